@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+
+ADULT_AGE = 18
+MIN_AGE = 13
+
+handle_validator = RegexValidator(
+    r"^[A-Za-z0-9_]{3,30}$",
+    "Use 3 to 30 letters, digits or underscores for your username.",
+)
+
+
+def age_on(birthdate: dt.date, today: dt.date) -> int:
+    """Whole years between birthdate and today."""
+    before_birthday = (today.month, today.day) < (birthdate.month, birthdate.day)
+    return today.year - birthdate.year - int(before_birthday)
+
+
+class User(AbstractUser):
+    """A person with an account. Their username is their public @handle.
+
+    ``is_teen`` is stored at signup for people aged 13-17; teen protections build on it.
+    """
+
+    username = models.CharField(
+        "username",
+        max_length=30,
+        unique=True,
+        validators=[handle_validator],
+        error_messages={"unique": "That username is taken. Try another one."},
+    )
+    email = models.EmailField("email address")
+    birthdate = models.DateField(null=True, blank=True)
+    is_teen = models.BooleanField(default=False)
+    bio = models.CharField(max_length=300, blank=True)
+
+    REQUIRED_FIELDS = ["email"]
+
+    @property
+    def handle(self) -> str:
+        return f"@{self.username}"

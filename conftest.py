@@ -1,0 +1,149 @@
+"""Shared personas and helpers. Build state through services, the way people would."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import user_signup
+
+ROOT = Path(__file__).resolve().parent
+PASSWORD = "correct-horse-battery-9"
+
+
+def _years_ago(years: int) -> dt.date:
+    today = timezone.localdate()
+    return today.replace(year=today.year - years) - dt.timedelta(days=1)
+
+
+def make_user(username: str, age: int = 30) -> User:
+    return user_signup(
+        username=username,
+        email=f"{username}@example.com",
+        password=PASSWORD,
+        birthdate=_years_ago(age),
+    )
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    return make_user("bob")
+
+
+@pytest.fixture
+def charlie(db: None) -> User:
+    """A stranger to everyone else."""
+    return make_user("charlie")
+
+
+@pytest.fixture
+def teen(db: None) -> User:
+    return make_user("tess", age=15)
+
+
+@pytest.fixture
+def parent(db: None) -> User:
+    return make_user("pat", age=45)
+
+
+@pytest.fixture
+def moderator(db: None) -> User:
+    from django.contrib.auth.models import Group
+
+    user = make_user("mona")
+    user.groups.add(Group.objects.get(name="moderators"))
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _clean_queue() -> Iterator[None]:
+    """Each test starts with an empty queue on the real Valkey/Redis server."""
+    import django_rq
+
+    django_rq.get_connection("default").flushdb()
+    yield
+
+
+@pytest.fixture
+def run_video_jobs() -> Callable[[], None]:
+    """Drain the ``video`` queue in this process with the real worker class."""
+    import django_rq
+
+    from generation.worker import VideoWorker
+
+    def drain() -> None:
+        queue = django_rq.get_queue("video")
+        VideoWorker([queue], connection=queue.connection).work(burst=True)
+
+    return drain
+
+
+@pytest.fixture
+def submit(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
+    """Submit a prompt through ``generation_request``, running its on-commit enqueue."""
+    from generation.services import generation_request
+
+    def _submit(user: User, prompt: str = "a dog running on the beach", **kw: Any) -> Any:
+        params = {"duration_s": 4, "aspect": "9:16", "seed": 1234, **kw}
+        with django_capture_on_commit_callbacks(execute=True):
+            job = generation_request(user=user, prompt=prompt, **params)
+        job.refresh_from_db()
+        return job
+
+    return _submit
+
+
+@pytest.fixture
+def rendered(submit: Callable[..., Any], run_video_jobs: Callable[[], None]) -> Callable[..., Any]:
+    """A finished draft, rendered through the real queue and pipeline."""
+
+    def _rendered(user: User, prompt: str = "a dog running on the beach at sunset", **kw: Any):
+        job = submit(user, prompt, **kw)
+        run_video_jobs()
+        job.refresh_from_db()
+        assert job.status == "succeeded", job.error
+        return job
+
+    return _rendered
+
+
+def worker_env() -> dict[str, str]:
+    """Environment for a worker subprocess that shares this test run's database and queue."""
+    env = dict(os.environ)
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    else:
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    env["DJANGO_SETTINGS_MODULE"] = "sora_site.settings_test"
+    return env
+
+
+def start_worker(queue: str = "video", *, burst: bool = True) -> subprocess.Popen[bytes]:
+    """A real ``manage.py rqworker`` subprocess."""
+    args = [sys.executable, str(ROOT / "manage.py"), "rqworker", queue]
+    if queue == "video":
+        args += ["--worker-class", "generation.worker.VideoWorker"]
+    if burst:
+        args.append("--burst")
+    return subprocess.Popen(args, cwd=ROOT, env=worker_env())

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from feed.models import Like, Post
+
+FEED_PAGE_SIZE = 6
+
+
+def _posts(viewer: User | None) -> QuerySet[Post]:
+    qs = Post.objects.select_related("author", "job").filter(author__is_active=True)
+    if viewer is not None and viewer.is_authenticated:
+        qs = qs.annotate(liked=Exists(Like.objects.filter(post=OuterRef("pk"), user=viewer)))
+    return qs
+
+
+def feed_latest(*, viewer: User | None, before: int | None = None) -> list[Post]:
+    """One page of the newest posts, older than post ``before`` when paging down."""
+    qs = _posts(viewer)
+    if before is not None:
+        qs = qs.filter(pk__lt=before)
+    return list(qs.order_by("-pk")[:FEED_PAGE_SIZE])
+
+
+def posts_by_author(*, author: User, viewer: User | None = None) -> QuerySet[Post]:
+    return _posts(viewer).filter(author=author).order_by("-pk")
+
+
+def post_get_visible(*, viewer: User | None, post_id: int) -> Post:
+    return get_object_or_404(_posts(viewer), pk=post_id)

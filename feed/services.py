@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from accounts.models import User
+from feed.models import Like, Post
+from feed.selectors import post_get_visible
+from generation.models import GenerationJob
+from generation.selectors import job_get_for_user
+
+
+@transaction.atomic
+def post_publish(*, user: User, job_id: int, caption: str = "") -> Post:
+    """Turn the creator's finished draft into a post. Nothing else reaches the feed."""
+    job = job_get_for_user(user=user, job_id=job_id)
+    job = GenerationJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != GenerationJob.Status.SUCCEEDED or not job.video:
+        raise ValidationError("Only a finished video can be published. Wait until it is ready.")
+    if Post.objects.filter(job=job).exists():
+        raise ValidationError("This video is already published.")
+    return Post.objects.create(author=user, job=job, caption=caption.strip()[:300])
+
+
+@transaction.atomic
+def like_toggle(*, user: User, post_id: int) -> tuple[Post, bool]:
+    """Like the post, or take the like back. Returns the post and whether it is now liked."""
+    post = post_get_visible(viewer=user, post_id=post_id)
+    deleted, _ = Like.objects.filter(user=user, post=post).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
+        liked = False
+    else:
+        try:
+            with transaction.atomic():
+                Like.objects.create(user=user, post=post)
+        except IntegrityError:
+            pass  # a double click raced us; the like exists either way
+        else:
+            Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
+        liked = True
+    post.refresh_from_db(fields=["like_count"])
+    return post, liked

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django import forms
+
+from generation.pipeline.base import ASPECT_SIZES, DURATIONS, MAX_SEED
+from generation.validators import PROMPT_MAX, clean_prompt
+
+
+class CreateForm(forms.Form):
+    prompt = forms.CharField(
+        widget=forms.Textarea(
+            attrs={
+                "rows": 4,
+                "maxlength": PROMPT_MAX,
+                "placeholder": "A corgi running on the beach at sunset, slow zoom in",
+            }
+        ),
+        strip=False,
+        error_messages={"required": "Write a prompt describing the video you want."},
+    )
+    duration_s = forms.TypedChoiceField(
+        label="Duration",
+        choices=[(d, f"{d} seconds") for d in DURATIONS],
+        coerce=int,
+        initial=4,
+        error_messages={"invalid_choice": "Choose a duration of 4, 8 or 12 seconds."},
+    )
+    aspect = forms.ChoiceField(
+        choices=[("9:16", "9:16 portrait"), ("16:9", "16:9 landscape"), ("1:1", "1:1 square")],
+        initial="9:16",
+        error_messages={"invalid_choice": "Choose an aspect of 9:16, 16:9 or 1:1."},
+    )
+    seed = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_SEED,
+        help_text="Optional. The same prompt and seed give the same video.",
+        error_messages={
+            "invalid": "The seed must be a whole number, or leave it empty for a random one.",
+            "min_value": "The seed can't be negative.",
+            "max_value": f"The seed can be at most {MAX_SEED}.",
+        },
+    )
+
+    def clean_prompt(self) -> str:
+        return clean_prompt(self.cleaned_data["prompt"])
+
+    def clean_aspect(self) -> str:
+        aspect = self.cleaned_data["aspect"]
+        if aspect not in ASPECT_SIZES:
+            raise forms.ValidationError("Choose an aspect of 9:16, 16:9 or 1:1.")
+        return aspect

@@ -1,0 +1,13 @@
+"""RQ entry points. Each takes IDs only and calls a service."""
+
+from __future__ import annotations
+
+from generation import services
+
+
+def render_video(job_id: int) -> str | None:
+    from rq import get_current_job
+
+    current = get_current_job()
+    worker = (current.worker_name or "") if current else ""
+    return services.generation_render(job_id=job_id, worker_name=worker)

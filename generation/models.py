@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from generation.pipeline.base import ASPECT_SIZES, DURATIONS
+
+
+class GenerationJob(models.Model):
+    """One prompt on its way to a video. RQ only carries the work; this row holds the state.
+
+    A finished job with no post is a draft: only its creator sees it until it is published.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Rendering"
+        SUCCEEDED = "succeeded", "Ready"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    TERMINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generation_jobs"
+    )
+    prompt = models.TextField(max_length=1000)
+    duration_s = models.PositiveSmallIntegerField(choices=[(d, f"{d} s") for d in DURATIONS])
+    aspect = models.CharField(max_length=5, choices=[(a, a) for a in ASPECT_SIZES])
+    seed = models.PositiveIntegerField()
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=80, default="Waiting for a worker")
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    error = models.TextField(blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    render_seconds = models.FloatField(null=True, blank=True)
+
+    worker_name = models.CharField(max_length=200, blank=True)
+    worker_host = models.CharField(max_length=200, blank=True)
+    worker_pid = models.PositiveIntegerField(null=True, blank=True)
+
+    backend = models.CharField(max_length=40, blank=True)
+    model_hash = models.CharField(max_length=80, blank=True)
+    plan = models.JSONField(default=dict, blank=True)
+    video = models.FileField(upload_to="videos/", blank=True)
+    poster = models.FileField(upload_to="posters/", blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["creator", "-created_at"]),
+            models.Index(fields=["status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Job {self.pk} ({self.status}) by {self.creator_id}"
+
+    @property
+    def rq_job_id(self) -> str:
+        return f"gen-{self.pk}"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in self.TERMINAL
+
+    @property
+    def waiting_for_queue(self) -> bool:
+        """Saved, but the queue could not be reached when it was submitted."""
+        return self.status == self.Status.QUEUED and self.enqueued_at is None

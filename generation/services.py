@@ -1,0 +1,461 @@
+"""Writes for generation: submit, cancel, render, and recovery of interrupted renders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import random
+import socket
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from generation.models import GenerationJob
+from generation.pipeline.base import ASPECT_SIZES, DURATIONS, MAX_SEED
+from generation.selectors import job_get_for_user
+from generation.validators import clean_prompt
+
+log = logging.getLogger(__name__)
+Status = GenerationJob.Status
+UNAVAILABLE_MESSAGE = (
+    "Rendering is unavailable right now; your request is saved and will start when it is back."
+)
+
+
+def _today_start() -> dt.datetime:
+    now = timezone.localtime()
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _check_quota(user: User) -> None:
+    limit = settings.SORA_DAILY_GENERATIONS
+    used = (
+        GenerationJob.objects.filter(creator=user, created_at__gte=_today_start())
+        .exclude(status=Status.CANCELLED, started_at__isnull=True)
+        .count()
+    )
+    if used >= limit:
+        reset = _today_start() + dt.timedelta(days=1)
+        raise ValidationError(
+            f"You've used all {limit} of today's generations. Your quota resets at "
+            f"{reset:%H:%M} ({reset.tzname()}); drafts you already made are still here.",
+            code="quota",
+        )
+
+
+def _check_params(*, duration_s: int, aspect: str, seed: int) -> None:
+    if duration_s not in DURATIONS:
+        raise ValidationError("Choose a duration of 4, 8 or 12 seconds.", code="duration")
+    if aspect not in ASPECT_SIZES:
+        raise ValidationError("Choose an aspect of 9:16, 16:9 or 1:1.", code="aspect")
+    if not 0 <= seed <= MAX_SEED:
+        raise ValidationError(f"The seed must be between 0 and {MAX_SEED}.", code="seed")
+
+
+@transaction.atomic
+def generation_request(
+    *,
+    user: User,
+    prompt: str,
+    duration_s: int,
+    aspect: str,
+    seed: int | None = None,
+) -> GenerationJob:
+    """Check and save a prompt as a job, then put it on the ``video`` queue once committed.
+
+    If the queue can't be reached the job is still saved; ``requeue_stuck`` or a worker's
+    start-up puts it on the queue later.
+    """
+    prompt = clean_prompt(prompt)
+    seed = random.SystemRandom().randint(0, MAX_SEED) if seed is None else seed
+    _check_params(duration_s=duration_s, aspect=aspect, seed=seed)
+    _check_quota(user)
+    job = GenerationJob.objects.create(
+        creator=user, prompt=prompt, duration_s=duration_s, aspect=aspect, seed=seed
+    )
+    transaction.on_commit(lambda: generation_enqueue(job_id=job.pk))
+    return job
+
+
+def generation_enqueue(*, job_id: int) -> bool:
+    """Put a queued job on the ``video`` queue. Returns False when the queue is unreachable."""
+    import django_rq
+    from redis.exceptions import RedisError
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    job = GenerationJob.objects.get(pk=job_id)
+    if job.status != Status.QUEUED:
+        return False
+    try:
+        queue = django_rq.get_queue("video", commit_mode="auto")
+        try:
+            # A previous attempt may have left its RQ record in a registry; start clean.
+            Job.fetch(job.rq_job_id, connection=queue.connection).delete()
+        except NoSuchJobError:
+            pass
+        queue.enqueue(
+            "generation.jobs.render_video",
+            job_id,
+            job_id=job.rq_job_id,
+            job_timeout=settings.SORA_JOB_TIMEOUT,
+            result_ttl=3600,
+            failure_ttl=86400,
+        )
+    except RedisError as exc:
+        log.warning("Job %s saved but not queued: %s", job_id, exc)
+        return False
+    GenerationJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
+        enqueued_at=timezone.now()
+    )
+    return True
+
+
+@transaction.atomic
+def generation_cancel(*, user: User, job_id: int) -> GenerationJob:
+    """Cancel a job the person no longer wants: at once if queued, at the next frame batch if
+    rendering."""
+    job = job_get_for_user(user=user, job_id=job_id)
+    if job.is_terminal:
+        raise ValidationError("This job has already finished, so there is nothing to cancel.")
+    queued = GenerationJob.objects.filter(pk=job.pk, status=Status.QUEUED).update(
+        status=Status.CANCELLED,
+        stage="Cancelled",
+        cancel_requested=True,
+        finished_at=timezone.now(),
+    )
+    if queued:
+        transaction.on_commit(lambda: _drop_from_queue(job.rq_job_id))
+    else:
+        GenerationJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(
+            cancel_requested=True, stage="Cancelling…"
+        )
+    job.refresh_from_db()
+    return job
+
+
+def _drop_from_queue(rq_job_id: str) -> None:
+    import django_rq
+    from redis.exceptions import RedisError
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    try:
+        Job.fetch(rq_job_id, connection=django_rq.get_connection("video")).delete()
+    except (NoSuchJobError, RedisError):
+        # The worker's claim fails on a cancelled row anyway, so a leftover entry is harmless.
+        pass
+
+
+# --- Recovery -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RequeueReport:
+    requeued: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    enqueued: int = 0
+    unreachable: int = 0
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _worker_gone(job: GenerationJob, stale_after: int) -> bool:
+    """A running job's worker is gone if its process died here, or it stopped writing."""
+    if job.worker_host == socket.gethostname() and not _pid_alive(job.worker_pid):
+        return True
+    last = job.heartbeat_at or job.started_at
+    return last is None or timezone.now() - last > dt.timedelta(seconds=stale_after)
+
+
+def _recover_running(job: GenerationJob, report: RequeueReport) -> None:
+    mine = GenerationJob.objects.filter(pk=job.pk, status=Status.RUNNING, attempts=job.attempts)
+    now = timezone.now()
+    if job.cancel_requested:
+        report.cancelled += mine.update(status=Status.CANCELLED, stage="Cancelled", finished_at=now)
+    elif job.attempts >= settings.SORA_MAX_ATTEMPTS:
+        report.failed += mine.update(
+            status=Status.FAILED,
+            stage="Failed",
+            finished_at=now,
+            error=(
+                f"The render was interrupted {job.attempts} times because a worker stopped "
+                "mid-render, so it has been stopped. Please submit the prompt again."
+            ),
+        )
+    elif mine.update(
+        status=Status.QUEUED,
+        stage="Waiting to retry after an interrupted render",
+        progress=0,
+        enqueued_at=None,
+        worker_name="",
+        worker_host="",
+        worker_pid=None,
+    ):
+        report.requeued += 1
+
+
+def _missing_from_queue(job: GenerationJob) -> bool:
+    import django_rq
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    if job.enqueued_at is None:
+        return True
+    try:
+        status = Job.fetch(job.rq_job_id, connection=django_rq.get_connection("video")).get_status()
+    except NoSuchJobError:
+        return True
+    return status not in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED)
+
+
+def generation_requeue_stuck(*, stale_after: int | None = None) -> RequeueReport:
+    """Put back renders whose worker died (or fail them after SORA_MAX_ATTEMPTS tries), and
+    enqueue queued jobs that never reached the queue."""
+    from redis.exceptions import RedisError
+
+    stale_after = settings.SORA_STALE_AFTER if stale_after is None else stale_after
+    report = RequeueReport()
+    for job in GenerationJob.objects.filter(status=Status.RUNNING):
+        if _worker_gone(job, stale_after):
+            _recover_running(job, report)
+    for job in GenerationJob.objects.filter(status=Status.QUEUED).order_by("created_at"):
+        try:
+            missing = _missing_from_queue(job)
+        except RedisError:
+            missing = True
+        if not missing:
+            continue
+        if generation_enqueue(job_id=job.pk):
+            report.enqueued += 1
+        else:
+            report.unreachable += 1
+    return report
+
+
+# --- Rendering (runs in a worker) ---------------------------------------------------------------
+
+
+class LostClaim(Exception):  # noqa: N818
+    """The row stopped being ours (requeued as stuck, or removed) while we rendered."""
+
+
+class _Progress:
+    """Writes progress, stage and a heartbeat onto the row, and reads cancel requests.
+
+    Writes are throttled so a fast renderer doesn't hammer the database; every write is fenced on
+    the attempt number, so a worker that lost its claim can't overwrite the row.
+    """
+
+    INTERVAL = 0.3
+
+    def __init__(self, job: GenerationJob) -> None:
+        self.rows = GenerationJob.objects.filter(
+            pk=job.pk, status=Status.RUNNING, attempts=job.attempts
+        )
+        self._last_write = 0.0
+        self._last_read = 0.0
+        self._cancel = False
+
+    def set(self, percent: int, stage: str, *, force: bool = False) -> None:
+        import time
+
+        now = time.monotonic()
+        if not force and now - self._last_write < self.INTERVAL:
+            return
+        self._last_write = now
+        written = self.rows.update(
+            progress=max(0, min(100, percent)), stage=stage, heartbeat_at=timezone.now()
+        )
+        if not written:
+            raise LostClaim
+
+    def between(self, low: int, high: int, stage: str) -> object:
+        def report(fraction: float, detail: str = "") -> None:
+            self.set(int(low + (high - low) * fraction), detail or stage)
+
+        return report
+
+    def should_cancel(self) -> bool:
+        import time
+
+        now = time.monotonic()
+        if not self._cancel and now - self._last_read >= self.INTERVAL:
+            self._last_read = now
+            flags = self.rows.values_list("cancel_requested", flat=True).first()
+            if flags is None:
+                raise LostClaim
+            self._cancel = bool(flags)
+        return self._cancel
+
+
+def _claim(job_id: int, worker_name: str) -> GenerationJob | None:
+    now = timezone.now()
+    claimed = GenerationJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
+        status=Status.RUNNING,
+        stage="Starting",
+        progress=0,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        heartbeat_at=now,
+        worker_name=worker_name[:200],
+        worker_host=socket.gethostname()[:200],
+        worker_pid=os.getpid(),
+    )
+    if claimed != 1:
+        return None
+    return GenerationJob.objects.select_related("creator").get(pk=job_id)
+
+
+def _finish(job: GenerationJob, status: str, *, stage: str, error: str = "") -> None:
+    GenerationJob.objects.filter(pk=job.pk, status=Status.RUNNING, attempts=job.attempts).update(
+        status=status, stage=stage, error=error, finished_at=timezone.now()
+    )
+
+
+def generation_render(*, job_id: int, worker_name: str = "") -> str | None:
+    """Claim a queued job, render, watermark and encode it, and store the draft.
+
+    Returns the final status, or None when another worker holds the job. Files are written to
+    a temporary folder and reach storage only when complete, so a half-written video is never
+    visible.
+    """
+    from rq.timeouts import JobTimeoutException
+
+    from generation.pipeline.base import RenderCancelled
+
+    job = _claim(job_id, worker_name)
+    if job is None:
+        return None
+    try:
+        _render_and_store(job)
+    except RenderCancelled:
+        _finish(job, Status.CANCELLED, stage="Cancelled")
+    except LostClaim:
+        log.warning("Job %s was taken from this worker mid-render; dropping its output.", job.pk)
+    except JobTimeoutException:
+        _finish(
+            job,
+            Status.FAILED,
+            stage="Failed",
+            error=(
+                f"The render took longer than the {settings.SORA_JOB_TIMEOUT}-second limit and "
+                "was stopped. Try a shorter clip."
+            ),
+        )
+    except ValueError as exc:
+        _finish(job, Status.FAILED, stage="Failed", error=str(exc))
+    except Exception as exc:
+        log.exception("Job %s failed", job.pk)
+        _finish(
+            job,
+            Status.FAILED,
+            stage="Failed",
+            error=f"The render failed ({type(exc).__name__}). Please try again.",
+        )
+    return GenerationJob.objects.values_list("status", flat=True).get(pk=job.pk)
+
+
+def _render_and_store(job: GenerationJob) -> None:
+    import shutil
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from generation.pipeline import get_backend
+    from generation.pipeline.base import RenderCancelled, VideoRequest
+    from generation.pipeline.encode import encode_mp4, poster_jpeg
+    from generation.pipeline.watermark import apply_watermark
+
+    progress = _Progress(job)
+    started = time.monotonic()
+    request = VideoRequest(
+        prompt=job.prompt,
+        seed=job.seed,
+        duration_s=job.duration_s,
+        aspect=job.aspect,
+        creator_handle=job.creator.username,
+    )
+    progress.set(1, "Loading the renderer", force=True)
+    backend = get_backend()
+    result = backend.generate(
+        request,
+        on_progress=progress.between(2, 80, "Rendering frames"),
+        should_cancel=progress.should_cancel,
+    )
+    progress.set(81, "Adding watermark", force=True)
+    frames = apply_watermark(
+        result.frames, handle=job.creator.username, fps=result.fps, site_name=settings.SITE_NAME
+    )
+    progress.set(84, "Encoding video", force=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f"sora-job-{job.pk}-"))
+    try:
+        video_path = tmp / "video.mp4"
+        encode_mp4(
+            frames,
+            result.fps,
+            video_path,
+            on_progress=progress.between(84, 96, "Encoding video"),
+            should_cancel=progress.should_cancel,
+            metadata={"comment": f"{settings.SITE_NAME} job {job.pk} seed {job.seed}"},
+        )
+        poster = poster_jpeg(frames[min(len(frames) - 1, result.fps // 2)])
+        if progress.should_cancel():
+            raise RenderCancelled
+        progress.set(97, "Saving", force=True)
+        _store(job, video_path, poster, result, time.monotonic() - started)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _store(job: GenerationJob, video_path: object, poster: bytes, result: object, secs: float) -> None:
+    import secrets
+
+    from django.core.files import File
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    token = secrets.token_hex(8)
+    with open(video_path, "rb") as fh:  # noqa: PTH123
+        video_name = default_storage.save(f"videos/{job.pk}-{token}.mp4", File(fh))
+    poster_name = default_storage.save(f"posters/{job.pk}-{token}.jpg", ContentFile(poster))
+    done = GenerationJob.objects.filter(
+        pk=job.pk, status=Status.RUNNING, attempts=job.attempts, cancel_requested=False
+    ).update(
+        status=Status.SUCCEEDED,
+        stage="Ready",
+        progress=100,
+        video=video_name,
+        poster=poster_name,
+        backend=result.backend,
+        model_hash=result.model_hash,
+        plan=result.plan,
+        render_seconds=round(secs, 3),
+        finished_at=timezone.now(),
+    )
+    if not done:
+        # Cancelled or taken from us at the last moment: the files must not outlive the row.
+        default_storage.delete(video_name)
+        default_storage.delete(poster_name)
+        from generation.pipeline.base import RenderCancelled
+
+        if GenerationJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
+            raise RenderCancelled
+        raise LostClaim

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from accounts.views import profile
+from sora_site.media import serve_media
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("create/", include("generation.urls")),
+    path("@<str:username>/", profile, name="profile"),
+    path("", include("feed.urls")),
+]
+
+if settings.SORA_STORAGE == "filesystem":
+    urlpatterns.append(re_path(r"^media/(?P<path>.+)$", serve_media, name="media"))
