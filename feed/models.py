@@ -38,3 +38,6 @@ class Like(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "post"], name="one_like_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes {self.post_id}"

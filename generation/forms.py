@@ -42,6 +42,11 @@ class CreateForm(forms.Form):
         },
     )
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # clean_prompt reports every control character, NUL included, with one message.
+        self.fields["prompt"].validators = []
+
     def clean_prompt(self) -> str:
         return clean_prompt(self.cleaned_data["prompt"])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -95,11 +96,9 @@ def generation_enqueue(*, job_id: int) -> bool:
         return False
     try:
         queue = django_rq.get_queue("video", commit_mode="auto")
-        try:
-            # A previous attempt may have left its RQ record in a registry; start clean.
+        # A previous attempt may have left its RQ record in a registry; start clean.
+        with contextlib.suppress(NoSuchJobError):
             Job.fetch(job.rq_job_id, connection=queue.connection).delete()
-        except NoSuchJobError:
-            pass
         queue.enqueue(
             "generation.jobs.render_video",
             job_id,
@@ -111,9 +110,7 @@ def generation_enqueue(*, job_id: int) -> bool:
     except RedisError as exc:
         log.warning("Job %s saved but not queued: %s", job_id, exc)
         return False
-    GenerationJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-        enqueued_at=timezone.now()
-    )
+    GenerationJob.objects.filter(pk=job_id, status=Status.QUEUED).update(enqueued_at=timezone.now())
     return True
 
 
@@ -146,11 +143,9 @@ def _drop_from_queue(rq_job_id: str) -> None:
     from rq.exceptions import NoSuchJobError
     from rq.job import Job
 
-    try:
+    # The worker's claim fails on a cancelled row anyway, so a leftover entry is harmless.
+    with contextlib.suppress(NoSuchJobError, RedisError):
         Job.fetch(rq_job_id, connection=django_rq.get_connection("video")).delete()
-    except (NoSuchJobError, RedisError):
-        # The worker's claim fails on a cancelled row anyway, so a leftover entry is harmless.
-        pass
 
 
 # --- Recovery -----------------------------------------------------------------------------------
@@ -425,7 +420,9 @@ def _render_and_store(job: GenerationJob) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _store(job: GenerationJob, video_path: object, poster: bytes, result: object, secs: float) -> None:
+def _store(
+    job: GenerationJob, video_path: object, poster: bytes, result: object, secs: float
+) -> None:
     import secrets
 
     from django.core.files import File

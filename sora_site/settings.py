@@ -1,4 +1,4 @@
-"""Settings for the self-hosted Sora site, read from the environment (see README for each variable)."""
+"""Settings for the self-hosted Sora site, read from the environment (README lists each one)."""
 
 from __future__ import annotations
 

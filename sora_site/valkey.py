@@ -45,7 +45,9 @@ def wait_ready(socket_path: Path, timeout: float = 10.0) -> None:
             return
         except (redis.ConnectionError, FileNotFoundError):
             if time.monotonic() > deadline:
-                raise RuntimeError(f"Valkey did not start on {socket_path} within {timeout}s.")
+                raise RuntimeError(
+                    f"Valkey did not start on {socket_path} within {timeout}s."
+                ) from None
             time.sleep(0.05)
 
 

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,38 +14,78 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='GenerationJob',
+            name="GenerationJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prompt', models.TextField(max_length=1000)),
-                ('duration_s', models.PositiveSmallIntegerField(choices=[(4, '4 s'), (8, '8 s'), (12, '12 s')])),
-                ('aspect', models.CharField(choices=[('9:16', '9:16'), ('16:9', '16:9'), ('1:1', '1:1')], max_length=5)),
-                ('seed', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Rendering'), ('succeeded', 'Ready'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='queued', max_length=10)),
-                ('stage', models.CharField(default='Waiting for a worker', max_length=80)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('cancel_requested', models.BooleanField(default=False)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('enqueued_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('render_seconds', models.FloatField(blank=True, null=True)),
-                ('worker_name', models.CharField(blank=True, max_length=200)),
-                ('worker_host', models.CharField(blank=True, max_length=200)),
-                ('worker_pid', models.PositiveIntegerField(blank=True, null=True)),
-                ('backend', models.CharField(blank=True, max_length=40)),
-                ('model_hash', models.CharField(blank=True, max_length=80)),
-                ('plan', models.JSONField(blank=True, default=dict)),
-                ('video', models.FileField(blank=True, upload_to='videos/')),
-                ('poster', models.FileField(blank=True, upload_to='posters/')),
-                ('creator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='generation_jobs', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("prompt", models.TextField(max_length=1000)),
+                (
+                    "duration_s",
+                    models.PositiveSmallIntegerField(
+                        choices=[(4, "4 s"), (8, "8 s"), (12, "12 s")]
+                    ),
+                ),
+                (
+                    "aspect",
+                    models.CharField(
+                        choices=[("9:16", "9:16"), ("16:9", "16:9"), ("1:1", "1:1")], max_length=5
+                    ),
+                ),
+                ("seed", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Rendering"),
+                            ("succeeded", "Ready"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("stage", models.CharField(default="Waiting for a worker", max_length=80)),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                ("cancel_requested", models.BooleanField(default=False)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("enqueued_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("render_seconds", models.FloatField(blank=True, null=True)),
+                ("worker_name", models.CharField(blank=True, max_length=200)),
+                ("worker_host", models.CharField(blank=True, max_length=200)),
+                ("worker_pid", models.PositiveIntegerField(blank=True, null=True)),
+                ("backend", models.CharField(blank=True, max_length=40)),
+                ("model_hash", models.CharField(blank=True, max_length=80)),
+                ("plan", models.JSONField(blank=True, default=dict)),
+                ("video", models.FileField(blank=True, upload_to="videos/")),
+                ("poster", models.FileField(blank=True, upload_to="posters/")),
+                (
+                    "creator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="generation_jobs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['creator', '-created_at'], name='generation__creator_e5991b_idx'), models.Index(fields=['status'], name='generation__status_470190_idx')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["creator", "-created_at"], name="generation__creator_e5991b_idx"
+                    ),
+                    models.Index(fields=["status"], name="generation__status_470190_idx"),
+                ],
             },
         ),
     ]
