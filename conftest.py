@@ -73,12 +73,16 @@ def moderator(db: None) -> User:
 
 
 @pytest.fixture(autouse=True)
-def _clean_queue() -> Iterator[None]:
-    """Each test starts with an empty queue on the real Valkey/Redis server."""
+def _clean_queue_and_media() -> Iterator[None]:
+    """Each test starts with an empty queue on the real Valkey/Redis server and no media."""
+    import shutil
+
     import django_rq
+    from django.conf import settings
 
     django_rq.get_connection("default").flushdb()
     yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
 @pytest.fixture

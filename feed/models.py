@@ -16,6 +16,8 @@ class Post(models.Model):
     caption = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     like_count = models.PositiveIntegerField(default=0)
+    # Perceptual hashes of about one frame a second, so Verify recognises a re-encoded copy.
+    keyframe_hashes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -20,7 +20,35 @@ def post_publish(*, user: User, job_id: int, caption: str = "") -> Post:
         raise ValidationError("Only a finished video can be published. Wait until it is ready.")
     if Post.objects.filter(job=job).exists():
         raise ValidationError("This video is already published.")
-    return Post.objects.create(author=user, job=job, caption=caption.strip()[:300])
+    post = Post.objects.create(author=user, job=job, caption=caption.strip()[:300])
+    transaction.on_commit(lambda: _enqueue_default("feed.jobs.post_fingerprint", post.pk))
+    return post
+
+
+def _enqueue_default(func: str, *args: object) -> None:
+    """Background chores are best effort: a queue outage must not undo the person's action."""
+    import django_rq
+    from redis.exceptions import RedisError
+
+    try:
+        django_rq.get_queue("default", commit_mode="auto").enqueue(func, *args)
+    except RedisError:
+        import logging
+
+        logging.getLogger(__name__).warning("Could not queue %s%s", func, args)
+
+
+def post_fingerprint(*, post_id: int) -> Post:
+    """Store perceptual hashes of the post's frames so Verify recognises re-encoded copies."""
+    from django.core.files.storage import default_storage
+
+    from generation.pipeline.fingerprint import keyframe_hashes
+
+    post = Post.objects.select_related("job").get(pk=post_id)
+    with default_storage.open(post.job.video.name, "rb") as fh:
+        post.keyframe_hashes = keyframe_hashes(fh)
+    post.save(update_fields=["keyframe_hashes"])
+    return post
 
 
 @transaction.atomic

@@ -42,6 +42,8 @@ class CreateForm(forms.Form):
         },
     )
 
+    remix_of_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         # clean_prompt reports every control character, NUL included, with one message.
@@ -55,3 +57,24 @@ class CreateForm(forms.Form):
         if aspect not in ASPECT_SIZES:
             raise forms.ValidationError("Choose an aspect of 9:16, 16:9 or 1:1.")
         return aspect
+
+
+class VerifyForm(forms.Form):
+    video = forms.FileField(
+        label="Video file",
+        help_text="An MP4, MOV or WebM file, up to 50 MB.",
+        error_messages={"required": "Choose a video file to check."},
+    )
+
+    def clean_video(self) -> object:
+        from django.conf import settings
+        from django.template.defaultfilters import filesizeformat
+
+        video = self.cleaned_data["video"]
+        limit = settings.SORA_VERIFY_MAX_BYTES
+        if video.size > limit:
+            raise forms.ValidationError(
+                f"That file is {filesizeformat(video.size)}; the limit is "
+                f"{filesizeformat(limit)}. Upload a shorter or smaller copy."
+            )
+        return video

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 
 from generation.pipeline.base import ASPECT_SIZES, DURATIONS
+
+
+def new_public_id() -> str:
+    return secrets.token_hex(10)
 
 
 class GenerationJob(models.Model):
@@ -13,6 +19,7 @@ class GenerationJob(models.Model):
     """
 
     class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for your earlier videos"
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Rendering"
         SUCCEEDED = "succeeded", "Ready"
@@ -20,7 +27,10 @@ class GenerationJob(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     TERMINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
 
+    # Names the video in file names and in its signed manifest without exposing the row id.
+    public_id = models.CharField(max_length=20, unique=True, default=new_public_id, editable=False)
     creator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generation_jobs"
     )
@@ -28,6 +38,9 @@ class GenerationJob(models.Model):
     duration_s = models.PositiveSmallIntegerField(choices=[(d, f"{d} s") for d in DURATIONS])
     aspect = models.CharField(max_length=5, choices=[(a, a) for a in ASPECT_SIZES])
     seed = models.PositiveIntegerField()
+    remix_of = models.ForeignKey(
+        "feed.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="remixes"
+    )
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=80, default="Waiting for a worker")

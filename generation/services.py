@@ -24,6 +24,9 @@ from generation.validators import clean_prompt
 
 log = logging.getLogger(__name__)
 Status = GenerationJob.Status
+# Each person may have this many jobs on the shared queue at once; the rest wait as pending rows,
+# so one person's twenty prompts can't starve someone else's one.
+PER_USER_QUEUE_CAP = 2
 UNAVAILABLE_MESSAGE = (
     "Rendering is unavailable right now; your request is saved and will start when it is back."
 )
@@ -67,21 +70,77 @@ def generation_request(
     duration_s: int,
     aspect: str,
     seed: int | None = None,
+    remix_of_id: int | None = None,
 ) -> GenerationJob:
     """Check and save a prompt as a job, then put it on the ``video`` queue once committed.
 
-    If the queue can't be reached the job is still saved; ``requeue_stuck`` or a worker's
-    start-up puts it on the queue later.
+    A person with PER_USER_QUEUE_CAP jobs already queued or rendering gets a pending job, released
+    when an earlier one ends. If the queue can't be reached the job is still saved;
+    ``requeue_stuck`` or a worker's start-up puts it on the queue later.
     """
     prompt = clean_prompt(prompt)
     seed = random.SystemRandom().randint(0, MAX_SEED) if seed is None else seed
     _check_params(duration_s=duration_s, aspect=aspect, seed=seed)
     _check_quota(user)
+    remix_of = _remix_parent(user, remix_of_id)
+    active = GenerationJob.objects.filter(creator=user, status__in=GenerationJob.ACTIVE).count()
+    status = Status.QUEUED if active < PER_USER_QUEUE_CAP else Status.PENDING
     job = GenerationJob.objects.create(
-        creator=user, prompt=prompt, duration_s=duration_s, aspect=aspect, seed=seed
+        creator=user,
+        prompt=prompt,
+        duration_s=duration_s,
+        aspect=aspect,
+        seed=seed,
+        remix_of=remix_of,
+        status=status,
+        stage="Waiting for a worker"
+        if status == Status.QUEUED
+        else "Waiting for your earlier videos",
     )
-    transaction.on_commit(lambda: generation_enqueue(job_id=job.pk))
+    if status == Status.QUEUED:
+        transaction.on_commit(lambda: generation_enqueue(job_id=job.pk))
     return job
+
+
+def _remix_parent(user: User, post_id: int | None) -> object:
+    if post_id is None:
+        return None
+    from django.http import Http404
+
+    from feed.selectors import post_get_visible
+
+    try:
+        return post_get_visible(viewer=user, post_id=post_id)
+    except Http404:
+        raise ValidationError(
+            "The video you are remixing is no longer available. Your prompt is kept: "
+            "remove the remix link by starting from Create."
+        ) from None
+
+
+def generation_release_pending(*, user_id: int) -> int:
+    """Move a person's oldest pending jobs onto the queue while they are under the cap."""
+    released = 0
+    with transaction.atomic():
+        active = GenerationJob.objects.filter(
+            creator_id=user_id, status__in=GenerationJob.ACTIVE
+        ).count()
+        room = PER_USER_QUEUE_CAP - active
+        if room <= 0:
+            return 0
+        pending = (
+            GenerationJob.objects.select_for_update()
+            .filter(creator_id=user_id, status=Status.PENDING)
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)[:room]
+        )
+        for pk in list(pending):
+            if GenerationJob.objects.filter(pk=pk, status=Status.PENDING).update(
+                status=Status.QUEUED, stage="Waiting for a worker"
+            ):
+                released += 1
+                transaction.on_commit(lambda pk=pk: generation_enqueue(job_id=pk))
+    return released
 
 
 def generation_enqueue(*, job_id: int) -> bool:
@@ -121,7 +180,9 @@ def generation_cancel(*, user: User, job_id: int) -> GenerationJob:
     job = job_get_for_user(user=user, job_id=job_id)
     if job.is_terminal:
         raise ValidationError("This job has already finished, so there is nothing to cancel.")
-    queued = GenerationJob.objects.filter(pk=job.pk, status=Status.QUEUED).update(
+    queued = GenerationJob.objects.filter(
+        pk=job.pk, status__in=[Status.QUEUED, Status.PENDING]
+    ).update(
         status=Status.CANCELLED,
         stage="Cancelled",
         cancel_requested=True,
@@ -129,6 +190,7 @@ def generation_cancel(*, user: User, job_id: int) -> GenerationJob:
     )
     if queued:
         transaction.on_commit(lambda: _drop_from_queue(job.rq_job_id))
+        generation_release_pending(user_id=user.pk)
     else:
         GenerationJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(
             cancel_requested=True, stage="Cancelling…"
@@ -242,6 +304,9 @@ def generation_requeue_stuck(*, stale_after: int | None = None) -> RequeueReport
             report.enqueued += 1
         else:
             report.unreachable += 1
+    waiting = GenerationJob.objects.filter(status=Status.PENDING)
+    for user_id in set(waiting.values_list("creator_id", flat=True)):
+        generation_release_pending(user_id=user_id)
     return report
 
 
@@ -365,6 +430,7 @@ def generation_render(*, job_id: int, worker_name: str = "") -> str | None:
             stage="Failed",
             error=f"The render failed ({type(exc).__name__}). Please try again.",
         )
+    generation_release_pending(user_id=job.creator_id)
     return GenerationJob.objects.values_list("status", flat=True).get(pk=job.pk)
 
 
@@ -377,6 +443,7 @@ def _render_and_store(job: GenerationJob) -> None:
     from generation.pipeline import get_backend
     from generation.pipeline.base import RenderCancelled, VideoRequest
     from generation.pipeline.encode import encode_mp4, poster_jpeg
+    from generation.pipeline.provenance import sign_mp4
     from generation.pipeline.watermark import apply_watermark
 
     progress = _Progress(job)
@@ -414,10 +481,31 @@ def _render_and_store(job: GenerationJob) -> None:
         poster = poster_jpeg(frames[min(len(frames) - 1, result.fps // 2)])
         if progress.should_cancel():
             raise RenderCancelled
+        progress.set(96, "Signing provenance", force=True)
+        signed_path = tmp / "signed.mp4"
+        sign_mp4(video_path, signed_path, provenance_fields(job, result))
         progress.set(97, "Saving", force=True)
-        _store(job, video_path, poster, result, time.monotonic() - started)
+        _store(job, signed_path, poster, result, time.monotonic() - started)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def provenance_fields(job: GenerationJob, result: object) -> dict[str, object]:
+    """What the signed manifest records about a video."""
+    import hashlib
+
+    return {
+        "site": settings.SITE_NAME,
+        "record_url": f"{settings.SORA_SITE_URL}/v/{job.public_id}/",
+        "video_id": job.public_id,
+        "creator": f"@{job.creator.username}",
+        "prompt_sha256": hashlib.sha256(job.prompt.encode()).hexdigest(),
+        "seed": job.seed,
+        "model": result.backend,
+        "model_hash": result.model_hash,
+        "cameo_grants": [],
+        "created": timezone.now().isoformat(timespec="seconds"),
+    }
 
 
 def _store(
@@ -429,10 +517,11 @@ def _store(
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    token = secrets.token_hex(8)
+    # A fresh token per attempt, so a retried render never overwrites what another attempt wrote.
+    name = f"{job.public_id}-{secrets.token_hex(4)}"
     with open(video_path, "rb") as fh:  # noqa: PTH123
-        video_name = default_storage.save(f"videos/{job.pk}-{token}.mp4", File(fh))
-    poster_name = default_storage.save(f"posters/{job.pk}-{token}.jpg", ContentFile(poster))
+        video_name = default_storage.save(f"videos/{name}.mp4", File(fh))
+    poster_name = default_storage.save(f"posters/{name}.jpg", ContentFile(poster))
     done = GenerationJob.objects.filter(
         pk=job.pk, status=Status.RUNNING, attempts=job.attempts, cancel_requested=False
     ).update(

@@ -1,20 +1,27 @@
 from __future__ import annotations
 
+import contextlib
+import tempfile
+from collections.abc import Iterator
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from generation import selectors, services
-from generation.forms import CreateForm
+from generation.forms import CreateForm, VerifyForm
+from generation.models import GenerationJob
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    form = CreateForm(request.POST or None, initial=_remix_initial(request))
+    data = request.POST if request.method == "POST" else None
+    form = CreateForm(data, initial=_remix_initial(request))
     if request.method == "POST" and form.is_valid():
         try:
             job = services.generation_request(user=request.user, **form.cleaned_data)
@@ -29,19 +36,25 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 def _remix_initial(request: HttpRequest) -> dict[str, object]:
-    return {key: request.GET[key] for key in ("prompt", "seed") if key in request.GET}
+    return {
+        key: request.GET[key] for key in ("prompt", "seed", "remix_of_id") if key in request.GET
+    }
+
+
+def _job_context(job: GenerationJob) -> dict[str, object]:
+    return {"job": job, "estimate": selectors.job_queue_estimate(job=job)}
 
 
 @login_required
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors.job_get_for_user(user=request.user, job_id=job_id)
-    return render(request, "generation/job.html", {"job": job})
+    return render(request, "generation/job.html", _job_context(job))
 
 
 @login_required
 def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors.job_get_for_user(user=request.user, job_id=job_id)
-    return render(request, "generation/job.html#job-status", {"job": job})
+    return render(request, "generation/job.html#job-status", _job_context(job))
 
 
 @login_required
@@ -53,7 +66,7 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         job = selectors.job_get_for_user(user=request.user, job_id=job_id)
     if request.htmx:
-        return render(request, "generation/job.html#job-status", {"job": job})
+        return render(request, "generation/job.html#job-status", _job_context(job))
     return redirect("generation:job", job_id=job.pk)
 
 
@@ -61,3 +74,40 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
 def drafts(request: HttpRequest) -> HttpResponse:
     jobs = selectors.drafts_for_user(user=request.user)
     return render(request, "generation/drafts.html", {"jobs": jobs})
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Anyone may upload a file and see who made it, when, and with which model."""
+    posted = request.method == "POST"
+    form = VerifyForm(request.POST, request.FILES) if posted else VerifyForm()
+    outcome = None
+    if posted and form.is_valid():
+        try:
+            with _on_disk(form.cleaned_data["video"]) as path:
+                outcome = selectors.video_provenance_lookup(path=path)
+        except ValueError as exc:
+            form.add_error("video", str(exc))
+    return render(request, "generation/verify.html", {"form": form, "outcome": outcome})
+
+
+@contextlib.contextmanager
+def _on_disk(upload: UploadedFile) -> Iterator[str]:
+    """The uploaded file as a path on disk (small uploads live in memory)."""
+    if hasattr(upload, "temporary_file_path"):
+        yield upload.temporary_file_path()
+        return
+    with tempfile.NamedTemporaryFile(suffix=".upload") as tmp:
+        for chunk in upload.chunks():
+            tmp.write(chunk)
+        tmp.flush()
+        yield tmp.name
+
+
+def record(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Where a signed manifest's record URL leads: the post if public, a short note if not."""
+    job = selectors.job_get_by_public_id(public_id=public_id)
+    post = selectors.public_post_for(job)
+    if post is not None:
+        return redirect("feed:post", post_id=post.pk)
+    return render(request, "generation/record.html", {"job": job}, status=200)

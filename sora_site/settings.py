@@ -199,6 +199,17 @@ SORA_MAX_ATTEMPTS = _int("SORA_MAX_ATTEMPTS", 3, minimum=1)
 SORA_STALE_AFTER = _int("SORA_STALE_AFTER", 120, minimum=5)
 SORA_VIDEO_MODEL = env.str("SORA_VIDEO_MODEL", default="")
 SORA_DEVICE = env.str("SORA_DEVICE", default="auto")
+SORA_LOW_VRAM = _bool("SORA_LOW_VRAM", False)
+
+# --- Provenance ---------------------------------------------------------------------------------
+# The public address written into every video's signed manifest.
+SORA_SITE_URL = env.str("SORA_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SORA_SIGNING_CERT = env.str("SORA_SIGNING_CERT", default="")
+SORA_SIGNING_KEY = env.str("SORA_SIGNING_KEY", default="")
+SORA_SIGNING_TRUST_ANCHORS = env.str("SORA_SIGNING_TRUST_ANCHORS", default="")
+if bool(SORA_SIGNING_CERT) != bool(SORA_SIGNING_KEY):
+    raise ImproperlyConfigured("Set both SORA_SIGNING_CERT and SORA_SIGNING_KEY, or neither.")
+SORA_VERIFY_MAX_BYTES = _int("SORA_VERIFY_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie

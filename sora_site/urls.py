@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from accounts.views import profile
+from generation import views as generation_views
 from sora_site.media import serve_media
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("create/", include("generation.urls")),
     path("@<str:username>/", profile, name="profile"),
+    path("verify/", generation_views.verify, name="verify"),
+    path("v/<str:public_id>/", generation_views.record, name="record"),
     path("", include("feed.urls")),
 ]
 

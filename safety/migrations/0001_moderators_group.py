@@ -43,6 +43,6 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
         ("accounts", "0001_initial"),
         ("generation", "0001_initial"),
-        ("feed", "0001_initial"),
+        ("feed", "0002_initial"),
     ]
     operations = [migrations.RunPython(create_group, remove_group)]

@@ -1,0 +1,359 @@
+"""Subjects for the built-in renderer: where each one is in every frame, and drawing them there.
+
+Paths are plain numpy arrays over the clip, worked out once. Drawing warps one pose of a sheet
+per frame with ``grid_sample`` into a box around the subject, then blends only that box.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F  # noqa: N812 - the name everyone reads torch code with
+
+from generation.pipeline import builtin_sprites as sprites
+from generation.pipeline.builtin_layers import GROUND_Y, SUBJECT_DEPTH
+from generation.pipeline.builtin_palette import Grade, hex_rgb
+from generation.pipeline.scene import ScenePlan
+from generation.pipeline.scene_vocab import COLORS
+
+UNIT = 0.23  # world height of one sprite unit: a person is about a quarter of the frame
+PORTRAIT_UNIT = 0.26  # a tall frame has room to show its subjects bigger
+FLYERS = frozenset({"bird", "butterfly", "rocket"})
+AIRBORNE = frozenset({"balloon"}) | FLYERS
+MAX_SHEET_PX = 240  # sheet resolution cap; bigger on screen is upscaled, still smooth
+
+SKIN = ("#ffdbac", "#f1c27d", "#e0ac69", "#c68642", "#8d5524", "#5c3a1e")
+HAIR = ("#2a1a10", "#4a2a14", "#8a5a2a", "#d8b060", "#b04a1a", "#1a1a1a")
+BRIGHT = ("#e8453c", "#f2a33a", "#f5d547", "#5cc46a", "#3f8fe0", "#8a5ce0", "#e85ca8", "#3fc7c7")
+PANTS = ("#2f4a7a", "#2a2a30", "#6a5a40", "#4a6a4a", "#5a3a6a")
+FUR = {
+    "dog": ("#c8894a", "#e8c890", "#3a2a20", "#f0ece0", "#8a5a30"),
+    "cat": ("#f0a040", "#7a7a80", "#2a2a2e", "#f4efe6", "#c07a40"),
+    "fish": ("#ff8a20", "#ffd23f", "#3fa0ff", "#ff5a7a"),
+    "robot": ("#a8b0bc", "#d0d4da", "#7a8a9a"),
+    "tree": ("#4f9a3f", "#6fb04a", "#3a7a35"),
+    "boat": ("#b05a3a", "#3a5a9a", "#f0f0f0"),
+}
+
+
+@dataclass
+class Subject:
+    kind: str
+    sheet: sprites.Sheet
+    shadow: sprites.Sheet | None
+    size: float  # world units per sprite unit
+    x: np.ndarray  # (T,) world x of the feet
+    y: np.ndarray  # (T,) world y of the feet
+    ground: np.ndarray  # (T,) world y of the shadow
+    pose: np.ndarray  # (T,) int pose index
+    angle: np.ndarray  # (T,) clockwise screen rotation, radians
+    xscale: np.ndarray  # (T,) horizontal squash for turning on the spot
+    flip: float  # 1 faces right, -1 faces left
+
+
+@dataclass(frozen=True)
+class Motion:
+    """Clip-wide movement shared by subjects and the camera."""
+
+    direction: float
+    travel: float  # world units per second along x
+    cadence: float  # animation cycles per second
+    ground_y: float
+    view_width: float  # frame width in world units (world units are frame heights)
+
+
+def plan_motion(plan: ScenePlan, rng: np.random.Generator, view_width: float) -> Motion:
+    e = plan.energy
+    travel = {"walk": 0.05 + 0.05 * e, "run": 0.12 + 0.12 * e, "fly": 0.08 + 0.08 * e}.get(
+        plan.action, 0.012
+    )
+    if plan.subjects[0] in ("car", "fish", "boat") and plan.action in ("run", "float", "walk"):
+        travel = max(travel, 0.05 + 0.08 * e)
+    cadence = {
+        "walk": 0.8 + 0.5 * e,
+        "run": 1.4 + 0.8 * e,
+        "dance": 0.8 + 0.9 * e,
+        "wave": 1.0 + 0.8 * e,
+        "jump": 0.8 + 0.6 * e,
+        "spin": 0.4 + 0.5 * e,
+        "fly": 1.0 + 0.8 * e,
+        "float": 0.3 + 0.3 * e,
+    }[plan.action]
+    ground = 0.895 if plan.setting == "underwater" else GROUND_Y
+    return Motion(float(rng.choice([-1.0, 1.0])), travel, cadence, ground, view_width)
+
+
+def pan_speed(plan: ScenePlan, motion: Motion) -> float:
+    """World units per second the camera pans; a panning camera keeps pace with the subjects."""
+    if plan.camera == "pan":
+        return motion.direction * max(0.9 * motion.travel / SUBJECT_DEPTH, 0.05)
+    return motion.direction * 0.006
+
+
+def build_subjects(
+    plan: ScenePlan,
+    grade: Grade,
+    rng: np.random.Generator,
+    motion: Motion,
+    timing: tuple[np.ndarray, float, float],
+    faces: list[torch.Tensor],
+) -> list[Subject]:
+    """One ``Subject`` per planned subject; cameo faces go on people, extra faces add people."""
+    times, duration, max_px = timing
+    cast = _cast(plan, faces)
+    pan = pan_speed(plan, motion)
+    unit = PORTRAIT_UNIT if motion.view_width < 0.9 else UNIT
+    subjects = []
+    for i, (kind, color, face) in enumerate(cast):
+        look = _look(kind, plan, grade, rng, color)
+        size = unit * sprites.SIZES[kind]
+        px = float(np.clip(size * max_px, 24, MAX_SHEET_PX))
+        action = _sprite_action(kind, plan.action)
+        sheet = sprites.draw_sheet(kind, action, look, px, face)
+        path = _path(kind, plan, motion, rng, (i, len(cast)), (times, duration, pan))
+        shadow = _shadow(kind, px) if _casts_shadow(kind, plan, path) else None
+        subjects.append(Subject(kind=kind, sheet=sheet, shadow=shadow, size=size, **path))
+    subjects.sort(key=lambda s: float(s.y.mean()) if s.kind not in AIRBORNE else 0.0)
+    return subjects
+
+
+def _cast(plan: ScenePlan, faces: list[torch.Tensor]) -> list[tuple[str, str, torch.Tensor | None]]:
+    """(kind, colour, face) per subject: faces go on the planned people, then on new people."""
+    cast: list[tuple[str, str, torch.Tensor | None]] = []
+    spare = list(faces)
+    for kind, color in zip(plan.subjects, plan.colors, strict=False):
+        face = spare.pop(0) if kind == "person" and spare else None
+        cast.append((kind, color, face))
+    extra = [("person", "", face) for face in spare]
+    # Cameo people come first so a crowded plan never pushes them out.
+    return (extra + cast)[: max(3, len(faces))]
+
+
+def _sprite_action(kind: str, action: str) -> str:
+    if kind in ("car",) and action in ("walk", "run"):
+        return "run"
+    return action
+
+
+def _casts_shadow(kind: str, plan: ScenePlan, path: dict[str, np.ndarray]) -> bool:
+    if kind in AIRBORNE or kind in ("boat", "fish") or plan.setting == "space":
+        return False
+    return float(np.min(path["ground"] - path["y"])) < 0.08
+
+
+def _look(
+    kind: str, plan: ScenePlan, grade: Grade, rng: np.random.Generator, color: str
+) -> sprites.SpriteLook:
+    def pick(options: tuple[str, ...]) -> np.ndarray:
+        choice = hex_rgb(options[int(rng.integers(len(options)))])
+        # Subjects are nearer and better lit than the scenery: half the time-of-day grade.
+        return grade.apply(choice) * 0.45 + grade.apply(choice, emissive=True) * 0.55
+
+    main = pick(FUR.get(kind, BRIGHT))
+    if color:
+        main = pick((COLORS[color],))
+    return sprites.SpriteLook(
+        main=main,
+        second=pick(PANTS if kind == "person" else BRIGHT),
+        skin=pick(SKIN),
+        hair=pick(HAIR),
+        dark=pick(("#2a2226", "#3a2f2a")),
+        helmet=plan.setting in ("space", "underwater") and kind == "person",
+    )
+
+
+def _shadow(kind: str, px: float) -> sprites.Sheet:
+    x0, x1, _, _ = sprites.EXTENTS[kind]
+    half = (x1 - x0) * 0.42
+    w, h = math.ceil(half * 2.4 * px), max(4, math.ceil(half * 0.5 * px))
+    xs = (torch.arange(w, dtype=torch.float32) + 0.5 - w / 2).view(1, w) / (half * px)
+    ys = (torch.arange(h, dtype=torch.float32) + 0.5 - h / 2).view(h, 1) / (half * 0.18 * px)
+    alpha = (1 - (xs**2 + ys**2)).clamp(0, 1) ** 0.8 * 0.32
+    pixels = torch.cat([torch.zeros(3, h, w), alpha[None]], dim=0)[None].contiguous()
+    return sprites.Sheet(pixels=pixels, anchor=(w / 2, h / 2), px_per_unit=px)
+
+
+def _path(
+    kind: str,
+    plan: ScenePlan,
+    motion: Motion,
+    rng: np.random.Generator,
+    slot: tuple[int, int],
+    clock: tuple[np.ndarray, float, float],
+) -> dict[str, object]:
+    """Per-frame position, pose and turn of subject ``slot[0]`` of ``slot[1]``."""
+    times, duration, pan = clock
+    index, count = slot
+    d, e = motion.direction, plan.energy
+    travel = motion.travel if plan.action in ("walk", "run", "fly", "float") else 0.01
+    # The camera keeps the group in view: spread the subjects around where it looks.
+    spread = (index - (count - 1) / 2) * -d * (0.13 + 0.05 * sprites.SIZES[kind])
+    # Speed across the screen, capped so that nobody leaves the frame before the clip ends.
+    drift = d * travel - pan * SUBJECT_DEPTH
+    limit = 0.7 * motion.view_width / duration
+    drift = float(np.clip(drift, -limit, limit))
+    x = spread + pan * SUBJECT_DEPTH * times + drift * (times - duration / 2)
+    phase0 = float(rng.uniform(0, 1))
+    y, ground = _heights(kind, plan, motion, times, index, phase0)
+    angle = np.zeros_like(times)
+    xscale = np.ones_like(times)
+    cycles = motion.cadence * times + phase0
+    if kind in FLYERS and kind != "rocket":
+        cycles = (2.5 + 2.5 * e) * times + phase0
+    if kind == "car":
+        cycles = travel * times / (UNIT * sprites.SIZES[kind] * 0.13 * 2 * math.pi) + phase0
+    if plan.action == "dance":
+        angle = 0.12 * np.sin(2 * np.pi * motion.cadence * times + phase0 * 6)
+    if plan.action == "spin":
+        spin = 2 * np.pi * (0.5 + 0.5 * e) * times + phase0
+        if kind in ("ball", "balloon", "rocket", "butterfly"):
+            angle = spin
+        else:
+            xscale = np.where(np.cos(spin) >= 0, 1.0, -1.0) * np.maximum(np.abs(np.cos(spin)), 0.15)
+    if kind == "rocket":
+        angle = d * (np.pi / 2 - 0.4) + 0.05 * np.sin(3 * times)
+    if kind == "ball" and plan.action not in ("spin",):
+        angle = d * (x - x[0]) / (0.2 * UNIT * sprites.SIZES[kind])
+    if kind == "person" and plan.action == "fly":
+        angle = np.full_like(times, d * 0.35)
+    pose = (np.floor(cycles * sprites.POSES).astype(np.int64)) % sprites.POSES
+    return {
+        "x": x.astype(np.float32),
+        "y": y.astype(np.float32),
+        "ground": ground.astype(np.float32),
+        "pose": pose,
+        "angle": angle.astype(np.float32),
+        "xscale": xscale.astype(np.float32),
+        "flip": d,
+    }
+
+
+def _heights(
+    kind: str, plan: ScenePlan, motion: Motion, times: np.ndarray, index: int, phase0: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """World y of the feet and of the shadow over time."""
+    e = plan.energy
+    ground = np.full_like(times, motion.ground_y + 0.012 * index)
+    bob = np.sin(2 * np.pi * 0.45 * times + phase0 * 6.28)
+    if plan.setting == "beach" and kind == "boat":
+        return 0.69 + 0.004 * bob + 0.012 * index, ground
+    if kind in FLYERS or plan.action == "fly":
+        return 0.3 + 0.1 * index + 0.03 * bob, ground
+    if kind == "balloon":
+        return motion.ground_y - 0.32 - 0.05 * index + 0.02 * bob, ground
+    if plan.setting == "underwater" and (kind == "fish" or plan.action == "float"):
+        return 0.42 + 0.13 * index + 0.025 * bob, ground
+    if plan.action == "float":
+        return motion.ground_y - 0.12 + 0.04 * bob, ground
+    if plan.action == "jump":
+        hop = np.abs(np.sin(np.pi * motion.cadence * times + phase0 * 3))
+        return ground - (0.06 + 0.06 * e) * hop, ground
+    return ground.copy(), ground
+
+
+# ---------------------------------------------------------------------------- drawing
+
+
+def draw_subjects(
+    canvas: torch.Tensor, subjects: list[Subject], view: dict[str, torch.Tensor], frames: slice
+) -> None:
+    """Composite every subject (and its shadow) into ``canvas`` for frames ``frames``."""
+    for subject in subjects:
+        if subject.shadow is not None:
+            _draw_sheet(canvas, subject.shadow, subject, view, frames, shadow=True)
+        _draw_sheet(canvas, subject.sheet, subject, view, frames, shadow=False)
+
+
+def _screen(
+    subject: Subject, view: dict[str, torch.Tensor], frames: slice, shadow: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Screen pixel position of the sprite's anchor and screen pixels per world unit."""
+    height, width = int(view["height"]), int(view["width"])
+    zoom = 1 + (view["zoom"].numpy() - 1) * SUBJECT_DEPTH
+    world_y = subject.ground[frames] if shadow else subject.y[frames]
+    sx = (subject.x[frames] - view["pan"].numpy() * SUBJECT_DEPTH) * zoom - view["shake_x"].numpy()
+    sy = (world_y - 0.5) * zoom + 0.5 - view["shake_y"].numpy()
+    return sx * height + width / 2, sy * height, zoom * height
+
+
+def _draw_sheet(
+    canvas: torch.Tensor,
+    sheet: sprites.Sheet,
+    subject: Subject,
+    view: dict[str, torch.Tensor],
+    frames: slice,
+    *,
+    shadow: bool,
+) -> None:
+    batch, _, height, width = canvas.shape
+    ax, ay, px_per_world = _screen(subject, view, frames, shadow)
+    scale = px_per_world * subject.size / sheet.px_per_unit  # screen px per sheet px
+    angle = np.zeros(batch, np.float32) if shadow else subject.angle[frames]
+    xscale = np.ones(batch, np.float32) if shadow else subject.xscale[frames]
+    flip = subject.flip * xscale
+    # Forward map sheet px -> screen px: M = scale * R(angle) * diag(flip, 1).
+    cos, sin = np.cos(angle), np.sin(angle)
+    m = (
+        np.stack([np.stack([cos * flip, -sin], -1), np.stack([sin * flip, cos], -1)], -2)
+        * scale[:, None, None]
+    )
+    h_in, w_in = sheet.pixels.shape[2:]
+    corners = np.array([[0, 0], [w_in, 0], [0, h_in], [w_in, h_in]], dtype=np.float32) - np.array(
+        sheet.anchor, dtype=np.float32
+    )
+    mapped = np.einsum("bij,kj->bki", m, corners)
+    lo = np.floor(mapped.min(axis=1) + np.stack([ax, ay], -1)).astype(np.int64) - 1
+    hi = np.ceil(mapped.max(axis=1) + np.stack([ax, ay], -1)).astype(np.int64) + 1
+    bw, bh = int((hi - lo)[:, 0].max()), int((hi - lo)[:, 1].max())
+    if bw <= 0 or bh <= 0 or bw > 4 * width or bh > 4 * height:
+        return
+    theta = _theta(m, lo, (bw, bh), (ax, ay), sheet.anchor, (w_in, h_in))
+    poses = sheet.pixels if sheet.pixels.shape[0] == 1 else sheet.pixels[subject.pose[frames]]
+    poses = poses.expand(batch, -1, -1, -1)
+    grid = F.affine_grid(torch.from_numpy(theta), [batch, 4, bh, bw], align_corners=False)
+    warped = F.grid_sample(poses, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    if shadow:  # a shadow fades as its subject leaves the ground
+        lift = subject.ground[frames] - subject.y[frames]
+        fade = np.clip(1 - lift / 0.12, 0.2, 1).astype(np.float32)
+        warped.mul_(torch.from_numpy(fade).view(-1, 1, 1, 1))
+    _blend_boxes(canvas, warped, lo)
+
+
+def _theta(
+    m: np.ndarray,
+    lo: np.ndarray,
+    box_size: tuple[int, int],
+    anchor_screen: tuple[np.ndarray, np.ndarray],
+    anchor_sheet: tuple[float, float],
+    sheet_size: tuple[int, int],
+) -> np.ndarray:
+    """affine_grid's theta: output box normalised coords -> sheet normalised coords."""
+    bw, bh = box_size
+    w_in, h_in = sheet_size
+    inv = np.linalg.inv(m)  # screen px offset -> sheet px offset
+    cx = lo[:, 0] + bw / 2 - anchor_screen[0]  # box centre relative to the anchor
+    cy = lo[:, 1] + bh / 2 - anchor_screen[1]
+    theta = np.empty((m.shape[0], 2, 3), np.float32)
+    for row, (size_in, anchor) in enumerate(((w_in, anchor_sheet[0]), (h_in, anchor_sheet[1]))):
+        theta[:, row, 0] = inv[:, row, 0] * bw / size_in
+        theta[:, row, 1] = inv[:, row, 1] * bh / size_in
+        theta[:, row, 2] = 2 * (inv[:, row, 0] * cx + inv[:, row, 1] * cy + anchor) / size_in - 1
+    return theta
+
+
+def _blend_boxes(canvas: torch.Tensor, warped: torch.Tensor, lo: np.ndarray) -> None:
+    """Premultiplied "over" of each frame's box at its place, clipped to the frame."""
+    _, _, height, width = canvas.shape
+    bh, bw = warped.shape[2:]
+    for b in range(canvas.shape[0]):
+        x0, y0 = int(lo[b, 0]), int(lo[b, 1])
+        cx0, cy0 = max(x0, 0), max(y0, 0)
+        cx1, cy1 = min(x0 + bw, width), min(y0 + bh, height)
+        if cx0 >= cx1 or cy0 >= cy1:
+            continue
+        src = warped[b, :, cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0]
+        region = canvas[b, :, cy0:cy1, cx0:cx1]
+        region.mul_(1 - src[3:4]).add_(src[:3])

@@ -1,0 +1,119 @@
+"""H.264 MP4 and poster JPEG output through PyAV (never OpenCV).
+
+The MP4 is yuv420p, which every browser plays, and "faststart" (the moov index is moved in
+front of the media data) so the ``<video>`` tag can start before the whole file has arrived.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+from PIL import Image
+
+from generation.pipeline.base import RenderCancelled
+
+# Measured on 2 CPU cores for an 8 s 480x854 clip of the built-in renderer (see the tests'
+# speed figures): ultrafast ~0.4 s, superfast ~0.6 s, veryfast ~1.0 s. superfast keeps CABAC
+# and makes files about 30% smaller than ultrafast for flat cartoon frames; veryfast buys
+# little more at this size for almost twice the time.
+PRESET = "superfast"
+CRF = 23
+PROGRESS_EVERY = 24  # frames between progress callbacks
+
+
+def encode_mp4(
+    frames: np.ndarray,
+    fps: int,
+    path: str | Path,
+    *,
+    on_progress: Callable[[float, str], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+    metadata: dict[str, str] | None = None,
+) -> None:
+    """Write ``frames`` (uint8, (T, H, W, 3), RGB, even H and W) as an H.264 MP4 at ``path``.
+
+    Raises ``RenderCancelled`` if ``should_cancel()`` turns true; the partial file is removed.
+    """
+    _check_frames(frames, fps)
+    path = Path(path)
+    try:
+        _write(frames, fps, path, on_progress, should_cancel, metadata or {})
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def _check_frames(frames: np.ndarray, fps: int) -> None:
+    if frames.ndim != 4 or frames.shape[3] != 3 or frames.dtype != np.uint8:
+        raise ValueError("Frames must be a uint8 array shaped (frames, height, width, 3).")
+    if frames.shape[0] == 0:
+        raise ValueError("There are no frames to encode.")
+    if frames.shape[1] % 2 or frames.shape[2] % 2:
+        raise ValueError("Frame width and height must be even for yuv420p H.264.")
+    if not 1 <= fps <= 120:
+        raise ValueError("The frame rate must be between 1 and 120 frames per second.")
+
+
+def _write(
+    frames: np.ndarray,
+    fps: int,
+    path: Path,
+    on_progress: Callable[[float, str], None] | None,
+    should_cancel: Callable[[], bool] | None,
+    metadata: dict[str, str],
+) -> None:
+    total, height, width = frames.shape[:3]
+    with av.open(str(path), mode="w", format="mp4", options={"movflags": "+faststart"}) as box:
+        box.metadata.update(metadata)
+        stream = box.add_stream("libx264", rate=fps)
+        stream.width, stream.height = width, height
+        stream.pix_fmt = "yuv420p"
+        stream.time_base = Fraction(1, fps)
+        stream.options = {"preset": PRESET, "crf": str(CRF)}
+        # Frame threads pipeline the encoder across cores while this thread converts RGB.
+        stream.codec_context.thread_type = "FRAME"
+        for index in range(total):
+            if should_cancel is not None and index % PROGRESS_EVERY == 0 and should_cancel():
+                raise RenderCancelled("The encode was cancelled.")
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(frames[index]), format="rgb24")
+            frame.pts = index
+            box.mux(stream.encode(frame))
+            if on_progress is not None and (index + 1) % PROGRESS_EVERY == 0:
+                on_progress((index + 1) / total, "encoding video")
+        box.mux(stream.encode(None))
+    if on_progress is not None:
+        on_progress(1.0, "encoding video")
+
+
+def poster_jpeg(frame: np.ndarray, quality: int = 85) -> bytes:
+    """One RGB frame as JPEG bytes for the poster image."""
+    if frame.ndim != 3 or frame.shape[2] != 3:
+        raise ValueError("A poster frame must be shaped (height, width, 3).")
+    buffer = io.BytesIO()
+    image = Image.fromarray(np.ascontiguousarray(frame, dtype=np.uint8), mode="RGB")
+    image.save(buffer, format="JPEG", quality=quality, optimize=True, progressive=True)
+    return buffer.getvalue()
+
+
+def probe_mp4(path: str | Path) -> dict[str, Any]:
+    """Codec, pixel format, size, frame count and duration of an MP4's first video stream."""
+    with av.open(str(path)) as box:
+        stream = box.streams.video[0]
+        frames = stream.frames or sum(1 for _ in box.demux(stream) if _.size)
+        duration = float(stream.duration * stream.time_base) if stream.duration else 0.0
+        return {
+            "codec": stream.codec_context.name,
+            "pix_fmt": stream.codec_context.pix_fmt,
+            "width": stream.codec_context.width,
+            "height": stream.codec_context.height,
+            "frames": int(frames),
+            "duration_s": duration,
+            "fps": float(stream.average_rate) if stream.average_rate else 0.0,
+            "metadata": dict(box.metadata),
+        }

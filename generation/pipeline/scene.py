@@ -1,0 +1,338 @@
+"""Read a prompt into a scene plan the built-in renderer can draw.
+
+Exact words from ``scene_vocab`` win first. A word the vocabulary does not know is compared with
+the vocabulary through MiniLM and joins the nearest concept when it is close enough ("seaside"
+reads as beach, "puppy" as dog). Emoji are read by their Unicode names. Any prompt gives a plan,
+and the same prompt always gives the same plan.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from functools import cache, lru_cache
+from typing import Any
+
+from generation.pipeline import scene_vocab as vocab
+
+logger = logging.getLogger(__name__)
+
+# Cosine similarity a word needs to join a concept. Synonyms score 0.6-0.85 against the
+# anchors ("seaside"/beach 0.73, "pooch"/dog 0.77, "hen"/bird 0.60); unrelated words mostly
+# stay under 0.55 ("computer" 0.53, "philosophy" 0.46, "castle" 0.51).
+FUZZY_THRESHOLD = 0.6
+MAX_CAPTION_CHARS = 48
+_QUOTE_RE = re.compile(
+    r"[\"“”«»「」『』]([^\"“”«»「」『』]{1,200})[\"“”«»「」『』]|(?<![\w])'([^']{1,200})'(?![\w])"
+)
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Categories whose concepts an unknown word may join. Camera moves and palettes are left out:
+# they are phrases of their own and a near miss there reads as a random choice.
+_FUZZY_CATEGORIES: dict[str, dict[str, tuple[str, ...]]] = {
+    "setting": vocab.SETTINGS,
+    "subject": vocab.SUBJECTS,
+    "weather": vocab.WEATHER,
+    "action": vocab.ACTIONS,
+    "time": vocab.TIMES,
+}
+
+
+@dataclass(frozen=True)
+class ScenePlan:
+    """What the built-in renderer draws for one prompt."""
+
+    setting: str = vocab.DEFAULT_SETTING
+    time_of_day: str = "day"
+    palette: str = "natural"
+    weather: str = "none"
+    subjects: tuple[str, ...] = ("dog",)
+    # One colour word per subject ("red" for "a red balloon"), "" where the prompt names none.
+    colors: tuple[str, ...] = ("",)
+    action: str = "run"
+    camera: str = "pan"
+    mood: str = vocab.DEFAULT_MOOD
+    energy: float = 0.5
+    caption: str = ""
+    # word -> concept for words read through MiniLM, shown so people see how they were read.
+    interpreted: tuple[tuple[str, str], ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["subjects"] = list(self.subjects)
+        data["colors"] = list(self.colors)
+        data["interpreted"] = dict(self.interpreted)
+        return data
+
+
+@dataclass(frozen=True)
+class _Hit:
+    position: int
+    concept: str
+    weight: float = 1.0
+
+
+def plan_scene(prompt: str) -> ScenePlan:
+    """Turn any prompt into a ``ScenePlan``; unknown or empty text gives the default scene."""
+    caption, text = _split_caption(prompt or "")
+    tokens = _tokens(text)
+    hits = {name: _exact_hits(tokens, table) for name, table in _FUZZY_CATEGORIES.items()}
+    interpreted = _fuzzy_hits(tokens, hits)
+    setting = _pick_setting(_weighted_setting_hits(tokens, hits["setting"]))
+    subjects, colors = _pick_subjects(tokens, hits["subject"], setting)
+    action = _pick_action(tokens, hits["action"], subjects)
+    mood, mood_energy = _pick_mood(tokens)
+    time_of_day = _pick_time(hits["time"], setting)
+    return ScenePlan(
+        setting=setting,
+        time_of_day=time_of_day,
+        palette=_pick_palette(tokens, setting, time_of_day),
+        weather=_pick_weather(hits["weather"], setting, time_of_day),
+        subjects=subjects,
+        colors=colors,
+        action=action,
+        camera=_pick_camera(tokens, action),
+        mood=mood,
+        energy=_energy(tokens, action, mood_energy),
+        caption=caption,
+        interpreted=interpreted,
+    )
+
+
+def _split_caption(prompt: str) -> tuple[str, str]:
+    """Take the first quoted text out of the prompt as the caption; the rest is the scene."""
+    match = _QUOTE_RE.search(prompt)
+    if not match:
+        return "", prompt
+    caption = " ".join((match.group(1) or match.group(2) or "").split())
+    if len(caption) > MAX_CAPTION_CHARS:
+        caption = caption[: MAX_CAPTION_CHARS - 1].rstrip() + "…"
+    return caption, prompt[: match.start()] + " " + prompt[match.end() :]
+
+
+def _tokens(text: str) -> list[str]:
+    """Lower-case words, with each emoji replaced by the words of its Unicode name."""
+    parts: list[str] = []
+    for char in unicodedata.normalize("NFKC", text):
+        if unicodedata.category(char) in ("So", "Sk"):
+            parts.append(" " + unicodedata.name(char, "").lower() + " ")
+        else:
+            parts.append(char.lower())
+    return _TOKEN_RE.findall("".join(parts).replace("'s", ""))
+
+
+def _exact_hits(tokens: list[str], table: dict[str, tuple[str, ...]]) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for concept, words in table.items():
+        for word in words:
+            hits.extend(_Hit(pos, concept) for pos in _phrase_positions(tokens, word))
+    return sorted(hits, key=lambda hit: (hit.position, hit.concept))
+
+
+def _phrase_positions(tokens: list[str], phrase: str) -> list[int]:
+    words = phrase.split()
+    size = len(words)
+    return [i for i in range(len(tokens) - size + 1) if tokens[i : i + size] == words]
+
+
+@cache
+def _known_words() -> frozenset[str]:
+    """Every word some rule already reads; only the rest goes to MiniLM."""
+    phrases = list(_anchor_table()[1])
+    phrases += [word for words in vocab.PALETTES.values() for word in words]
+    phrases += [word for _, words in vocab.MOODS.values() for word in words]
+    phrases += [phrase for phrase, _ in vocab.CAMERA_PHRASES]
+    known = {word for phrase in phrases for word in phrase.split()}
+    known.update(vocab.COUNT_WORDS, vocab.SLOWER_WORDS, vocab.FASTER_WORDS, vocab.STOPWORDS)
+    known.update(vocab.COLORS)
+    return frozenset(known)
+
+
+@cache
+def _anchor_table() -> tuple[list[tuple[str, str]], list[str]]:
+    """(category, concept) for each anchor word, and the anchor words, in the same order."""
+    labels: list[tuple[str, str]] = []
+    words: list[str] = []
+    for category, table in _FUZZY_CATEGORIES.items():
+        for concept, anchors in table.items():
+            labels.extend((category, concept) for _ in anchors)
+            words.extend(anchors)
+    return labels, words
+
+
+@cache
+def _anchor_vectors() -> Any:
+    from sora_site.embeddings import embed_texts
+
+    return embed_texts(_anchor_table()[1])
+
+
+@lru_cache(maxsize=4096)
+def _word_vector(word: str) -> Any:
+    # One word per call: batching pads inputs, which can move a borderline score across the
+    # threshold depending on the other words in the prompt.
+    from sora_site.embeddings import embed_texts
+
+    return embed_texts([word])[0]
+
+
+def _fuzzy_candidates(tokens: list[str]) -> list[tuple[int, str]]:
+    known = _known_words()
+    return [
+        (pos, tok)
+        for pos, tok in enumerate(tokens)
+        if tok not in known and tok.isalpha() and tok.isascii() and 3 <= len(tok) <= 24
+    ]
+
+
+def _fuzzy_hits(tokens: list[str], hits: dict[str, list[_Hit]]) -> tuple[tuple[str, str], ...]:
+    """Add MiniLM matches for unknown words to ``hits``; return what was read and as what."""
+    candidates = _fuzzy_candidates(tokens)
+    if not candidates:
+        return ()
+    try:
+        anchors = _anchor_vectors()
+        vectors = [_word_vector(tok) for _, tok in candidates]
+    except (ImportError, OSError, RuntimeError) as exc:
+        # The plan must not fail because the model is missing; exact words still work.
+        logger.warning("MiniLM unavailable, reading the prompt by exact words only: %s", exc)
+        return ()
+    labels = _anchor_table()[0]
+    interpreted: list[tuple[str, str]] = []
+    for (pos, tok), vector in zip(candidates, vectors, strict=True):
+        scores = anchors @ vector
+        best = int(scores.argmax())
+        if float(scores[best]) >= FUZZY_THRESHOLD:
+            category, concept = labels[best]
+            hits[category].append(_Hit(pos, concept, weight=0.75))
+            interpreted.append((tok, concept))
+    for name in hits:
+        hits[name].sort(key=lambda hit: (hit.position, hit.concept))
+    return tuple(interpreted)
+
+
+def _best_by_weight(hits: list[_Hit]) -> str | None:
+    """Concept with the largest total weight; ties go to the one named first."""
+    totals: dict[str, float] = {}
+    first: dict[str, int] = {}
+    for hit in hits:
+        totals[hit.concept] = totals.get(hit.concept, 0.0) + hit.weight
+        first.setdefault(hit.concept, hit.position)
+    if not totals:
+        return None
+    return min(totals, key=lambda concept: (-totals[concept], first[concept]))
+
+
+def _pick_setting(hits: list[_Hit]) -> str:
+    return _best_by_weight(hits) or vocab.DEFAULT_SETTING
+
+
+def _weighted_setting_hits(tokens: list[str], hits: list[_Hit]) -> list[_Hit]:
+    # Adjectives say less about the place than nouns: "a snowy forest" is a forest.
+    weak = vocab.WEAK_SETTING_WORDS
+    return [
+        _Hit(hit.position, hit.concept, hit.weight * (0.5 if tokens[hit.position] in weak else 1))
+        for hit in hits
+    ]
+
+
+def _pick_subjects(
+    tokens: list[str], hits: list[_Hit], setting: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Subjects in the order named, repeated for plurals, each with its colour word if any."""
+    subjects: list[str] = []
+    colors: list[str] = []
+    previous: _Hit | None = None
+    for hit in hits:
+        if previous and previous.concept == hit.concept and hit.position == previous.position + 1:
+            continue  # "kitty cat" and "puppy dog" are one animal
+        previous = hit
+        count = _count_at(tokens, hit.position)
+        subjects.extend([hit.concept] * count)
+        colors.extend([_color_at(tokens, hit.position)] * count)
+    if not subjects:
+        defaults = vocab.DEFAULT_SUBJECTS[setting]
+        return defaults, ("",) * len(defaults)
+    return tuple(subjects[: vocab.MAX_SUBJECTS]), tuple(colors[: vocab.MAX_SUBJECTS])
+
+
+def _color_at(tokens: list[str], position: int) -> str:
+    for back in (1, 2):
+        if position - back >= 0 and tokens[position - back] in vocab.COLORS:
+            return tokens[position - back]
+    return ""
+
+
+def _count_at(tokens: list[str], position: int) -> int:
+    """How many of a subject the words around it ask for: "two dogs", "puppies" -> 2."""
+    for back in (1, 2):
+        if position - back >= 0 and tokens[position - back] in vocab.COUNT_WORDS:
+            return vocab.COUNT_WORDS[tokens[position - back]]
+    return 2 if tokens[position] in vocab.PLURAL_WORDS else 1
+
+
+def _pick_action(tokens: list[str], hits: list[_Hit], subjects: tuple[str, ...]) -> str:
+    # "wave" is also a noun ("a big wave"), so any other action word wins over that word.
+    strong = [hit.concept for hit in hits if tokens[hit.position] != "wave"]
+    if strong or hits:
+        return (strong or [hits[0].concept])[0]
+    return vocab.NATURAL_ACTIONS[subjects[0]]
+
+
+def _pick_time(hits: list[_Hit], setting: str) -> str:
+    picked = _best_by_weight(hits)
+    if picked:
+        return picked
+    return {"space": "night", "stage": "night"}.get(setting, "day")
+
+
+def _pick_palette(tokens: list[str], setting: str, time_of_day: str) -> str:
+    for concept, words in vocab.PALETTES.items():
+        if any(_phrase_positions(tokens, word) for word in words):
+            return concept
+    if setting in ("city", "stage") and time_of_day == "night":
+        return "neon"
+    return "natural"
+
+
+def _pick_weather(hits: list[_Hit], setting: str, time_of_day: str) -> str:
+    picked = _best_by_weight(hits)
+    if picked:
+        return picked
+    defaults = {"space": "stars", "underwater": "bubbles", "snow": "snow", "stage": "confetti"}
+    if setting in defaults:
+        return defaults[setting]
+    if time_of_day == "night":
+        return "fireflies" if setting in ("forest", "meadow") else "stars"
+    return "none"
+
+
+def _pick_camera(tokens: list[str], action: str) -> str:
+    found: list[tuple[int, int, str]] = []
+    for order, (phrase, camera) in enumerate(vocab.CAMERA_PHRASES):
+        found.extend((pos, order, camera) for pos in _phrase_positions(tokens, phrase))
+    if found:
+        return min(found)[2]
+    defaults = {"walk": "pan", "run": "pan", "fly": "pan", "dance": "orbit", "float": "zoom in"}
+    return defaults.get(action, "static")
+
+
+def _pick_mood(tokens: list[str]) -> tuple[str, float | None]:
+    for token in tokens:
+        for mood, (energy, words) in vocab.MOODS.items():
+            if token in words:
+                return mood, energy
+    return vocab.DEFAULT_MOOD, None
+
+
+def _energy(tokens: list[str], action: str, mood_energy: float | None) -> float:
+    energy = vocab.ACTION_ENERGY[action]
+    if mood_energy is not None:
+        energy = (energy + mood_energy) / 2
+    words = set(tokens)
+    if words & vocab.SLOWER_WORDS:
+        energy -= 0.25
+    if words & vocab.FASTER_WORDS:
+        energy += 0.25
+    return round(min(1.0, max(0.05, energy)), 2)

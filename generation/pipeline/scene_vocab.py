@@ -1,0 +1,275 @@
+"""The words the built-in renderer knows, grouped by what they set in a scene plan.
+
+Each concept lists the exact words that select it. The same words are the anchors that
+out-of-vocabulary words are compared with through MiniLM, so a longer list also makes the fuzzy
+match better. Inflections are listed on purpose: a stemmer would turn "fly" into a camera move
+or "stars" into a setting.
+"""
+
+from __future__ import annotations
+
+
+def _w(text: str) -> tuple[str, ...]:
+    """Split a word list; an underscore joins a phrase ("golden_hour")."""
+    return tuple(word.replace("_", " ") for word in text.split())
+
+
+SETTINGS: dict[str, tuple[str, ...]] = {
+    "beach": _w(
+        "beach beaches shore seashore coast ocean sea surf surfing tropical island palm sand "
+        "sandy bay lagoon waves harbor"
+    ),
+    "city": _w(
+        "city cities street streets town downtown skyline urban building buildings skyscraper "
+        "skyscrapers neon traffic metropolis rooftop cyberpunk avenue tokyo york paris"
+    ),
+    "forest": _w(
+        "forest forests woods woodland jungle rainforest grove pines pine trees enchanted "
+        "campfire camping"
+    ),
+    "space": _w(
+        "space outer galaxy cosmos cosmic nebula planet planets astronaut spaceship orbiting "
+        "universe asteroid mars moonwalk"
+    ),
+    "mountains": _w(
+        "mountain mountains peak peaks alps valley cliff cliffs summit hiking hike canyon volcano "
+        "highlands ridge"
+    ),
+    "underwater": _w(
+        "underwater undersea reef coral aquarium submarine seabed diving scuba deep kelp mermaid"
+    ),
+    "desert": _w(
+        "desert deserts dune dunes sahara cactus cacti oasis arid camel wasteland savanna"
+    ),
+    "snow": _w(
+        "winter arctic antarctic tundra glacier igloo ski skiing snowboard snowman polar frozen "
+        "icy snowy"
+    ),
+    "stage": _w(
+        "stage concert theater theatre disco club nightclub spotlight spotlights band performance "
+        "festival ballroom karaoke"
+    ),
+    "kitchen": _w(
+        "kitchen cooking cook chef restaurant bakery baking cafe diner breakfast dinner pancakes "
+        "pizza"
+    ),
+    "meadow": _w(
+        "meadow field fields park garden grass grassy farm countryside hills hill prairie lawn "
+        "picnic village backyard"
+    ),
+}
+DEFAULT_SETTING = "meadow"
+
+# Adjectives say less about the place than nouns do: "a snowy forest" is a forest.
+WEAK_SETTING_WORDS = frozenset(
+    {"snowy", "icy", "frozen", "sandy", "tropical", "neon", "cosmic", "deep", "enchanted"}
+)
+
+TIMES: dict[str, tuple[str, ...]] = {
+    "dawn": _w("dawn sunrise daybreak morning first_light"),
+    "day": _w("day daytime noon midday afternoon sunny sunshine bright"),
+    "sunset": _w("sunset dusk evening twilight golden_hour sundown golden"),
+    "night": _w("night nighttime midnight moonlight moonlit dark moon"),
+}
+
+PALETTES: dict[str, tuple[str, ...]] = {
+    "neon": _w("neon cyberpunk synthwave vaporwave electric glowing disco"),
+    "pastel": _w("pastel dreamy soft cotton_candy whimsical kawaii"),
+    "mono": _w("black_and_white monochrome noir grayscale greyscale sepia"),
+    "warm": _w("warm cozy autumn amber fiery"),
+    "cool": _w("cool cold icy chilly frosty"),
+}
+
+WEATHER: dict[str, tuple[str, ...]] = {
+    "rain": _w(
+        "rain rainy raining rainfall storm stormy drizzle downpour thunderstorm monsoon wet "
+        "lightning"
+    ),
+    "snow": _w("snow snowing snowfall snowflakes snowflake blizzard snowy"),
+    "stars": _w("stars starry star starlight constellation constellations"),
+    "confetti": _w(
+        "confetti party celebration celebrate celebrating birthday festival carnival parade "
+        "wedding fireworks"
+    ),
+    "bubbles": _w("bubbles bubble bubbly foam soap"),
+    "fireflies": _w(
+        "fireflies firefly sparkles sparkle sparkling magic magical fairy fairies glitter lanterns"
+    ),
+}
+
+SUBJECTS: dict[str, tuple[str, ...]] = {
+    "person": _w(
+        "person people man men woman women girl girls boy boys child children kid kids dancer "
+        "dancers runner friend friends astronaut chef lady guy human couple student grandma "
+        "grandpa baby hiker surfer skier diver singer family"
+    ),
+    "dog": _w(
+        "dog dogs puppy puppies pup doggo corgi retriever poodle beagle chihuahua labrador "
+        "husky dachshund bulldog terrier"
+    ),
+    "cat": _w("cat cats kitten kittens kitty tabby"),
+    "bird": _w("bird birds seagull seagulls gull eagle parrot pigeon owl duck ducks hen penguin"),
+    "fish": _w("fish fishes goldfish shark sharks whale whales dolphin"),
+    "car": _w("car cars truck taxi bus van jeep racecar convertible"),
+    "balloon": _w("balloon balloons"),
+    "ball": _w("ball balls football soccer basketball beachball"),
+    "rocket": _w("rocket rockets spaceship spacecraft shuttle ufo"),
+    "robot": _w("robot robots android droid cyborg mech"),
+    "boat": _w("boat boats sailboat ship yacht canoe kayak"),
+    "butterfly": _w("butterfly butterflies moth moths"),
+    "tree": _w("tree oak palm_tree sapling bonsai"),
+}
+MAX_SUBJECTS = 3
+# Colour words that paint the subject they come before ("a red balloon").
+COLORS: dict[str, str] = {
+    "red": "#e23b3b",
+    "orange": "#f28c28",
+    "yellow": "#f5d21f",
+    "golden": "#e8b23a",
+    "green": "#3fae4a",
+    "blue": "#2f6fe0",
+    "purple": "#8a4fd8",
+    "pink": "#f27ab8",
+    "white": "#f4f4f0",
+    "black": "#262428",
+    "brown": "#8a5a32",
+    "gray": "#8a8c92",
+    "grey": "#8a8c92",
+    "silver": "#c0c4cc",
+}
+PLURAL_WORDS = frozenset(
+    _w(
+        "people men women girls boys children kids dancers friends dogs puppies cats kittens "
+        "birds seagulls fishes sharks whales cars balloons balls rockets robots boats butterflies "
+        "couple family"
+    )
+)
+COUNT_WORDS: dict[str, int] = {"two": 2, "2": 2, "pair": 2, "three": 3, "3": 3, "several": 3}
+
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "walk": _w("walk walks walking stroll strolling wander wandering hike"),
+    "run": _w(
+        "run runs running ran sprint sprinting race racing chase chasing dash drive driving "
+        "rushing gallop"
+    ),
+    "jump": _w("jump jumps jumping hop hopping bounce bouncing leap leaping"),
+    "dance": _w("dance dances dancing groove grooving boogie party ballet"),
+    "spin": _w("spin spins spinning twirl twirling rotate rotating whirl"),
+    "fly": _w("fly flies flying soar soaring glide gliding launch launching takeoff blast"),
+    "float": _w(
+        "float floats floating drift drifting swim swims swimming hover hovering sail sailing bob "
+        "bobbing"
+    ),
+    "wave": _w("wave waving greet greeting hello hi salute cheer"),
+}
+# What a subject does when the prompt names no action.
+NATURAL_ACTIONS: dict[str, str] = {
+    "person": "walk",
+    "dog": "run",
+    "cat": "walk",
+    "bird": "fly",
+    "fish": "float",
+    "car": "run",
+    "balloon": "float",
+    "ball": "jump",
+    "rocket": "fly",
+    "robot": "dance",
+    "boat": "float",
+    "butterfly": "fly",
+    "tree": "wave",
+}
+# What appears when the prompt names nothing drawable.
+DEFAULT_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "beach": _w("person bird"),
+    "city": _w("person car"),
+    "forest": _w("person butterfly"),
+    "space": _w("rocket"),
+    "mountains": _w("person bird"),
+    "underwater": _w("fish fish"),
+    "desert": _w("person"),
+    "snow": _w("person"),
+    "stage": _w("person"),
+    "kitchen": _w("person"),
+    "meadow": _w("dog butterfly"),
+}
+
+# Camera moves are phrases, matched before single words so "zoom out" never reads as "zoom in".
+CAMERA_PHRASES: tuple[tuple[str, str], ...] = (
+    ("zoom out", "zoom out"),
+    ("zooming out", "zoom out"),
+    ("pull back", "zoom out"),
+    ("pulling back", "zoom out"),
+    ("pull out", "zoom out"),
+    ("wide shot", "zoom out"),
+    ("reveal", "zoom out"),
+    ("zoom in", "zoom in"),
+    ("zooming in", "zoom in"),
+    ("push in", "zoom in"),
+    ("pushing in", "zoom in"),
+    ("close up", "zoom in"),
+    ("close-up", "zoom in"),
+    ("closeup", "zoom in"),
+    ("dolly", "zoom in"),
+    ("zoom", "zoom in"),
+    ("orbit", "orbit"),
+    ("orbiting", "orbit"),
+    ("circling", "orbit"),
+    ("360", "orbit"),
+    ("around it", "orbit"),
+    ("shake", "shake"),
+    ("shaky", "shake"),
+    ("handheld", "shake"),
+    ("hand-held", "shake"),
+    ("earthquake", "shake"),
+    ("pan", "pan"),
+    ("panning", "pan"),
+    ("tracking", "pan"),
+    ("tracking shot", "pan"),
+    ("follow", "pan"),
+    ("following", "pan"),
+    ("side scrolling", "pan"),
+    ("static", "static"),
+    ("still", "static"),
+    ("tripod", "static"),
+    ("locked", "static"),
+)
+CAMERAS = _w("static pan zoom_in zoom_out orbit shake")
+
+# mood -> (energy, its words)
+MOODS: dict[str, tuple[float, tuple[str, ...]]] = {
+    "calm": (0.25, ("calm", "peaceful", "serene", "relaxing", "quiet", "tranquil", "lazy")),
+    "happy": (0.6, ("happy", "joyful", "cheerful", "fun", "sunny", "cute", "playful", "funny")),
+    "dramatic": (0.8, ("dramatic", "epic", "cinematic", "intense", "stormy", "heroic")),
+    "mysterious": (0.35, ("mysterious", "mystical", "foggy", "misty", "eerie", "spooky")),
+    "romantic": (0.35, ("romantic", "love", "lovely", "sweet", "tender", "wedding")),
+    "sad": (0.15, ("sad", "lonely", "melancholy", "gloomy", "rainy", "crying", "tears")),
+    "energetic": (0.9, ("energetic", "wild", "crazy", "hyper", "frantic", "chaotic", "party")),
+}
+DEFAULT_MOOD = "happy"
+
+ACTION_ENERGY: dict[str, float] = {
+    "walk": 0.4,
+    "run": 0.8,
+    "jump": 0.7,
+    "dance": 0.8,
+    "spin": 0.6,
+    "fly": 0.55,
+    "float": 0.2,
+    "wave": 0.4,
+}
+SLOWER_WORDS = frozenset({"slow", "slowly", "gentle", "gently", "lazy", "lazily", "calmly"})
+FASTER_WORDS = frozenset({"fast", "quick", "quickly", "rapid", "rapidly", "speed", "hyperlapse"})
+
+# Words that never carry a concept; comparing them with MiniLM only invites false matches.
+STOPWORDS = frozenset(
+    _w(
+        """a an the and or but of in on at to from by with without for into onto over under above
+    below near as is are was were be been being it its this that these those there here his her
+    their our your my very so too just some any all each every one of off up down out about
+    then than when while where who what which how video clip shot scene film movie showing
+    shows style looking look looks like while has have having make makes made get gets around
+    through across toward towards beside behind between big small little tiny huge giant
+    beautiful nice cool good great lots lot many more most other another next new old young
+    really quite"""
+    )
+)
