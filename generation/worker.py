@@ -9,8 +9,10 @@ with a sentence instead of failing every job.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from rq.worker import SimpleWorker
 
 log = logging.getLogger(__name__)
@@ -21,7 +23,18 @@ class VideoWorker(SimpleWorker):
         from generation.pipeline import get_backend
         from generation.services import generation_requeue_stuck
 
-        backend = get_backend()
+        try:
+            backend = get_backend()
+            # Load the model now, so a broken one stops the worker here, not in every job.
+            load = getattr(backend, "load", None)
+            if load is not None:
+                load()
+        except (ImproperlyConfigured, ValueError, OSError) as exc:
+            # Refuse to take jobs we would only fail; the site and other workers keep going.
+            message = f"The video worker can't start: {exc}"
+            log.error(message)
+            sys.stderr.write(message + "\n")
+            raise SystemExit(2) from exc
         log.info("Video worker ready with the %s backend.", backend.name)
         report = generation_requeue_stuck()
         if report.requeued or report.enqueued or report.failed:

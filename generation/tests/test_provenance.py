@@ -77,7 +77,11 @@ def test_a_file_changed_after_signing_is_flagged(
 
 
 def test_a_reencoded_copy_is_matched_by_its_frames(
-    client: Client, alice: User, rendered: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+    client: Client,
+    alice: User,
+    rendered: Any,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     job = rendered(alice, "a red balloon floating over the city", seed=8)
     with django_capture_on_commit_callbacks(execute=True):
@@ -91,7 +95,11 @@ def test_a_reencoded_copy_is_matched_by_its_frames(
 
 
 def test_a_file_from_elsewhere_has_no_record(
-    client: Client, alice: User, rendered: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+    client: Client,
+    alice: User,
+    rendered: Any,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         post_publish(user=alice, job_id=rendered(alice).pk)

@@ -1,0 +1,888 @@
+"""Generative video from a local diffusers model folder: Wan 2.1/2.2, LTX-Video or CogVideoX.
+
+The folder is checked when the backend is made (so a worker with a bad SORA_VIDEO_MODEL stops at
+start-up with a sentence) and loaded once, on first use; the worker keeps this instance, so later
+jobs reuse the loaded pipeline. Only worker code paths import this module: it imports torch.
+
+A model renders at its own resolution, frame rate and frame count (each family has rules, such as
+Wan's 4k+1 frames). The frames are then resized to exactly ``request.size`` and retimed to
+``request.fps`` for ``request.duration_s``, so the rest of the app sees what it asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import functools
+import gc
+import hashlib
+import json
+import logging
+import math
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+
+from generation.pipeline.base import (
+    CancelCheck,
+    ProgressCallback,
+    RenderCancelled,
+    VideoRequest,
+    VideoResult,
+)
+
+if TYPE_CHECKING:
+    from diffusers import DiffusionPipeline
+    from PIL import Image
+
+log = logging.getLogger(__name__)
+
+# Bytes read from each end of a weight file's data for the model hash: enough to tell two
+# fine-tunes apart, little enough that hashing a 30 GB folder takes milliseconds.
+HASH_SAMPLE_BYTES = 64 * 1024
+HASH_WHOLE_FILE_BYTES = 1024 * 1024
+SAFETENSORS_MAX_HEADER = 100_000_000  # the format's own limit; a bigger claim is corruption
+# Denoising is most of the work; the rest of the bar is decoding and resizing.
+DENOISE_SHARE = 0.85
+OOM_SIDE_SCALE = 0.75
+
+
+@dataclass(frozen=True)
+class Family:
+    """How one model family wants to be driven. Numbers are the model cards' recommendations."""
+
+    name: str
+    t2v: str
+    i2v: str
+    steps: int
+    guidance: float
+    max_side: int  # longest side rendered; the cards' native sizes are 832x480, 768x512, 720x480
+    fps: int  # the frame rate the family was trained at
+    max_frames: int
+    negative_prompt: str = ""
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family(
+        "wan", "WanPipeline", "WanImageToVideoPipeline", steps=30, guidance=5.0, max_side=832,
+        fps=16, max_frames=81,
+        negative_prompt="blurry, low quality, static, distorted, deformed, watermark, subtitles",
+    ),
+    Family(
+        "ltx", "LTXPipeline", "LTXImageToVideoPipeline", steps=40, guidance=3.0, max_side=768,
+        fps=24, max_frames=161,
+        negative_prompt="worst quality, inconsistent motion, blurry, jittery, distorted",
+    ),
+    Family(
+        "cogvideox", "CogVideoXPipeline", "CogVideoXImageToVideoPipeline", steps=50,
+        guidance=6.0, max_side=720, fps=8, max_frames=49,
+    ),
+)  # fmt: skip
+SUPPORTED_PIPELINES: dict[str, Family] = {
+    cls: family for family in FAMILIES for cls in (family.t2v, family.i2v)
+}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Overrides of the family defaults. ``None`` keeps the default.
+
+    ``seconds`` renders only that much of the clip (``generation_check`` renders 1 s of a 4 s
+    request); ``max_side`` and ``max_frames`` cap the model's own resolution and frame count, which
+    keeps tests and benchmarks small without changing the size of the frames returned.
+    """
+
+    steps: int | None = None
+    guidance: float | None = None
+    max_side: int | None = None
+    max_frames: int | None = None
+    seconds: float | None = None
+
+    def merged(self, other: RenderOptions | None) -> RenderOptions:
+        if other is None:
+            return self
+        changes = {k: v for k, v in asdict(other).items() if v is not None}
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What the model itself renders: its size and frame count."""
+
+    width: int
+    height: int
+    frames: int
+
+
+@dataclass
+class _Job:
+    """One call of ``generate``: the pipeline it runs and what it reports to."""
+
+    pipe: DiffusionPipeline
+    request: VideoRequest
+    opts: RenderOptions
+    image: Any  # conditioning image (HxWx3 uint8) for image-to-video, else None
+    progress: _Progress
+    should_cancel: CancelCheck
+
+    @property
+    def seconds(self) -> float:
+        return self.opts.seconds or self.request.duration_s
+
+    @property
+    def output_frames(self) -> int:
+        return max(1, round(self.request.fps * self.seconds))
+
+
+class _StopRender(Exception):  # noqa: N818 - a signal from the step callback, not an error
+    """Raised inside the pipeline's step callback to stop at once when the job is cancelled."""
+
+
+# --- Checking the folder --------------------------------------------------------------------------
+
+
+def read_model_index(folder: Path) -> dict[str, Any]:
+    """Check that ``folder`` is a diffusers model of a supported class; return model_index.json."""
+    if not folder.is_dir():
+        raise ValueError(
+            f"The video model folder {folder} does not exist. Check SORA_VIDEO_MODEL, or unset it "
+            "to use the built-in renderer."
+        )
+    index_path = folder / "model_index.json"
+    if not index_path.is_file():
+        raise ValueError(
+            f"The folder {folder} is not a diffusers model: it has no model_index.json. Point "
+            "SORA_VIDEO_MODEL at a folder saved by diffusers, such as a Wan, LTX-Video or "
+            "CogVideoX '-Diffusers' download."
+        )
+    try:
+        index = json.loads(index_path.read_text(encoding="utf-8"))
+        class_name = index["_class_name"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise ValueError(
+            f"The model_index.json in {folder} cannot be read, so this is not a usable diffusers "
+            "model. Copy or download the model again."
+        ) from None
+    if class_name not in SUPPORTED_PIPELINES:
+        raise ValueError(
+            f"The model in {folder} is a {class_name}, which this app cannot use for video. "
+            f"Supported pipelines: {', '.join(sorted(SUPPORTED_PIPELINES))}."
+        )
+    return index
+
+
+def _model_files(folder: Path) -> Iterator[Path]:
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        # Hidden folders (.cache from a hub download) and READMEs don't change the output.
+        if path.is_file() and not any(p.startswith(".") for p in rel.parts) and rel.suffix != ".md":
+            yield path
+
+
+def _safetensors_header(path: Path, rel: str, folder: Path) -> bytes:
+    """Return a safetensors file's header, raising a sentence when the file is corrupt."""
+    size = path.stat().st_size
+
+    def corrupt(why: str) -> ValueError:
+        return ValueError(
+            f"The weight file {rel} in {folder} is corrupt or incomplete ({why}). Copy or "
+            "download the model again."
+        )
+
+    with path.open("rb") as fh:
+        head = fh.read(8)
+        length = int.from_bytes(head, "little") if len(head) == 8 else -1
+        if not 0 < length <= min(size - 8, SAFETENSORS_MAX_HEADER):
+            raise corrupt("its header is unreadable")
+        header = fh.read(length)
+    try:
+        tensors = json.loads(header)
+        ends = [t["data_offsets"][1] for k, t in tensors.items() if k != "__metadata__"]
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        raise corrupt("its header is unreadable") from None
+    if 8 + length + max(ends, default=0) != size:
+        raise corrupt("its size does not match its header, as after a cut-off download")
+    return header
+
+
+def _file_fingerprint(path: Path, rel: str, folder: Path) -> bytes:
+    size = path.stat().st_size
+    parts = [rel.encode(), str(size).encode()]
+    start = 0
+    if path.suffix == ".safetensors":
+        header = _safetensors_header(path, rel, folder)
+        parts.append(header)
+        start = 8 + len(header)
+    if size <= HASH_WHOLE_FILE_BYTES:
+        parts.append(path.read_bytes())
+        return b"\0".join(parts)
+    with path.open("rb") as fh:
+        fh.seek(start)
+        parts.append(fh.read(HASH_SAMPLE_BYTES))
+        fh.seek(max(start, size - HASH_SAMPLE_BYTES))
+        parts.append(fh.read(HASH_SAMPLE_BYTES))
+    return b"\0".join(parts)
+
+
+def model_hash(folder: Path) -> str:
+    """A fast fingerprint of a model folder: its configs, weight headers and weight samples.
+
+    Whole small files are hashed; large weight files contribute their safetensors header (names,
+    shapes, dtypes, offsets) plus the first and last 64 KiB of their data, so a 30 GB model hashes
+    in milliseconds. Corrupt or cut-off safetensors files raise ``ValueError`` here, before loading.
+    """
+    digest = hashlib.sha256()
+    for path in _model_files(folder):
+        rel = path.relative_to(folder).as_posix()
+        digest.update(hashlib.sha256(_file_fingerprint(path, rel, folder)).digest())
+    return f"sha256:{digest.hexdigest()}"
+
+
+# --- Devices and memory ---------------------------------------------------------------------------
+
+
+def resolve_device(setting: str) -> str:
+    """Turn SORA_DEVICE ("auto", "cpu", "cuda:0", "mps") into a device torch can use."""
+    setting = (setting or "auto").strip()
+    if setting == "auto":
+        if torch.cuda.is_available():
+            return "cuda"
+        mps = getattr(torch.backends, "mps", None)
+        return "mps" if mps is not None and mps.is_available() else "cpu"
+    try:
+        device = torch.device(setting)
+    except (RuntimeError, ValueError):
+        raise ValueError(
+            f"SORA_DEVICE={setting!r} is not a device torch knows; use auto, cpu, cuda, cuda:0 "
+            "or mps."
+        ) from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"SORA_DEVICE asks for {setting}, but torch sees no CUDA GPU on this machine. Set "
+            "SORA_DEVICE=auto or cpu, or install a CUDA build of torch."
+        )
+    if device.type == "cuda" and (device.index or 0) >= torch.cuda.device_count():
+        raise ValueError(
+            f"SORA_DEVICE asks for {setting}, but this machine has only "
+            f"{torch.cuda.device_count()} CUDA GPU(s), numbered from 0."
+        )
+    return setting
+
+
+def _dtype_for(device: str) -> torch.dtype:
+    # bf16 halves memory on GPUs and keeps fp32's range; CPUs and MPS are safer (and often
+    # faster) in fp32.
+    return torch.bfloat16 if device.startswith("cuda") else torch.float32
+
+
+def _oom_errors() -> tuple[type[BaseException], ...]:
+    # Both names exist on CPU builds too; getattr keeps older torch working.
+    found = {
+        getattr(torch, "OutOfMemoryError", None),
+        getattr(torch.cuda, "OutOfMemoryError", None),
+    }
+    return tuple(err for err in found if err is not None)
+
+
+_OOM_ERRORS = _oom_errors()
+
+
+def free_memory() -> None:
+    """Give memory from finished renders back: Python objects, the GPU cache and the C heap."""
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+    mps = getattr(torch, "mps", None)
+    if mps is not None and torch.backends.mps.is_available():
+        mps.empty_cache()
+    # glibc keeps freed frame buffers in its heap; without this a worker's RSS crept up by about
+    # half a MiB per job in bench_worker.
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+@functools.cache
+def _libc() -> Any:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, musl): nothing to trim
+        return None
+    return libc if hasattr(libc, "malloc_trim") else None
+
+
+# --- Sizes and frame counts -----------------------------------------------------------------------
+
+
+def _patch_size(pipe: DiffusionPipeline) -> int:
+    transformer = getattr(pipe, "transformer", None) or getattr(pipe, "transformer_2", None)
+    patch = getattr(getattr(transformer, "config", None), "patch_size", 1) or 1
+    return int(patch[-1]) if isinstance(patch, list | tuple) else int(patch)
+
+
+def spatial_multiple(pipe: DiffusionPipeline, family: Family) -> int:
+    """Height and width must be multiples of this: the VAE's downscale times the patch size."""
+    vae_scale = getattr(pipe, "vae_scale_factor_spatial", None) or getattr(
+        pipe, "vae_spatial_compression_ratio", 8
+    )
+    multiple = int(vae_scale) * _patch_size(pipe)
+    # LTX's check_inputs asks for multiples of 32 whatever its VAE does.
+    return math.lcm(multiple, 32) if family.name == "ltx" else multiple
+
+
+def temporal_factor(pipe: DiffusionPipeline) -> int:
+    """Frame counts must be this times k, plus 1 (Wan and CogVideoX 4k+1, LTX 8k+1)."""
+    for attr in ("vae_scale_factor_temporal", "vae_temporal_compression_ratio"):
+        value = getattr(pipe, attr, None)
+        if value:
+            return int(value)
+    return 4
+
+
+def render_size(size: tuple[int, int], max_side: int, multiple: int) -> tuple[int, int]:
+    """The model-friendly (width, height) nearest ``size`` with its long side at most
+    ``max_side``. The aspect stays within one ``multiple`` of the asked one."""
+    width, height = size
+    scale = min(1.0, max_side / max(width, height))
+
+    def snap(side: int) -> int:
+        return max(multiple, round(side * scale / multiple) * multiple)
+
+    return snap(width), snap(height)
+
+
+def frame_count(seconds: float, fps: int, factor: int, max_frames: int) -> int:
+    """The k*factor+1 frame count nearest ``seconds`` at ``fps``, at most ``max_frames``."""
+    wanted = max(1, round((seconds * fps - 1) / factor))
+    most = max(1, (max_frames - 1) // factor)
+    return min(wanted, most) * factor + 1
+
+
+# --- Frames ---------------------------------------------------------------------------------------
+
+
+def to_uint8(video: Any) -> np.ndarray:
+    """Pipeline output (1, T, H, W, 3) floats in [0, 1] to uint8 (T, H, W, 3)."""
+    frames = np.asarray(video[0] if np.ndim(video) == 5 else video, dtype=np.float32)
+    out = np.empty(frames.shape, dtype=np.uint8)
+    np.multiply(np.clip(frames, 0.0, 1.0, out=frames), 255.0, out=frames)
+    np.rint(frames, out=frames)
+    out[...] = frames
+    return out
+
+
+def _cover_box(src: tuple[int, int], dst: tuple[int, int]) -> tuple[float, float, float, float]:
+    """The centred part of a ``src`` (w, h) frame with ``dst``'s aspect, as a PIL box."""
+    (sw, sh), (dw, dh) = src, dst
+    if sw * dh > dw * sh:  # source is wider: trim the sides
+        cw = sh * dw / dh
+        return ((sw - cw) / 2, 0.0, (sw + cw) / 2, float(sh))
+    ch = sw * dh / dw
+    return (0.0, (sh - ch) / 2, float(sw), (sh + ch) / 2)
+
+
+def resize_frames(frames: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Scale (T, h, w, 3) uint8 frames to cover ``size`` (width, height), cropping the centre.
+
+    Cropping instead of stretching keeps faces and circles round when the model's size differs
+    a little from the asked aspect.
+    """
+    from PIL import Image
+
+    count, height, width = frames.shape[:3]
+    if (width, height) == size:
+        return frames
+    box = _cover_box((width, height), size)
+    out = np.empty((count, size[1], size[0], 3), dtype=np.uint8)
+    for i in range(count):
+        image = Image.fromarray(frames[i])
+        out[i] = np.asarray(image.resize(size, Image.Resampling.BICUBIC, box=box))
+    return out
+
+
+def retime_frames(frames: np.ndarray, count: int) -> np.ndarray:
+    """Spread ``frames`` evenly over ``count`` frames, blending neighbours at in-between times.
+
+    The model renders at its own rate (Wan 16 fps, CogVideoX 8 fps) and at most a few seconds;
+    the app plays everything at the request's rate. A cross-fade between the two nearest frames
+    is smoother than repeating frames, and costs far less than a second model pass. Blending in
+    integers (weights in 256ths) is ten times faster than in floats.
+    """
+    source = len(frames)
+    if source == count:
+        return frames
+    out = np.empty((count, *frames.shape[1:]), dtype=np.uint8)
+    low_part = np.empty(frames.shape[1:], dtype=np.uint16)
+    high_part = np.empty(frames.shape[1:], dtype=np.uint16)
+    for j in range(count):
+        pos = j * (source - 1) / max(1, count - 1)
+        low = min(int(pos), source - 1)
+        weight = round((pos - low) * 256)
+        if weight == 0 or low == source - 1:
+            out[j] = frames[low]
+            continue
+        if weight == 256:
+            out[j] = frames[low + 1]
+            continue
+        np.multiply(frames[low], 256 - weight, out=low_part, dtype=np.uint16)
+        np.multiply(frames[low + 1], weight, out=high_part, dtype=np.uint16)
+        low_part += high_part
+        low_part += 128
+        low_part >>= 8
+        out[j] = low_part
+    return out
+
+
+def fit_image(image: np.ndarray, size: tuple[int, int]) -> Image.Image:
+    """A cameo image cropped to the render's aspect and scaled to its size, as RGB PIL."""
+    from PIL import Image
+
+    array = np.asarray(image)
+    if array.ndim == 2:
+        array = np.stack([array] * 3, axis=-1)
+    picture = Image.fromarray(array[..., :3].astype(np.uint8)).convert("RGB")
+    box = _cover_box(picture.size, size)
+    return picture.resize(size, Image.Resampling.BICUBIC, box=box)
+
+
+class _Progress:
+    """Passes progress on, never backwards (an out-of-memory retry starts its steps again)."""
+
+    def __init__(self, report: ProgressCallback) -> None:
+        self.report = report
+        self.last = 0.0
+
+    def __call__(self, fraction: float, stage: str) -> None:
+        self.last = max(self.last, min(1.0, fraction))
+        self.report(self.last, stage)
+
+
+# --- The backend ----------------------------------------------------------------------------------
+
+
+class DiffusersBackend:
+    """Renders with a local diffusers video pipeline, loaded once and kept warm between jobs."""
+
+    name = "diffusers"
+
+    def __init__(
+        self,
+        model_path: str,
+        *,
+        device: str = "auto",
+        low_vram: bool = False,
+        options: RenderOptions | None = None,
+    ) -> None:
+        self.folder = Path(model_path).expanduser()
+        index = read_model_index(self.folder)
+        self.pipeline_class: str = index["_class_name"]
+        self.family = SUPPORTED_PIPELINES[self.pipeline_class]
+        self.model_hash = model_hash(self.folder)
+        self.device = resolve_device(device)
+        self.dtype = _dtype_for(self.device)
+        self.low_vram = low_vram and self.device.startswith("cuda")
+        self.options = options or RenderOptions()
+        self.pipe: DiffusionPipeline | None = None
+        self._siblings: dict[str, DiffusionPipeline] = {}
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    def load(self) -> DiffusionPipeline:
+        """Load the pipeline if it isn't yet; later calls return the same object."""
+        if self.pipe is None:
+            self.pipe = self._load_pipeline()
+            # The model and the libraries stay for the worker's life. Freezing them keeps each
+            # job's gc.collect() from walking half a million long-lived objects (0.2 s a job).
+            gc.collect()
+            gc.freeze()
+        return self.pipe
+
+    def _load_pipeline(self) -> DiffusionPipeline:
+        from diffusers import DiffusionPipeline
+
+        quiet_progress_bars()
+        try:
+            pipe = DiffusionPipeline.from_pretrained(
+                self.folder, local_files_only=True, dtype=self.dtype
+            )
+        except Exception as exc:
+            # People see this sentence on their failed job, so the folder and the library's
+            # words go to the log (and to generation_check), not to them.
+            log.exception("Loading the video model in %s failed.", self.folder)
+            raise ValueError(
+                "The video model could not be loaded, so no video can be made right now. The "
+                "operator can run `manage.py generation_check` to see why."
+            ) from exc
+        if not self._try_prepare(pipe):
+            del pipe
+            free_memory()
+            raise ValueError(
+                "The video model does not fit in the GPU's memory. The operator can set "
+                "SORA_LOW_VRAM=1 to keep the parts not in use in system memory, or use a smaller "
+                "model."
+            )
+        return pipe
+
+    def _try_prepare(self, pipe: DiffusionPipeline) -> bool:
+        try:
+            self._prepare(pipe)
+        except _OOM_ERRORS:
+            log.warning("The video model does not fit on %s.", self.device)
+            return False
+        return True
+
+    def _prepare(self, pipe: DiffusionPipeline) -> None:
+        for component in pipe.components.values():
+            if isinstance(component, torch.nn.Module):
+                component.eval()
+        pipe.set_progress_bar_config(disable=True)
+        vae = getattr(pipe, "vae", None)
+        if self.family.name == "wan" and vae is not None and self.dtype != torch.float32:
+            # Wan's card keeps its VAE in fp32: bf16 decoding bands and flickers.
+            vae.to(torch.float32)
+        if vae is not None and hasattr(vae, "enable_tiling"):
+            vae.enable_tiling()
+        if self.low_vram:
+            pipe.enable_model_cpu_offload(device=self.device)
+        else:
+            pipe.to(self.device)
+
+    def _sibling(self, class_name: str) -> DiffusionPipeline:
+        """The loaded weights driven by another pipeline class (LTX's T2V and I2V share them)."""
+        pipe = self.load()
+        if class_name == type(pipe).__name__:
+            return pipe
+        if class_name not in self._siblings:
+            self._siblings[class_name] = _share_components(class_name, pipe)
+        return self._siblings[class_name]
+
+    # --- choosing a mode -------------------------------------------------------------------------
+
+    def _can_image_to_video(self, pipe: DiffusionPipeline) -> bool:
+        if type(pipe).__name__ == self.family.i2v:
+            return True
+        # LTX's weights do both; Wan 2.2 TI2V (expand_timesteps) too; Wan 2.1 T2V and CogVideoX
+        # T2V transformers have no image input channels.
+        if self.family.name == "ltx":
+            return True
+        return self.family.name == "wan" and bool(getattr(pipe.config, "expand_timesteps", False))
+
+    def _can_text_to_video(self, pipe: DiffusionPipeline) -> bool:
+        return type(pipe).__name__ == self.family.t2v or self.family.name == "ltx"
+
+    def _choose(self, request: VideoRequest, notes: list[str]) -> tuple[str, Any]:
+        """Pick the pipeline class and the conditioning image (or None) for this request."""
+        pipe = self.load()
+        if request.cameos:
+            cameo = request.cameos[0]
+            if self._can_image_to_video(pipe):
+                return self.family.i2v, cameo.image
+            notes.append(
+                "This model has no image-to-video mode, so the cameo was described in text only."
+            )
+            return self.family.t2v, None
+        if self._can_text_to_video(pipe):
+            return self.family.t2v, None
+        return self.family.i2v, self._first_frame(request, notes)
+
+    def _first_frame(self, request: VideoRequest, notes: list[str]) -> np.ndarray:
+        """An image-to-video-only model needs a picture to animate; the built-in renderer paints
+        one from the prompt, or a plain grey frame stands in when it is unavailable."""
+        try:
+            from generation.pipeline.builtin import BuiltinBackend
+
+            clip = BuiltinBackend().generate(
+                request, on_progress=lambda *_: None, should_cancel=lambda: False
+            )
+            notes.append(
+                "This model only animates a still picture, so the built-in renderer drew the "
+                "first frame from your prompt."
+            )
+            return clip.frames[0].copy()
+        except Exception:  # any failure here only costs the nicer first frame
+            log.warning("The built-in renderer could not draw a first frame.", exc_info=True)
+            notes.append(
+                "This model only animates a still picture, so it started from a plain grey frame."
+            )
+            width, height = request.size
+            return np.full((height, width, 3), 128, dtype=np.uint8)
+
+    # --- rendering -------------------------------------------------------------------------------
+
+    def generate(
+        self,
+        request: VideoRequest,
+        *,
+        on_progress: ProgressCallback,
+        should_cancel: CancelCheck,
+        options: RenderOptions | None = None,
+    ) -> VideoResult:
+        """Render ``request``; ``options`` override this backend's defaults for this call only."""
+        request.check_inputs()
+        progress = _Progress(on_progress)
+        if self.pipe is None:
+            progress(0.0, "Loading the video model")
+            self.load()
+        notes: list[str] = []
+        class_name, image = self._choose(request, notes)
+        job = _Job(
+            pipe=self._sibling(class_name),
+            request=request,
+            opts=self.options.merged(options),
+            image=image,
+            progress=progress,
+            should_cancel=should_cancel,
+        )
+        try:
+            frames, shape = self._render_with_retry(job, self._shape(job), notes)
+        finally:
+            free_memory()
+        width, height = request.size
+        progress(DENOISE_SHARE + 0.1, f"Resizing frames to {width}x{height}")
+        frames = retime_frames(resize_frames(frames, request.size), job.output_frames)
+        progress(1.0, "Done")
+        return VideoResult(
+            frames=frames,
+            fps=request.fps,
+            backend=self.name,
+            model_hash=self.model_hash,
+            plan=self._plan(job, shape),
+            notes=notes + self._stretch_note(job, shape),
+        )
+
+    def _shape(self, job: _Job) -> _Shape:
+        multiple = spatial_multiple(job.pipe, self.family)
+        width, height = render_size(
+            job.request.size, job.opts.max_side or self.family.max_side, multiple
+        )
+        max_frames = min(
+            job.opts.max_frames or self._max_frames(job.pipe), self._max_frames(job.pipe)
+        )
+        factor = temporal_factor(job.pipe)
+        frames = frame_count(job.seconds, self._fps(job.pipe), factor, max_frames)
+        return _Shape(width, height, frames)
+
+    def _fps(self, pipe: DiffusionPipeline) -> int:
+        # CogVideoX 1.5 (temporal patches) was trained at 16 fps, 1.0 at 8.
+        if self.family.name == "cogvideox" and pipe.transformer.config.patch_size_t:
+            return 16
+        return self.family.fps
+
+    def _max_frames(self, pipe: DiffusionPipeline) -> int:
+        if self.family.name == "cogvideox":
+            # CogVideoX's positional embeddings are sized for exactly its training length.
+            return int(getattr(pipe.transformer.config, "sample_frames", self.family.max_frames))
+        return self.family.max_frames
+
+    def _render_with_retry(
+        self, job: _Job, shape: _Shape, notes: list[str]
+    ) -> tuple[np.ndarray, _Shape]:
+        """Render; when the GPU runs out of memory, try once more smaller, then give up."""
+        frames = self._try_render(job, shape)
+        if frames is not None:
+            return frames, shape
+        smaller = self._smaller(job.pipe, shape)
+        log.warning("Out of memory at %s; retrying at %s.", shape, smaller)
+        frames = self._try_render(job, smaller)
+        if frames is None:
+            raise ValueError(
+                "The GPU ran out of memory rendering this video, even at a lower resolution. Try "
+                "a shorter clip; if this keeps happening, the operator can set SORA_LOW_VRAM=1 or "
+                "use a smaller model."
+            )
+        notes.append(
+            "The GPU ran out of memory, so this video was rendered at a lower resolution "
+            f"({smaller.width}x{smaller.height}, {smaller.frames} frames) and scaled up."
+        )
+        return frames, smaller
+
+    def _try_render(self, job: _Job, shape: _Shape) -> np.ndarray | None:
+        """The frames, or None when the GPU ran out of memory (after freeing what it held)."""
+        try:
+            return self._render(job, shape)
+        except _OOM_ERRORS:
+            log.warning("The GPU ran out of memory rendering %s.", shape)
+        # Only now, outside the except block, is the traceback holding the failed run's tensors
+        # gone, so only now can their memory be given back.
+        free_memory()
+        return None
+
+    def _smaller(self, pipe: DiffusionPipeline, shape: _Shape) -> _Shape:
+        multiple = spatial_multiple(pipe, self.family)
+        factor = temporal_factor(pipe)
+
+        def side(value: int) -> int:
+            return max(multiple, int(value * OOM_SIDE_SCALE) // multiple * multiple)
+
+        frames = max(1, (shape.frames - 1) // factor // 2) * factor + 1
+        return _Shape(side(shape.width), side(shape.height), frames)
+
+    def _render(self, job: _Job, shape: _Shape) -> np.ndarray:
+        if job.should_cancel():
+            raise RenderCancelled("The render was cancelled.")
+        kwargs = self._call_kwargs(job, shape)
+        try:
+            output = job.pipe(**kwargs)
+        except _StopRender:
+            self._reset_offload(job.pipe)
+            raise RenderCancelled("The render was cancelled.") from None
+        except BaseException:  # out of memory, a job timeout, a lost claim: all stop part-way
+            self._reset_offload(job.pipe)
+            raise
+        frames = to_uint8(output.frames)
+        del output
+        if job.should_cancel():
+            raise RenderCancelled("The render was cancelled.")
+        return frames
+
+    def _step_callback(self, job: _Job) -> Callable[..., dict[str, Any]]:
+        steps = self._steps(job)
+
+        def on_step_end(
+            pipe: DiffusionPipeline, step: int, timestep: Any, tensors: dict[str, Any]
+        ) -> dict[str, Any]:
+            done = step + 1
+            stage = f"Denoising step {done}/{steps}" if done < steps else "Decoding the video"
+            job.progress(DENOISE_SHARE * done / steps, stage)
+            if done < steps and job.should_cancel():
+                # diffusers' interrupt flag alone only skips the remaining steps: the pipeline
+                # still decodes the half-made latents, seconds of GPU time on a real model for a
+                # video nobody wants. Raising stops at once; _render turns it into
+                # RenderCancelled.
+                pipe._interrupt = True
+                raise _StopRender
+            return {}
+
+        return on_step_end
+
+    def _steps(self, job: _Job) -> int:
+        return job.opts.steps or self.family.steps
+
+    def _guidance(self, job: _Job) -> float:
+        return self.family.guidance if job.opts.guidance is None else job.opts.guidance
+
+    def _call_kwargs(self, job: _Job, shape: _Shape) -> dict[str, Any]:
+        # Offloaded models start on the CPU, so the noise is drawn there; either way the seed
+        # alone decides it.
+        generator_device = "cpu" if self.low_vram else self.device
+        kwargs: dict[str, Any] = {
+            "prompt": job.request.prompt,
+            "negative_prompt": self.family.negative_prompt,
+            "height": shape.height,
+            "width": shape.width,
+            "num_frames": shape.frames,
+            "num_inference_steps": self._steps(job),
+            "guidance_scale": self._guidance(job),
+            "generator": torch.Generator(generator_device).manual_seed(job.request.seed),
+            "output_type": "np",
+            "callback_on_step_end": self._step_callback(job),
+        }
+        if job.image is not None:
+            kwargs["image"] = fit_image(job.image, (shape.width, shape.height))
+        kwargs.update(self._family_kwargs(job.pipe))
+        return kwargs
+
+    def _family_kwargs(self, pipe: DiffusionPipeline) -> dict[str, Any]:
+        if self.family.name == "ltx":
+            extra: dict[str, Any] = {"frame_rate": self._fps(pipe)}
+            if getattr(pipe.vae.config, "timestep_conditioning", False):
+                # LTX 0.9.1+ decodes with a little noise; the model card's values.
+                extra.update(decode_timestep=0.05, decode_noise_scale=0.025)
+            return extra
+        if self.family.name == "cogvideox":
+            # Its prompt length must equal what the transformer was built for.
+            return {"max_sequence_length": int(pipe.transformer.config.max_text_seq_length)}
+        return {}
+
+    def _reset_offload(self, pipe: DiffusionPipeline) -> None:
+        # A run stopped part-way leaves offloaded models on the GPU; put them back.
+        if self.low_vram:
+            with contextlib.suppress(Exception):
+                pipe.maybe_free_model_hooks()
+
+    # --- what the job records --------------------------------------------------------------------
+
+    def _plan(self, job: _Job, shape: _Shape) -> dict[str, Any]:
+        request, image_to_video = job.request, job.image is not None
+        return {
+            "pipeline": type(job.pipe).__name__,
+            "model_pipeline": self.pipeline_class,
+            "family": self.family.name,
+            "mode": "image-to-video" if image_to_video else "text-to-video",
+            "cameo": request.cameos[0].name if request.cameos and image_to_video else None,
+            "device": self.device,
+            "dtype": str(self.dtype).removeprefix("torch."),
+            "low_vram": self.low_vram,
+            "steps": self._steps(job),
+            "guidance": self._guidance(job),
+            "rendered_size": [shape.width, shape.height],
+            "rendered_frames": shape.frames,
+            "model_fps": self._fps(job.pipe),
+            "output_size": list(request.size),
+            "output_frames": job.output_frames,
+            "fps": request.fps,
+            "seconds": job.seconds,
+        }
+
+    def _stretch_note(self, job: _Job, shape: _Shape) -> list[str]:
+        covered = (shape.frames - 1) / self._fps(job.pipe)
+        if covered * 1.5 >= job.seconds:
+            return []
+        return [
+            f"This model renders about {covered:.1f} s of motion at most, so the "
+            f"{job.seconds:g} s clip plays it slowed down."
+        ]
+
+
+def _share_components(class_name: str, pipe: DiffusionPipeline) -> DiffusionPipeline:
+    """A pipeline of ``class_name`` built on ``pipe``'s modules, with no copy and no cast.
+
+    diffusers' ``from_pipe`` casts every shared module to one dtype, which would undo the fp32
+    modules a bf16 load keeps (and Wan's fp32 VAE) in the original pipeline too.
+    """
+    import inspect
+
+    import diffusers
+
+    cls = getattr(diffusers, class_name)
+    params = inspect.signature(cls.__init__).parameters
+    kwargs = {name: module for name, module in pipe.components.items() if name in params}
+    for key in ("boundary_ratio", "expand_timesteps"):
+        if key in params and key in pipe.config:
+            kwargs[key] = pipe.config[key]
+    sibling = cls(**kwargs)
+    sibling.set_progress_bar_config(disable=True)
+    return sibling
+
+
+def quiet_progress_bars() -> None:
+    """No tqdm bars from diffusers or transformers: worker logs and command output are read by
+    people, and a bar per loaded component is noise there."""
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
+
+    diffusers_logging.disable_progress_bar()
+    transformers_logging.disable_progress_bar()
+
+
+def low_vram_from_env() -> bool:
+    """SORA_LOW_VRAM from the environment, until it becomes a setting."""
+    return os.environ.get("SORA_LOW_VRAM", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def backend_from_settings(options: RenderOptions | None = None) -> DiffusersBackend:
+    """The backend SORA_VIDEO_MODEL, SORA_DEVICE and SORA_LOW_VRAM describe."""
+    from django.conf import settings
+
+    low_vram = getattr(settings, "SORA_LOW_VRAM", None)
+    return DiffusersBackend(
+        settings.SORA_VIDEO_MODEL,
+        device=settings.SORA_DEVICE,
+        low_vram=low_vram_from_env() if low_vram is None else bool(low_vram),
+        options=options,
+    )
