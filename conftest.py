@@ -143,11 +143,19 @@ def worker_env() -> dict[str, str]:
     return env
 
 
-def start_worker(queue: str = "video", *, burst: bool = True) -> subprocess.Popen[bytes]:
+def start_worker(
+    queue: str = "video",
+    *,
+    burst: bool = True,
+    extra_env: dict[str, str] | None = None,
+    capture: bool = False,
+) -> subprocess.Popen[bytes]:
     """A real ``manage.py rqworker`` subprocess."""
     args = [sys.executable, str(ROOT / "manage.py"), "rqworker", queue]
     if queue == "video":
         args += ["--worker-class", "generation.worker.VideoWorker"]
     if burst:
         args.append("--burst")
-    return subprocess.Popen(args, cwd=ROOT, env=worker_env())
+    pipe = subprocess.PIPE if capture else None
+    env = {**worker_env(), **(extra_env or {})}
+    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=pipe, stderr=pipe)

@@ -201,6 +201,26 @@ SORA_VIDEO_MODEL = env.str("SORA_VIDEO_MODEL", default="")
 SORA_DEVICE = env.str("SORA_DEVICE", default="auto")
 SORA_LOW_VRAM = _bool("SORA_LOW_VRAM", False)
 
+
+def _optional_number(name: str, kind: type) -> int | float | None:
+    raw = env.str(name, default="").strip()
+    if not raw:
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from None
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name} must be above zero, not {raw!r}.")
+    return value
+
+
+# Overrides of the model family's defaults; empty keeps them. Smaller is faster and uses less memory.
+SORA_MODEL_STEPS = _optional_number("SORA_MODEL_STEPS", int)
+SORA_MODEL_GUIDANCE = _optional_number("SORA_MODEL_GUIDANCE", float)
+SORA_MODEL_MAX_SIDE = _optional_number("SORA_MODEL_MAX_SIDE", int)
+SORA_MODEL_MAX_FRAMES = _optional_number("SORA_MODEL_MAX_FRAMES", int)
+
 # --- Provenance ---------------------------------------------------------------------------------
 # The public address written into every video's signed manifest.
 SORA_SITE_URL = env.str("SORA_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

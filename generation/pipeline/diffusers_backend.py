@@ -880,9 +880,15 @@ def backend_from_settings(options: RenderOptions | None = None) -> DiffusersBack
     from django.conf import settings
 
     low_vram = getattr(settings, "SORA_LOW_VRAM", None)
+    configured = RenderOptions(
+        steps=settings.SORA_MODEL_STEPS,
+        guidance=settings.SORA_MODEL_GUIDANCE,
+        max_side=settings.SORA_MODEL_MAX_SIDE,
+        max_frames=settings.SORA_MODEL_MAX_FRAMES,
+    )
     return DiffusersBackend(
         settings.SORA_VIDEO_MODEL,
         device=settings.SORA_DEVICE,
         low_vram=low_vram_from_env() if low_vram is None else bool(low_vram),
-        options=options,
+        options=configured.merged(options),
     )

@@ -231,3 +231,38 @@ def test_worker_killed_mid_render_is_recovered_by_another_worker(alice: User, su
     assert job.status == "succeeded", job.error
     assert job.attempts == 2
     assert [p.name for p in _media_files() if p.suffix == ".mp4"] == [Path(job.video.name).name]
+
+
+@pytest.fixture
+def tiny_model_setting(tmp_path: Path) -> Any:
+    """SORA_VIDEO_MODEL pointing at a tiny random-weights Wan pipeline built here."""
+    from generation.pipeline.tiny_models import save_tiny_model
+
+    folder = save_tiny_model("wan-t2v", tmp_path / "tiny-wan")
+    get_backend.cache_clear()
+    small = {"SORA_MODEL_STEPS": 2, "SORA_MODEL_MAX_SIDE": 32, "SORA_MODEL_MAX_FRAMES": 9}
+    with override_settings(SORA_VIDEO_MODEL=str(folder), SORA_DEVICE="cpu", **small):
+        yield folder
+    get_backend.cache_clear()
+
+
+def test_a_job_renders_through_the_queue_with_a_diffusers_model(
+    alice: User, rendered: Any, tiny_model_setting: Path
+) -> None:
+    job = rendered(alice, "a tiny test", duration_s=4, aspect="1:1")
+    assert job.backend == "diffusers" and job.model_hash
+    assert job.plan["pipeline"] == "WanPipeline"
+    info = probe_mp4(default_storage.path(job.video.name))
+    assert (info["codec"], info["width"], info["height"]) == ("h264", 640, 640)
+    assert abs(info["duration_s"] - 4.0) < 0.1
+
+
+@pytest.mark.slow
+def test_a_video_worker_with_a_broken_model_refuses_to_start(tmp_path: Path) -> None:
+    (tmp_path / "model_index.json").write_text('{"_class_name": "StableDiffusionPipeline"}')
+    env = {"SORA_VIDEO_MODEL": str(tmp_path)}
+    worker = start_worker("video", burst=True, extra_env=env, capture=True)
+    _, err = worker.communicate(timeout=120)
+    assert worker.returncode == 2
+    assert "The video worker can't start:" in err.decode()
+    assert "StableDiffusionPipeline" in err.decode()
