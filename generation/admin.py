@@ -14,6 +14,6 @@ class GenerationJobAdmin(admin.ModelAdmin):
     readonly_fields = (
         "status", "stage", "progress", "error", "attempts", "enqueued_at", "started_at",
         "heartbeat_at", "finished_at", "render_seconds", "worker_name", "worker_host",
-        "worker_pid", "backend", "model_hash", "plan", "video", "poster",
+        "worker_pid", "backend", "model_hash", "plan", "notes", "video", "poster",
     )  # fmt: skip
     date_hierarchy = "created_at"

@@ -63,6 +63,8 @@ class GenerationJob(models.Model):
     backend = models.CharField(max_length=40, blank=True)
     model_hash = models.CharField(max_length=80, blank=True)
     plan = models.JSONField(default=dict, blank=True)
+    # Sentences the backend wants the person to know, e.g. that it fell back to text-to-video.
+    notes = models.JSONField(default=list, blank=True)
     video = models.FileField(upload_to="videos/", blank=True)
     poster = models.FileField(upload_to="posters/", blank=True)
 

@@ -533,6 +533,7 @@ def _store(
         backend=result.backend,
         model_hash=result.model_hash,
         plan=result.plan,
+        notes=list(result.notes),
         render_seconds=round(secs, 3),
         finished_at=timezone.now(),
     )

@@ -266,3 +266,29 @@ def test_a_video_worker_with_a_broken_model_refuses_to_start(tmp_path: Path) -> 
     assert worker.returncode == 2
     assert "The video worker can't start:" in err.decode()
     assert "StableDiffusionPipeline" in err.decode()
+
+
+class _Noting:
+    """The real renderer, plus a note such as a backend leaves when it falls back."""
+
+    name = "builtin"
+
+    def generate(self, request: Any, *, on_progress: Any, should_cancel: Any) -> Any:
+        from generation.pipeline.builtin import BuiltinBackend
+
+        result = BuiltinBackend().generate(
+            request, on_progress=on_progress, should_cancel=should_cancel
+        )
+        result.notes.append("This model has no image-to-video mode, so the cameo was described.")
+        return result
+
+
+def test_a_backends_notes_are_shown_on_the_job(
+    client: Client, alice: User, rendered: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("generation.pipeline.get_backend", lambda: _Noting())
+    job = rendered(alice)
+    client.force_login(alice)
+    page = client.get(reverse("generation:job", args=[job.pk])).content.decode()
+    assert "This model has no image-to-video mode, so the cameo was described." in page
+    assert "How the prompt was read" in page
