@@ -215,7 +215,7 @@ def _optional_number(name: str, kind: type) -> int | float | None:
     return value
 
 
-# Overrides of the model family's defaults; empty keeps them. Smaller is faster and uses less memory.
+# Overrides of the model family's defaults (empty keeps them); smaller is faster and lighter.
 SORA_MODEL_STEPS = _optional_number("SORA_MODEL_STEPS", int)
 SORA_MODEL_GUIDANCE = _optional_number("SORA_MODEL_GUIDANCE", float)
 SORA_MODEL_MAX_SIDE = _optional_number("SORA_MODEL_MAX_SIDE", int)

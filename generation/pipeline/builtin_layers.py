@@ -13,12 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from generation.pipeline.builtin_palette import Grade, hex_rgb, sky_colors
+from generation.pipeline.builtin_palette import Grade, hex_rgb
 from generation.pipeline.scene import ScenePlan
 
 SUBJECT_DEPTH = 0.85  # parallax factor of the plane the subjects walk on
 GROUND_Y = 0.8  # world y (0 top, 1 bottom) of that plane's ground line
-HORIZON_Y = 0.62
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,7 @@ class LayerSpec:
     haze: float = 0.0  # how far toward the sky's horizon colour (distance)
     speed: float = 0.0  # animation in radians per second (waves, crowd)
     windows: bool = False
+    opacity: float = 1.0  # below 1 for mist, which never hides what is behind it
 
 
 _L = LayerSpec
@@ -49,8 +49,8 @@ LAYERS: dict[str, tuple[LayerSpec, ...]] = {
     ),
     "beach": (
         _L("hills", 0.08, 0.6, 0.05, 1.6, "#6fa0b8", "#6fa0b8", haze=0.6, sparse=0.5),
-        _L("flat", 0.1, 0.61, 0.0, 1.0, "#2f7fc0", "#3fa5d8", haze=0.25),
-        _L("waves", 0.45, 0.7, 0.008, 9.0, "#5fc0e8", "#8fe0f0", speed=2.2),
+        _L("flat", 0.1, 0.61, 0.0, 1.0, "#2f7fc0", "#3fa5d8", haze=0.45),
+        _L("waves", 0.45, 0.7, 0.008, 9.0, "#5fc0e8", "#8fe0f0", speed=2.2, haze=0.3),
         _L("waves", 0.7, 0.745, 0.01, 6.0, "#e8f8ff", "#e8f8ff", speed=2.8),
         _L("dunes", SUBJECT_DEPTH, GROUND_Y - 0.04, 0.012, 2.0, "#f4dca0", "#e0bf7a"),
         _L("dunes", 1.3, 1.02, 0.03, 1.5, "#e8c98a", "#d0aa66", sparse=0.4),
@@ -69,7 +69,7 @@ LAYERS: dict[str, tuple[LayerSpec, ...]] = {
         _L("pines", 0.25, 0.66, 0.2, 7.0, "#3f6f55", "#2f5a45", haze=0.3),
         _L("pines", 0.5, 0.72, 0.3, 4.5, "#24553a", "#1d4530", sparse=0.2),
         _L("hills", SUBJECT_DEPTH, GROUND_Y - 0.01, 0.01, 2.0, "#5a8a3a", "#3f6a2a"),
-        _L("pines", 1.35, 1.12, 0.55, 1.1, "#14301f", "#0f2418", sparse=0.7),
+        _L("bushes", 1.3, 1.04, 0.1, 2.2, "#1f4a2a", "#14351e", sparse=0.5),
     ),
     "space": (
         _L("hills", 0.25, 0.74, 0.03, 1.2, "#6a6a7a", "#4a4a5a", haze=0.15),
@@ -100,7 +100,7 @@ LAYERS: dict[str, tuple[LayerSpec, ...]] = {
         _L("pines", 0.3, 0.68, 0.2, 6.0, "#3f6f6a", "#2f5a55", sparse=0.3, haze=0.25),
         _L("hills", 0.55, 0.73, 0.04, 2.0, "#f4f8ff", "#dde8f4"),
         _L("hills", SUBJECT_DEPTH, GROUND_Y - 0.01, 0.01, 2.5, "#ffffff", "#e4eef8"),
-        _L("pines", 1.35, 1.12, 0.5, 1.1, "#1f3a35", "#15302a", sparse=0.7),
+        _L("bushes", 1.3, 1.04, 0.09, 2.2, "#e8f0f8", "#c8d8e8", sparse=0.5),
     ),
     "stage": (
         _L("pillars", 0.3, 0.7, 0.55, 2.2, "#2a1040", "#1a0a28", sparse=0.0),
@@ -132,7 +132,7 @@ def prepare_layers(
     horizon = grade.sky_horizon()
     rows = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None]
     prepared: list[PreparedLayer] = []
-    for spec in LAYERS[plan.setting]:
+    for spec in _with_mist(plan, LAYERS[plan.setting]):
         top, bottom = _layer_colors(spec, plan, grade, horizon)
         colors = top[None, :] * (1 - rows) + bottom[None, :] * rows  # (H, 3)
         prepared.append(
@@ -145,6 +145,16 @@ def prepare_layers(
             )
         )
     return prepared
+
+
+MIST = LayerSpec("hills", 0.4, 0.7, 0.06, 0.9, "#d8dde6", "#c8d0dc", opacity=0.5)
+
+
+def _with_mist(plan: ScenePlan, layers: tuple[LayerSpec, ...]) -> tuple[LayerSpec, ...]:
+    """Mysterious and sad scenes get a band of mist between the far and the near layers."""
+    if plan.mood not in ("mysterious", "sad") or plan.setting in ("space", "kitchen", "stage"):
+        return layers
+    return layers[:2] + (MIST,) + layers[2:]
 
 
 def _layer_colors(
@@ -357,31 +367,66 @@ RIDGES = {
 # ---------------------------------------------------------------------------- drawing
 
 
-def draw_layers(
-    canvas: torch.Tensor,
-    layers: list[PreparedLayer],
-    view: dict[str, torch.Tensor],
-    scratch: torch.Tensor,
-) -> None:
-    """Composite every layer, far to near, into ``canvas`` (B, 3, H, W) in place.
+@dataclass
+class Band:
+    """One layer in one frame batch: its edge in pixels and the rows it can touch."""
 
-    ``view`` holds the batch's camera: screen coordinates ``sx`` (W,), ``sy`` (H,), and per
-    frame ``t``, ``pan``, ``orbit``, ``zoom``, ``shake_x``, ``shake_y`` (B,).
-    """
-    height = canvas.shape[2]
+    layer: PreparedLayer
+    x: torch.Tensor  # (B, W) world x
+    y: torch.Tensor  # (B, H) world y
+    rows_px: torch.Tensor  # (B, H) world y in this layer's pixels
+    edge_px: torch.Tensor  # (B, W) ridge in the same pixels, offset so that mask = rows - edge
+    first: int  # rows above this are untouched in every frame of the batch
+    last: int  # rows from here down are untouched (hanging layers) or fully covered
+    covers: bool  # True when rows from ``last`` down are fully covered in every frame
+
+
+def layer_bands(layers: list[PreparedLayer], view: dict[str, torch.Tensor]) -> list[Band]:
+    """Work out every layer's edge for the batch before drawing any, so rows can be culled."""
+    height = int(view["height"])
+    bands = []
     for layer in layers:
         x, y, zoom = layer_coords(view, layer.spec.depth)
-        edge = ridge(layer, x, view["t"][:, None])
-        px = zoom * height  # pixels per world unit for this layer
-        mask = scratch[: canvas.shape[0]]
-        if layer.spec.from_top:
-            torch.sub((edge * px)[:, None, None, :], (y * px)[:, None, :, None], out=mask)
-        else:
-            torch.sub((y * px)[:, None, :, None], (edge * px)[:, None, None, :], out=mask)
-        mask.add_(0.5).clamp_(0, 1)
-        canvas.lerp_(layer.colors, mask)
-        if layer.window_color is not None:
-            _draw_windows(canvas, layer, x, y, mask)
+        px = zoom * height  # pixels per world unit at this layer's depth
+        rows, edge = (y * px).contiguous(), ridge(layer, x, view["t"][:, None]) * px
+        if layer.spec.from_top:  # mask = edge - rows + 0.5, so flip both signs
+            rows, edge = -rows, -edge - 0.5
+            last = int(torch.searchsorted(-rows, -edge.min(dim=1, keepdim=True).values).max())
+            bands.append(Band(layer, x, y, rows, edge, 0, min(last + 1, height), False))
+            continue
+        edge = edge - 0.5  # a pixel is half covered where its centre sits on the edge
+        first = torch.searchsorted(rows, edge.min(dim=1, keepdim=True).values, right=True)
+        full = torch.searchsorted(rows, edge.max(dim=1, keepdim=True).values + 1.0)
+        solid = layer.spec.opacity >= 1.0
+        last = int(full.max()) if solid else height
+        bands.append(Band(layer, x, y, rows, edge, int(first.min()), last, solid))
+    return bands
+
+
+def covered_from(bands: list[Band]) -> int:
+    """First row that some layer covers completely in every frame of the batch."""
+    return min([b.last for b in bands if b.covers], default=int(1e9))
+
+
+def draw_layers(canvas: torch.Tensor, bands: list[Band], scratch: torch.Tensor) -> None:
+    """Composite layers far to near into ``canvas`` (B, 3, H, W), in place.
+
+    Each layer only touches rows between its highest edge and the row from which a nearer
+    layer covers everything, which skips most of every frame for most layers.
+    """
+    height = canvas.shape[2]
+    for index, band in enumerate(bands):
+        stop = min(band.last if not band.covers else height, covered_from(bands[index + 1 :]))
+        stop = min(stop, height)
+        if stop <= band.first:
+            continue
+        rows = slice(band.first, stop)
+        mask = scratch[:, :, : stop - band.first]
+        torch.sub(band.rows_px[:, None, rows, None], band.edge_px[:, None, None, :], out=mask)
+        mask.clamp_(0, band.layer.spec.opacity)
+        canvas[:, :, rows].lerp_(band.layer.colors[:, rows], mask)
+        if band.layer.window_color is not None:
+            _draw_windows(canvas[:, :, rows], band.layer, band.x, band.y[:, rows], mask)
 
 
 def layer_coords(
@@ -398,228 +443,18 @@ def layer_coords(
 def _draw_windows(
     canvas: torch.Tensor, layer: PreparedLayer, x: torch.Tensor, y: torch.Tensor, mask: torch.Tensor
 ) -> None:
-    """Lit windows on building faces: a grid of cells, some on, inside the building mask."""
+    """Lit windows on building faces: a grid of cells, some on, inside the building mask.
+
+    Whether a window is lit is frac(a(column) + b(row)) > 0.45, a per-column and a per-row
+    hash added, so the per-pixel work is one add, one frac and one compare.
+    """
     s = layer.spec
     cols = x * s.freq * 9 + layer.phases[0] * 9
     rows = y * 60
     col_on = ((cols - torch.floor(cols) - 0.5).abs() < 0.22).float()
-    row_on = ((rows - torch.floor(rows) - 0.5).abs() < 0.25).float()
-    lit = _hash(torch.floor(cols)[:, None, :] * 131 + torch.floor(rows)[:, :, None], layer.seed)
-    glow = (lit > 0.45).float() * col_on[:, None, :] * row_on[:, :, None]
-    glow.mul_(mask[:, 0]).mul_((y < s.base - 0.01).float()[:, :, None])
+    row_on = ((rows - torch.floor(rows) - 0.5).abs() < 0.25).float() * (y < s.base - 0.01)
+    col_hash = _hash(torch.floor(cols), layer.seed)[:, None, :]
+    row_hash = (_hash(torch.floor(rows), layer.seed + 1) * 0.618)[:, :, None]
+    glow = torch.add(col_hash, row_hash)
+    glow.frac_().gt_(0.45).mul_(col_on[:, None, :]).mul_(row_on[:, :, None]).mul_(mask[:, 0])
     canvas.lerp_(layer.window_color, glow[:, None])
-
-
-# ---------------------------------------------------------------------------- sky
-
-
-def paint_sky(
-    plan: ScenePlan,
-    grade: Grade,
-    rng: np.random.Generator,
-    size: tuple[int, int],
-    view_width: float,
-) -> torch.Tensor:
-    """The static backdrop (3, H, W) behind every layer, painted once per clip."""
-    height, width = size
-    gen = torch.Generator().manual_seed(int(rng.integers(0, 2**31 - 1)))
-    top, horizon = (torch.from_numpy(c).view(3, 1, 1) for c in sky_colors(plan, grade))
-    ys = torch.linspace(0, 1, height).view(1, height, 1)
-    xs = (torch.arange(width, dtype=torch.float32) - width / 2).view(1, 1, width) / height
-    blend = (ys / HORIZON_Y).clamp(0, 1) ** 1.4
-    sky = (top * (1 - blend) + horizon * blend).expand(3, height, width).contiguous()
-    painter = SKY_PAINTERS.get(plan.setting, _outdoor_sky)
-    painter(sky, plan, grade, gen, xs, ys, view_width)
-    return sky.clamp_(0, 1)
-
-
-def _smooth_noise(
-    gen: torch.Generator, size: tuple[int, int], cells: tuple[int, int]
-) -> torch.Tensor:
-    coarse = torch.rand((1, 1, cells[0], cells[1]), generator=gen)
-    return torch.nn.functional.interpolate(coarse, size=size, mode="bicubic", align_corners=False)[
-        0, 0
-    ]
-
-
-def _outdoor_sky(
-    sky: torch.Tensor,
-    plan: ScenePlan,
-    grade: Grade,
-    gen: torch.Generator,
-    xs: torch.Tensor,
-    ys: torch.Tensor,
-    view_width: float,
-) -> None:
-    height, width = sky.shape[1:]
-    sun_x = (float(torch.rand((), generator=gen)) - 0.5) * 0.55 * view_width
-    sun_y = {"dawn": 0.5, "day": 0.16, "sunset": 0.5, "night": 0.16}[plan.time_of_day]
-    dist = torch.sqrt((xs - sun_x) ** 2 + (ys - sun_y) ** 2)
-    if plan.time_of_day == "night":
-        _stars_into(sky, gen, ys, density=0.0025)
-        moon = torch.from_numpy(grade.style_only(hex_rgb("#f4f1dc"))).view(3, 1, 1)
-        sky.lerp_(moon.expand_as(sky), ((0.045 - dist) * height).clamp(0, 1).expand_as(sky))
-        sky.add_(torch.exp(-((dist / 0.12) ** 2)) * 0.12)
-    else:
-        sun = grade.style_only(hex_rgb("#fff4c8" if plan.time_of_day == "day" else "#ffd27a"))
-        sun_t = torch.from_numpy(sun).view(3, 1, 1)
-        glow = torch.exp(-((dist / 0.22) ** 2)) * 0.55 + ((0.05 - dist) * height).clamp(0, 1)
-        sky.lerp_(sun_t.expand_as(sky), glow.clamp(0, 1).expand_as(sky))
-    _clouds_into(sky, plan, grade, gen, ys)
-
-
-def _clouds_into(
-    sky: torch.Tensor, plan: ScenePlan, grade: Grade, gen: torch.Generator, ys: torch.Tensor
-) -> None:
-    """Cumulus clouds: clusters of soft puffs with flat, shaded bottoms, each in its own box."""
-    height, width = sky.shape[1:]
-    overcast = plan.weather in ("rain", "snow")
-    if overcast:
-        gray = torch.from_numpy(grade.apply("#8a909a")).view(3, 1, 1)
-        sky.lerp_(gray.expand_as(sky), 0.55)
-    base = "#30344a" if plan.time_of_day == "night" else "#a4a8b2" if overcast else "#ffffff"
-    color = torch.from_numpy(grade.apply(base, emissive=plan.time_of_day == "day")).view(3, 1, 1)
-    count = int(width / height * (9 if overcast else 4)) + 2
-    for _ in range(count):
-        u = torch.rand(4, generator=gen)
-        scale = float(0.035 + 0.05 * u[0]) * height
-        cx, cy = float(u[1]) * width, float(0.05 + 0.33 * u[2] ** 1.5) * height
-        _cloud(sky, gen, color, (cx, cy), scale)
-
-
-def _cloud(
-    sky: torch.Tensor,
-    gen: torch.Generator,
-    color: torch.Tensor,
-    at: tuple[float, float],
-    scale: float,
-) -> None:
-    height, width = sky.shape[1:]
-    cx, cy = at
-    x0, x1 = max(0, int(cx - 3 * scale)), min(width, int(cx + 3 * scale) + 1)
-    y0, y1 = max(0, int(cy - 1.6 * scale)), min(height, int(cy + 0.6 * scale) + 1)
-    if x0 >= x1 or y0 >= y1:
-        return
-    xs = torch.arange(x0, x1, dtype=torch.float32).view(1, -1)
-    ys = torch.arange(y0, y1, dtype=torch.float32).view(-1, 1)
-    density = torch.zeros((y1 - y0, x1 - x0))
-    for k in range(6):
-        u = torch.rand(3, generator=gen)
-        px = cx + (k / 5 - 0.5) * 3.2 * scale + float(u[0] - 0.5) * scale * 0.6
-        r = scale * float(0.55 + 0.45 * u[1]) * (1.15 - abs(k / 5 - 0.5))
-        py = cy - r * 0.45 - float(u[2]) * scale * 0.25
-        puff = ((r - torch.sqrt((xs - px) ** 2 + (ys - py) ** 2)) / (0.3 * r)).clamp(0, 1)
-        density = torch.maximum(density, puff)
-    density.mul_(((cy + 0.1 * scale - ys) / (0.2 * scale)).clamp(0, 1))
-    shade = 1 - 0.22 * ((ys - (cy - 1.2 * scale)) / (1.3 * scale)).clamp(0, 1)
-    region = sky[:, y0:y1, x0:x1]
-    region.lerp_((color * shade).expand_as(region), (density * 0.92).expand_as(region))
-
-
-def _stars_into(sky: torch.Tensor, gen: torch.Generator, ys: torch.Tensor, density: float) -> None:
-    height, width = sky.shape[1:]
-    twinkle = torch.rand((height, width), generator=gen)
-    stars = (twinkle < density).float() * torch.rand((height, width), generator=gen)
-    sky.add_((stars * (1 - ys[0] / 0.75).clamp(0, 1)).expand_as(sky))
-
-
-def _space_sky(
-    sky: torch.Tensor,
-    plan: ScenePlan,
-    grade: Grade,
-    gen: torch.Generator,
-    xs: torch.Tensor,
-    ys: torch.Tensor,
-    view_width: float,
-) -> None:
-    height, width = sky.shape[1:]
-    for color in ("#8a2fbf", "#2f6fbf"):
-        cloud = _smooth_noise(gen, (height, width), (5, 6))
-        tint = torch.from_numpy(grade.style_only(hex_rgb(color))).view(3, 1, 1)
-        sky.add_(tint * ((cloud - 0.45) * 1.6).clamp(0, 1) * 0.6)
-    _stars_into(sky, gen, ys * 0.6, density=0.004)
-    px, py, radius = float(torch.rand((), generator=gen)) * 0.4 - 0.2, 0.3, 0.11
-    dist = torch.sqrt((xs - px) ** 2 + (ys - py) ** 2)
-    planet = torch.from_numpy(grade.style_only(hex_rgb("#e0904a"))).view(3, 1, 1)
-    light = (1.2 - ((xs - px + 0.05) ** 2 + (ys - py + 0.05) ** 2).sqrt() / radius).clamp(0.2, 1)
-    disk = ((radius - dist) * height).clamp(0, 1)
-    sky.lerp_((planet * light).expand_as(sky), disk.expand_as(sky))
-    ring = (0.012 - ((xs - px) ** 2 + ((ys - py) * 4) ** 2).sqrt().sub(0.19).abs()) * height
-    sky.add_(ring.clamp(0, 1) * (dist > radius * 0.98).float() * 0.5)
-
-
-def _underwater_sky(
-    sky: torch.Tensor,
-    plan: ScenePlan,
-    grade: Grade,
-    gen: torch.Generator,
-    xs: torch.Tensor,
-    ys: torch.Tensor,
-    view_width: float,
-) -> None:
-    # Slanted light shafts from the surface, brightest near the top.
-    for _ in range(5):
-        cx = float(torch.rand((), generator=gen)) * 1.4 - 0.7
-        band = (1 - ((xs - cx) - (ys * 0.35)).abs() / 0.05).clamp(0, 1)
-        sky.add_(band * (1 - ys) ** 2 * 0.22)
-
-
-def _stage_sky(
-    sky: torch.Tensor,
-    plan: ScenePlan,
-    grade: Grade,
-    gen: torch.Generator,
-    xs: torch.Tensor,
-    ys: torch.Tensor,
-    view_width: float,
-) -> None:
-    for i in range(4):
-        cx = -0.6 + i * 0.4 + float(torch.rand((), generator=gen)) * 0.1
-        color = ("#ff3fa0", "#3fa0ff", "#ffd23f", "#7f3fff")[i]
-        tint = torch.from_numpy(grade.style_only(hex_rgb(color))).view(3, 1, 1)
-        glow = torch.exp(-(((xs - cx) / 0.05) ** 2 + ((ys - 0.14) / 0.03) ** 2))
-        cone = (1 - (xs - cx).abs() / (0.02 + ys * 0.25)).clamp(0, 1) * (ys > 0.14).float()
-        sky.add_(tint * (glow + cone * 0.28 * (1 - ys)))
-
-
-def _kitchen_sky(
-    sky: torch.Tensor,
-    plan: ScenePlan,
-    grade: Grade,
-    gen: torch.Generator,
-    xs: torch.Tensor,
-    ys: torch.Tensor,
-    view_width: float,
-) -> None:
-    # Tiles on the wall between the counters, and a window showing the time of day.
-    tile = (((xs * 28) % 1 < 0.06) | ((ys * 28) % 1 < 0.06)).float() * (ys > 0.3).float()
-    sky.mul_(1 - tile * 0.12)
-    outside_top, outside_bottom = SKY_WINDOW[plan.time_of_day]
-    wx = float(torch.rand((), generator=gen)) * 0.3 - 0.15
-    inside = ((xs - wx).abs() < 0.16).float() * ((ys - 0.45).abs() < 0.1).float()
-    frame = ((xs - wx).abs() < 0.175).float() * ((ys - 0.45).abs() < 0.115).float()
-    glass = torch.from_numpy(
-        np.stack(
-            [grade.style_only(hex_rgb(outside_top)), grade.style_only(hex_rgb(outside_bottom))]
-        )
-    )
-    view = glass[0].view(3, 1, 1) * (1 - (ys - 0.35) / 0.2) + glass[1].view(3, 1, 1) * (
-        (ys - 0.35) / 0.2
-    )
-    sky.mul_(1 - frame * 0.35)
-    sky.lerp_(view.expand_as(sky), inside.expand_as(sky))
-
-
-SKY_WINDOW = {
-    "dawn": ("#8fb0e0", "#ffc7a8"),
-    "day": ("#5fa8ff", "#cfeaff"),
-    "sunset": ("#5a4fa0", "#ff9a5a"),
-    "night": ("#050b24", "#1d2b5a"),
-}
-
-SKY_PAINTERS = {
-    "space": _space_sky,
-    "underwater": _underwater_sky,
-    "stage": _stage_sky,
-    "kitchen": _kitchen_sky,
-}

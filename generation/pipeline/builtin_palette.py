@@ -114,6 +114,8 @@ class Grade:
 
 def make_grade(plan: ScenePlan, rng: np.random.Generator) -> Grade:
     saturation, brightness, vignette = MOOD_GRADES.get(plan.mood, MOOD_GRADES["happy"])
+    if plan.weather == "rain" and plan.setting not in INDOOR:
+        saturation, brightness = saturation * 0.8, brightness * 0.88  # overcast light is flat
     tint = np.array(MOOD_TINTS.get(plan.mood, (1.0, 1.0, 1.0)), dtype=np.float32)
     tint = tint * np.array(STYLE_TINTS.get(plan.palette, (1.0, 1.0, 1.0)), dtype=np.float32)
     # The seed nudges the whole palette a little so two seeds of one prompt look related.

@@ -17,6 +17,9 @@ import numpy as np
 import torch
 
 Parts = list[tuple[torch.Tensor, np.ndarray]]
+# A coordinate is a plain number or a (poses, 1, 1) tensor when it moves from pose to pose.
+Num = float | torch.Tensor
+Point = tuple[Num, Num]
 POSES = 12
 # (x min, x max, y min, y max) of each kind's sheet, in sprite units.
 EXTENTS: dict[str, tuple[float, float, float, float]] = {
@@ -77,13 +80,11 @@ class Sheet:
 # ---------------------------------------------------------------------------- primitives
 
 
-def circle(x: torch.Tensor, y: torch.Tensor, cx: object, cy: object, r: float) -> torch.Tensor:
+def circle(x: torch.Tensor, y: torch.Tensor, cx: Num, cy: Num, r: float) -> torch.Tensor:
     return torch.sqrt((x - cx) ** 2 + (y - cy) ** 2) - r
 
 
-def ellipse(
-    x: torch.Tensor, y: torch.Tensor, cx: object, cy: object, rx: object, ry: object
-) -> torch.Tensor:
+def ellipse(x: torch.Tensor, y: torch.Tensor, cx: Num, cy: Num, rx: Num, ry: Num) -> torch.Tensor:
     # Not exact away from the edge, but exact enough within the 1-2 px that anti-aliasing reads.
     k = torch.sqrt(((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2)
     return (k - 1) * torch.minimum(torch.as_tensor(rx), torch.as_tensor(ry))
@@ -92,8 +93,8 @@ def ellipse(
 def capsule(
     x: torch.Tensor,
     y: torch.Tensor,
-    a: tuple[object, object],
-    b: tuple[object, object],
+    a: Point,
+    b: Point,
     r: float,
 ) -> torch.Tensor:
     pax, pay = x - a[0], y - a[1]
@@ -103,7 +104,7 @@ def capsule(
 
 
 def box(
-    x: torch.Tensor, y: torch.Tensor, cx: object, cy: object, hw: float, hh: float, r: float = 0
+    x: torch.Tensor, y: torch.Tensor, cx: Num, cy: Num, hw: float, hh: float, r: float = 0
 ) -> torch.Tensor:
     qx = (x - cx).abs() - (hw - r)
     qy = (y - cy).abs() - (hh - r)
@@ -111,7 +112,7 @@ def box(
     return outside + torch.maximum(qx, qy).clamp(max=0) - r
 
 
-def polygon(x: torch.Tensor, y: torch.Tensor, points: list[tuple[object, object]]) -> torch.Tensor:
+def polygon(x: torch.Tensor, y: torch.Tensor, points: list[Point]) -> torch.Tensor:
     """Convex polygon in either winding: the largest signed distance to an edge line."""
     (ax, ay), (bx, by), (cx, cy) = (
         tuple(float(torch.as_tensor(v).mean()) for v in p) for p in points[:3]
@@ -130,11 +131,11 @@ def polygon(x: torch.Tensor, y: torch.Tensor, points: list[tuple[object, object]
 def limb(
     x: torch.Tensor,
     y: torch.Tensor,
-    root: tuple[object, object],
-    angles: tuple[object, object],
+    root: Point,
+    angles: Point,
     lengths: tuple[float, float],
     r: float,
-) -> tuple[torch.Tensor, tuple[object, object]]:
+) -> tuple[torch.Tensor, Point]:
     """Two-segment limb hanging from ``root``; angles from straight down, forward positive."""
     mid = (root[0] + lengths[0] * torch.sin(angles[0]), root[1] - lengths[0] * torch.cos(angles[0]))
     end = (mid[0] + lengths[1] * torch.sin(angles[1]), mid[1] - lengths[1] * torch.cos(angles[1]))
@@ -148,136 +149,162 @@ def shade(color: np.ndarray, amount: float) -> np.ndarray:
 # ---------------------------------------------------------------------------- kinds
 
 
+@dataclass(frozen=True)
+class Pose:
+    """A person's joint angles for every pose: (upper, lower) per limb, near side first."""
+
+    legs: tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+    arms: tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+    bob: torch.Tensor  # body height offset
+    lean: float  # forward lean of the shoulders
+    sway: torch.Tensor  # sideways hip offset
+
+
 def person(
     x: torch.Tensor, y: torch.Tensor, ph: torch.Tensor, action: str, look: SpriteLook
 ) -> Parts:
-    s, c = torch.sin(ph), torch.cos(ph)
-    legs, arms, bob, lean, sway = _person_pose(action, s, c, ph)
-    hip = (sway, 0.47 + bob)
-    shoulder = (sway + lean, 0.77 + bob)
-    head = (sway + lean * 1.2, 0.91 + bob)
+    pose = person_pose(action, ph)
+    hip = (pose.sway, 0.47 + pose.bob)
+    shoulder = (pose.sway + pose.lean, 0.77 + pose.bob)
+    head = (pose.sway + pose.lean * 1.2, 0.91 + pose.bob)
     parts: Parts = []
     for i, side in ((1, 0.78), (0, 1.0)):  # far limbs first, a little darker
-        leg, foot = limb(x, y, hip, legs[i], (0.24, 0.23), 0.055)
-        parts.append((leg, shade(look.second, side)))
-        parts.append(
-            (ellipse(x, y, foot[0] + 0.035, foot[1] - 0.005, 0.065, 0.035), shade(look.dark, side))
-        )
-        if i == 1:
-            arm, hand = limb(x, y, shoulder, arms[i], (0.17, 0.17), 0.042)
-            parts.append((arm, shade(look.main, 0.78)))
-            parts.append((circle(x, y, hand[0], hand[1], 0.045), shade(look.skin, 0.85)))
+        leg, foot = limb(x, y, hip, pose.legs[i], (0.24, 0.23), 0.055)
+        shoe = ellipse(x, y, foot[0] + 0.035, foot[1] - 0.005, 0.065, 0.035)
+        parts += [(leg, shade(look.second, side)), (shoe, shade(look.dark, side))]
+    parts += _arm(x, y, shoulder, pose.arms[1], look, 0.8)
     parts.append((capsule(x, y, hip, shoulder, 0.1), look.main))
     parts.append((circle(x, y, head[0], head[1], 0.1), look.skin))
-    hair = torch.maximum(circle(x, y, head[0] - 0.015, head[1] + 0.02, 0.1), head[1] + 0.0 - y)
+    hair = torch.maximum(circle(x, y, head[0] - 0.015, head[1] + 0.02, 0.1), head[1] - y)
     parts.append((torch.minimum(hair, circle(x, y, head[0] - 0.07, head[1], 0.05)), look.hair))
     parts.append((circle(x, y, head[0] + 0.05, head[1] + 0.01, 0.014), OUTLINE))
-    arm, hand = limb(x, y, shoulder, arms[0], (0.17, 0.17), 0.045)
-    parts.append((arm, look.main))
-    parts.append((circle(x, y, hand[0], hand[1], 0.047), look.skin))
+    parts += _arm(x, y, shoulder, pose.arms[0], look, 1.0)
     if look.helmet:
         ring = circle(x, y, head[0], head[1], 0.15).abs() - 0.012
         parts.append((ring, np.array([0.85, 0.88, 0.92], np.float32)))
     return parts
 
 
-def _person_pose(
-    action: str, s: torch.Tensor, c: torch.Tensor, ph: torch.Tensor
-) -> tuple[
-    list[tuple[torch.Tensor, torch.Tensor]],
-    list[tuple[torch.Tensor, torch.Tensor]],
-    torch.Tensor,
-    float,
-    torch.Tensor,
-]:
-    """(leg angles, arm angles) for the near and far side, then bob, lean and hip sway."""
+def _arm(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    shoulder: Point,
+    angles: tuple[torch.Tensor, torch.Tensor],
+    look: SpriteLook,
+    light: float,
+) -> Parts:
+    arm, hand = limb(x, y, shoulder, angles, (0.17, 0.17), 0.044)
+    return [
+        (arm, shade(look.main, light)),
+        (circle(x, y, hand[0], hand[1], 0.046), shade(look.skin, light)),
+    ]
+
+
+def person_pose(action: str, ph: torch.Tensor) -> Pose:
+    """Joint angles (radians from straight down, forward positive) for one action's cycle."""
+    s, c = torch.sin(ph), torch.cos(ph)
     zero = torch.zeros_like(s)
     if action in ("run", "walk"):
-        reach = 0.75 if action == "run" else 0.42
-        bend = 1.1 if action == "run" else 0.5
-        legs = [
-            (reach * s, reach * s - bend * (c.clamp(min=0))),
+        run = action == "run"
+        reach, bend, elbow = (0.75, 1.1, 1.3) if run else (0.42, 0.5, 0.25)
+        legs = (
+            (reach * s, reach * s - bend * c.clamp(min=0)),
             (-reach * s, -reach * s - bend * (-c).clamp(min=0)),
-        ]
-        arm_bend = 1.3 if action == "run" else 0.25
-        arms = [
-            (-0.8 * reach * s, -0.8 * reach * s + arm_bend),
-            (0.8 * reach * s, 0.8 * reach * s + arm_bend),
-        ]
-        bob = (0.035 if action == "run" else 0.018) * c.abs()
-        return legs, arms, bob, 0.07 if action == "run" else 0.01, zero
+        )
+        arms = (
+            (-0.8 * reach * s, -0.8 * reach * s + elbow),
+            (0.8 * reach * s, 0.8 * reach * s + elbow),
+        )
+        return Pose(legs, arms, (0.035 if run else 0.018) * c.abs(), 0.07 if run else 0.01, zero)
     if action == "dance":
-        legs = [(0.25 + 0.15 * s, 0.1 + 0.15 * s), (-0.25 + 0.15 * s, -0.1 + 0.15 * s)]
-        arms = [(2.4 + 0.5 * s, 2.9 + 0.4 * s), (-2.4 + 0.5 * c, -2.9 + 0.4 * c)]
-        return legs, arms, 0.03 * c.abs(), 0.0, 0.05 * s
+        legs = ((0.25 + 0.15 * s, 0.1 + 0.15 * s), (-0.25 + 0.15 * s, -0.1 + 0.15 * s))
+        arms = ((2.4 + 0.5 * s, 2.9 + 0.4 * s), (-2.4 + 0.5 * c, -2.9 + 0.4 * c))
+        return Pose(legs, arms, 0.03 * c.abs(), 0.0, 0.05 * s)
     if action == "wave":
-        legs = [(0.12 + zero, 0.12 + zero), (-0.12 + zero, -0.12 + zero)]
-        arms = [(2.5 + zero, 2.9 + 0.45 * s), (0.15 + zero, 0.2 + zero)]
-        return legs, arms, 0.008 * c, 0.0, zero
+        legs = ((0.12 + zero, 0.12 + zero), (-0.12 + zero, -0.12 + zero))
+        arms = ((2.5 + zero, 2.9 + 0.45 * s), (0.15 + zero, 0.2 + zero))
+        return Pose(legs, arms, 0.008 * c, 0.0, zero)
     if action in ("jump", "fly"):
-        legs = [(0.15 + 0.1 * s, -0.2 + 0.1 * s), (-0.1 + 0.1 * s, -0.45 + 0.1 * s)]
-        arms = [(2.6 + 0.2 * s, 2.8 + 0.2 * s), (-2.6 + 0.2 * c, -2.8 + 0.2 * c)]
-        return legs, arms, zero, 0.03, zero
+        legs = ((0.15 + 0.1 * s, -0.2 + 0.1 * s), (-0.1 + 0.1 * s, -0.45 + 0.1 * s))
+        arms = ((2.6 + 0.2 * s, 2.8 + 0.2 * s), (-2.6 + 0.2 * c, -2.8 + 0.2 * c))
+        return Pose(legs, arms, zero, 0.03, zero)
     # spin and float: arms out, a slow sway
-    legs = [(0.18 + 0.05 * s, 0.12 + 0.05 * s), (-0.18 + 0.05 * s, -0.12 + 0.05 * s)]
-    arms = [(1.45 + 0.25 * s, 1.6 + 0.3 * s), (-1.45 + 0.25 * c, -1.6 + 0.3 * c)]
-    return legs, arms, 0.015 * s, 0.0, 0.015 * s
+    legs = ((0.18 + 0.05 * s, 0.12 + 0.05 * s), (-0.18 + 0.05 * s, -0.12 + 0.05 * s))
+    arms = ((1.45 + 0.25 * s, 1.6 + 0.3 * s), (-1.45 + 0.25 * c, -1.6 + 0.3 * c))
+    return Pose(legs, arms, 0.015 * s, 0.0, 0.015 * s)
 
 
 def quadruped(
     x: torch.Tensor, y: torch.Tensor, ph: torch.Tensor, action: str, look: SpriteLook, *, cat: bool
 ) -> Parts:
-    s, c = torch.sin(ph), torch.cos(ph)
-    gait = 0.45 if action == "run" else 0.25 if action == "walk" else 0.08
-    bob = 0.025 * c.abs() if action in ("run", "jump", "dance") else 0.008 * c
+    bob = (
+        0.025 * torch.cos(ph).abs() if action in ("run", "jump", "dance") else 0.008 * torch.cos(ph)
+    )
     body_y = (0.3 if cat else 0.34) + bob
+    parts = _paws(x, y, ph, action, look, body_y)
+    parts.append((_cat_tail(x, y, ph, body_y) if cat else _dog_tail(x, y, ph, body_y), look.main))
+    rx, ry = (0.22, 0.095) if cat else (0.25, 0.12)
+    parts.append((ellipse(x, y, 0.0, body_y, rx, ry), look.main))
+    head = (0.25, body_y + 0.14) if cat else (0.27, body_y + 0.16)
+    parts += _cat_head(x, y, head, look) if cat else _dog_head(x, y, head, ph, look)
+    parts.append((circle(x, y, head[0] + 0.04, head[1] + 0.025, 0.016), OUTLINE))
+    return parts
+
+
+def _paws(
+    x: torch.Tensor, y: torch.Tensor, ph: torch.Tensor, action: str, look: SpriteLook, body_y: Num
+) -> Parts:
+    """Four legs in a diagonal gait, the far pair first and darker."""
+    gait = 0.45 if action == "run" else 0.25 if action == "walk" else 0.08
     parts: Parts = []
-    for offset, depth in ((math.pi * 0.5, 0.75), (math.pi * 1.5, 1.0)):
+    for offset, depth in ((math.pi * 0.5, 0.69), (math.pi * 1.5, 0.92)):
         for hip_x, lag in ((-0.17, 0.0), (0.16, math.pi)):
             swing = gait * torch.sin(ph + offset + lag)
-            leg = capsule(
-                x, y, (hip_x, body_y - 0.02), (hip_x + 0.28 * torch.sin(swing), 0.03), 0.04
+            foot = (hip_x + 0.28 * torch.sin(swing), 0.03)
+            parts.append(
+                (capsule(x, y, (hip_x, body_y - 0.02), foot, 0.04), shade(look.main, depth))
             )
-            parts.append((leg, shade(look.main, depth * 0.92)))
-    if cat:
-        tail_tip = (-0.3 + 0.04 * s, 0.6 + 0.03 * c)
-        tail = torch.minimum(
-            capsule(x, y, (-0.2, body_y + 0.02), (-0.33, body_y + 0.14), 0.025),
-            capsule(x, y, (-0.33, body_y + 0.14), tail_tip, 0.025),
-        )
-    else:
-        tail = capsule(
-            x, y, (-0.24, body_y + 0.05), (-0.38, body_y + 0.16 + 0.06 * torch.sin(ph * 3)), 0.03
-        )
-    parts.append((tail, look.main))
-    parts.append(
-        (
-            ellipse(x, y, 0.0, body_y, 0.25 if not cat else 0.22, 0.12 if not cat else 0.095),
-            look.main,
-        )
-    )
-    hx, hy = (0.25, body_y + 0.14) if cat else (0.27, body_y + 0.16)
-    head = circle(x, y, hx, hy, 0.085 if cat else 0.1)
-    if cat:
-        ears = torch.minimum(
-            polygon(x, y, [(hx - 0.08, hy + 0.03), (hx - 0.02, hy + 0.06), (hx - 0.07, hy + 0.14)]),
-            polygon(x, y, [(hx + 0.0, hy + 0.06), (hx + 0.07, hy + 0.04), (hx + 0.05, hy + 0.15)]),
-        )
-        parts.append((torch.minimum(head, ears), look.main))
-        parts.append(
-            (circle(x, y, hx + 0.082, hy - 0.01, 0.016), np.array([0.95, 0.55, 0.6], np.float32))
-        )
-    else:
-        parts.append((head, look.main))
-        snout = np.clip(look.main * 0.55 + 0.45, 0, 1).astype(np.float32)
-        parts.append((ellipse(x, y, hx + 0.1, hy - 0.035, 0.075, 0.05), snout))
-        parts.append((circle(x, y, hx + 0.17, hy - 0.02, 0.022), OUTLINE))
-        ear_tip = hy - 0.1 + 0.02 * s
-        parts.append(
-            (capsule(x, y, (hx - 0.04, hy + 0.05), (hx - 0.07, ear_tip), 0.035), look.dark)
-        )
-    parts.append((circle(x, y, hx + 0.04, hy + 0.025, 0.016), OUTLINE))
     return parts
+
+
+def _dog_tail(x: torch.Tensor, y: torch.Tensor, ph: torch.Tensor, body_y: Num) -> torch.Tensor:
+    wag = 0.06 * torch.sin(ph * 3)
+    return capsule(x, y, (-0.24, body_y + 0.05), (-0.38, body_y + 0.16 + wag), 0.03)
+
+
+def _cat_tail(x: torch.Tensor, y: torch.Tensor, ph: torch.Tensor, body_y: Num) -> torch.Tensor:
+    tip = (-0.3 + 0.04 * torch.sin(ph), 0.6 + 0.03 * torch.cos(ph))
+    bend = (-0.33, body_y + 0.14)
+    return torch.minimum(
+        capsule(x, y, (-0.2, body_y + 0.02), bend, 0.025), capsule(x, y, bend, tip, 0.025)
+    )
+
+
+def _dog_head(
+    x: torch.Tensor, y: torch.Tensor, at: Point, ph: torch.Tensor, look: SpriteLook
+) -> Parts:
+    hx, hy = at
+    snout = np.clip(look.main * 0.55 + 0.45, 0, 1).astype(np.float32)
+    ear_tip = (hx - 0.07, hy - 0.1 + 0.02 * torch.sin(ph))
+    return [
+        (circle(x, y, hx, hy, 0.1), look.main),
+        (ellipse(x, y, hx + 0.1, hy - 0.035, 0.075, 0.05), snout),
+        (circle(x, y, hx + 0.17, hy - 0.02, 0.022), OUTLINE),
+        (capsule(x, y, (hx - 0.04, hy + 0.05), ear_tip, 0.035), look.dark),
+    ]
+
+
+def _cat_head(x: torch.Tensor, y: torch.Tensor, at: Point, look: SpriteLook) -> Parts:
+    hx, hy = at
+    ears = torch.minimum(
+        polygon(x, y, [(hx - 0.08, hy + 0.03), (hx - 0.02, hy + 0.06), (hx - 0.07, hy + 0.14)]),
+        polygon(x, y, [(hx + 0.0, hy + 0.06), (hx + 0.07, hy + 0.04), (hx + 0.05, hy + 0.15)]),
+    )
+    nose = np.array([0.95, 0.55, 0.6], np.float32)
+    return [
+        (torch.minimum(circle(x, y, hx, hy, 0.085), ears), look.main),
+        (circle(x, y, hx + 0.082, hy - 0.01, 0.016), nose),
+    ]
 
 
 def bird(
@@ -496,10 +523,21 @@ def draw_sheet(
     rgb, alpha = _compose(parts, px_per_unit, (POSES, h, w))
     if face is not None and kind == "person":
         _paste_face(rgb, alpha, face, xs, ys, ph, action, px_per_unit)
-    pixels = torch.cat([rgb * alpha, alpha], dim=1).contiguous()
-    return Sheet(
-        pixels=pixels, anchor=(-x0 * px_per_unit, y1 * px_per_unit), px_per_unit=px_per_unit
-    )
+    pixels = torch.cat([rgb * alpha, alpha], dim=1)
+    return _cropped(Sheet(pixels, (-x0 * px_per_unit, y1 * px_per_unit), px_per_unit))
+
+
+def _cropped(sheet: Sheet) -> Sheet:
+    """Trim the empty margin every pose shares: each frame warps only what can show."""
+    seen = sheet.pixels[:, 3].amax(dim=0) > 1 / 512
+    rows, cols = torch.nonzero(seen.any(dim=1)), torch.nonzero(seen.any(dim=0))
+    if len(rows) == 0:
+        return sheet
+    r0, r1 = max(int(rows[0]) - 1, 0), int(rows[-1]) + 2
+    c0, c1 = max(int(cols[0]) - 1, 0), int(cols[-1]) + 2
+    pixels = sheet.pixels[:, :, r0:r1, c0:c1].contiguous()
+    anchor = (sheet.anchor[0] - c0, sheet.anchor[1] - r0)
+    return Sheet(pixels=pixels, anchor=anchor, px_per_unit=sheet.px_per_unit)
 
 
 def _compose(
@@ -535,12 +573,13 @@ def _paste_face(
     px_per_unit: float,
 ) -> None:
     """Put a cameo face, cut out by a soft ellipse, where the person's head is in every pose."""
-    _, _, bob, lean, sway = _person_pose(action, torch.sin(ph), torch.cos(ph), ph)
-    cx, cy = sway + lean * 1.2, 0.91 + bob + 0.01
-    rx, ry = 0.105, 0.13
-    gx = ((xs - cx) / rx).expand(rgb.shape[0], -1, -1) if torch.is_tensor(cx) else (xs - cx) / rx
-    gx = gx.expand(rgb.shape[0], ys.shape[1], xs.shape[2])
-    gy = (-(ys - cy) / ry).expand(rgb.shape[0], ys.shape[1], xs.shape[2])
+    pose = person_pose(action, ph)
+    # A little larger than the drawn head: a face has to be recognisable at sprite size.
+    cx, cy = pose.sway + pose.lean * 1.2, 0.91 + pose.bob + 0.02
+    rx, ry = 0.12, 0.148
+    shape = (rgb.shape[0], ys.shape[1], xs.shape[2])
+    gx = ((xs - cx) / rx).expand(shape)
+    gy = (-(ys - cy) / ry).expand(shape)  # image rows run down, sprite y runs up
     grid = torch.stack([gx, gy], dim=-1)
     tex = torch.nn.functional.grid_sample(
         face.expand(rgb.shape[0], -1, -1, -1),

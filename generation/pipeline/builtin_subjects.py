@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -15,7 +16,7 @@ import torch.nn.functional as F  # noqa: N812 - the name everyone reads torch co
 
 from generation.pipeline import builtin_sprites as sprites
 from generation.pipeline.builtin_layers import GROUND_Y, SUBJECT_DEPTH
-from generation.pipeline.builtin_palette import Grade, hex_rgb
+from generation.pipeline.builtin_palette import Grade
 from generation.pipeline.scene import ScenePlan
 from generation.pipeline.scene_vocab import COLORS
 
@@ -107,13 +108,14 @@ def build_subjects(
     pan = pan_speed(plan, motion)
     unit = PORTRAIT_UNIT if motion.view_width < 0.9 else UNIT
     subjects = []
+    worn: set[str] = set()  # main colours taken, so two kids do not wear the same shirt
     for i, (kind, color, face) in enumerate(cast):
-        look = _look(kind, plan, grade, rng, color)
+        look = _look(kind, plan, grade, rng, color, worn)
         size = unit * sprites.SIZES[kind]
         px = float(np.clip(size * max_px, 24, MAX_SHEET_PX))
         action = _sprite_action(kind, plan.action)
         sheet = sprites.draw_sheet(kind, action, look, px, face)
-        path = _path(kind, plan, motion, rng, (i, len(cast)), (times, duration, pan))
+        path = _path(kind, plan, motion, rng, (i, len(cast), size), (times, duration, pan))
         shadow = _shadow(kind, px) if _casts_shadow(kind, plan, path) else None
         subjects.append(Subject(kind=kind, sheet=sheet, shadow=shadow, size=size, **path))
     subjects.sort(key=lambda s: float(s.y.mean()) if s.kind not in AIRBORNE else 0.0)
@@ -145,16 +147,20 @@ def _casts_shadow(kind: str, plan: ScenePlan, path: dict[str, np.ndarray]) -> bo
 
 
 def _look(
-    kind: str, plan: ScenePlan, grade: Grade, rng: np.random.Generator, color: str
+    kind: str,
+    plan: ScenePlan,
+    grade: Grade,
+    rng: np.random.Generator,
+    color: str,
+    worn: set[str],
 ) -> sprites.SpriteLook:
     def pick(options: tuple[str, ...]) -> np.ndarray:
-        choice = hex_rgb(options[int(rng.integers(len(options)))])
-        # Subjects are nearer and better lit than the scenery: half the time-of-day grade.
-        return grade.apply(choice) * 0.45 + grade.apply(choice, emissive=True) * 0.55
+        return _lit(options[int(rng.integers(len(options)))], grade)
 
-    main = pick(FUR.get(kind, BRIGHT))
-    if color:
-        main = pick((COLORS[color],))
+    fresh = tuple(c for c in FUR.get(kind, BRIGHT) if c not in worn) or FUR.get(kind, BRIGHT)
+    main_hex = COLORS[color] if color else fresh[int(rng.integers(len(fresh)))]
+    worn.add(main_hex)
+    main = _lit(main_hex, grade)
     return sprites.SpriteLook(
         main=main,
         second=pick(PANTS if kind == "person" else BRIGHT),
@@ -163,6 +169,11 @@ def _look(
         dark=pick(("#2a2226", "#3a2f2a")),
         helmet=plan.setting in ("space", "underwater") and kind == "person",
     )
+
+
+def _lit(color: str, grade: Grade) -> np.ndarray:
+    # Subjects are nearer and better lit than the scenery: half the time-of-day grade.
+    return grade.apply(color) * 0.45 + grade.apply(color, emissive=True) * 0.55
 
 
 def _shadow(kind: str, px: float) -> sprites.Sheet:
@@ -181,30 +192,57 @@ def _path(
     plan: ScenePlan,
     motion: Motion,
     rng: np.random.Generator,
-    slot: tuple[int, int],
+    slot: tuple[int, int, float],
     clock: tuple[np.ndarray, float, float],
-) -> dict[str, object]:
-    """Per-frame position, pose and turn of subject ``slot[0]`` of ``slot[1]``."""
+) -> dict[str, Any]:
+    """Per-frame position, pose and turn of subject ``slot[0]`` of ``slot[1]`` (size slot[2])."""
     times, duration, pan = clock
-    index, count = slot
-    d, e = motion.direction, plan.energy
-    travel = motion.travel if plan.action in ("walk", "run", "fly", "float") else 0.01
-    # The camera keeps the group in view: spread the subjects around where it looks.
-    spread = (index - (count - 1) / 2) * -d * (0.13 + 0.05 * sprites.SIZES[kind])
-    # Speed across the screen, capped so that nobody leaves the frame before the clip ends.
-    drift = d * travel - pan * SUBJECT_DEPTH
-    limit = 0.7 * motion.view_width / duration
-    drift = float(np.clip(drift, -limit, limit))
-    x = spread + pan * SUBJECT_DEPTH * times + drift * (times - duration / 2)
+    index, count, size = slot
     phase0 = float(rng.uniform(0, 1))
+    x = _track(kind, plan, motion, (index, count), clock)
     y, ground = _heights(kind, plan, motion, times, index, phase0)
-    angle = np.zeros_like(times)
-    xscale = np.ones_like(times)
+    angle, xscale = _turns(kind, plan, motion, times, phase0)
+    if kind == "ball" and plan.action != "spin":
+        angle = motion.direction * (x - x[0]) / (0.2 * size)  # roll without slipping
     cycles = motion.cadence * times + phase0
     if kind in FLYERS and kind != "rocket":
-        cycles = (2.5 + 2.5 * e) * times + phase0
+        cycles = (2.5 + 2.5 * plan.energy) * times + phase0  # wings beat faster than legs
     if kind == "car":
-        cycles = travel * times / (UNIT * sprites.SIZES[kind] * 0.13 * 2 * math.pi) + phase0
+        cycles = np.abs(x - x[0]) / (size * 0.13 * 2 * math.pi) + phase0  # wheels roll
+    pose = np.floor(cycles * sprites.POSES).astype(np.int64) % sprites.POSES
+    as32 = {"x": x, "y": y, "ground": ground, "angle": angle, "xscale": xscale}
+    return {key: v.astype(np.float32) for key, v in as32.items()} | {
+        "pose": pose,
+        "flip": motion.direction,
+    }
+
+
+def _track(
+    kind: str,
+    plan: ScenePlan,
+    motion: Motion,
+    slot: tuple[int, int],
+    clock: tuple[np.ndarray, float, float],
+) -> np.ndarray:
+    """World x over time: the group moves with the camera and drifts across the frame."""
+    times, duration, pan = clock
+    index, count = slot
+    d = motion.direction
+    travel = motion.travel if plan.action in ("walk", "run", "fly", "float") else 0.01
+    spread = (index - (count - 1) / 2) * -d * (0.13 + 0.05 * sprites.SIZES[kind])
+    # Speed across the screen, capped so that nobody leaves the frame before the clip ends.
+    limit = 0.7 * motion.view_width / duration
+    drift = float(np.clip(d * travel - pan * SUBJECT_DEPTH, -limit, limit))
+    return spread + pan * SUBJECT_DEPTH * times + drift * (times - duration / 2)
+
+
+def _turns(
+    kind: str, plan: ScenePlan, motion: Motion, times: np.ndarray, phase0: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Screen rotation and horizontal squash (turning on the spot) over time."""
+    d, e = motion.direction, plan.energy
+    angle = np.zeros_like(times)
+    xscale = np.ones_like(times)
     if plan.action == "dance":
         angle = 0.12 * np.sin(2 * np.pi * motion.cadence * times + phase0 * 6)
     if plan.action == "spin":
@@ -212,23 +250,13 @@ def _path(
         if kind in ("ball", "balloon", "rocket", "butterfly"):
             angle = spin
         else:
-            xscale = np.where(np.cos(spin) >= 0, 1.0, -1.0) * np.maximum(np.abs(np.cos(spin)), 0.15)
+            turn = np.cos(spin)
+            xscale = np.where(turn >= 0, 1.0, -1.0) * np.maximum(np.abs(turn), 0.15)
     if kind == "rocket":
-        angle = d * (np.pi / 2 - 0.4) + 0.05 * np.sin(3 * times)
-    if kind == "ball" and plan.action not in ("spin",):
-        angle = d * (x - x[0]) / (0.2 * UNIT * sprites.SIZES[kind])
+        angle = d * (np.pi / 2 - 0.4) + 0.05 * np.sin(3 * times)  # nose along the flight
     if kind == "person" and plan.action == "fly":
         angle = np.full_like(times, d * 0.35)
-    pose = (np.floor(cycles * sprites.POSES).astype(np.int64)) % sprites.POSES
-    return {
-        "x": x.astype(np.float32),
-        "y": y.astype(np.float32),
-        "ground": ground.astype(np.float32),
-        "pose": pose,
-        "angle": angle.astype(np.float32),
-        "xscale": xscale.astype(np.float32),
-        "flip": d,
-    }
+    return angle, xscale
 
 
 def _heights(
@@ -313,7 +341,7 @@ def _draw_sheet(
     theta = _theta(m, lo, (bw, bh), (ax, ay), sheet.anchor, (w_in, h_in))
     poses = sheet.pixels if sheet.pixels.shape[0] == 1 else sheet.pixels[subject.pose[frames]]
     poses = poses.expand(batch, -1, -1, -1)
-    grid = F.affine_grid(torch.from_numpy(theta), [batch, 4, bh, bw], align_corners=False)
+    grid = _grid(torch.from_numpy(theta), bh, bw)
     warped = F.grid_sample(poses, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     if shadow:  # a shadow fades as its subject leaves the ground
         lift = subject.ground[frames] - subject.y[frames]
@@ -342,6 +370,18 @@ def _theta(
         theta[:, row, 1] = inv[:, row, 1] * bh / size_in
         theta[:, row, 2] = 2 * (inv[:, row, 0] * cx + inv[:, row, 1] * cy + anchor) / size_in - 1
     return theta
+
+
+def _grid(theta: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """``affine_grid`` by broadcasting: two adds per pixel instead of a batched matmul."""
+    xs = (torch.arange(width, dtype=torch.float32) * 2 + 1) / width - 1
+    ys = (torch.arange(height, dtype=torch.float32) * 2 + 1) / height - 1
+    grid = torch.empty((theta.shape[0], height, width, 2))
+    for axis in range(2):
+        across = theta[:, axis, 0, None, None] * xs.view(1, 1, width)
+        down = theta[:, axis, 1, None, None] * ys.view(1, height, 1) + theta[:, axis, 2, None, None]
+        torch.add(across, down, out=grid[..., axis])
+    return grid
 
 
 def _blend_boxes(canvas: torch.Tensor, warped: torch.Tensor, lo: np.ndarray) -> None:

@@ -79,7 +79,7 @@ def plan_scene(prompt: str) -> ScenePlan:
     tokens = _tokens(text)
     hits = {name: _exact_hits(tokens, table) for name, table in _FUZZY_CATEGORIES.items()}
     interpreted = _fuzzy_hits(tokens, hits)
-    setting = _pick_setting(_weighted_setting_hits(tokens, hits["setting"]))
+    setting = _pick_setting(_weighted(tokens, hits["setting"], vocab.WEAK_SETTING_WORDS))
     subjects, colors = _pick_subjects(tokens, hits["subject"], setting)
     action = _pick_action(tokens, hits["action"], subjects)
     mood, mood_energy = _pick_mood(tokens)
@@ -88,7 +88,9 @@ def plan_scene(prompt: str) -> ScenePlan:
         setting=setting,
         time_of_day=time_of_day,
         palette=_pick_palette(tokens, setting, time_of_day),
-        weather=_pick_weather(hits["weather"], setting, time_of_day),
+        weather=_pick_weather(
+            _weighted(tokens, hits["weather"], vocab.WEAK_WEATHER_WORDS), setting, time_of_day
+        ),
         subjects=subjects,
         colors=colors,
         action=action,
@@ -123,17 +125,28 @@ def _tokens(text: str) -> list[str]:
 
 
 def _exact_hits(tokens: list[str], table: dict[str, tuple[str, ...]]) -> list[_Hit]:
+    index = _positions(tokens)
     hits: list[_Hit] = []
     for concept, words in table.items():
         for word in words:
-            hits.extend(_Hit(pos, concept) for pos in _phrase_positions(tokens, word))
+            hits.extend(_Hit(pos, concept) for pos in _phrase_positions(tokens, word, index))
     return sorted(hits, key=lambda hit: (hit.position, hit.concept))
 
 
-def _phrase_positions(tokens: list[str], phrase: str) -> list[int]:
+def _positions(tokens: list[str]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for position, token in enumerate(tokens):
+        index.setdefault(token, []).append(position)
+    return index
+
+
+def _phrase_positions(
+    tokens: list[str], phrase: str, index: dict[str, list[int]] | None = None
+) -> list[int]:
+    """Where ``phrase`` starts in ``tokens``; looks only where its first word occurs."""
     words = phrase.split()
-    size = len(words)
-    return [i for i in range(len(tokens) - size + 1) if tokens[i : i + size] == words]
+    starts = (index or _positions(tokens)).get(words[0], [])
+    return [i for i in starts if tokens[i : i + len(words)] == words]
 
 
 @cache
@@ -228,9 +241,8 @@ def _pick_setting(hits: list[_Hit]) -> str:
     return _best_by_weight(hits) or vocab.DEFAULT_SETTING
 
 
-def _weighted_setting_hits(tokens: list[str], hits: list[_Hit]) -> list[_Hit]:
-    # Adjectives say less about the place than nouns: "a snowy forest" is a forest.
-    weak = vocab.WEAK_SETTING_WORDS
+def _weighted(tokens: list[str], hits: list[_Hit], weak: frozenset[str]) -> list[_Hit]:
+    """Halve the weight of words that only hint at a concept ("snowy" forest, "party")."""
     return [
         _Hit(hit.position, hit.concept, hit.weight * (0.5 if tokens[hit.position] in weak else 1))
         for hit in hits
@@ -288,8 +300,9 @@ def _pick_time(hits: list[_Hit], setting: str) -> str:
 
 
 def _pick_palette(tokens: list[str], setting: str, time_of_day: str) -> str:
+    index = _positions(tokens)
     for concept, words in vocab.PALETTES.items():
-        if any(_phrase_positions(tokens, word) for word in words):
+        if any(_phrase_positions(tokens, word, index) for word in words):
             return concept
     if setting in ("city", "stage") and time_of_day == "night":
         return "neon"
@@ -309,9 +322,10 @@ def _pick_weather(hits: list[_Hit], setting: str, time_of_day: str) -> str:
 
 
 def _pick_camera(tokens: list[str], action: str) -> str:
-    found: list[tuple[int, int, str]] = []
+    index = _positions(tokens)
+    found: list[tuple[int, int, str]] = []  # (where, which phrase, camera): earliest wins
     for order, (phrase, camera) in enumerate(vocab.CAMERA_PHRASES):
-        found.extend((pos, order, camera) for pos in _phrase_positions(tokens, phrase))
+        found.extend((pos, order, camera) for pos in _phrase_positions(tokens, phrase, index))
     if found:
         return min(found)[2]
     defaults = {"walk": "pan", "run": "pan", "fly": "pan", "dance": "orbit", "float": "zoom in"}

@@ -97,6 +97,14 @@ WEATHER: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Occasions suggest particles, but weather named outright wins: a party in the rain is rainy.
+WEAK_WEATHER_WORDS = frozenset(
+    _w(
+        "party celebration celebrate celebrating birthday festival carnival parade wedding "
+        "magic magical fairy fairies lanterns wet storm stormy"
+    )
+)
+
 SUBJECTS: dict[str, tuple[str, ...]] = {
     "person": _w(
         "person people man men woman women girl girls boy boys child children kid kids dancer "
