@@ -79,6 +79,12 @@ class BuiltinBackend:
 
     name = "builtin"
 
+    def load(self) -> None:
+        """Warm the text model the scene planner uses, so the worker's first job isn't slower."""
+        from sora_site.embeddings import get_model
+
+        get_model()
+
     def generate(
         self,
         request: VideoRequest,

@@ -115,11 +115,27 @@ class Command(BaseCommand):
         proc, warm = self._start(var_dir, port)
         self.stdout.write(f"./run until the page answers, restart: {warm:.1f} s")
         try:
+            ready = self._wait_for_video_worker(var_dir / "valkey.sock") + warm
+            self.stdout.write(f"./run until a video worker is ready (model loaded): {ready:.1f} s")
             submit = self._submit_to_draft(f"http://127.0.0.1:{port}")
             self.stdout.write(f"submit to playable draft, 4 s 9:16 clip: {submit:.2f} s")
         finally:
             left += self._stop(proc)
         self.stdout.write(f"processes left behind after SIGTERM: {left}")
+
+    def _wait_for_video_worker(self, socket_path: Path) -> float:
+        """A video worker registers with the queue only after it has loaded its backend."""
+        import redis
+        from rq import Queue, Worker
+
+        started = time.monotonic()
+        connection = redis.Redis(unix_socket_path=str(socket_path))
+        queue = Queue("video", connection=connection)
+        while Worker.count(queue=queue) < 1:
+            if time.monotonic() - started > 300:
+                raise CommandError("No video worker registered within 5 minutes.")
+            time.sleep(0.1)
+        return time.monotonic() - started
 
     def _submit_to_draft(self, base: str) -> float:
         browser = _Browser(base)
