@@ -38,6 +38,14 @@ def _enqueue_default(func: str, *args: object) -> None:
         logging.getLogger(__name__).warning("Could not queue %s%s", func, args)
 
 
+def post_fingerprint_backfill() -> int:
+    """Queue fingerprints for posts published while the queue was unreachable."""
+    missing = list(Post.objects.filter(keyframe_hashes=[]).values_list("pk", flat=True))
+    for post_id in missing:
+        _enqueue_default("feed.jobs.post_fingerprint", post_id)
+    return len(missing)
+
+
 def post_fingerprint(*, post_id: int) -> Post:
     """Store perceptual hashes of the post's frames so Verify recognises re-encoded copies."""
     from django.core.files.storage import default_storage

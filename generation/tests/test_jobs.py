@@ -179,7 +179,7 @@ def test_requeue_stuck_command_prints_what_it_did(alice: User, submit: Any, caps
     django_rq.get_queue("video").empty()
     GenerationJob.objects.filter(pk=job.pk).update(enqueued_at=None)
     call_command("requeue_stuck")
-    assert "enqueued 1" in capsys.readouterr().out
+    assert "enqueued 1, fingerprints queued 0" in capsys.readouterr().out
 
 
 def _wait_for(predicate: Any, timeout: float, what: str) -> None:

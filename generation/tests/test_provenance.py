@@ -151,3 +151,23 @@ def test_real_default_worker_fingerprints_a_published_post(alice: User, rendered
     worker = start_worker("default", burst=True)
     assert worker.wait(timeout=120) == 0
     assert len(Post.objects.get(pk=post.pk).keyframe_hashes) == 4
+
+
+def test_requeue_stuck_fingerprints_posts_published_while_the_queue_was_down(
+    alice: User, rendered: Any, django_capture_on_commit_callbacks: Any, capsys: Any
+) -> None:
+    from django.core.management import call_command
+
+    unreachable = {"URL": "unix:///nonexistent/valkey.sock?db=0"}
+    job = rendered(alice)
+    with (
+        override_settings(RQ_QUEUES={"video": unreachable, "default": unreachable}),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        post = post_publish(user=alice, job_id=job.pk)  # published; fingerprint not queued
+    assert django_rq.get_queue("default").count == 0
+    call_command("requeue_stuck")
+    assert "fingerprints queued 1" in capsys.readouterr().out
+    _run_default_jobs()
+    post.refresh_from_db()
+    assert len(post.keyframe_hashes) == 4
