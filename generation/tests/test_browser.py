@@ -101,3 +101,19 @@ def test_sign_up_create_watch_publish_and_see_it_in_the_feed(
     assert item.count() == 1
     assert "@browserfan" in item.inner_text()
     assert item.locator("video").get_attribute("src") == job.video.url
+
+
+def test_anyone_can_verify_a_downloaded_video(
+    live_server: Any, page: Any, alice: Any, rendered: Any
+) -> None:
+    from django.core.files.storage import default_storage
+
+    job = rendered(alice, "a lighthouse at dawn", seed=4)
+    page.goto(f"{live_server.url}/verify/")
+    page.set_input_files("#id_video", default_storage.path(job.video.name))
+    page.click("button:has-text('Check this video')")
+    result = page.locator("[data-testid=verify-result]")
+    result.wait_for()
+    text = result.inner_text()
+    assert "Made on Sora" in text and "@alice" in text
+    assert "The video exists here but isn't public." in text
