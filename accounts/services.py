@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import ADULT_AGE, MIN_AGE, User, age_on
+from accounts.models import ADULT_AGE, MIN_AGE, Block, Follow, User, age_on
 
 
 @transaction.atomic
@@ -22,3 +22,26 @@ def user_signup(*, username: str, email: str, password: str, birthdate: dt.date)
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+@transaction.atomic
+def follow_create(*, follower: User, followee: User) -> Follow:
+    from accounts.selectors import is_blocked_between
+
+    if follower.pk == followee.pk:
+        raise ValidationError("You can't follow yourself.")
+    if is_blocked_between(follower, followee):
+        raise ValidationError("You can't follow this person.")
+    follow, _ = Follow.objects.get_or_create(follower=follower, followee=followee)
+    return follow
+
+
+@transaction.atomic
+def block_create(*, blocker: User, blocked: User) -> Block:
+    """Block someone; any follow between the two ends."""
+    if blocker.pk == blocked.pk:
+        raise ValidationError("You can't block yourself.")
+    Follow.objects.filter(follower=blocker, followee=blocked).delete()
+    Follow.objects.filter(follower=blocked, followee=blocker).delete()
+    block, _ = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    return block
