@@ -94,3 +94,30 @@ class ConsentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on cameo {self.cameo_id}"
+
+
+class CameoUse(models.Model):
+    """A cameo appearing in one job's video, and whether its owner lets that video stand."""
+
+    class State(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        AWAITING = "awaiting", "Waiting for the owner's approval"
+        DECLINED = "declined", "Declined by the owner"
+        REVOKED = "revoked", "Consent withdrawn"
+
+    job = models.ForeignKey(
+        "generation.GenerationJob", on_delete=models.CASCADE, related_name="cameo_uses"
+    )
+    cameo = models.ForeignKey(Cameo, on_delete=models.CASCADE, related_name="uses")
+    grant = models.ForeignKey(
+        CameoGrant, null=True, blank=True, on_delete=models.SET_NULL, related_name="uses"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.APPROVED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "cameo"], name="one_use_per_job")]
+
+    def __str__(self) -> str:
+        return f"Cameo {self.cameo_id} in job {self.job_id} ({self.state})"

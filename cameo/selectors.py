@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db.models import Q
 from django.utils import timezone
@@ -46,3 +47,36 @@ def cameo_use_refusal(*, cameo: Cameo, user: User) -> str | None:
     if grants.filter(state=CameoGrant.State.APPROVED).exists():
         return f"Your permission to use {name}'s cameo has expired. Ask again."
     return f"{name}'s cameo needs their approval. Ask to use it first."
+
+
+MAX_CAMEOS_PER_VIDEO = 3
+_HANDLE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{3,30})\b")
+
+
+def cameos_named_in(prompt: str) -> list[Cameo]:
+    """The cameos a prompt names as @handle (handles without a cameo stay plain text)."""
+    from django.db.models.functions import Lower
+
+    handles = {h.lower() for h in _HANDLE.findall(prompt)}
+    if not handles:
+        return []
+    return list(
+        Cameo.objects.select_related("owner")
+        .annotate(handle=Lower("owner__username"))
+        .filter(handle__in=handles)
+    )
+
+
+def cameos_usable_by(*, user: User) -> list[Cameo]:
+    """Every verified cameo this person may put into a new video, their own first."""
+    candidates = Cameo.objects.select_related("owner").filter(state=Cameo.State.VERIFIED)
+    usable = [c for c in candidates if cameo_use_refusal(cameo=c, user=user) is None]
+    return sorted(usable, key=lambda c: (c.owner_id != user.pk, c.owner.username))
+
+
+def active_grant_for(*, cameo: Cameo, user: User) -> CameoGrant | None:
+    return (
+        CameoGrant.objects.filter(cameo=cameo, grantee=user)
+        .filter(active_grant_q(timezone.now()))
+        .first()
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import is_blocked_between
-from cameo.models import Cameo, CameoGrant, ConsentEvent
+from cameo.models import Cameo, CameoGrant, CameoUse, ConsentEvent
 from cameo.selectors import active_grant_q
 
 MAX_GRANT_DAYS = 365
@@ -68,7 +69,11 @@ def cameo_settings_update(
     for field, value in changes.items():
         setattr(cameo, field, value)
     cameo.save(update_fields=list(changes))
-    _audit(cameo=cameo, actor=owner, action="settings_changed", before=before, after=changes)
+    receipt = _take_down_lost_access(cameo)
+    _audit(
+        cameo=cameo, actor=owner, action="settings_changed", before=before, after=changes,
+        videos_taken_down=receipt.videos,
+    )  # fmt: skip
     return cameo
 
 
@@ -141,12 +146,143 @@ def cameo_grant_decide(
 
 
 @transaction.atomic
-def cameo_grant_revoke(*, owner: User, grant_id: int) -> CameoGrant:
-    """Take back a person's permission to use the owner's cameo."""
+def cameo_uses_record(*, user: User, job: Any, cameos: list[Cameo]) -> list[CameoUse]:
+    """Check consent for every cameo in a new job and record each use.
+
+    Raises ValidationError with the owner's reason when any cameo may not be used. A cameo
+    whose owner approves each video starts out waiting for that approval.
+    """
+    from cameo.selectors import MAX_CAMEOS_PER_VIDEO, active_grant_for, cameo_use_refusal
+
+    unique = list({c.pk: c for c in cameos}.values())
+    if len(unique) > MAX_CAMEOS_PER_VIDEO:
+        raise ValidationError(f"A video can have at most {MAX_CAMEOS_PER_VIDEO} cameos.")
+    refusals = [r for c in unique if (r := cameo_use_refusal(cameo=c, user=user))]
+    if refusals:
+        raise ValidationError(refusals)
+    uses = []
+    for cameo in unique:
+        needs_approval = cameo.approve_each_video and cameo.owner_id != user.pk
+        uses.append(
+            CameoUse.objects.create(
+                job=job,
+                cameo=cameo,
+                grant=active_grant_for(cameo=cameo, user=user),
+                state=CameoUse.State.AWAITING if needs_approval else CameoUse.State.APPROVED,
+            )
+        )
+        if cameo.owner_id != user.pk:
+            _audit(cameo=cameo, actor=user, action="used", subject=user, job=job.pk)
+    return uses
+
+
+@dataclass(frozen=True)
+class TakedownReceipt:
+    """What the owner is shown after withdrawing consent: how many videos came down, and when."""
+
+    videos: int
+    at: dt.datetime
+
+
+def _take_down(uses: Any, *, reason: str) -> TakedownReceipt:
+    """Hide every job (draft or post) behind these uses and stop any still rendering; a job on
+    the default queue deletes the files after commit."""
+    from generation.models import GenerationJob
+
+    now = timezone.now()
+    job_ids = sorted(set(uses.values_list("job_id", flat=True)))
+    uses.update(state=CameoUse.State.REVOKED, decided_at=now)
+    jobs = GenerationJob.objects.filter(pk__in=job_ids, taken_down_at__isnull=True)
+    taken = list(jobs.values_list("pk", flat=True))
+    jobs.update(taken_down_at=now, takedown_reason=reason, cancel_requested=True)
+    Status = GenerationJob.Status
+    GenerationJob.objects.filter(pk__in=taken, status__in=[Status.PENDING, Status.QUEUED]).update(
+        status=Status.CANCELLED, stage="Cancelled", finished_at=now
+    )
+    if taken:
+        transaction.on_commit(lambda: _enqueue_file_deletion(taken))
+    return TakedownReceipt(videos=len(taken), at=now)
+
+
+def _enqueue_file_deletion(job_ids: list[int]) -> None:
+    from feed.services import _enqueue_default
+
+    _enqueue_default("generation.jobs.delete_taken_down_files", job_ids)
+
+
+def _others_uses(cameo: Cameo, *, creator: User | None = None) -> Any:
+    uses = CameoUse.objects.filter(cameo=cameo).exclude(state=CameoUse.State.REVOKED)
+    uses = uses.exclude(job__creator_id=cameo.owner_id)
+    return uses.filter(job__creator=creator) if creator is not None else uses
+
+
+@transaction.atomic
+def cameo_grant_revoke(*, owner: User, grant_id: int) -> TakedownReceipt:
+    """Take back a person's permission, and take down every video they made with the cameo."""
     grant = _owned_grant(owner, grant_id)
     if grant.state != CameoGrant.State.APPROVED:
         raise ValidationError("Only an approved permission can be revoked.")
     grant.state, grant.decided_at = CameoGrant.State.REVOKED, timezone.now()
     grant.save(update_fields=["state", "decided_at"])
-    _audit(cameo=grant.cameo, actor=owner, action="grant_revoked", subject=grant.grantee)
-    return grant
+    receipt = _take_down(
+        _others_uses(grant.cameo, creator=grant.grantee),
+        reason=f"@{owner.username} withdrew permission to use their cameo.",
+    )
+    _audit(
+        cameo=grant.cameo, actor=owner, action="grant_revoked", subject=grant.grantee,
+        videos_taken_down=receipt.videos,
+    )  # fmt: skip
+    return receipt
+
+
+def _take_down_lost_access(cameo: Cameo) -> TakedownReceipt:
+    """After a change of level, take down videos by people who may no longer use the cameo."""
+    from cameo.selectors import cameo_use_refusal
+
+    uses = _others_uses(cameo)
+    creators = User.objects.filter(pk__in=uses.values_list("job__creator_id", flat=True))
+    lost = [u.pk for u in creators if cameo_use_refusal(cameo=cameo, user=u) is not None]
+    return _take_down(
+        uses.filter(job__creator_id__in=lost),
+        reason=f"@{cameo.owner.username} changed who may use their cameo.",
+    )
+
+
+@transaction.atomic
+def cameo_delete(*, owner: User) -> TakedownReceipt:
+    """Delete a cameo now: its face data and media go at once, and every video others made
+    with it comes down."""
+    from django.core.files.storage import default_storage
+
+    cameo = get_object_or_404(Cameo.objects.select_for_update(), owner=owner)
+    receipt = _take_down(_others_uses(cameo), reason=f"@{owner.username} deleted their cameo.")
+    _audit(cameo=cameo, actor=owner, action="deleted", videos_taken_down=receipt.videos)
+    if cameo.thumbnail:
+        name = cameo.thumbnail.name
+        transaction.on_commit(lambda: default_storage.delete(name))
+    cameo.delete()
+    return receipt
+
+
+@transaction.atomic
+def cameo_use_decide(*, owner: User, use_id: int, approve: bool) -> CameoUse:
+    """The owner approves or declines one video that uses their cameo."""
+    use = get_object_or_404(
+        CameoUse.objects.select_for_update().select_related("cameo", "job__creator"),
+        pk=use_id,
+        cameo__owner=owner,
+    )
+    if use.state != CameoUse.State.AWAITING:
+        raise ValidationError("This video has already been answered.")
+    if approve:
+        use.state, use.decided_at = CameoUse.State.APPROVED, timezone.now()
+        use.save(update_fields=["state", "decided_at"])
+    else:
+        _take_down(
+            CameoUse.objects.filter(pk=use.pk),
+            reason=f"@{owner.username} declined this video with their cameo.",
+        )
+        use.refresh_from_db()
+    action = "use_approved" if approve else "use_declined"
+    _audit(cameo=use.cameo, actor=owner, action=action, subject=use.job.creator, job=use.job_id)
+    return use

@@ -16,8 +16,11 @@ def post_publish(*, user: User, job_id: int, caption: str = "") -> Post:
     """Turn the creator's finished draft into a post. Nothing else reaches the feed."""
     job = job_get_for_user(user=user, job_id=job_id)
     job = GenerationJob.objects.select_for_update().get(pk=job.pk)
+    if job.taken_down_at is not None:
+        raise ValidationError(f"This video was taken down. {job.takedown_reason}")
     if job.status != GenerationJob.Status.SUCCEEDED or not job.video:
         raise ValidationError("Only a finished video can be published. Wait until it is ready.")
+    _check_cameo_approvals(job)
     if Post.objects.filter(job=job).exists():
         raise ValidationError("This video is already published.")
     post = Post.objects.create(author=user, job=job, caption=caption.strip()[:300])
@@ -57,6 +60,18 @@ def post_fingerprint(*, post_id: int) -> Post:
         post.keyframe_hashes = keyframe_hashes(fh)
     post.save(update_fields=["keyframe_hashes"])
     return post
+
+
+def _check_cameo_approvals(job: GenerationJob) -> None:
+    from cameo.models import CameoUse
+
+    waiting = CameoUse.objects.filter(job=job, state=CameoUse.State.AWAITING)
+    owners = [f"@{u}" for u in waiting.values_list("cameo__owner__username", flat=True)]
+    if owners:
+        raise ValidationError(
+            f"{', '.join(owners)} approve{'s' if len(owners) == 1 else ''} each video with "
+            "their cameo. You can publish once they have approved this one."
+        )
 
 
 @transaction.atomic

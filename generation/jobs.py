@@ -11,3 +11,7 @@ def render_video(job_id: int) -> str | None:
     current = get_current_job()
     worker = (current.worker_name or "") if current else ""
     return services.generation_render(job_id=job_id, worker_name=worker)
+
+
+def delete_taken_down_files(job_ids: list[int]) -> int:
+    return services.generation_delete_taken_down_files(job_ids=job_ids)

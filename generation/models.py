@@ -65,6 +65,10 @@ class GenerationJob(models.Model):
     plan = models.JSONField(default=dict, blank=True)
     # Sentences the backend wants the person to know, e.g. that it fell back to text-to-video.
     notes = models.JSONField(default=list, blank=True)
+    # Set when the video is taken down (consent withdrawn); it then leaves every page and its
+    # files are deleted by a job.
+    taken_down_at = models.DateTimeField(null=True, blank=True)
+    takedown_reason = models.CharField(max_length=300, blank=True)
     video = models.FileField(upload_to="videos/", blank=True)
     poster = models.FileField(upload_to="posters/", blank=True)
 

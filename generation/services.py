@@ -71,6 +71,7 @@ def generation_request(
     aspect: str,
     seed: int | None = None,
     remix_of_id: int | None = None,
+    cameo_ids: list[int] | tuple[int, ...] = (),
 ) -> GenerationJob:
     """Check and save a prompt as a job, then put it on the ``video`` queue once committed.
 
@@ -97,9 +98,27 @@ def generation_request(
         if status == Status.QUEUED
         else "Waiting for your earlier videos",
     )
+    _record_cameos(user, job, prompt, cameo_ids)
     if status == Status.QUEUED:
         transaction.on_commit(lambda: generation_enqueue(job_id=job.pk))
     return job
+
+
+def _record_cameos(user: User, job: GenerationJob, prompt: str, cameo_ids: object) -> None:
+    """Consent is checked here, inside the service, for picked cameos and @handles alike.
+
+    A remix inherits nothing: every cameo is checked again for the person remixing.
+    """
+    from cameo.models import Cameo
+    from cameo.selectors import cameos_named_in
+    from cameo.services import cameo_uses_record
+
+    picked = list(Cameo.objects.select_related("owner").filter(pk__in=list(cameo_ids)))
+    if len(picked) != len(set(cameo_ids)):
+        raise ValidationError("One of the cameos you picked no longer exists. Pick again.")
+    cameos = picked + cameos_named_in(prompt)
+    if cameos:
+        cameo_uses_record(user=user, job=job, cameos=cameos)
 
 
 def _remix_parent(user: User, post_id: int | None) -> object:
@@ -546,3 +565,17 @@ def _store(
         if GenerationJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
             raise RenderCancelled
         raise LostClaim
+
+
+def generation_delete_taken_down_files(*, job_ids: list[int]) -> int:
+    """Delete the files of taken-down videos from storage; returns how many jobs were cleared."""
+    from django.core.files.storage import default_storage
+
+    cleared = 0
+    for job in GenerationJob.objects.filter(pk__in=job_ids, taken_down_at__isnull=False):
+        for name in (job.video.name, job.poster.name):
+            if name:
+                default_storage.delete(name)
+        GenerationJob.objects.filter(pk=job.pk).update(video="", poster="")
+        cleared += 1
+    return cleared
