@@ -509,6 +509,20 @@ def _render_and_store(job: GenerationJob) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _consents_used(job: GenerationJob) -> list[str]:
+    """One line per cameo in the video, naming the consent that allowed it."""
+    lines = []
+    for use in job.cameo_uses.select_related("cameo__owner", "grant"):
+        owner = f"@{use.cameo.owner.username}"
+        if use.cameo.owner_id == job.creator_id:
+            lines.append(f"{owner} (their own cameo)")
+        elif use.grant is not None:
+            lines.append(f"{owner} (permission granted {use.grant.decided_at:%Y-%m-%d})")
+        else:
+            lines.append(f"{owner} (shared with {use.cameo.get_permission_display().lower()})")
+    return lines
+
+
 def provenance_fields(job: GenerationJob, result: object) -> dict[str, object]:
     """What the signed manifest records about a video."""
     import hashlib
@@ -522,7 +536,7 @@ def provenance_fields(job: GenerationJob, result: object) -> dict[str, object]:
         "seed": job.seed,
         "model": result.backend,
         "model_hash": result.model_hash,
-        "cameo_grants": [],
+        "cameo_grants": _consents_used(job),
         "created": timezone.now().isoformat(timespec="seconds"),
     }
 

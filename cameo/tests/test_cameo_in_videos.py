@@ -219,3 +219,21 @@ def test_a_render_taken_down_mid_flight_leaves_no_file(
     job.refresh_from_db()
     assert job.status == "cancelled" and not job.video
     assert not list(Path(settings.MEDIA_ROOT).rglob("*.mp4"))
+
+
+def test_the_signed_record_names_the_consent_behind_each_cameo(
+    alice: User, bob: User, charlie: User, rendered: Any
+) -> None:
+    from django.core.files.storage import default_storage
+
+    from generation.pipeline.provenance import read_mp4
+
+    _grant(alice, bob, _cameo(alice))
+    _cameo(charlie, "everyone")
+    job = rendered(bob, "@alice and @charlie on a tandem bike")
+    fields = read_mp4(default_storage.path(job.video.name)).fields
+    granted = job.cameo_uses.get(cameo__owner=alice).grant.decided_at
+    assert sorted(fields["cameo_grants"]) == [
+        f"@alice (permission granted {granted:%Y-%m-%d})",
+        "@charlie (shared with everyone)",
+    ]
