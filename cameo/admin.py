@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from cameo.models import Cameo, CameoGrant, ConsentEvent
+from cameo.models import Cameo, CameoGrant, CameoUse, ConsentEvent
 
 
 @admin.register(Cameo)
@@ -40,3 +40,10 @@ class ConsentEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(CameoUse)
+class CameoUseAdmin(admin.ModelAdmin):
+    list_display = ("job", "cameo", "state", "created_at", "decided_at")
+    list_filter = ("state",)
+    raw_id_fields = ("job", "cameo", "grant")

@@ -191,3 +191,17 @@ def test_the_consent_log_is_read_only_in_admin(client: object, alice: User, bob:
     delete_url = f"/admin/cameo/consentevent/{event.pk}/delete/"
     assert client.post(delete_url, {"post": "yes"}).status_code == 403
     assert ConsentEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_moderators_can_read_the_consent_log_but_not_change_cameos(
+    client: object, moderator: User, alice: User, bob: User
+) -> None:
+    cameo = _cameo_of(alice)
+    _granted(alice, bob, cameo)
+    client.force_login(moderator)
+    assert client.get("/admin/cameo/consentevent/").status_code == 200
+    assert client.get(f"/admin/cameo/cameo/{cameo.pk}/change/").status_code == 200  # view only
+    response = client.post(f"/admin/cameo/cameo/{cameo.pk}/change/", {"permission": "everyone"})
+    assert response.status_code == 403
+    cameo.refresh_from_db()
+    assert cameo.permission == "approved"

@@ -3,8 +3,9 @@ as superusers."""
 
 from __future__ import annotations
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from safety.migrations._permissions import grant_to_moderators
 
 MODERATOR_PERMISSIONS = {
     ("accounts", "user"): ("view",),
@@ -15,22 +16,7 @@ MODERATOR_PERMISSIONS = {
 
 
 def create_group(apps, schema_editor):  # noqa: ANN001, ANN201
-    # Permissions are normally created after all migrations run; make them now so the group
-    # can hold them on a fresh database.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    group_model = apps.get_model("auth", "Group")
-    permission_model = apps.get_model("auth", "Permission")
-    group, _ = group_model.objects.get_or_create(name="moderators")
-    for (app_label, model), actions in MODERATOR_PERMISSIONS.items():
-        codenames = [f"{action}_{model}" for action in actions]
-        group.permissions.add(
-            *permission_model.objects.filter(
-                content_type__app_label=app_label, codename__in=codenames
-            )
-        )
+    grant_to_moderators(apps, MODERATOR_PERMISSIONS)
 
 
 def remove_group(apps, schema_editor):  # noqa: ANN001, ANN201
