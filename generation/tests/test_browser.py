@@ -42,17 +42,25 @@ def video_worker() -> Iterator[None]:
         worker.kill()
 
 
+_READ_STATUS = """() => {
+  if (document.querySelector('[data-testid=draft-video]')) { return 'done'; }
+  const percent = document.querySelector('[data-testid=percent]');
+  return percent ? percent.textContent.trim() : null;
+}"""
+
+
 def _watch_progress(page: Any, timeout: float = 120) -> list[int]:
+    """Percentages the bar showed until the draft appeared (read in one step, since htmx may
+    swap the partial between two separate queries)."""
     seen: list[int] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if page.locator("[data-testid=draft-video]").count():
+        state = page.evaluate(_READ_STATUS)
+        if state == "done":
             return seen
-        percent = page.locator("[data-testid=percent]")
-        if percent.count():
-            text = percent.inner_text(timeout=2000).rstrip("%")
-            if text.isdigit() and (not seen or seen[-1] != int(text)):
-                seen.append(int(text))
+        text = (state or "").rstrip("%")
+        if text.isdigit() and (not seen or seen[-1] != int(text)):
+            seen.append(int(text))
         time.sleep(0.1)
     raise AssertionError(f"the draft never appeared; progress seen: {seen}")
 
