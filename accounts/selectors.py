@@ -25,3 +25,15 @@ def are_mutuals(a: User, b: User) -> bool:
         Follow.objects.filter(follower=a, followee=b).exists()
         and Follow.objects.filter(follower=b, followee=a).exists()
     )
+
+
+def notifications_for(*, user: User, limit: int = 100) -> list:
+    from accounts.models import Notification
+
+    return list(Notification.objects.filter(recipient=user)[:limit])
+
+
+def unread_count(*, user: User) -> int:
+    from accounts.models import Notification
+
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

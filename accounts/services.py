@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import ADULT_AGE, MIN_AGE, Block, Follow, User, age_on
+from accounts.models import ADULT_AGE, MIN_AGE, Block, Follow, Notification, User, age_on
 
 
 @transaction.atomic
@@ -45,3 +45,27 @@ def block_create(*, blocker: User, blocked: User) -> Block:
     Follow.objects.filter(follower=blocked, followee=blocker).delete()
     block, _ = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
     return block
+
+
+def notify(
+    *,
+    kind: str,
+    text: str,
+    url: str = "",
+    recipient: User | None = None,
+    recipient_id: int | None = None,
+) -> Notification:
+    """Tell someone something. Runs inside the caller's transaction, so it lands with the change."""
+    return Notification.objects.create(
+        recipient_id=recipient.pk if recipient is not None else recipient_id,
+        kind=kind,
+        text=text[:300],
+        url=url,
+    )
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

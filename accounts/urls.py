@@ -14,4 +14,5 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

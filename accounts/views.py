@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,3 +37,13 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     person = selectors.user_get_by_handle(username=username)
     posts = posts_by_author(author=person)
     return render(request, "accounts/profile.html", {"person": person, "posts": posts})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user)
+        return redirect("accounts:notifications")
+    items = selectors.notifications_for(user=request.user)
+    return render(request, "accounts/notifications.html", {"items": items})

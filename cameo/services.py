@@ -9,10 +9,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import is_blocked_between
+from accounts.services import notify
 from cameo.models import Cameo, CameoGrant, CameoUse, ConsentEvent
 from cameo.selectors import active_grant_q
 
@@ -99,6 +101,12 @@ def cameo_grant_request(*, requester: User, cameo_id: int) -> CameoGrant:
     else:
         grant = CameoGrant.objects.create(cameo=cameo, grantee=requester)
     _audit(cameo=cameo, actor=requester, action="grant_requested", subject=requester)
+    notify(
+        recipient=cameo.owner,
+        kind="cameo_request",
+        text=f"@{requester.username} asked to use your cameo.",
+        url=reverse("profile", args=[requester.username]),
+    )
     return grant
 
 
@@ -138,6 +146,11 @@ def cameo_grant_decide(
     )
     grant.save(update_fields=["state", "decided_at", "expires_at"])
     action = "grant_approved" if approve else "grant_declined"
+    notify(
+        recipient=grant.grantee, kind=action,
+        text=f"@{owner.username} {'approved' if approve else 'declined'} your request to use "
+        "their cameo.",
+    )  # fmt: skip
     _audit(
         cameo=grant.cameo, actor=owner, action=action, subject=grant.grantee,
         expires_at=grant.expires_at.isoformat() if grant.expires_at else None,
@@ -173,6 +186,11 @@ def cameo_uses_record(*, user: User, job: Any, cameos: list[Cameo]) -> list[Came
         )
         if cameo.owner_id != user.pk:
             _audit(cameo=cameo, actor=user, action="used", subject=user, job=job.pk)
+            extra = " It needs your approval before it can be published." if needs_approval else ""
+            notify(
+                recipient=cameo.owner, kind="cameo_used",
+                text=f"@{user.username} is making a video with your cameo.{extra}",
+            )  # fmt: skip
     return uses
 
 
@@ -194,6 +212,13 @@ def _take_down(uses: Any, *, reason: str) -> TakedownReceipt:
     uses.update(state=CameoUse.State.REVOKED, decided_at=now)
     jobs = GenerationJob.objects.filter(pk__in=job_ids, taken_down_at__isnull=True)
     taken = list(jobs.values_list("pk", flat=True))
+    for job in jobs.only("pk", "creator_id"):
+        notify(
+            recipient_id=job.creator_id,
+            kind="taken_down",
+            text=f"One of your videos was taken down. {reason}",
+            url=reverse("generation:job", args=[job.pk]),
+        )
     jobs.update(taken_down_at=now, takedown_reason=reason, cancel_requested=True)
     Status = GenerationJob.Status
     GenerationJob.objects.filter(pk__in=taken, status__in=[Status.PENDING, Status.QUEUED]).update(
@@ -277,6 +302,11 @@ def cameo_use_decide(*, owner: User, use_id: int, approve: bool) -> CameoUse:
     if approve:
         use.state, use.decided_at = CameoUse.State.APPROVED, timezone.now()
         use.save(update_fields=["state", "decided_at"])
+        notify(
+            recipient=use.job.creator, kind="use_approved",
+            text=f"@{owner.username} approved your video with their cameo. You can publish it.",
+            url=reverse("generation:job", args=[use.job_id]),
+        )  # fmt: skip
     else:
         _take_down(
             CameoUse.objects.filter(pk=use.pk),

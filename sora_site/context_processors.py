@@ -7,4 +7,10 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    return {"SITE_NAME": settings.SITE_NAME}
+    context: dict[str, Any] = {"SITE_NAME": settings.SITE_NAME}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from accounts.selectors import unread_count
+
+        context["UNREAD_NOTIFICATIONS"] = unread_count(user=user)
+    return context
