@@ -118,3 +118,26 @@ def video_provenance_lookup(*, path: str) -> VerifyOutcome:
 
 def job_get_by_public_id(*, public_id: str) -> GenerationJob:
     return get_object_or_404(GenerationJob, public_id=public_id)
+
+
+def media_visible_to(*, user: object, name: str) -> bool:
+    """Whether a stored video or poster may be served to this visitor.
+
+    Published videos are public. A draft's files go to its creator and to the owners of cameos
+    in it; a taken-down video's files to no one. Other media (static assets of the site) pass.
+    """
+    folder, _, filename = name.partition("/")
+    if folder not in {"videos", "posters"}:
+        return True
+    job = (
+        GenerationJob.objects.filter(public_id=filename.split("-", 1)[0])
+        .only("pk", "creator_id", "taken_down_at")
+        .first()
+    )
+    if job is None or job.taken_down_at is not None:
+        return False
+    if public_post_for(job) is not None:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return job.creator_id == user.pk or job.cameo_uses.filter(cameo__owner=user).exists()

@@ -1,6 +1,8 @@
 """Serve media from the filesystem storage with HTTP Range support, so videos seek.
 
-Used only when SORA_STORAGE=filesystem; with S3 the browser fetches media from the bucket.
+Used only when SORA_STORAGE=filesystem; with S3 the browser fetches media from the bucket through
+signed, expiring URLs. Drafts are checked here like any page: only their creator (and the owners
+of cameos in them) get the files.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
     except ValueError:
         raise Http404("No such file.") from None
     if not full.is_file():
+        raise Http404("No such file.")
+    from generation.selectors import media_visible_to
+
+    if not media_visible_to(user=request.user, name=path):
         raise Http404("No such file.")
     size = full.stat().st_size
     content_type = mimetypes.guess_type(full.name)[0] or "application/octet-stream"
