@@ -155,22 +155,27 @@ def _turning_frames() -> list[np.ndarray]:
     return [_turned(yaw, pitch) for yaw, pitch in _timeline(LEFT_RIGHT_UP_KEYS, 6.0)]
 
 
-def _write_clip(path: Path, frames: Sequence[np.ndarray], fps: int = FPS) -> Path:
-    """An H.264 MP4, as a phone or ffmpeg would make it."""
+def _write_clip(
+    path: Path, frames: Sequence[np.ndarray], fps: int = FPS, codec: str = "libx264"
+) -> Path:
+    """An H.264 MP4, as a phone or ffmpeg would make it (or VP8 in WebM, as Chrome does)."""
     import av
 
     with av.open(str(path), mode="w") as container:
-        stream = container.add_stream("libx264", rate=fps)
+        stream = container.add_stream(codec, rate=fps)
         stream.width, stream.height = frames[0].shape[1], frames[0].shape[0]
         stream.pix_fmt = "yuv420p"
-        stream.options = {"preset": "ultrafast", "crf": "23"}
+        if codec == "libx264":
+            stream.options = {"preset": "ultrafast", "crf": "23"}
         for frame in frames:
             container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
         container.mux(stream.encode(None))
     return path
 
 
-def _verify_file(path: Path, challenge: Sequence[str] = LEFT_RIGHT_UP, **kwargs: bool):
+def _verify_file(
+    path: Path, challenge: Sequence[str] = LEFT_RIGHT_UP, **kwargs: bool
+) -> liveness.VerifyResult:
     clip = liveness.read_clip(path)
     return liveness.verify_clip(clip.frames, clip.duration_s, challenge, **kwargs)
 
@@ -405,6 +410,14 @@ def test_it_reads_an_open_file_as_well_as_a_path(turning_clip: Path) -> None:
     clip = liveness.read_clip(io.BytesIO(turning_clip.read_bytes()))
 
     assert clip.duration_s == pytest.approx(6.0, abs=0.05)
+
+
+def test_a_webm_clip_as_a_browser_records_it_passes(tmp_path: Path) -> None:
+    path = _write_clip(tmp_path / "clip.webm", _turning_frames(), codec="libvpx")
+
+    result = _verify_file(path)
+
+    assert result.ok, (result.reason, result.metrics)
 
 
 def test_a_photo_renamed_to_mp4_is_called_a_photo(tmp_path: Path) -> None:
