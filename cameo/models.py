@@ -113,6 +113,9 @@ class CameoUse(models.Model):
         CameoGrant, null=True, blank=True, on_delete=models.SET_NULL, related_name="uses"
     )
     state = models.CharField(max_length=10, choices=State.choices, default=State.APPROVED)
+    # After the render: the distance (dlib's 0.6 scale) from the cameo's face to the closest
+    # face found in the video; null until measured, or when no face was found.
+    identity_distance = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
@@ -121,3 +124,46 @@ class CameoUse(models.Model):
 
     def __str__(self) -> str:
         return f"Cameo {self.cameo_id} in job {self.job_id} ({self.state})"
+
+
+class CameoReference(models.Model):
+    """One 256 x 256 reference crop of a verified cameo (the frontal view and each pose)."""
+
+    cameo = models.ForeignKey(Cameo, on_delete=models.CASCADE, related_name="references")
+    image = models.FileField(upload_to="cameos/")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"Reference {self.position} of cameo {self.cameo_id}"
+
+
+class CameoVerification(models.Model):
+    """One recording sent for verification. The clip is deleted as soon as it has been checked;
+    a rejected attempt keeps only the sentence saying why."""
+
+    class State(models.TextChoices):
+        CHECKING = "checking", "Checking"
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Not verified"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cameo_verifications"
+    )
+    display_name = models.CharField(max_length=60)
+    challenge = models.JSONField(default=list)
+    mirrored = models.BooleanField(default=False)
+    clip = models.FileField(upload_to="cameo-clips/", blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKING)
+    reason = models.CharField(max_length=300, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Verification {self.pk} for {self.owner_id} ({self.state})"

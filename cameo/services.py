@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,8 +15,11 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import is_blocked_between
 from accounts.services import notify
-from cameo.models import Cameo, CameoGrant, CameoUse, ConsentEvent
+from cameo.models import Cameo, CameoGrant, CameoReference, CameoUse, ConsentEvent
 from cameo.selectors import active_grant_q
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 MAX_GRANT_DAYS = 365
 
@@ -30,22 +33,55 @@ def _audit(
     )  # fmt: skip
 
 
+def _delete_files_on_commit(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    names = [n for n in names if n]
+    if names:
+        transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
+
+
+def _face_files(cameo: Cameo) -> list[str]:
+    names = [cameo.thumbnail.name] if cameo.thumbnail else []
+    return names + [ref.image.name for ref in cameo.references.all()]
+
+
 @transaction.atomic
-def cameo_mark_verified(*, owner: User, display_name: str, embedding: list[float]) -> Cameo:
-    """Record a verified likeness (the verification job calls this with what it measured)."""
+def cameo_mark_verified(
+    *,
+    owner: User,
+    display_name: str,
+    embedding: list[float],
+    thumbnail: bytes | None = None,
+    references: Sequence[bytes] = (),
+) -> Cameo:
+    """Record a verified likeness: the mean face embedding, a JPEG thumbnail and reference crops.
+
+    The verification job calls this with what it measured. Re-verifying replaces the face data
+    of the earlier recording, whose files are deleted once this commits.
+    """
+    from django.core.files.base import ContentFile
+
     if len(embedding) != 128:
         raise ValueError("A face embedding has 128 numbers.")
-    cameo, _ = Cameo.objects.update_or_create(
-        owner=owner,
-        defaults={
-            "display_name": display_name.strip()[:60] or owner.username,
-            "state": Cameo.State.VERIFIED,
-            "rejection_reason": "",
-            "embedding": [float(x) for x in embedding],
-            "verified_at": timezone.now(),
-        },
+    cameo, created = Cameo.objects.select_for_update().get_or_create(
+        owner=owner, defaults={"display_name": display_name.strip()[:60] or owner.username}
     )
-    _audit(cameo=cameo, actor=owner, action="verified")
+    old_files = [] if created else _face_files(cameo)
+    cameo.references.all().delete()
+    cameo.display_name = display_name.strip()[:60] or cameo.display_name or owner.username
+    cameo.state, cameo.rejection_reason = Cameo.State.VERIFIED, ""
+    cameo.embedding = [float(x) for x in embedding]
+    cameo.verified_at = timezone.now()
+    if thumbnail is not None:
+        cameo.thumbnail.save(f"{owner.pk}-thumb.jpg", ContentFile(thumbnail), save=False)
+    cameo.save()
+    for position, data in enumerate(references):
+        ref = CameoReference(cameo=cameo, position=position)
+        ref.image.save(f"{owner.pk}-ref{position}.jpg", ContentFile(data), save=False)
+        ref.save()
+    _delete_files_on_commit([n for n in old_files if n not in _face_files(cameo)])
+    _audit(cameo=cameo, actor=owner, action="re-verified" if not created else "verified")
     return cameo
 
 
@@ -277,14 +313,10 @@ def _take_down_lost_access(cameo: Cameo) -> TakedownReceipt:
 def cameo_delete(*, owner: User) -> TakedownReceipt:
     """Delete a cameo now: its face data and media go at once, and every video others made
     with it comes down."""
-    from django.core.files.storage import default_storage
-
     cameo = get_object_or_404(Cameo.objects.select_for_update(), owner=owner)
     receipt = _take_down(_others_uses(cameo), reason=f"@{owner.username} deleted their cameo.")
     _audit(cameo=cameo, actor=owner, action="deleted", videos_taken_down=receipt.videos)
-    if cameo.thumbnail:
-        name = cameo.thumbnail.name
-        transaction.on_commit(lambda: default_storage.delete(name))
+    _delete_files_on_commit(_face_files(cameo))
     cameo.delete()
     return receipt
 
