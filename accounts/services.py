@@ -37,13 +37,18 @@ def follow_create(*, follower: User, followee: User) -> Follow:
 
 
 @transaction.atomic
+@transaction.atomic
 def block_create(*, blocker: User, blocked: User) -> Block:
-    """Block someone; any follow between the two ends."""
+    """Block someone: any follow between the two ends, and so does consent to use each other's
+    cameo, so videos either made with the other's cameo come down."""
+    from cameo.services import cameo_uses_end_for_block
+
     if blocker.pk == blocked.pk:
         raise ValidationError("You can't block yourself.")
     Follow.objects.filter(follower=blocker, followee=blocked).delete()
     Follow.objects.filter(follower=blocked, followee=blocker).delete()
     block, _ = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    cameo_uses_end_for_block(blocker=blocker, blocked=blocked)
     return block
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
 from accounts.forms import SignupForm
+from cameo.selectors import cameo_on_profile
 from feed.selectors import posts_by_author
 
 
@@ -36,7 +37,9 @@ def signup(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     person = selectors.user_get_by_handle(username=username)
     posts = posts_by_author(author=person)
-    return render(request, "accounts/profile.html", {"person": person, "posts": posts})
+    cameo = cameo_on_profile(viewer=request.user, owner=person)
+    context = {"person": person, "posts": posts, "cameo": cameo}
+    return render(request, "accounts/profile.html", context)
 
 
 @login_required

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import are_mutuals, is_blocked_between
-from cameo.models import Cameo, CameoGrant
+from cameo.models import Cameo, CameoGrant, CameoUse, CameoVerification
 
 Permission = Cameo.Permission
 
@@ -80,3 +82,94 @@ def active_grant_for(*, cameo: Cameo, user: User) -> CameoGrant | None:
         .filter(active_grant_q(timezone.now()))
         .first()
     )
+
+
+def cameo_of(*, user: User) -> Cameo | None:
+    """The person's own cameo, or None before their first verified recording."""
+    return Cameo.objects.filter(owner=user).prefetch_related("references").first()
+
+
+def verification_latest(*, user: User) -> CameoVerification | None:
+    return CameoVerification.objects.filter(owner=user).first()
+
+
+def verification_get_for_user(*, user: User, attempt_id: int) -> CameoVerification:
+    return get_object_or_404(CameoVerification, pk=attempt_id, owner=user)
+
+
+def grant_requests_for_owner(*, owner: User) -> list[CameoGrant]:
+    return list(
+        CameoGrant.objects.select_related("grantee")
+        .filter(cameo__owner=owner, state=CameoGrant.State.REQUESTED)
+        .order_by("created_at")
+    )
+
+
+def grants_for_owner(*, owner: User) -> list[CameoGrant]:
+    """Approved permissions, the expired ones included so the owner sees them lapse."""
+    return list(
+        CameoGrant.objects.select_related("grantee")
+        .filter(cameo__owner=owner, state=CameoGrant.State.APPROVED)
+        .order_by("-decided_at")
+    )
+
+
+def uses_of_cameo(*, owner: User) -> list[CameoUse]:
+    """Every video made with the owner's cameo, by anyone, drafts and taken-down ones included."""
+    return list(
+        CameoUse.objects.select_related("job__creator", "job__post")
+        .filter(cameo__owner=owner)
+        .order_by("-created_at")
+    )
+
+
+def use_get_for_owner(*, owner: User, use_id: int) -> CameoUse:
+    return get_object_or_404(
+        CameoUse.objects.select_related("job__creator", "cameo"), pk=use_id, cameo__owner=owner
+    )
+
+
+@dataclass(frozen=True)
+class CameoOnProfile:
+    """What a visitor may do about the cameo of the person whose profile they are on."""
+
+    cameo: Cameo | None
+    usable: bool = False
+    can_ask: bool = False
+    asked: bool = False
+
+
+def cameo_on_profile(*, viewer: User, owner: User) -> CameoOnProfile:
+    cameo = Cameo.objects.filter(owner=owner, state=Cameo.State.VERIFIED).first()
+    if cameo is None or not viewer.is_authenticated or viewer.pk == owner.pk:
+        return CameoOnProfile(cameo=cameo, usable=cameo is not None and viewer.pk == owner.pk)
+    if is_blocked_between(viewer, owner):
+        return CameoOnProfile(cameo=None)
+    usable = cameo_use_refusal(cameo=cameo, user=viewer) is None
+    grant = CameoGrant.objects.filter(cameo=cameo, grantee=viewer).first()
+    asked = grant is not None and grant.state == CameoGrant.State.REQUESTED
+    closed = grant is not None and grant.state in (
+        CameoGrant.State.DECLINED,
+        CameoGrant.State.REVOKED,
+    )
+    can_ask = not usable and not asked and not closed and cameo.permission != Permission.ONLY_ME
+    return CameoOnProfile(cameo=cameo, usable=usable, can_ask=can_ask, asked=asked)
+
+
+def cameo_media_visible_to(*, user: User, name: str) -> bool | None:
+    """Whether a cameo file may be served: None for files that aren't cameo media.
+
+    Uploaded clips are never served. A thumbnail goes to its owner and to the people who may
+    put the cameo in a video (they pick it by face); reference crops go to the owner only.
+    """
+    folder, _, _rest = name.partition("/")
+    if folder == "cameo-clips":
+        return False
+    if folder != "cameos":
+        return None
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cameo = Cameo.objects.select_related("owner").filter(thumbnail=name).first()
+    if cameo is not None:
+        return cameo_use_refusal(cameo=cameo, user=user) is None
+    return Cameo.objects.filter(owner=user, references__image=name).exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,14 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import is_blocked_between
 from accounts.services import notify
-from cameo.models import Cameo, CameoGrant, CameoReference, CameoUse, ConsentEvent
+from cameo.models import (
+    Cameo,
+    CameoGrant,
+    CameoReference,
+    CameoUse,
+    CameoVerification,
+    ConsentEvent,
+)
 from cameo.selectors import active_grant_q
 
 if TYPE_CHECKING:
@@ -92,7 +100,12 @@ def cameo_settings_update(
     permission: str | None = None,
     approve_each_video: bool | None = None,
     protect_likeness: bool | None = None,
+    display_name: str | None = None,
+    instructions: str | None = None,
+    restrictions: str | None = None,
 ) -> Cameo:
+    """Change who may use a cameo and how. Lowering the level takes down, in this transaction,
+    every video made by people who lose access."""
     cameo = get_object_or_404(Cameo.objects.select_for_update(), owner=owner)
     changes: dict[str, Any] = {}
     if permission is not None:
@@ -103,16 +116,44 @@ def cameo_settings_update(
         changes["approve_each_video"] = approve_each_video
     if protect_likeness is not None:
         changes["protect_likeness"] = protect_likeness
+    changes.update(_text_settings(display_name, instructions, restrictions))
+    changes = {f: v for f, v in changes.items() if getattr(cameo, f) != v}
+    if not changes:
+        return cameo
     before = {field: getattr(cameo, field) for field in changes}
+    allowed_before = _creators_allowed(cameo) if "permission" in changes else set()
     for field, value in changes.items():
         setattr(cameo, field, value)
     cameo.save(update_fields=list(changes))
-    receipt = _take_down_lost_access(cameo)
+    receipt = _take_down_lost_access(cameo, allowed_before)
     _audit(
         cameo=cameo, actor=owner, action="settings_changed", before=before, after=changes,
         videos_taken_down=receipt.videos,
     )  # fmt: skip
     return cameo
+
+
+TEXT_LIMIT = 500
+
+
+def _text_settings(
+    display_name: str | None, instructions: str | None, restrictions: str | None
+) -> dict[str, str]:
+    changes = {}
+    if display_name is not None:
+        name = display_name.strip()
+        if not name or len(name) > 60:
+            raise ValidationError("Give your cameo a name of 1 to 60 characters.")
+        changes["display_name"] = name
+    for field, value in (("instructions", instructions), ("restrictions", restrictions)):
+        if value is None:
+            continue
+        if len(value) > TEXT_LIMIT:
+            raise ValidationError(
+                f"Keep your {field} to {TEXT_LIMIT} characters; these are {len(value)}."
+            )
+        changes[field] = value.strip()
+    return changes
 
 
 @transaction.atomic
@@ -296,15 +337,20 @@ def cameo_grant_revoke(*, owner: User, grant_id: int) -> TakedownReceipt:
     return receipt
 
 
-def _take_down_lost_access(cameo: Cameo) -> TakedownReceipt:
-    """After a change of level, take down videos by people who may no longer use the cameo."""
+def _creators_allowed(cameo: Cameo) -> set[int]:
+    """The people with videos of this cameo who may use it right now."""
     from cameo.selectors import cameo_use_refusal
 
-    uses = _others_uses(cameo)
-    creators = User.objects.filter(pk__in=uses.values_list("job__creator_id", flat=True))
-    lost = [u.pk for u in creators if cameo_use_refusal(cameo=cameo, user=u) is not None]
+    creators = User.objects.filter(pk__in=_others_uses(cameo).values_list("job__creator_id"))
+    return {u.pk for u in creators if cameo_use_refusal(cameo=cameo, user=u) is None}
+
+
+def _take_down_lost_access(cameo: Cameo, allowed_before: set[int]) -> TakedownReceipt:
+    """After a change of level, take down the videos of people who had access and lost it.
+    (Someone whose grant had already expired keeps what they made while it was valid.)"""
+    lost = allowed_before - _creators_allowed(cameo)
     return _take_down(
-        uses.filter(job__creator_id__in=lost),
+        _others_uses(cameo).filter(job__creator_id__in=lost),
         reason=f"@{cameo.owner.username} changed who may use their cameo.",
     )
 
@@ -348,3 +394,184 @@ def cameo_use_decide(*, owner: User, use_id: int, approve: bool) -> CameoUse:
     action = "use_approved" if approve else "use_declined"
     _audit(cameo=use.cameo, actor=owner, action=action, subject=use.job.creator, job=use.job_id)
     return use
+
+
+# --- Verification -------------------------------------------------------------------------------
+
+CLIP_TYPES = {".mp4", ".webm", ".mov", ".m4v"}
+ALREADY_CHECKING = "Your last recording is still being checked; wait for the result."
+CHECK_UNAVAILABLE = "Checking clips is unavailable right now; record again in a few minutes."
+CHECK_CRASHED = "Something went wrong while checking your clip; record it again."
+
+
+@transaction.atomic
+def cameo_verification_start(
+    *,
+    owner: User,
+    display_name: str,
+    challenge: Sequence[str],
+    clip: Any,
+    mirrored: bool = False,
+) -> CameoVerification:
+    """Store an uploaded clip and queue its check against the challenge the person was shown.
+
+    The clip lives in storage only until the check has run; the job deletes it either way.
+    """
+    from pathlib import Path
+
+    from cameo import liveness
+
+    steps = liveness.check_challenge(challenge)
+    name = display_name.strip()
+    if not name:
+        raise ValidationError("Give your cameo a name people will see, such as your first name.")
+    if len(name) > 60:
+        raise ValidationError("Keep the cameo's name to 60 characters or fewer.")
+    if Path(clip.name or "").suffix.lower() not in CLIP_TYPES:
+        raise ValidationError("Upload an MP4, WebM or MOV video.")
+    if clip.size > liveness.MAX_CLIP_BYTES:
+        raise ValidationError(liveness.TOO_BIG.format(mb=clip.size / (1024 * 1024)))
+    if clip.size == 0:
+        raise ValidationError(liveness.UNREADABLE)
+    State = CameoVerification.State
+    if CameoVerification.objects.filter(owner=owner, state=State.CHECKING).exists():
+        raise ValidationError(ALREADY_CHECKING)
+    attempt = CameoVerification(
+        owner=owner, display_name=name, challenge=list(steps), mirrored=mirrored
+    )
+    attempt.clip.save(f"{owner.pk}{Path(clip.name).suffix.lower()}", clip, save=False)
+    attempt.save()
+    transaction.on_commit(lambda: _enqueue_verification(attempt.pk))
+    return attempt
+
+
+def _enqueue_verification(attempt_id: int) -> None:
+    import django_rq
+    from redis.exceptions import RedisError
+
+    try:
+        django_rq.get_queue("default", commit_mode="auto").enqueue(
+            "cameo.jobs.verify_cameo", attempt_id, job_id=f"cameo-verify-{attempt_id}"
+        )
+    except RedisError:
+        _verification_finish(attempt_id, reason=CHECK_UNAVAILABLE)
+
+
+def cameo_verification_run(*, attempt_id: int) -> CameoVerification:
+    """Check a stored clip (the default-queue job calls this). On success the cameo is verified
+    with the clip's mean embedding, thumbnail and crops; on failure only the reason is kept.
+    The clip is deleted in both cases."""
+    import time
+
+    from django.core.files.storage import default_storage
+
+    from cameo import liveness
+
+    claimed = CameoVerification.objects.filter(
+        pk=attempt_id, state=CameoVerification.State.CHECKING
+    ).exclude(clip="")
+    attempt = claimed.select_related("owner").first()
+    if attempt is None:  # already checked, or the person deleted their account
+        return CameoVerification.objects.get(pk=attempt_id)
+    started = time.perf_counter()
+    try:
+        with default_storage.open(attempt.clip.name, "rb") as fh:
+            clip = liveness.read_clip(fh)
+        result = liveness.verify_clip(
+            clip.frames, clip.duration_s, attempt.challenge, mirrored=attempt.mirrored
+        )
+    except liveness.ClipError as error:
+        return _verification_finish(attempt_id, reason=str(error), started=started)
+    except Exception:
+        logging.getLogger(__name__).exception("Checking cameo clip %s failed", attempt_id)
+        return _verification_finish(attempt_id, reason=CHECK_CRASHED, started=started)
+    if not result.ok:
+        return _verification_finish(attempt_id, reason=result.reason, started=started)
+    return _verification_finish(attempt_id, result=result, started=started)
+
+
+def _jpeg(image: Any) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.fromarray(image).save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+@transaction.atomic
+def _verification_finish(
+    attempt_id: int, *, reason: str = "", result: Any = None, started: float | None = None
+) -> CameoVerification:
+    import time
+
+    attempt = CameoVerification.objects.select_for_update().select_related("owner").get(
+        pk=attempt_id
+    )
+    if attempt.state != CameoVerification.State.CHECKING:
+        return attempt
+    passed = result is not None
+    if passed:
+        cameo_mark_verified(
+            owner=attempt.owner,
+            display_name=attempt.display_name,
+            embedding=[float(x) for x in result.mean_embedding],
+            thumbnail=_jpeg(result.thumbnail),
+            references=[_jpeg(crop) for crop in result.reference_frames],
+        )
+    _delete_files_on_commit([attempt.clip.name])
+    attempt.clip = ""
+    attempt.state = CameoVerification.State.PASSED if passed else CameoVerification.State.FAILED
+    attempt.reason = "" if passed else reason
+    attempt.finished_at = timezone.now()
+    attempt.seconds = time.perf_counter() - started if started is not None else None
+    attempt.save(update_fields=["clip", "state", "reason", "finished_at", "seconds"])
+    notify(
+        recipient=attempt.owner,
+        kind="cameo_verified" if passed else "cameo_rejected",
+        text="Your cameo is verified." if passed else f"Your cameo wasn't verified. {reason}",
+        url=reverse("cameo:home"),
+    )
+    return attempt
+
+
+@transaction.atomic
+def cameo_use_take_down(*, owner: User, use_id: int) -> TakedownReceipt:
+    """The owner takes down one video that uses their cameo, draft or post, whoever made it."""
+    use = get_object_or_404(
+        CameoUse.objects.select_for_update().select_related("cameo", "job"),
+        pk=use_id,
+        cameo__owner=owner,
+    )
+    if use.job.taken_down_at is not None:
+        raise ValidationError("This video has already been taken down.")
+    receipt = _take_down(
+        CameoUse.objects.filter(pk=use.pk),
+        reason=f"@{owner.username} removed this video with their cameo.",
+    )
+    _audit(
+        cameo=use.cameo, actor=owner, action="video_taken_down", subject=use.job.creator,
+        job=use.job_id,
+    )  # fmt: skip
+    return receipt
+
+
+def cameo_uses_end_for_block(*, blocker: User, blocked: User) -> TakedownReceipt:
+    """A block ends consent both ways: take down what each made with the other's cameo."""
+    pairs = [(blocker, blocked), (blocked, blocker)]
+    videos, at = 0, timezone.now()
+    for owner, creator in pairs:
+        cameo = Cameo.objects.filter(owner=owner).first()
+        if cameo is None:
+            continue
+        receipt = _take_down(
+            _others_uses(cameo, creator=creator), reason="One of you blocked the other."
+        )
+        if receipt.videos:
+            _audit(
+                cameo=cameo, actor=blocker, action="blocked", subject=creator,
+                videos_taken_down=receipt.videos,
+            )  # fmt: skip
+        videos, at = videos + receipt.videos, receipt.at
+    return TakedownReceipt(videos=videos, at=at)

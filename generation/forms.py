@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from cameo.selectors import MAX_CAMEOS_PER_VIDEO, cameos_usable_by
 from generation.pipeline.base import ASPECT_SIZES, DURATIONS, MAX_SEED
 from generation.validators import PROMPT_MAX, clean_prompt
 
@@ -42,12 +43,34 @@ class CreateForm(forms.Form):
         },
     )
 
+    cameo_ids = forms.TypedMultipleChoiceField(
+        label="Cameos",
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="People who let you put them in videos. You can also write @handle in a prompt.",
+        error_messages={
+            "invalid_choice": "One of the cameos you picked isn't available to you any more. "
+            "Pick again."
+        },
+    )
+
     remix_of_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, user: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         # clean_prompt reports every control character, NUL included, with one message.
         self.fields["prompt"].validators = []
+        self.cameos = cameos_usable_by(user=user) if user is not None else []
+        self.fields["cameo_ids"].choices = [(c.pk, c.display_name) for c in self.cameos]
+
+    def clean_cameo_ids(self) -> list[int]:
+        picked = self.cleaned_data["cameo_ids"]
+        if len(picked) > MAX_CAMEOS_PER_VIDEO:
+            raise forms.ValidationError(
+                f"A video can have at most {MAX_CAMEOS_PER_VIDEO} cameos; untick some."
+            )
+        return picked
 
     def clean_prompt(self) -> str:
         return clean_prompt(self.cleaned_data["prompt"])

@@ -21,7 +21,7 @@ from generation.models import GenerationJob
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
-    form = CreateForm(data, initial=_remix_initial(request))
+    form = CreateForm(data, initial=_remix_initial(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             job = services.generation_request(user=request.user, **form.cleaned_data)

@@ -2,7 +2,7 @@
 
 Used only when SORA_STORAGE=filesystem; with S3 the browser fetches media from the bucket through
 signed, expiring URLs. Drafts are checked here like any page: only their creator (and the owners
-of cameos in them) get the files.
+of cameos in them) get the files. Face media follows cameo.selectors.cameo_media_visible_to.
 """
 
 from __future__ import annotations
@@ -25,9 +25,13 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
         raise Http404("No such file.") from None
     if not full.is_file():
         raise Http404("No such file.")
+    from cameo.selectors import cameo_media_visible_to
     from generation.selectors import media_visible_to
 
-    if not media_visible_to(user=request.user, name=path):
+    visible = cameo_media_visible_to(user=request.user, name=path)
+    if visible is None:
+        visible = media_visible_to(user=request.user, name=path)
+    if not visible:
         raise Http404("No such file.")
     size = full.stat().st_size
     content_type = mimetypes.guess_type(full.name)[0] or "application/octet-stream"

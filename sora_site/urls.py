@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("create/", include("generation.urls")),
+    path("cameo/", include("cameo.urls")),
     path("@<str:username>/", profile, name="profile"),
     path("verify/", generation_views.verify, name="verify"),
     path("v/<str:public_id>/", generation_views.record, name="record"),

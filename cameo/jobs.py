@@ -1,0 +1,9 @@
+"""RQ entry points for cameos. Each takes IDs only and calls a service."""
+
+from __future__ import annotations
+
+from cameo import services
+
+
+def verify_cameo(attempt_id: int) -> str:
+    return services.cameo_verification_run(attempt_id=attempt_id).state
