@@ -520,7 +520,11 @@ def _verification_finish(
             thumbnail=_jpeg(result.thumbnail),
             references=[_jpeg(crop) for crop in result.reference_frames],
         )
-    _delete_files_on_commit([attempt.clip.name])
+    if attempt.clip:
+        # Gone now, whatever happens to this transaction: the clip is never needed again.
+        from django.core.files.storage import default_storage
+
+        default_storage.delete(attempt.clip.name)
     attempt.clip = ""
     attempt.state = CameoVerification.State.PASSED if passed else CameoVerification.State.FAILED
     attempt.reason = "" if passed else reason
