@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -11,9 +12,31 @@ from accounts import selectors, services
 from accounts.forms import SignupForm
 from cameo.selectors import cameo_on_profile
 from feed.selectors import posts_by_author
+from safety.limits import limit_wait, limited_view, too_many
+
+
+def _signup_limited(request: HttpRequest, sentence: str) -> HttpResponse:
+    form = SignupForm(request.POST)
+    form.add_error(None, sentence)
+    return render(request, "accounts/signup.html", {"form": form}, status=429)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, with limits per address and per account so passwords can't be guessed."""
+
+    template_name = "accounts/login.html"
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        waits = [limit_wait(request, name) for name in ("login-ip", "login-account")]
+        wait = max((w for w in waits if w is not None), default=None)
+        if wait is None:
+            return super().post(request, *args, **kwargs)
+        context = self.get_context_data(form=self.get_form(), limited=too_many(wait))
+        return self.render_to_response(context, status=429)
 
 
 @require_http_methods(["GET", "POST"])
+@limited_view("signup-ip", "sign-ups from this address", _signup_limited)
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("feed:index")

@@ -13,6 +13,7 @@ from accounts.selectors import user_get_by_handle
 from cameo import liveness, selectors, services
 from cameo.forms import DecideForm, RecordForm, SettingsForm
 from cameo.uploads import ClipSizeLimit
+from safety.limits import limit_wait, too_many
 
 _CHALLENGE_KEY = "cameo_challenge"
 
@@ -61,6 +62,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def record(request: HttpRequest) -> HttpResponse:
     # The size limit goes in before anything reads the body, CSRF's check included.
     request.upload_handlers.insert(0, ClipSizeLimit(request, liveness.MAX_CLIP_BYTES))
+    if (wait := limit_wait(request, "cameo-record")) is not None:
+        messages.error(request, too_many(wait, "recordings"))
+        return redirect("cameo:home")
     return _record(request)
 
 
@@ -184,6 +188,9 @@ def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
 @require_POST
 def grant_request(request: HttpRequest, username: str) -> HttpResponse:
     owner = user_get_by_handle(username=username)
+    if (wait := limit_wait(request, "cameo-ask")) is not None:
+        messages.error(request, too_many(wait, "requests"))
+        return redirect("profile", username=owner.username)
     state = selectors.cameo_on_profile(viewer=request.user, owner=owner)
     try:
         if state.cameo is None:

@@ -192,6 +192,23 @@ RQ_QUEUES = {
 }
 RQ = {"COMMIT_MODE": "on_db_commit"}
 
+# The cache lives in the same Valkey/Redis, so every web process shares one count per limit.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+}
+RATELIMIT_USE_CACHE = "default"
+# A rate is "<count>/<period>" with s, m, h or d; see safety/limits.py for what each counts.
+SORA_RATE_LIMITS = {
+    "signup-ip": env.str("SORA_RATE_SIGNUP", default="10/h"),
+    "login-ip": env.str("SORA_RATE_LOGIN_IP", default="30/10m"),
+    "login-account": env.str("SORA_RATE_LOGIN_ACCOUNT", default="8/10m"),
+    "cameo-ask": env.str("SORA_RATE_CAMEO_ASK", default="20/h"),
+    "cameo-record": env.str("SORA_RATE_CAMEO_RECORD", default="12/h"),
+    "report": env.str("SORA_RATE_REPORT", default="20/h"),
+    "comment": env.str("SORA_RATE_COMMENT", default="30/10m"),
+    "dm": env.str("SORA_RATE_DM", default="60/10m"),
+}
+
 # --- Generation ---------------------------------------------------------------------------------
 SORA_DAILY_GENERATIONS = _int("SORA_DAILY_GENERATIONS", 30, minimum=1)
 SORA_MAX_ATTEMPTS = _int("SORA_MAX_ATTEMPTS", 3, minimum=1)

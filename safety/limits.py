@@ -1,0 +1,79 @@
+"""Rate limits on the writes people can abuse, counted in the shared cache by django-ratelimit.
+
+One call per guarded action: ``limit_wait(request, "login-ip")`` counts the attempt and returns
+the seconds to wait when the limit is spent, else None. Views turn that into ``too_many``'s
+sentence with a 429, never a 500. The rates are settings (``SORA_RATE_LIMITS``), so an operator
+can loosen or tighten them without code.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+log = logging.getLogger(__name__)
+
+# What each limit counts: the visitor's address, the account they name, or who is signed in.
+_KEYS: dict[str, str] = {
+    "signup-ip": "ip",
+    "login-ip": "ip",
+    "login-account": "post:username",
+    "cameo-ask": "user",
+    "cameo-record": "user",
+    "report": "user",
+    "comment": "user",
+    "dm": "user",
+}
+
+
+def limit_wait(request: HttpRequest, name: str) -> int | None:
+    """Count one attempt at ``name``; the seconds until the next is allowed when over the limit.
+
+    When the cache can't be reached the attempt is let through (and logged): a limit must never
+    turn a working site into an error page.
+    """
+    from django_ratelimit.core import get_usage
+
+    rate = settings.SORA_RATE_LIMITS[name]
+    try:
+        usage = get_usage(
+            request, group=f"sora:{name}", key=_KEYS[name], rate=rate, method="POST",
+            increment=True,
+        )  # fmt: skip
+    except Exception:  # the cache is Valkey; if it is down, fail open
+        log.warning("Rate limit %s not checked: the cache is unavailable", name, exc_info=True)
+        return None
+    if usage is None or not usage["should_limit"]:
+        return None
+    return max(1, int(usage["time_left"]))
+
+
+def too_many(seconds: int, what: str = "attempts") -> str:
+    """The sentence a limited person reads: what happened and how long to wait."""
+    if seconds >= 90 * 60:
+        wait = f"{round(seconds / 3600)} hours"
+    elif seconds >= 90:
+        wait = f"{round(seconds / 60)} minutes"
+    else:
+        wait = f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"Too many {what} in a short time. Try again in {wait}."
+
+
+def limited_view(name: str, what: str, on_limit: Callable[[HttpRequest, str], Any]) -> Callable:
+    """Decorate a view: POSTs over the limit get ``on_limit(request, sentence)`` instead."""
+    from functools import wraps
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if request.method == "POST" and (wait := limit_wait(request, name)) is not None:
+                return on_limit(request, too_many(wait, what))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
