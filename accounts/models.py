@@ -84,6 +84,22 @@ class Block(models.Model):
         return f"{self.blocker_id} blocks {self.blocked_id}"
 
 
+class Mute(models.Model):
+    """One person hiding another's posts from themselves; the muted person is never told."""
+
+    muter = models.ForeignKey(User, on_delete=models.CASCADE, related_name="muting")
+    muted = models.ForeignKey(User, on_delete=models.CASCADE, related_name="muted_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["muter", "muted"], name="one_mute_per_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.muter_id} mutes {self.muted_id}"
+
+
 class Notification(models.Model):
     """Something a person should know about: a request, a use of their cameo, a decision."""
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -37,3 +40,48 @@ def unread_count(*, user: User) -> int:
     from accounts.models import Notification
 
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def profile_get_for_viewer(*, viewer: User, username: str) -> User:
+    """The person whose profile this is; 404 to anyone they have blocked."""
+    from accounts.models import Block
+
+    person = user_get_by_handle(username=username)
+    if viewer.is_authenticated and Block.objects.filter(blocker=person, blocked=viewer).exists():
+        raise Http404("No such person.")
+    return person
+
+
+def hidden_author_ids(*, viewer: User) -> set[int]:
+    """People whose posts this viewer never sees: blocked either way, or muted."""
+    from accounts.models import Block, Mute
+
+    if not viewer.is_authenticated:
+        return set()
+    blocked = Block.objects.filter(blocker=viewer).values_list("blocked_id", flat=True)
+    blockers = Block.objects.filter(blocked=viewer).values_list("blocker_id", flat=True)
+    muted = Mute.objects.filter(muter=viewer).values_list("muted_id", flat=True)
+    return set(blocked) | set(blockers) | set(muted)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """How the viewer stands with a profile's owner, for its buttons."""
+
+    follows: bool = False
+    followed_by: bool = False
+    blocked: bool = False
+    muted: bool = False
+
+
+def relation_between(*, viewer: User, person: User) -> Relation:
+    from accounts.models import Block, Follow, Mute
+
+    if not viewer.is_authenticated or viewer.pk == person.pk:
+        return Relation()
+    return Relation(
+        follows=Follow.objects.filter(follower=viewer, followee=person).exists(),
+        followed_by=Follow.objects.filter(follower=person, followee=viewer).exists(),
+        blocked=Block.objects.filter(blocker=viewer, blocked=person).exists(),
+        muted=Mute.objects.filter(muter=viewer, muted=person).exists(),
+    )

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import ADULT_AGE, MIN_AGE, Block, Follow, Notification, User, age_on
+from accounts.models import ADULT_AGE, MIN_AGE, Block, Follow, Mute, Notification, User, age_on
 
 
 @transaction.atomic
@@ -36,7 +36,6 @@ def follow_create(*, follower: User, followee: User) -> Follow:
     return follow
 
 
-@transaction.atomic
 @transaction.atomic
 def block_create(*, blocker: User, blocked: User) -> Block:
     """Block someone: any follow between the two ends, and so does consent to use each other's
@@ -74,3 +73,24 @@ def notifications_mark_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def follow_delete(*, follower: User, followee: User) -> None:
+    Follow.objects.filter(follower=follower, followee=followee).delete()
+
+
+def block_delete(*, blocker: User, blocked: User) -> None:
+    """Unblock. Videos taken down by the block stay down; consent starts again from scratch."""
+    Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+
+
+def mute_create(*, muter: User, muted: User) -> Mute:
+    """Hide someone's posts from your feed without telling them or changing anything else."""
+    if muter.pk == muted.pk:
+        raise ValidationError("You can't mute yourself.")
+    mute, _ = Mute.objects.get_or_create(muter=muter, muted=muted)
+    return mute
+
+
+def mute_delete(*, muter: User, muted: User) -> None:
+    Mute.objects.filter(muter=muter, muted=muted).delete()

@@ -11,4 +11,5 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", views.notifications, name="notifications"),
+    path("people/<str:username>/<str:action>/", views.relation, name="relation"),
 ]

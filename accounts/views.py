@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
 from accounts.forms import SignupForm
@@ -58,11 +59,48 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
-    person = selectors.user_get_by_handle(username=username)
-    posts = posts_by_author(author=person)
+    person = selectors.profile_get_for_viewer(viewer=request.user, username=username)
+    relation = selectors.relation_between(viewer=request.user, person=person)
+    posts = [] if relation.blocked else posts_by_author(author=person)
     cameo = cameo_on_profile(viewer=request.user, owner=person)
-    context = {"person": person, "posts": posts, "cameo": cameo}
+    context = {"person": person, "posts": posts, "cameo": cameo, "relation": relation}
     return render(request, "accounts/profile.html", context)
+
+
+_RELATION_ACTIONS = {
+    "follow": (lambda me, them: services.follow_create(follower=me, followee=them), "You follow"),
+    "unfollow": (
+        lambda me, them: services.follow_delete(follower=me, followee=them),
+        "You no longer follow",
+    ),
+    "block": (
+        lambda me, them: services.block_create(blocker=me, blocked=them),
+        "You blocked",
+    ),
+    "unblock": (
+        lambda me, them: services.block_delete(blocker=me, blocked=them),
+        "You unblocked",
+    ),
+    "mute": (lambda me, them: services.mute_create(muter=me, muted=them), "You muted"),
+    "unmute": (lambda me, them: services.mute_delete(muter=me, muted=them), "You unmuted"),
+}
+
+
+@login_required
+@require_POST
+def relation(request: HttpRequest, username: str, action: str) -> HttpResponse:
+    """Follow, block or mute someone, or undo it, from their profile."""
+    if action not in _RELATION_ACTIONS:
+        raise Http404("No such action.")
+    person = selectors.profile_get_for_viewer(viewer=request.user, username=username)
+    change, done = _RELATION_ACTIONS[action]
+    try:
+        change(request.user, person)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{done} @{person.username}.")
+    return redirect("profile", username=person.username)
 
 
 @login_required
