@@ -26,6 +26,7 @@ def test_following_back_makes_a_mutual_and_the_profile_says_so(alice: User, bob:
     assert "You follow @bob." in _act(_login(alice), "bob", "follow")
     page = _act(_login(bob), "alice", "follow")
     assert "You follow @alice." in page and "Following · mutual" in page
+    assert "1 follower · 1 following" in page
     _act(_login(alice), "bob", "unfollow")
     assert not Follow.objects.filter(follower=alice, followee=bob).exists()
 
