@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import user_get_by_handle
+from accounts.selectors import profile_get_for_viewer
 from cameo import liveness, selectors, services
 from cameo.forms import DecideForm, RecordForm, SettingsForm
 from cameo.uploads import ClipSizeLimit
@@ -187,15 +187,15 @@ def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def grant_request(request: HttpRequest, username: str) -> HttpResponse:
-    owner = user_get_by_handle(username=username)
+    owner = profile_get_for_viewer(viewer=request.user, username=username)
     if (wait := limit_wait(request, "cameo-ask")) is not None:
         messages.error(request, too_many(wait, "requests"))
         return redirect("profile", username=owner.username)
-    state = selectors.cameo_on_profile(viewer=request.user, owner=owner)
+    cameo = selectors.cameo_of(user=owner)
     try:
-        if state.cameo is None:
-            raise ValidationError("That cameo no longer exists.")
-        services.cameo_grant_request(requester=request.user, cameo_id=state.cameo.pk)
+        if cameo is None:
+            raise ValidationError(f"@{owner.username} has no cameo.")
+        services.cameo_grant_request(requester=request.user, cameo_id=cameo.pk)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -2,16 +2,16 @@
 
 There are no recordings of real people here: the only face photo is ``skimage.data.astronaut()``
 (one NASA portrait) and ``skimage.data.lfw_subset()`` (25 x 25 grey crops, repeating some
-people). A head turn is faked with a 2.5-D warp: the face is painted on an ellipsoid with a nose
-bump, which is rotated and projected, so the nose swings further than the eyes and the far eye
-narrows, as on a real head. That proves the yaw and pitch scores move the right way and that the
-whole pipeline (PyAV file -> frames -> dlib -> verdict) works; it cannot prove the thresholds fit
-real people turning in real light. See cameo.liveness's docstring for the numbers.
+people). A head turn is faked with cameo.synthetic's 2.5-D warp: the face is painted on an
+ellipsoid with a nose bump, which is rotated and projected, so the nose swings further than the
+eyes and the far eye narrows, as on a real head. That proves the yaw and pitch scores move the
+right way and that the whole pipeline (PyAV file -> frames -> dlib -> verdict) works; it cannot
+prove the thresholds fit real people turning in real light. See cameo.liveness's docstring for
+the numbers.
 """
 
 from __future__ import annotations
 
-import functools
 import io
 import random
 from collections.abc import Sequence
@@ -20,157 +20,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cameo import faces, liveness
+from cameo import faces, liveness, synthetic
+from cameo.synthetic import FPS, LEFT_RIGHT_UP, LEFT_RIGHT_UP_KEYS
 
-FPS = 10
-LEFT_RIGHT_UP = ("left", "right", "up")
-
-
-# --- Fixtures built in code ---------------------------------------------------------------------
-
-
-@functools.cache
-def _selfie() -> tuple[np.ndarray, dict[str, float]]:
-    """The astronaut cropped to a 480 x 480 selfie, and the geometry of her head in it."""
-    from PIL import Image
-    from skimage import data
-
-    crop = data.astronaut()[10:310, 80:380]
-    frame = np.asarray(Image.fromarray(crop).resize((480, 480), Image.Resampling.BICUBIC))
-    face = faces.find_faces(frame, embed=False)[0]
-    points = face.landmarks5.astype(np.float64)
-    iod = float(np.hypot(*(points[0:2].mean(0) - points[2:4].mean(0))))
-    eye_y = float(points[:4, 1].mean())
-    geometry = {
-        "cx": float(points[4, 0]),
-        "cy": eye_y + 0.3 * iod,
-        "nose_y": (eye_y + float(points[4, 1])) / 2,
-        "iod": iod,
-    }
-    return frame, geometry
-
-
-@functools.cache
-def _depth() -> np.ndarray:
-    """Depth towards the camera: a head-sized ellipsoid plus a nose, in pixels."""
-    frame, g = _selfie()
-    y, x = np.mgrid[0 : frame.shape[0], 0 : frame.shape[1]].astype(np.float64)
-    iod = g["iod"]
-    inside = 1 - ((x - g["cx"]) / (1.25 * iod)) ** 2 - ((y - g["cy"]) / (1.9 * iod)) ** 2
-    head = 1.1 * iod * np.sqrt(np.clip(inside, 0, None))
-    nose_x = ((x - g["cx"]) / (0.16 * iod)) ** 2
-    nose_y = ((y - g["nose_y"]) / (0.45 * iod)) ** 2
-    return head + 0.55 * iod * np.exp(-(nose_x + nose_y) / 2)
-
-
-def _rotate_rows(image: np.ndarray, depth: np.ndarray, angle: float, centre: float) -> np.ndarray:
-    """Rotate each row's surface about a vertical axis at ``centre`` and project it flat."""
-    xs = np.arange(image.shape[1], dtype=np.float64)
-    out = np.empty_like(image)
-    for row in range(image.shape[0]):
-        moved = centre + (xs - centre) * np.cos(angle) + depth[row] * np.sin(angle)
-        # Where the surface folds behind itself, the nearer part hides the rest.
-        source = np.interp(xs, np.maximum.accumulate(moved), xs)
-        for channel in range(3):
-            out[row, :, channel] = np.interp(source, xs, image[row, :, channel])
-    return out
-
-
-@functools.cache
-def _turned(yaw_deg: float, pitch_deg: float = 0.0) -> np.ndarray:
-    """The selfie with the head turned to HER left by ``yaw_deg`` and up by ``pitch_deg``.
-
-    Her left is the image's right: this is an unmirrored recording, as MediaRecorder makes.
-    """
-    frame, g = _selfie()
-    out = frame
-    if yaw_deg:
-        out = _rotate_rows(out, _depth(), np.radians(yaw_deg), g["cx"])
-    if pitch_deg:
-        # Looking up lifts what sticks out: rotate the columns, with "towards row 0" positive.
-        flipped = _rotate_rows(out.transpose(1, 0, 2), _depth().T, -np.radians(pitch_deg), g["cy"])
-        out = flipped.transpose(1, 0, 2)
-    return out
-
-
-def _moved(frame: np.ndarray, dx: float, dy: float, zoom: float) -> np.ndarray:
-    """The whole picture shifted and zoomed, as a photo held to the camera wobbles."""
-    from PIL import Image
-
-    h, w = frame.shape[:2]
-    coefficients = (
-        1 / zoom,
-        0,
-        w / 2 - (w / 2 + dx) / zoom,
-        0,
-        1 / zoom,
-        h / 2 - (h / 2 + dy) / zoom,
-    )
-    image = Image.fromarray(frame).transform((w, h), Image.Transform.AFFINE, coefficients)
-    return np.asarray(image)
-
-
-def _sheared(shear: float, squeeze: float) -> np.ndarray:
-    """A flat photo of the selfie sheared sideways and squashed vertically about the eye line,
-    which shifts the nose against the eyes just as a turn or nod would, without any depth."""
-    from PIL import Image
-
-    frame, g = _selfie()
-    eye_y = g["cy"] - 0.3 * g["iod"]
-    # PIL maps output (x, y) to input (a x + b y + c, d x + e y + f).
-    coefficients = (
-        1,
-        -shear / squeeze,
-        shear / squeeze * eye_y,
-        0,
-        1 / squeeze,
-        eye_y * (1 - 1 / squeeze),
-    )
-    image = Image.fromarray(frame).transform(
-        frame.shape[1::-1], Image.Transform.AFFINE, coefficients
-    )
-    return np.asarray(image)
-
-
-def _timeline(
-    keys: Sequence[tuple[float, float, float]], seconds: float
-) -> list[tuple[float, float]]:
-    """(yaw, pitch) for each frame at FPS, interpolating (time, yaw, pitch) keyframes."""
-    times = np.arange(round(seconds * FPS)) / FPS
-    key_t, key_yaw, key_pitch = (np.array(k, dtype=np.float64) for k in zip(*keys, strict=True))
-    yaws = np.interp(times, key_t, key_yaw)
-    pitches = np.interp(times, key_t, key_pitch)
-    # Round to 5 degrees so the cached warps are reused across frames.
-    return [(round(y / 5) * 5, round(p / 5) * 5) for y, p in zip(yaws, pitches, strict=True)]
-
-
-# Turn left 35 degrees, right 35, then look up 25. (The warp loses her face past 35 to her right.)
-LEFT_RIGHT_UP_KEYS = [
-    (0.0, 0, 0), (0.6, 0, 0), (1.0, 35, 0), (1.8, 35, 0), (2.6, -35, 0), (3.4, -35, 0),
-    (3.8, 0, 0), (4.2, 0, 0), (4.6, 0, 25), (5.4, 0, 25), (5.8, 0, 0), (6.0, 0, 0),
-]  # fmt: skip
-
-
-def _turning_frames() -> list[np.ndarray]:
-    return [_turned(yaw, pitch) for yaw, pitch in _timeline(LEFT_RIGHT_UP_KEYS, 6.0)]
-
-
-def _write_clip(
-    path: Path, frames: Sequence[np.ndarray], fps: int = FPS, codec: str = "libx264"
-) -> Path:
-    """An H.264 MP4, as a phone or ffmpeg would make it (or VP8 in WebM, as Chrome does)."""
-    import av
-
-    with av.open(str(path), mode="w") as container:
-        stream = container.add_stream(codec, rate=fps)
-        stream.width, stream.height = frames[0].shape[1], frames[0].shape[0]
-        stream.pix_fmt = "yuv420p"
-        if codec == "libx264":
-            stream.options = {"preset": "ultrafast", "crf": "23"}
-        for frame in frames:
-            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
-        container.mux(stream.encode(None))
-    return path
+# --- Fixtures built in code (cameo.synthetic) ----------------------------------------------------
 
 
 def _verify_file(
@@ -183,7 +36,7 @@ def _verify_file(
 @pytest.fixture(scope="module")
 def turning_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("clips") / "turning.mp4"
-    return _write_clip(path, _turning_frames())
+    return synthetic.write_clip(synthetic.turning_frames(), path)
 
 
 def _lfw_face(index: int, size: int = 150) -> np.ndarray:
@@ -199,7 +52,7 @@ def _lfw_face(index: int, size: int = 150) -> np.ndarray:
 
 
 def test_it_finds_the_astronaut_with_landmarks_and_an_embedding() -> None:
-    frame, _ = _selfie()
+    frame = synthetic.astronaut_selfie()
 
     found = faces.find_faces(frame)
 
@@ -221,14 +74,17 @@ def test_finding_faces_needs_no_download_and_loads_models_from_the_package() -> 
 
 
 def test_yaw_is_positive_when_she_turns_to_her_left_in_an_unmirrored_frame() -> None:
-    yaws = [faces.find_faces(_turned(angle), embed=False)[0].yaw for angle in (-35, 0, 15, 30)]
+    yaws = [
+        faces.find_faces(synthetic.astronaut_head().turned(angle), embed=False)[0].yaw
+        for angle in (-35, 0, 15, 30)
+    ]
 
     assert yaws == sorted(yaws)
     assert yaws[0] < -liveness.YAW_EVENT and yaws[-1] > liveness.YAW_EVENT
 
 
 def test_a_mirrored_frame_has_the_opposite_yaw() -> None:
-    turned = _turned(30)
+    turned = synthetic.astronaut_head().turned(30)
 
     yaw = faces.find_faces(turned, embed=False)[0].yaw
     mirrored_yaw = faces.find_faces(turned[:, ::-1], embed=False)[0].yaw
@@ -238,7 +94,10 @@ def test_a_mirrored_frame_has_the_opposite_yaw() -> None:
 
 
 def test_pitch_rises_when_she_looks_up() -> None:
-    pitches = [faces.find_faces(_turned(0, angle), embed=False)[0].pitch for angle in (0, 15, 25)]
+    pitches = [
+        faces.find_faces(synthetic.astronaut_head().turned(0, angle), embed=False)[0].pitch
+        for angle in (0, 15, 25)
+    ]
 
     assert pitches == sorted(pitches)
     assert pitches[2] - pitches[0] > liveness.UP_EVENT
@@ -250,9 +109,9 @@ def _yaw_and_eye_ratio(frame: np.ndarray) -> tuple[float, float]:
 
 
 def test_the_far_eye_narrows_on_a_turned_head_but_not_on_a_sheared_photo() -> None:
-    _, straight = _yaw_and_eye_ratio(_selfie()[0])
-    turned_yaw, turned = _yaw_and_eye_ratio(_turned(30))
-    sheared_yaw, sheared = _yaw_and_eye_ratio(_sheared(0.25, 1.0))
+    _, straight = _yaw_and_eye_ratio(synthetic.astronaut_selfie())
+    turned_yaw, turned = _yaw_and_eye_ratio(synthetic.astronaut_head().turned(30))
+    sheared_yaw, sheared = _yaw_and_eye_ratio(synthetic.sheared(0.25, 1.0))
 
     # Both noses moved as far to the image's right...
     assert turned_yaw > liveness.YAW_EVENT and sheared_yaw > liveness.YAW_EVENT
@@ -264,7 +123,7 @@ def test_the_far_eye_narrows_on_a_turned_head_but_not_on_a_sheared_photo() -> No
 def _astronaut_variants() -> list[np.ndarray]:
     from PIL import Image, ImageFilter
 
-    frame, _ = _selfie()
+    frame = synthetic.astronaut_selfie()
     rng = np.random.default_rng(0)
     noisy = np.clip(frame + rng.normal(0, 12, frame.shape), 0, 255).astype(np.uint8)
     blurred = np.asarray(Image.fromarray(frame).filter(ImageFilter.GaussianBlur(2)))
@@ -275,15 +134,15 @@ def _astronaut_variants() -> list[np.ndarray]:
         small,
         np.clip(frame * 1.3, 0, 255).astype(np.uint8),
         np.clip(frame * 0.6, 0, 255).astype(np.uint8),
-        _moved(frame, 30, -20, 0.8),
-        _turned(30),
-        _turned(-30),
-        _turned(0, 20),
+        synthetic.moved(frame, 30, -20, 0.8),
+        synthetic.astronaut_head().turned(30),
+        synthetic.astronaut_head().turned(-30),
+        synthetic.astronaut_head().turned(0, 20),
     ]
 
 
 def test_the_same_person_stays_under_the_threshold_across_changes() -> None:
-    frame, _ = _selfie()
+    frame = synthetic.astronaut_selfie()
     reference = faces.find_faces(frame)[0].embedding
 
     distances = [
@@ -300,7 +159,7 @@ DIFFERENT_LFW_PEOPLE = (0, 6, 17, 18, 21, 25, 26, 31, 46)
 
 
 def test_different_people_are_over_the_threshold() -> None:
-    frame, _ = _selfie()
+    frame = synthetic.astronaut_selfie()
     astronaut = faces.find_faces(frame)[0].embedding
     others = [faces.find_faces(_lfw_face(i))[0].embedding for i in DIFFERENT_LFW_PEOPLE]
 
@@ -318,7 +177,7 @@ def test_different_people_are_over_the_threshold() -> None:
 
 
 def test_the_crop_is_a_square_of_the_face() -> None:
-    frame, _ = _selfie()
+    frame = synthetic.astronaut_selfie()
     face = faces.find_faces(frame, embed=False)[0]
 
     crop = faces.face_crop(frame, face, size=128)
@@ -413,7 +272,7 @@ def test_it_reads_an_open_file_as_well_as_a_path(turning_clip: Path) -> None:
 
 
 def test_a_webm_clip_as_a_browser_records_it_passes(tmp_path: Path) -> None:
-    path = _write_clip(tmp_path / "clip.webm", _turning_frames(), codec="libvpx")
+    path = synthetic.write_clip(synthetic.turning_frames(), tmp_path / "clip.webm", codec="libvpx")
 
     result = _verify_file(path)
 
@@ -425,7 +284,7 @@ def test_a_photo_renamed_to_mp4_is_called_a_photo(tmp_path: Path) -> None:
 
     for kind in ("PNG", "JPEG"):
         path = tmp_path / "clip.mp4"
-        Image.fromarray(_selfie()[0]).save(path, format=kind)
+        Image.fromarray(synthetic.astronaut_selfie()).save(path, format=kind)
 
         with pytest.raises(liveness.ClipError) as caught:
             liveness.read_clip(path)
@@ -434,7 +293,7 @@ def test_a_photo_renamed_to_mp4_is_called_a_photo(tmp_path: Path) -> None:
 
 
 def test_a_one_frame_video_is_called_a_photo(tmp_path: Path) -> None:
-    path = _write_clip(tmp_path / "one.mp4", [_selfie()[0]])
+    path = synthetic.write_clip([synthetic.astronaut_selfie()], tmp_path / "one.mp4")
 
     with pytest.raises(liveness.ClipError) as caught:
         liveness.read_clip(path)
@@ -467,7 +326,7 @@ def test_a_corrupt_clip_is_unreadable(tmp_path: Path, turning_clip: Path) -> Non
 def test_a_clip_over_fifteen_seconds_is_refused(tmp_path: Path) -> None:
     rng = np.random.default_rng(2)
     frames = [rng.integers(0, 255, (240, 320, 3), dtype=np.uint8)] * 100
-    path = _write_clip(tmp_path / "long.mp4", frames, fps=5)
+    path = synthetic.write_clip(frames, tmp_path / "long.mp4", fps=5)
 
     with pytest.raises(liveness.ClipError) as caught:
         liveness.read_clip(path)
@@ -478,7 +337,7 @@ def test_a_clip_over_fifteen_seconds_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_clip_under_three_seconds_is_refused(tmp_path: Path) -> None:
-    path = _write_clip(tmp_path / "short.mp4", [_selfie()[0]] * 15)
+    path = synthetic.write_clip([synthetic.astronaut_selfie()] * 15, tmp_path / "short.mp4")
 
     with pytest.raises(liveness.ClipError) as caught:
         liveness.read_clip(path)
@@ -487,7 +346,7 @@ def test_a_clip_under_three_seconds_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_file_over_25_mb_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
-    path = _write_clip(tmp_path / "big.mp4", [_selfie()[0]] * 40)
+    path = synthetic.write_clip([synthetic.astronaut_selfie()] * 40, tmp_path / "big.mp4")
     with path.open("r+b") as file:
         file.truncate(26 * 1024 * 1024)  # sparse: no disk used
 
@@ -499,7 +358,7 @@ def test_a_file_over_25_mb_is_refused_before_it_is_decoded(tmp_path: Path) -> No
 
 def test_a_tiny_clip_is_refused(tmp_path: Path) -> None:
     frames = [np.full((120, 160, 3), 128, dtype=np.uint8)] * 40
-    path = _write_clip(tmp_path / "tiny.mp4", frames)
+    path = synthetic.write_clip(frames, tmp_path / "tiny.mp4")
 
     with pytest.raises(liveness.ClipError) as caught:
         liveness.read_clip(path)
@@ -518,7 +377,7 @@ def test_a_clip_following_the_challenge_passes(turning_clip: Path) -> None:
     assert result.metrics.poses_seen == LEFT_RIGHT_UP
     assert result.metrics.one_face_share == 1.0
     assert result.mean_embedding is not None and result.mean_embedding.shape == (128,)
-    frame, _ = _selfie()
+    frame = synthetic.astronaut_selfie()
     reference = faces.find_faces(frame)[0].embedding
     assert faces.face_distance(result.mean_embedding, reference) < 0.3
     assert 3 <= len(result.reference_frames) <= 5
@@ -538,7 +397,9 @@ def test_the_same_moves_in_another_order_fail_the_challenge(turning_clip: Path) 
 
 
 def test_a_mirrored_recording_passes_only_when_marked_mirrored(tmp_path: Path) -> None:
-    path = _write_clip(tmp_path / "mirrored.mp4", [f[:, ::-1] for f in _turning_frames()])
+    path = synthetic.write_clip(
+        [f[:, ::-1] for f in synthetic.turning_frames()], tmp_path / "mirrored.mp4"
+    )
 
     clip = liveness.read_clip(path)
     marked = liveness.verify_clip(clip.frames, clip.duration_s, LEFT_RIGHT_UP, mirrored=True)
@@ -549,10 +410,12 @@ def test_a_mirrored_recording_passes_only_when_marked_mirrored(tmp_path: Path) -
 
 
 def test_a_photo_held_still_to_the_camera_fails_the_challenge(tmp_path: Path) -> None:
-    frame, _ = _selfie()
+    frame = synthetic.astronaut_selfie()
     rng = np.random.default_rng(3)
-    wobble = [_moved(frame, *rng.normal(0, 6, 2), 1 + rng.normal(0, 0.03)) for _ in range(50)]
-    path = _write_clip(tmp_path / "still.mp4", wobble)
+    wobble = [
+        synthetic.moved(frame, *rng.normal(0, 6, 2), 1 + rng.normal(0, 0.03)) for _ in range(50)
+    ]
+    path = synthetic.write_clip(wobble, tmp_path / "still.mp4")
 
     result = _verify_file(path)
 
@@ -567,9 +430,9 @@ def test_a_photo_held_still_to_the_camera_fails_the_challenge(tmp_path: Path) ->
 def test_a_photo_sheared_to_fake_the_turns_is_caught_as_a_photo(tmp_path: Path) -> None:
     # Shear for the turns and squash for the nod: the nose moves as in the challenge, but the
     # eyes keep their widths, as they do on a flat picture.
-    poses = _timeline(LEFT_RIGHT_UP_KEYS, 6.0)
-    frames = [_sheared(yaw / 130, 1 - pitch / 100) for yaw, pitch in poses]
-    path = _write_clip(tmp_path / "sheared.mp4", frames)
+    poses = synthetic.timeline(LEFT_RIGHT_UP_KEYS, 6.0)
+    frames = [synthetic.sheared(yaw / 130, 1 - pitch / 100) for yaw, pitch in poses]
+    path = synthetic.write_clip(frames, tmp_path / "sheared.mp4")
 
     result = _verify_file(path)
 
@@ -586,7 +449,7 @@ def test_a_clip_with_no_face_says_so(tmp_path: Path) -> None:
 
     coffee = data.coffee()  # 400 x 600, a cup of coffee
     frames = [np.roll(coffee, shift, axis=1) for shift in range(0, 400, 10)]
-    path = _write_clip(tmp_path / "coffee.mp4", frames)
+    path = synthetic.write_clip(frames, tmp_path / "coffee.mp4")
 
     result = _verify_file(path)
 
@@ -598,8 +461,8 @@ def test_a_clip_with_no_face_says_so(tmp_path: Path) -> None:
 
 
 def test_a_clip_with_two_people_says_so(tmp_path: Path) -> None:
-    frames = [np.concatenate([f, f[:, ::-1]], axis=1) for f in _turning_frames()[::2]]
-    path = _write_clip(tmp_path / "two.mp4", frames, fps=FPS // 2)
+    frames = [np.concatenate([f, f[:, ::-1]], axis=1) for f in synthetic.turning_frames()[::2]]
+    path = synthetic.write_clip(frames, tmp_path / "two.mp4", fps=FPS // 2)
 
     result = _verify_file(path)
 
@@ -611,9 +474,9 @@ def test_a_clip_where_the_face_changes_says_so(tmp_path: Path) -> None:
     from PIL import Image
 
     other = np.asarray(Image.fromarray(_lfw_face(21)).resize((480, 480)))
-    frames = _turning_frames()
+    frames = synthetic.turning_frames()
     swapped = frames[: len(frames) // 2] + [other] * (len(frames) - len(frames) // 2)
-    path = _write_clip(tmp_path / "swap.mp4", swapped)
+    path = synthetic.write_clip(swapped, tmp_path / "swap.mp4")
 
     result = _verify_file(path)
 
