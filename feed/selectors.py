@@ -11,7 +11,7 @@ FEED_PAGE_SIZE = 6
 
 def _posts(viewer: User | None) -> QuerySet[Post]:
     qs = Post.objects.select_related("author", "job").filter(
-        author__is_active=True, job__taken_down_at__isnull=True
+        author__is_active=True, job__taken_down_at__isnull=True, job__held_at__isnull=True
     )
     if viewer is not None and viewer.is_authenticated:
         qs = qs.annotate(liked=Exists(Like.objects.filter(post=OuterRef("pk"), user=viewer)))

@@ -18,6 +18,8 @@ def post_publish(*, user: User, job_id: int, caption: str = "") -> Post:
     job = GenerationJob.objects.select_for_update().get(pk=job.pk)
     if job.taken_down_at is not None:
         raise ValidationError(f"This video was taken down. {job.takedown_reason}")
+    if job.held_at is not None:
+        raise ValidationError(job.held_reason)
     if job.status != GenerationJob.Status.SUCCEEDED or not job.video:
         raise ValidationError("Only a finished video can be published. Wait until it is ready.")
     _check_cameo_approvals(job)

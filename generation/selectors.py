@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from generation.models import GenerationJob
+from safety.models import LikenessMatch
 
 
 def job_get_for_user(*, user: User, job_id: int) -> GenerationJob:
@@ -124,20 +125,26 @@ def media_visible_to(*, user: object, name: str) -> bool:
     """Whether a stored video or poster may be served to this visitor.
 
     Published videos are public. A draft's files go to its creator and to the owners of cameos
-    in it; a taken-down video's files to no one. Other media (static assets of the site) pass.
+    in it, and a held draft's also to the people whose likeness held it; a taken-down video's
+    files to no one. Other media (static assets of the site) pass.
     """
     folder, _, filename = name.partition("/")
     if folder not in {"videos", "posters"}:
         return True
     job = (
         GenerationJob.objects.filter(public_id=filename.split("-", 1)[0])
-        .only("pk", "creator_id", "taken_down_at")
+        .only("pk", "creator_id", "taken_down_at", "held_at")
         .first()
     )
     if job is None or job.taken_down_at is not None:
         return False
-    if public_post_for(job) is not None:
+    if job.held_at is None and public_post_for(job) is not None:
         return True
     if not getattr(user, "is_authenticated", False):
         return False
-    return job.creator_id == user.pk or job.cameo_uses.filter(cameo__owner=user).exists()
+    if job.creator_id == user.pk or job.cameo_uses.filter(cameo__owner=user).exists():
+        return True
+    return (
+        job.held_at is not None
+        and LikenessMatch.objects.filter(scan__job=job, cameo_owner=user).exists()
+    )

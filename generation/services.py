@@ -9,6 +9,7 @@ import os
 import random
 import socket
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +22,13 @@ from generation.models import GenerationJob
 from generation.pipeline.base import ASPECT_SIZES, DURATIONS, MAX_SEED
 from generation.selectors import job_get_for_user
 from generation.validators import clean_prompt
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from cameo.models import Cameo
+    from generation.pipeline.base import CameoImage
+    from safety.scan import ScanResult
 
 log = logging.getLogger(__name__)
 Status = GenerationJob.Status
@@ -464,28 +472,39 @@ def _render_and_store(job: GenerationJob) -> None:
     from generation.pipeline.encode import encode_mp4, poster_jpeg
     from generation.pipeline.provenance import sign_mp4
     from generation.pipeline.watermark import apply_watermark
+    from safety.scan import video_scan
 
     progress = _Progress(job)
     started = time.monotonic()
+    cameos, prompt = _cameo_inputs(job)
     request = VideoRequest(
-        prompt=job.prompt,
+        prompt=prompt,
         seed=job.seed,
         duration_s=job.duration_s,
         aspect=job.aspect,
         creator_handle=job.creator.username,
+        cameos=cameos,
     )
     progress.set(1, "Loading the renderer", force=True)
     backend = get_backend()
     result = backend.generate(
         request,
-        on_progress=progress.between(2, 80, "Rendering frames"),
+        on_progress=progress.between(2, 78, "Rendering frames"),
         should_cancel=progress.should_cancel,
     )
-    progress.set(81, "Adding watermark", force=True)
+    if prompt != job.prompt:
+        result.plan = {**result.plan, "prompt with cameo instructions": prompt}
+    progress.set(78, "Checking faces", force=True)
+    # Scanned before the watermark goes on, so its text can't hide or fake a face.
+    scan = video_scan(
+        job, result.frames, result.fps, on_progress=progress.between(78, 83, "Checking faces")
+    )
+    result.notes = [*result.notes, *_scan_notes(job, scan)]
+    progress.set(83, "Adding watermark", force=True)
     frames = apply_watermark(
         result.frames, handle=job.creator.username, fps=result.fps, site_name=settings.SITE_NAME
     )
-    progress.set(84, "Encoding video", force=True)
+    progress.set(85, "Encoding video", force=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"sora-job-{job.pk}-"))
     try:
         video_path = tmp / "video.mp4"
@@ -493,7 +512,7 @@ def _render_and_store(job: GenerationJob) -> None:
             frames,
             result.fps,
             video_path,
-            on_progress=progress.between(84, 96, "Encoding video"),
+            on_progress=progress.between(85, 96, "Encoding video"),
             should_cancel=progress.should_cancel,
             metadata={"comment": f"{settings.SITE_NAME} job {job.pk} seed {job.seed}"},
         )
@@ -504,9 +523,66 @@ def _render_and_store(job: GenerationJob) -> None:
         signed_path = tmp / "signed.mp4"
         sign_mp4(video_path, signed_path, provenance_fields(job, result))
         progress.set(97, "Saving", force=True)
-        _store(job, signed_path, poster, result, time.monotonic() - started)
+        _store(job, signed_path, poster, result, time.monotonic() - started, scan=scan)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _cameo_inputs(job: GenerationJob) -> tuple[tuple[CameoImage, ...], str]:
+    """The pictures of the cameos in the video, and the prompt the backend sees.
+
+    Each owner's instructions ride along in the backend's prompt ("…. @alice: always in my red
+    jacket"); the prompt stored on the job, and signed into the manifest, stays the creator's.
+    """
+    from cameo.models import CameoUse
+    from generation.pipeline.base import CameoImage
+
+    live = [CameoUse.State.APPROVED, CameoUse.State.AWAITING]
+    uses = job.cameo_uses.filter(state__in=live).select_related("cameo__owner").order_by("pk")
+    images, instructions = [], []
+    for use in uses:
+        cameo = use.cameo
+        picture = _cameo_picture(cameo)
+        if picture is not None:
+            images.append(CameoImage(name=cameo.display_name, image=picture))
+        if cameo.instructions.strip():
+            instructions.append(f"@{cameo.owner.username}: {' '.join(cameo.instructions.split())}")
+    if not instructions:
+        return tuple(images), job.prompt
+    prompt = job.prompt.rstrip()
+    joint = " " if prompt.endswith((".", "!", "?")) else ". "
+    return tuple(images), prompt + joint + ". ".join(instructions)
+
+
+def _cameo_picture(cameo: Cameo) -> np.ndarray | None:
+    """The cameo's thumbnail as an RGB uint8 array, or None when it has none or it won't read."""
+    import numpy as np
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    if not cameo.thumbnail:
+        return None
+    try:
+        with default_storage.open(cameo.thumbnail.name, "rb") as fh, Image.open(fh) as picture:
+            return np.asarray(picture.convert("RGB"))
+    except OSError as exc:  # missing file or not an image (PIL's UnidentifiedImageError)
+        log.warning("Cameo %s thumbnail unreadable: %s", cameo.pk, exc)
+        return None
+
+
+def _scan_notes(job: GenerationJob, scan: ScanResult) -> list[str]:
+    """Tell the creator when a cameo's face did not come through in the video."""
+    from cameo.faces import SAME_PERSON_DISTANCE
+    from cameo.models import Cameo
+
+    owners = dict(
+        Cameo.objects.filter(pk__in=list(scan.identity)).values_list("pk", "owner__username")
+    )
+    return [
+        f"The face of @{owners[cameo_id]}'s cameo could not be recognised in the video."
+        for cameo_id, distance in scan.identity.items()
+        if cameo_id in owners and (distance is None or distance >= SAME_PERSON_DISTANCE)
+    ]
 
 
 def _consents_used(job: GenerationJob) -> list[str]:
@@ -542,43 +618,66 @@ def provenance_fields(job: GenerationJob, result: object) -> dict[str, object]:
 
 
 def _store(
-    job: GenerationJob, video_path: object, poster: bytes, result: object, secs: float
+    job: GenerationJob,
+    video_path: object,
+    poster: bytes,
+    result: object,
+    secs: float,
+    *,
+    scan: ScanResult,
 ) -> None:
+    """Put the files in storage, then mark the job ready and record its scan in one transaction,
+    so a finished video is never seen unscanned (nor a held one, for a moment, unheld)."""
     import secrets
 
     from django.core.files import File
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
+    from safety.scan import video_scan_record
+
     # A fresh token per attempt, so a retried render never overwrites what another attempt wrote.
     name = f"{job.public_id}-{secrets.token_hex(4)}"
     with open(video_path, "rb") as fh:  # noqa: PTH123
         video_name = default_storage.save(f"videos/{name}.mp4", File(fh))
     poster_name = default_storage.save(f"posters/{name}.jpg", ContentFile(poster))
-    done = GenerationJob.objects.filter(
-        pk=job.pk, status=Status.RUNNING, attempts=job.attempts, cancel_requested=False
-    ).update(
-        status=Status.SUCCEEDED,
-        stage="Ready",
-        progress=100,
-        video=video_name,
-        poster=poster_name,
-        backend=result.backend,
-        model_hash=result.model_hash,
-        plan=result.plan,
-        notes=list(result.notes),
-        render_seconds=round(secs, 3),
-        finished_at=timezone.now(),
-    )
+    try:
+        with transaction.atomic():
+            done = GenerationJob.objects.filter(
+                pk=job.pk, status=Status.RUNNING, attempts=job.attempts, cancel_requested=False
+            ).update(
+                status=Status.SUCCEEDED,
+                stage="Ready",
+                progress=100,
+                video=video_name,
+                poster=poster_name,
+                backend=result.backend,
+                model_hash=result.model_hash,
+                plan=result.plan,
+                notes=list(result.notes),
+                render_seconds=round(secs, 3),
+                finished_at=timezone.now(),
+            )
+            if done:
+                video_scan_record(job=job, result=scan, video_url=default_storage.url(video_name))
+    except Exception:
+        _delete_files(video_name, poster_name)
+        raise
     if not done:
         # Cancelled or taken from us at the last moment: the files must not outlive the row.
-        default_storage.delete(video_name)
-        default_storage.delete(poster_name)
+        _delete_files(video_name, poster_name)
         from generation.pipeline.base import RenderCancelled
 
         if GenerationJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
             raise RenderCancelled
         raise LostClaim
+
+
+def _delete_files(*names: str) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)
 
 
 def generation_delete_taken_down_files(*, job_ids: list[int]) -> int:

@@ -1,0 +1,25 @@
+"""Moderators may read video scans and the likeness matches that held videos."""
+
+from __future__ import annotations
+
+from django.db import migrations
+
+from safety.migrations._permissions import grant_to_moderators, revoke_from_moderators
+
+PERMISSIONS = {
+    ("safety", "videoscan"): ("view",),
+    ("safety", "likenessmatch"): ("view",),
+}
+
+
+def forwards(apps, schema_editor):  # noqa: ANN001, ANN201
+    grant_to_moderators(apps, PERMISSIONS)
+
+
+def backwards(apps, schema_editor):  # noqa: ANN001, ANN201
+    revoke_from_moderators(apps, PERMISSIONS)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("safety", "0003_video_scan")]
+    operations = [migrations.RunPython(forwards, backwards)]

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class VideoScan(models.Model):
+    """The scan of one rendered video, made once on its sampled frames before it is encoded.
+
+    It records what was looked at and what was decided, so a moderator can see why a video was
+    held, and so old verdicts stay readable after the threshold changes.
+    """
+
+    class Outcome(models.TextChoices):
+        PASSED = "passed", "Passed"
+        HELD = "held", "Held for review"
+
+    job = models.OneToOneField(
+        "generation.GenerationJob", on_delete=models.CASCADE, related_name="scan"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    hold_reason = models.CharField(max_length=300, blank=True)
+    frames_scanned = models.PositiveIntegerField()
+    faces_found = models.PositiveIntegerField()
+    # How many protected likenesses the faces were compared with, and the distance that counted
+    # as a match (dlib's scale: under 0.6 is the same person).
+    protected_cameos = models.PositiveIntegerField(default=0)
+    threshold = models.FloatField()
+    seconds = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["outcome", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Scan of job {self.job_id} ({self.outcome})"
+
+
+class LikenessMatch(models.Model):
+    """A face in a scanned video that matched a protected cameo the video had no consent for.
+
+    It outlives the cameo (the owner may delete it later), so the owner is kept beside it.
+    """
+
+    scan = models.ForeignKey(VideoScan, on_delete=models.CASCADE, related_name="matches")
+    cameo = models.ForeignKey(
+        "cameo.Cameo", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cameo_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="likeness_matches",
+    )
+    distance = models.FloatField()
+    frame_index = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["distance", "id"]
+
+    def __str__(self) -> str:
+        return f"Likeness of {self.cameo_owner_id} in scan {self.scan_id} ({self.distance:.2f})"
