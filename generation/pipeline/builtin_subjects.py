@@ -22,6 +22,9 @@ from generation.pipeline.scene_vocab import COLORS
 
 UNIT = 0.23  # world height of one sprite unit: a person is about a quarter of the frame
 PORTRAIT_UNIT = 0.26  # a tall frame has room to show its subjects bigger
+# A cameo wears a real face that the likeness check must find afterwards: at UNIT in a 16:9
+# frame the face is ~21 px, under what dlib detects; at 0.34 it is ~36 px and found every time.
+CAMEO_LANDSCAPE_UNIT = 0.34
 FLYERS = frozenset({"bird", "butterfly", "rocket"})
 AIRBORNE = frozenset({"balloon"}) | FLYERS
 MAX_SHEET_PX = 240  # sheet resolution cap; bigger on screen is upscaled, still smooth
@@ -111,7 +114,8 @@ def build_subjects(
     worn: set[str] = set()  # main colours taken, so two kids do not wear the same shirt
     for i, (kind, color, face) in enumerate(cast):
         look = _look(kind, plan, grade, rng, color, worn)
-        size = unit * sprites.SIZES[kind]
+        wide_cameo = face is not None and unit == UNIT
+        size = (CAMEO_LANDSCAPE_UNIT if wide_cameo else unit) * sprites.SIZES[kind]
         px = float(np.clip(size * max_px, 24, MAX_SHEET_PX))
         action = _sprite_action(kind, plan.action)
         sheet = sprites.draw_sheet(kind, action, look, px, face)

@@ -66,11 +66,12 @@ def _page(client: Client, user: User, job: GenerationJob) -> str:
     return client.get(reverse("generation:job", args=[job.pk])).content.decode()
 
 
+@pytest.mark.parametrize("aspect", ["9:16", "16:9"])
 def test_a_video_made_with_alices_cameo_records_that_her_face_came_through(
-    client: Client, alice: User, rendered: Any
+    client: Client, alice: User, rendered: Any, aspect: str
 ) -> None:
     _alice_cameo(alice)
-    job = rendered(alice, "@alice dancing on the beach at sunset")
+    job = rendered(alice, "@alice dancing on the beach at sunset", aspect=aspect)
     use = job.cameo_uses.get()
     assert use.identity_distance is not None and use.identity_distance < 0.6
     assert job.scan.outcome == "passed" and job.scan.faces_found >= 1
