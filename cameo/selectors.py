@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -173,3 +174,18 @@ def cameo_media_visible_to(*, user: User, name: str) -> bool | None:
     if cameo is not None:
         return cameo_use_refusal(cameo=cameo, user=user) is None
     return Cameo.objects.filter(owner=user, references__image=name).exists()
+
+
+def likeness_holds_for(*, owner: User) -> list[Any]:
+    """Videos the likeness guard held because a face in them looked like this person."""
+    from safety.models import LikenessMatch
+
+    matches = (
+        LikenessMatch.objects.select_related("scan__job__creator")
+        .filter(cameo_owner=owner)
+        .order_by("-created_at")
+    )
+    seen: dict[int, Any] = {}
+    for match in matches:
+        seen.setdefault(match.scan.job_id, match)
+    return list(seen.values())

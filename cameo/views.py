@@ -206,7 +206,8 @@ def grant_request(request: HttpRequest, username: str) -> HttpResponse:
 @login_required
 def videos_with_me(request: HttpRequest) -> HttpResponse:
     uses = selectors.uses_of_cameo(owner=request.user)
-    return render(request, "cameo/videos.html", {"uses": uses})
+    holds = selectors.likeness_holds_for(owner=request.user)
+    return render(request, "cameo/videos.html", {"uses": uses, "holds": holds})
 
 
 @login_required

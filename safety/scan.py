@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from django.db import transaction
+from django.urls import reverse
 
 if TYPE_CHECKING:
     from generation.models import GenerationJob
@@ -336,10 +337,9 @@ def video_scan_record(*, job: GenerationJob, result: ScanResult, video_url: str)
             kind="likeness_held",
             text=(
                 f"A video by @{job.creator.username} looks like it shows you, and you are not a "
-                "cameo in it. It is held and can't be published. Watch it, and report it if it "
-                "is you."
+                "cameo in it. It is held and can't be published. Watch it under Videos with me."
             ),
-            url=video_url,
+            url=reverse("cameo:videos"),
         )
     return scan
 

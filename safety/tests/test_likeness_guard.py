@@ -105,8 +105,10 @@ def test_a_video_showing_alice_without_her_consent_is_held(
 
     note = Notification.objects.get(recipient=alice, kind="likeness_held")
     assert "A video by @bob looks like it shows you" in note.text
-    assert note.url == job.video.url
+    assert note.url == "/cameo/videos/"
     client.force_login(alice)
+    listing = client.get(note.url).content.decode()
+    assert 'data-testid="holds"' in listing and "by @bob" in listing
     assert client.get(job.video.url).status_code == 200
     client.force_login(make_user("erin"))
     assert client.get(job.video.url).status_code == 404
