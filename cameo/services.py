@@ -248,6 +248,7 @@ def cameo_uses_record(*, user: User, job: Any, cameos: list[Cameo]) -> list[Came
     if len(unique) > MAX_CAMEOS_PER_VIDEO:
         raise ValidationError(f"A video can have at most {MAX_CAMEOS_PER_VIDEO} cameos.")
     refusals = [r for c in unique if (r := cameo_use_refusal(cameo=c, user=user))]
+    refusals += [r for c in unique if (r := _restriction_refusal(c, user, job.prompt))]
     if refusals:
         raise ValidationError(refusals)
     uses = []
@@ -269,6 +270,19 @@ def cameo_uses_record(*, user: User, job: Any, cameos: list[Cameo]) -> list[Came
                 text=f"@{user.username} is making a video with your cameo.{extra}",
             )  # fmt: skip
     return uses
+
+
+def _restriction_refusal(cameo: Cameo, user: User, prompt: str) -> str | None:
+    """The owner's own words when the prompt conflicts with their restrictions (the owner may
+    put themselves in anything)."""
+    from cameo.restrictions import restriction_conflict
+
+    if cameo.owner_id == user.pk or not cameo.restrictions.strip():
+        return None
+    quote = restriction_conflict(prompt, cameo.restrictions)
+    if quote is None:
+        return None
+    return f'@{cameo.owner.username}\'s cameo can\'t be used for this. They asked: "{quote}".'
 
 
 @dataclass(frozen=True)

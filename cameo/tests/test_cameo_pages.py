@@ -21,6 +21,7 @@ from cameo import liveness
 from cameo.models import Cameo, CameoGrant, CameoReference, CameoVerification, ConsentEvent
 from cameo.services import cameo_mark_verified, cameo_settings_update
 from cameo.synthetic import LEFT_RIGHT_UP, astronaut_selfie, turning_frames, write_clip
+from generation.models import GenerationJob
 
 EMBEDDING = [0.01 * i for i in range(128)]
 
@@ -469,3 +470,36 @@ def test_cameo_media_goes_only_to_people_who_may_use_it(
     assert _login(bob).get(cameo.thumbnail.url).status_code == 200
     assert _login(bob).get(ref.image.url).status_code == 404
     assert Client().get(cameo.thumbnail.url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_prompt_against_the_owners_restrictions_is_refused_quoting_them(
+    alice: User, bob: User
+) -> None:
+    cameo = _verified(alice, permission="everyone", restrictions="no politics, nothing romantic")
+    response = _login(bob).post(
+        reverse("generation:create"),
+        {
+            "prompt": "me and @alice at a candlelit dinner for two",
+            "duration_s": 4,
+            "aspect": "9:16",
+            "cameo_ids": cameo.pk,
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "@alice&#x27;s cameo can&#x27;t be used for this. They asked: &quot;nothing romantic"
+        in html
+    )
+    assert not GenerationJob.objects.exists()
+    ok = _login(bob).post(
+        reverse("generation:create"),
+        {"prompt": "@alice walking a dog in the park", "duration_s": 4, "aspect": "9:16"},
+    )
+    assert ok.status_code == 302 and GenerationJob.objects.count() == 1
+    own = _login(alice).post(
+        reverse("generation:create"),
+        {"prompt": "@alice at a candlelit dinner", "duration_s": 4, "aspect": "9:16"},
+    )
+    assert own.status_code == 302
