@@ -153,6 +153,15 @@ def _text_settings(
                 f"Keep your {field} to {TEXT_LIMIT} characters; these are {len(value)}."
             )
         changes[field] = value.strip()
+    if changes.get("instructions"):
+        from safety.services import text_check
+
+        # Instructions go into other people's prompts, so they pass the same checks a prompt
+        # does; a doubtful one ("hold") is refused here, as there is no video yet to review.
+        if text_check(text=changes["instructions"], kind="cameo_instructions") != "allow":
+            raise ValidationError(
+                "Those instructions need rewording: keep them to how you look and appear."
+            )
     return changes
 
 
@@ -282,7 +291,7 @@ def _restriction_refusal(cameo: Cameo, user: User, prompt: str) -> str | None:
     quote = restriction_conflict(prompt, cameo.restrictions)
     if quote is None:
         return None
-    return f'@{cameo.owner.username}\'s cameo can\'t be used for this. They asked: "{quote}".'
+    return f"@{cameo.owner.username}'s cameo can't be used for this. They asked: \"{quote}\"."
 
 
 @dataclass(frozen=True)
@@ -520,8 +529,8 @@ def _verification_finish(
 ) -> CameoVerification:
     import time
 
-    attempt = CameoVerification.objects.select_for_update().select_related("owner").get(
-        pk=attempt_id
+    attempt = (
+        CameoVerification.objects.select_for_update().select_related("owner").get(pk=attempt_id)
     )
     if attempt.state != CameoVerification.State.CHECKING:
         return attempt

@@ -70,6 +70,12 @@ def _check_params(*, duration_s: int, aspect: str, seed: int) -> None:
         raise ValidationError(f"The seed must be between 0 and {MAX_SEED}.", code="seed")
 
 
+PROMPT_HOLD_REASON = (
+    "Our checks weren't sure about this prompt, so a moderator will look at the video before it "
+    "can be published. You can still watch your draft."
+)
+
+
 @transaction.atomic
 def generation_request(
     *,
@@ -87,7 +93,10 @@ def generation_request(
     when an earlier one ends. If the queue can't be reached the job is still saved;
     ``requeue_stuck`` or a worker's start-up puts it on the queue later.
     """
+    from safety.services import text_check
+
     prompt = clean_prompt(prompt)
+    moderation = text_check(text=prompt, kind="prompt", user=user)
     seed = random.SystemRandom().randint(0, MAX_SEED) if seed is None else seed
     _check_params(duration_s=duration_s, aspect=aspect, seed=seed)
     _check_quota(user)
@@ -107,6 +116,9 @@ def generation_request(
         else "Waiting for your earlier videos",
     )
     _record_cameos(user, job, prompt, cameo_ids)
+    if moderation == "hold":
+        job.held_at, job.held_reason = timezone.now(), PROMPT_HOLD_REASON
+        job.save(update_fields=["held_at", "held_reason"])
     if status == Status.QUEUED:
         transaction.on_commit(lambda: generation_enqueue(job_id=job.pk))
     return job

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from safety.models import LikenessMatch, VideoScan
+from safety.models import LikenessMatch, PublicFigure, VideoScan
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -46,3 +46,12 @@ class VideoScanAdmin(_ReadOnly):
 class LikenessMatchAdmin(_ReadOnly):
     list_display = ("created_at", "cameo_owner", "scan", "distance", "frame_index")
     search_fields = ("cameo_owner__username", "scan__job__creator__username")
+
+
+@admin.register(PublicFigure)
+class PublicFigureAdmin(admin.ModelAdmin):
+    """Operators keep the protected names here; moderators may read them."""
+
+    list_display = ("name", "aliases", "account", "note", "created_at")
+    search_fields = ("name", "aliases", "note")
+    raw_id_fields = ("account",)

@@ -63,3 +63,36 @@ class LikenessMatch(models.Model):
 
     def __str__(self) -> str:
         return f"Likeness of {self.cameo_owner_id} in scan {self.scan_id} ({self.distance:.2f})"
+
+
+class PublicFigure(models.Model):
+    """A protected name: prompts naming this person are refused unless they hold a verified
+    cameo that lets the creator use it. Operators keep the list in admin."""
+
+    name = models.CharField(max_length=120, unique=True)
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other names, one per line or comma-separated. Keep them distinctive: an alias "
+        "that is an everyday word blocks everyday prompts.",
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="Why, or who asked for it.")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Their account here, if they have one: their cameo's consent then decides.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def alias_list(self) -> tuple[str, ...]:
+        import re
+
+        return tuple(a.strip() for a in re.split(r"[,\n]", self.aliases) if a.strip())
