@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
@@ -232,7 +231,7 @@ def test_a_cancel_before_the_render_starts_renders_nothing(wan: DiffusersBackend
 # --- The warm cache -------------------------------------------------------------------------------
 
 
-def test_a_warm_backend_reuses_its_pipeline_and_the_second_job_is_faster(
+def test_a_warm_backend_loads_its_pipeline_once_and_reuses_it(
     models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from diffusers import DiffusionPipeline
@@ -246,16 +245,13 @@ def test_a_warm_backend_reuses_its_pipeline_and_the_second_job_is_faster(
 
     monkeypatch.setattr(DiffusionPipeline, "from_pretrained", classmethod(counting_load))
     backend = DiffusersBackend(str(models["wan-t2v"]), device="cpu", options=TINY)
-    timings, pipes = [], []
+    pipes = []
     for seed in (1, 2, 3):
-        started = time.process_time()
         _render(backend, _request(seed=seed))
-        timings.append(time.process_time() - started)
         pipes.append(backend.pipe)
+    # The speed-up this buys is measured by bench_worker (P2), not asserted here.
     assert len(loads) == 1
     assert pipes[0] is pipes[1] is pipes[2]
-    # CPU time, not wall time: other processes on a shared machine don't skew it.
-    assert min(timings[1:]) < timings[0]
 
 
 # --- The model hash -------------------------------------------------------------------------------
