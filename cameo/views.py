@@ -14,6 +14,7 @@ from cameo import liveness, selectors, services
 from cameo.forms import DecideForm, RecordForm, SettingsForm
 from cameo.uploads import ClipSizeLimit
 from safety.limits import limit_wait, too_many
+from safety.models import Report
 
 _CHALLENGE_KEY = "cameo_challenge"
 
@@ -207,13 +208,15 @@ def grant_request(request: HttpRequest, username: str) -> HttpResponse:
 def videos_with_me(request: HttpRequest) -> HttpResponse:
     uses = selectors.uses_of_cameo(owner=request.user)
     holds = selectors.likeness_holds_for(owner=request.user)
-    return render(request, "cameo/videos.html", {"uses": uses, "holds": holds})
+    context = {"uses": uses, "holds": holds, "report_reasons": Report.Reason.choices}
+    return render(request, "cameo/videos.html", context)
 
 
 @login_required
 def use_detail(request: HttpRequest, use_id: int) -> HttpResponse:
     use = selectors.use_get_for_owner(owner=request.user, use_id=use_id)
-    return render(request, "cameo/use.html", {"use": use, "job": use.job})
+    context = {"use": use, "job": use.job, "report_reasons": Report.Reason.choices}
+    return render(request, "cameo/use.html", context)
 
 
 @login_required

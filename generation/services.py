@@ -76,7 +76,6 @@ PROMPT_HOLD_REASON = (
 )
 
 
-@transaction.atomic
 def generation_request(
     *,
     user: User,
@@ -95,8 +94,28 @@ def generation_request(
     """
     from safety.services import text_check
 
+    # Checked before the transaction opens: a refusal that files an automatic report must not
+    # roll the report back with it.
     prompt = clean_prompt(prompt)
     moderation = text_check(text=prompt, kind="prompt", user=user)
+    return _generation_create(
+        user=user, prompt=prompt, duration_s=duration_s, aspect=aspect, seed=seed,
+        remix_of_id=remix_of_id, cameo_ids=cameo_ids, held=moderation == "hold",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def _generation_create(
+    *,
+    user: User,
+    prompt: str,
+    duration_s: int,
+    aspect: str,
+    seed: int | None,
+    remix_of_id: int | None,
+    cameo_ids: list[int] | tuple[int, ...],
+    held: bool,
+) -> GenerationJob:
     seed = random.SystemRandom().randint(0, MAX_SEED) if seed is None else seed
     _check_params(duration_s=duration_s, aspect=aspect, seed=seed)
     _check_quota(user)
@@ -116,7 +135,7 @@ def generation_request(
         else "Waiting for your earlier videos",
     )
     _record_cameos(user, job, prompt, cameo_ids)
-    if moderation == "hold":
+    if held:
         job.held_at, job.held_reason = timezone.now(), PROMPT_HOLD_REASON
         job.save(update_fields=["held_at", "held_reason"])
     if status == Status.QUEUED:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from safety.models import LikenessMatch, PublicFigure, VideoScan
+from safety.models import LikenessMatch, PublicFigure, Report, VideoScan
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -55,3 +55,17 @@ class PublicFigureAdmin(admin.ModelAdmin):
     list_display = ("name", "aliases", "account", "note", "created_at")
     search_fields = ("name", "aliases", "note")
     raw_id_fields = ("account",)
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """The report queue. Acting on reports (remove, warn, strike, suspend) comes with the
+    moderation console; for now moderators read, filter and close them."""
+
+    list_display = ("created_at", "reason", "target", "status", "reporter", "reported_user",
+                    "duplicates", "automatic")  # fmt: skip
+    list_filter = ("status", "reason", "target", "automatic")
+    search_fields = ("reporter__username", "reported_user__username", "note")
+    raw_id_fields = ("reporter", "reported_user", "job")
+    readonly_fields = ("reporter", "automatic", "target", "job", "reported_user", "reason",
+                       "note", "duplicates", "created_at")  # fmt: skip

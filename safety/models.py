@@ -96,3 +96,62 @@ class PublicFigure(models.Model):
         import re
 
         return tuple(a.strip() for a in re.split(r"[,\n]", self.aliases) if a.strip())
+
+
+class Report(models.Model):
+    """Someone (or an automatic check) asking moderators to look at something.
+
+    One open report per reporter and target: reporting again adds to ``duplicates`` instead of
+    another row, so a flood from one account is one item in the queue.
+    """
+
+    class Target(models.TextChoices):
+        VIDEO = "video", "A video"
+        LIKENESS = "likeness", "Misuse of my likeness"
+        PROMPT = "prompt", "A prompt (automatic)"
+        PROFILE = "profile", "A profile"
+
+    class Reason(models.TextChoices):
+        LIKENESS = "likeness", "It uses my face or likeness without my consent"
+        SEXUAL = "sexual", "Sexual content"
+        MINORS = "minors", "Sexual content involving minors"
+        VIOLENCE = "violence", "Graphic violence"
+        SELF_HARM = "self_harm", "Self-harm"
+        HATE = "hate", "Hate"
+        HARASSMENT = "harassment", "Bullying or harassment"
+        DANGEROUS = "dangerous", "Dangerous activities"
+        SPAM = "spam", "Spam or scam"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for a moderator"
+        RESOLVED = "resolved", "Resolved"
+        DISMISSED = "dismissed", "Dismissed"
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="reports_made",
+    )  # fmt: skip
+    automatic = models.BooleanField(default=False)
+    target = models.CharField(max_length=10, choices=Target.choices)
+    job = models.ForeignKey(
+        "generation.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="reports",
+    )  # fmt: skip
+    reported_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="reports_against",
+    )  # fmt: skip
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    note = models.TextField(max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    duplicates = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "reason"])]
+
+    def __str__(self) -> str:
+        return f"Report {self.pk}: {self.get_reason_display()} ({self.status})"

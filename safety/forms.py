@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django import forms
+
+from safety.models import Report
+from safety.services import REPORT_NOTE_LIMIT
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=Report.Reason.choices,
+        error_messages={"invalid_choice": "Choose a reason from the list."},
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=REPORT_NOTE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": REPORT_NOTE_LIMIT}),
+        label="Anything moderators should know (optional)",
+        error_messages={"max_length": f"Keep the note to {REPORT_NOTE_LIMIT:,} characters."},
+    )
