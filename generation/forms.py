@@ -13,10 +13,10 @@ class CreateForm(forms.Form):
             attrs={
                 "rows": 4,
                 "maxlength": PROMPT_MAX,
-                "placeholder": "A corgi running on the beach at sunset, slow zoom in",
             }
         ),
         strip=False,
+        help_text="For example: a corgi running on the beach at sunset, slow zoom in.",
         error_messages={"required": "Write a prompt describing the video you want."},
     )
     duration_s = forms.TypedChoiceField(
