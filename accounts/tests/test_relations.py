@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -70,3 +72,23 @@ def test_relation_actions_need_a_post_a_login_and_a_real_action(alice: User, bob
     assert _login(alice).post(bad).status_code == 404
     assert "You can&#x27;t follow yourself." in _act(_login(alice), "alice", "follow")
     assert not Follow.objects.exists()
+
+
+@pytest.mark.django_db
+def test_blocks_and_mutes_take_posts_out_of_the_feed(
+    alice: User, bob: User, charlie: User, rendered: Any
+) -> None:
+    from feed.models import Post
+    from feed.selectors import feed_latest
+    from feed.services import post_publish
+
+    post = post_publish(user=bob, job_id=rendered(bob, "a lighthouse at dawn", seed=3).pk)
+    assert [p.pk for p in feed_latest(viewer=alice)] == [post.pk]
+    _act(_login(alice), "bob", "mute")
+    assert feed_latest(viewer=alice) == []
+    assert _login(alice).get(reverse("feed:post", args=[post.pk])).status_code == 200
+    _act(_login(charlie), "bob", "block")
+    assert feed_latest(viewer=charlie) == []
+    assert _login(charlie).get(reverse("feed:post", args=[post.pk])).status_code == 404
+    assert _login(bob).get(reverse("feed:post", args=[post.pk])).status_code == 200
+    assert [p.pk for p in feed_latest(viewer=bob)] == [post.pk] and Post.objects.count() == 1
