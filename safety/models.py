@@ -155,3 +155,37 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report {self.pk}: {self.get_reason_display()} ({self.status})"
+
+
+class ModerationAction(models.Model):
+    """The moderation audit log: who did what to whom, why and when. Written in the same
+    transaction as the action, and never edited or deleted (admin is read-only)."""
+
+    class Kind(models.TextChoices):
+        RELEASE = "release", "Released a held video"
+        REMOVE = "remove", "Removed a video"
+        DISMISS = "dismiss", "Dismissed a report"
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.CharField(max_length=300)
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="moderation_received",
+    )  # fmt: skip
+    job = models.ForeignKey(
+        "generation.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.moderator_id}"

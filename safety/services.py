@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
-from safety.models import LikenessMatch, PublicFigure, Report
+from safety.models import LikenessMatch, ModerationAction, PublicFigure, Report
 
 TEXT_LIMITS = {
     "prompt": 1_000,
@@ -118,3 +120,95 @@ def _report_outside_the_request(user: User | None, kind: str, text: str) -> None
     """Minors-related sexual content is always reported. Callers check text before they open
     their own transaction, so the refusal that follows doesn't roll this back."""
     report_automatic(user=user, reason=Report.Reason.MINORS, note=f"Blocked {kind}: {text}")
+
+
+# --- Moderators' actions ------------------------------------------------------------------------
+
+
+def _check_moderator(user: User) -> None:
+    if not (user.is_active and user.has_perm("safety.add_moderationaction")):
+        raise PermissionDenied("Only moderators can act on reports and held videos.")
+
+
+def _close_reports(job: Any, outcome: str, moderator: User) -> list[Report]:
+    """Resolve the open reports on a video and tell each reporter the outcome."""
+    from accounts.services import notify
+
+    reports = list(Report.objects.select_for_update().filter(job=job, status=Report.Status.OPEN))
+    for report in reports:
+        report.status, report.resolved_at = Report.Status.RESOLVED, timezone.now()
+        report.save(update_fields=["status", "resolved_at"])
+        if report.reporter_id:
+            notify(recipient_id=report.reporter_id, kind="report_outcome", text=outcome)
+    return reports
+
+
+@transaction.atomic
+def moderation_release_hold(*, moderator: User, job_id: int, reason: str) -> ModerationAction:
+    """A moderator looked at a held video and lets its creator publish it."""
+    from accounts.services import notify
+    from generation.models import GenerationJob
+
+    _check_moderator(moderator)
+    job = GenerationJob.objects.select_for_update().get(pk=job_id)
+    if job.held_at is None:
+        raise ValidationError("This video isn't held.")
+    job.held_at, job.held_reason = None, ""
+    job.save(update_fields=["held_at", "held_reason"])
+    _close_reports(job, "A moderator reviewed the video you reported and left it up.", moderator)
+    notify(
+        recipient_id=job.creator_id, kind="hold_released",
+        text="A moderator reviewed your video. You can publish it now.",
+        url=reverse("generation:job", args=[job.pk]),
+    )  # fmt: skip
+    return ModerationAction.objects.create(
+        moderator=moderator, kind=ModerationAction.Kind.RELEASE, reason=reason,
+        target_user_id=job.creator_id, job=job,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def moderation_remove_video(*, moderator: User, job_id: int, reason: str) -> ModerationAction:
+    """Take a video down (draft or post) for breaking the rules; a job deletes its files."""
+    from accounts.services import notify
+    from cameo.services import _enqueue_file_deletion
+    from generation.models import GenerationJob
+
+    _check_moderator(moderator)
+    job = GenerationJob.objects.select_for_update().get(pk=job_id)
+    if job.taken_down_at is not None:
+        raise ValidationError("This video is already down.")
+    job.taken_down_at, job.takedown_reason = timezone.now(), f"Removed by a moderator: {reason}"
+    job.save(update_fields=["taken_down_at", "takedown_reason"])
+    transaction.on_commit(lambda: _enqueue_file_deletion([job.pk]))
+    _close_reports(job, "A moderator removed the video you reported. Thank you.", moderator)
+    notify(
+        recipient_id=job.creator_id, kind="taken_down",
+        text=f"A moderator removed one of your videos: {reason}",
+        url=reverse("generation:job", args=[job.pk]),
+    )  # fmt: skip
+    return ModerationAction.objects.create(
+        moderator=moderator, kind=ModerationAction.Kind.REMOVE, reason=reason,
+        target_user_id=job.creator_id, job=job,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def report_dismiss(*, moderator: User, report_id: int, reason: str) -> ModerationAction:
+    from accounts.services import notify
+
+    _check_moderator(moderator)
+    report = Report.objects.select_for_update().get(pk=report_id)
+    if report.status != Report.Status.OPEN:
+        raise ValidationError("This report is already closed.")
+    report.status, report.resolved_at = Report.Status.DISMISSED, timezone.now()
+    report.save(update_fields=["status", "resolved_at"])
+    if report.reporter_id:
+        notify(
+            recipient_id=report.reporter_id, kind="report_outcome",
+            text="A moderator reviewed your report and found the video within the rules.",
+        )  # fmt: skip
+    return ModerationAction.objects.create(
+        moderator=moderator, kind=ModerationAction.Kind.DISMISS, reason=reason,
+        target_user_id=report.reported_user_id, job_id=report.job_id, report=report,
+    )  # fmt: skip
