@@ -690,7 +690,7 @@ def _store(
                 finished_at=timezone.now(),
             )
             if done:
-                video_scan_record(job=job, result=scan, video_url=default_storage.url(video_name))
+                video_scan_record(job=job, result=scan)
     except Exception:
         _delete_files(video_name, poster_name)
         raise

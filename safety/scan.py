@@ -294,7 +294,7 @@ def video_scan(
 
 
 @transaction.atomic
-def video_scan_record(*, job: GenerationJob, result: ScanResult, video_url: str) -> VideoScan:
+def video_scan_record(*, job: GenerationJob, result: ScanResult) -> VideoScan:
     """Store a scan; on a match, hold the video and tell each matched owner where to watch it.
 
     Runs inside the transaction that marks the render finished, so no one ever sees a finished

@@ -211,7 +211,7 @@ def test_moderators_can_read_a_held_scan_in_admin_but_not_change_it(
         frames_scanned=4, faces_found=1, seconds=0.8, protected_cameos=1, identity={},
         matches=[scan.Match(cameo_id=cameo.pk, owner_id=alice.pk, distance=0.31, frame=12)],
     )  # fmt: skip
-    held = scan.video_scan_record(job=job, result=result, video_url="/media/videos/x.mp4")
+    held = scan.video_scan_record(job=job, result=result)
     client.force_login(moderator)
     page = client.get(reverse("admin:safety_videoscan_change", args=[held.pk])).content.decode()
     assert "Held for review" in page and "alice" in page and "0.31" in page
