@@ -24,7 +24,7 @@ scores, not degrees:
     the screen's left, so a mirrored file needs the sign flipped (``liveness.verify_clip`` has a
     ``mirrored`` switch). For a head about as deep as the average one the score is roughly
     ``0.3 * tan(angle)``: 0.1 is about 18 degrees, 0.2 about 35. On a 2.5-D warp of the astronaut
-    photo (see cameo/tests/test_faces.py) it read 0.09, 0.18, 0.25 and 0.33 at 10, 20, 30 and 40
+    photo (see cameo/synthetic.py) it read 0.09, 0.18, 0.25 and 0.33 at 10, 20, 30 and 40
     degrees; the warp exaggerates the nose a little.
 
 ``pitch``

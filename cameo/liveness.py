@@ -14,7 +14,7 @@ d. a real head: when the head turns, the eye on the far side looks narrower, whi
 The challenge comes before the photo check so that a real person who forgot to move hears what to
 do rather than being told they look like a photo.
 
-How the thresholds were chosen. The data are the tests' fixtures (cameo/tests/test_faces.py):
+How the thresholds were chosen. The data are the synthetic clips of cameo/synthetic.py:
 the astronaut photo cropped to a 480 x 480 "selfie", turned with a 2.5-D warp (her face painted
 on an ellipsoid with a nose, rotated and projected), and the 25 x 25 ``lfw_subset`` faces upscaled
 to 150; scikit-image 0.26, dlib 20.0.1, on the 2-core CPU machine.
