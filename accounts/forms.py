@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.utils import timezone
 
 from accounts.models import User
@@ -35,3 +35,17 @@ class SignupForm(BaseUserCreationForm):
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError("That username is taken. Try another one.")
         return username
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form; a suspended account reads until when, instead of logging in."""
+
+    suspended = False
+
+    def confirm_login_allowed(self, user: User) -> None:
+        from safety.middleware import suspended_message
+
+        super().confirm_login_allowed(user)
+        if user.is_suspended:
+            self.suspended = True
+            raise forms.ValidationError(suspended_message(user.suspended_until), code="suspended")

@@ -38,12 +38,20 @@ class User(AbstractUser):
     birthdate = models.DateField(null=True, blank=True)
     is_teen = models.BooleanField(default=False)
     bio = models.CharField(max_length=300, blank=True)
+    # Set by a moderator's suspension; a ban makes the account inactive instead.
+    suspended_until = models.DateTimeField(null=True, blank=True)
 
     REQUIRED_FIELDS = ["email"]
 
     @property
     def handle(self) -> str:
         return f"@{self.username}"
+
+    @property
+    def is_suspended(self) -> bool:
+        from django.utils import timezone
+
+        return self.suspended_until is not None and self.suspended_until > timezone.now()
 
 
 class Follow(models.Model):

@@ -28,6 +28,7 @@ def user_signup(*, username: str, email: str, password: str, birthdate: dt.date)
 def follow_create(*, follower: User, followee: User) -> Follow:
     from accounts.selectors import is_blocked_between
 
+    require_can_write(follower)
     if follower.pk == followee.pk:
         raise ValidationError("You can't follow yourself.")
     if is_blocked_between(follower, followee):
@@ -94,3 +95,14 @@ def mute_create(*, muter: User, muted: User) -> Mute:
 
 def mute_delete(*, muter: User, muted: User) -> None:
     Mute.objects.filter(muter=muter, muted=muted).delete()
+
+
+def require_can_write(user: User) -> None:
+    """Refuse writes from a suspended or banned account, in every service that creates content."""
+    if not user.is_active:
+        raise ValidationError("This account has been closed by the moderators.")
+    if user.is_suspended:
+        raise ValidationError(
+            f"Your account is suspended until {user.suspended_until:%d %b %Y %H:%M} UTC; "
+            "until then you can't make, publish or share anything."
+        )

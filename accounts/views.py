@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
-from accounts.forms import SignupForm
+from accounts.forms import LoginForm, SignupForm
 from cameo.selectors import cameo_on_profile
 from feed.selectors import posts_by_author
 from safety.limits import limit_wait, limited_view, too_many
@@ -26,6 +26,7 @@ class LoginView(auth_views.LoginView):
     """Django's login, with limits per address and per account so passwords can't be guessed."""
 
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         waits = [limit_wait(request, name) for name in ("login-ip", "login-account")]

@@ -168,6 +168,9 @@ def _text_settings(
 @transaction.atomic
 def cameo_grant_request(*, requester: User, cameo_id: int) -> CameoGrant:
     """Ask an owner for permission to use their cameo."""
+    from accounts.services import require_can_write
+
+    require_can_write(requester)
     cameo = Cameo.objects.select_related("owner").filter(pk=cameo_id).first()
     if cameo is None or cameo.state != Cameo.State.VERIFIED:
         raise ValidationError("That cameo no longer exists.")
@@ -442,8 +445,10 @@ def cameo_verification_start(
     """
     from pathlib import Path
 
+    from accounts.services import require_can_write
     from cameo import liveness
 
+    require_can_write(owner)
     steps = liveness.check_challenge(challenge)
     name = display_name.strip()
     if not name:

@@ -14,6 +14,9 @@ from generation.selectors import job_get_for_user
 @transaction.atomic
 def post_publish(*, user: User, job_id: int, caption: str = "") -> Post:
     """Turn the creator's finished draft into a post. Nothing else reaches the feed."""
+    from accounts.services import require_can_write
+
+    require_can_write(user)
     job = job_get_for_user(user=user, job_id=job_id)
     job = GenerationJob.objects.select_for_update().get(pk=job.pk)
     if job.taken_down_at is not None:
@@ -79,6 +82,9 @@ def _check_cameo_approvals(job: GenerationJob) -> None:
 @transaction.atomic
 def like_toggle(*, user: User, post_id: int) -> tuple[Post, bool]:
     """Like the post, or take the like back. Returns the post and whether it is now liked."""
+    from accounts.services import require_can_write
+
+    require_can_write(user)
     post = post_get_visible(viewer=user, post_id=post_id)
     deleted, _ = Like.objects.filter(user=user, post=post).delete()
     if deleted:

@@ -33,7 +33,11 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def like(request: HttpRequest, post_id: int) -> HttpResponse:
-    post, liked = services.like_toggle(user=request.user, post_id=post_id)
+    try:
+        post, liked = services.like_toggle(user=request.user, post_id=post_id)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("feed:post", post_id=post_id)
     post.liked = liked
     if request.htmx:
         return render(request, "feed/index.html#like-button", {"post": post})

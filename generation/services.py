@@ -92,8 +92,10 @@ def generation_request(
     when an earlier one ends. If the queue can't be reached the job is still saved;
     ``requeue_stuck`` or a worker's start-up puts it on the queue later.
     """
+    from accounts.services import require_can_write
     from safety.services import text_check
 
+    require_can_write(user)
     # Checked before the transaction opens: a refusal that files an automatic report must not
     # roll the report back with it.
     prompt = clean_prompt(prompt)

@@ -171,3 +171,28 @@ def remove_job_video(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any
         services.moderation_remove_video(moderator=moderator, job_id=obj.pk, reason=reason)
 
     run_moderation(modeladmin, request, qs, act)
+
+
+class SuspendActionForm(ReasonActionForm):
+    days = forms.IntegerField(required=False, label="Days", initial=7)
+
+
+@admin.action(description="Suspend for the number of days given")
+def suspend_accounts(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    try:
+        days = int(request.POST.get("days") or 0)
+    except ValueError:
+        days = 0
+
+    def act(*, moderator: Any, obj: Any, reason: str) -> None:
+        services.moderation_suspend(moderator=moderator, user_id=obj.pk, days=days, reason=reason)
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+@admin.action(description="Ban (close the account; its posts leave every feed)")
+def ban_accounts(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    def act(*, moderator: Any, obj: Any, reason: str) -> None:
+        services.moderation_ban(moderator=moderator, user_id=obj.pk, reason=reason)
+
+    run_moderation(modeladmin, request, qs, act)

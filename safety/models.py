@@ -165,6 +165,8 @@ class ModerationAction(models.Model):
         RELEASE = "release", "Released a held video"
         REMOVE = "remove", "Removed a video"
         DISMISS = "dismiss", "Dismissed a report"
+        SUSPEND = "suspend", "Suspended an account"
+        BAN = "ban", "Banned an account"
 
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

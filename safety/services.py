@@ -212,3 +212,50 @@ def report_dismiss(*, moderator: User, report_id: int, reason: str) -> Moderatio
         moderator=moderator, kind=ModerationAction.Kind.DISMISS, reason=reason,
         target_user_id=report.reported_user_id, job_id=report.job_id, report=report,
     )  # fmt: skip
+
+
+MAX_SUSPENSION_DAYS = 365
+
+
+@transaction.atomic
+def moderation_suspend(
+    *, moderator: User, user_id: int, days: int, reason: str
+) -> ModerationAction:
+    """Suspend an account for N days: its session ends and every service refuses its writes."""
+    import datetime as dt
+
+    from accounts.services import notify
+
+    _check_moderator(moderator)
+    if not 1 <= days <= MAX_SUSPENSION_DAYS:
+        raise ValidationError(f"Suspend for 1 to {MAX_SUSPENSION_DAYS} days.")
+    person = User.objects.select_for_update().get(pk=user_id)
+    if person.pk == moderator.pk:
+        raise ValidationError("You can't suspend yourself.")
+    person.suspended_until = timezone.now() + dt.timedelta(days=days)
+    person.save(update_fields=["suspended_until"])
+    notify(
+        recipient=person, kind="suspended",
+        text=f"Your account is suspended for {days} day{'s' if days != 1 else ''}: {reason}",
+    )  # fmt: skip
+    return ModerationAction.objects.create(
+        moderator=moderator, kind=ModerationAction.Kind.SUSPEND, target_user=person,
+        reason=f"{reason} ({days} days)",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def moderation_ban(*, moderator: User, user_id: int, reason: str) -> ModerationAction:
+    """Close an account: it can't log in, and its posts leave every feed in this transaction
+    (feeds list only active authors)."""
+    _check_moderator(moderator)
+    person = User.objects.select_for_update().get(pk=user_id)
+    if person.pk == moderator.pk or person.is_superuser:
+        raise ValidationError("That account can't be banned from here.")
+    if not person.is_active:
+        raise ValidationError("This account is already banned.")
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    return ModerationAction.objects.create(
+        moderator=moderator, kind=ModerationAction.Kind.BAN, target_user=person, reason=reason
+    )
