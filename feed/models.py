@@ -4,6 +4,12 @@ from django.conf import settings
 from django.db import models
 
 
+class CommentPolicy(models.TextChoices):
+    EVERYONE = "everyone", "Everyone"
+    FOLLOWING = "following", "People I follow"
+    NOBODY = "nobody", "Nobody"
+
+
 class Post(models.Model):
     """A published video. It exists only through ``post_publish`` from a finished job."""
 
@@ -18,6 +24,11 @@ class Post(models.Model):
     like_count = models.PositiveIntegerField(default=0)
     # Perceptual hashes of about one frame a second, so Verify recognises a re-encoded copy.
     keyframe_hashes = models.JSONField(default=list, blank=True)
+    # Who may comment: the poster chooses.
+    comment_policy = models.CharField(
+        max_length=10, choices=CommentPolicy.choices, default=CommentPolicy.EVERYONE
+    )
+    comment_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -43,3 +54,169 @@ class Like(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} likes {self.post_id}"
+
+
+class PostFeatures(models.Model):
+    """What the feed knows about a post, computed once by a job after publishing so that no feed
+    request embeds or decodes anything. ``embedding`` is a float32 MiniLM vector (384 values) of
+    the prompt and caption; ``energy`` runs from 0 (calm) to 1 (energetic)."""
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="features")
+    embedding = models.BinaryField()
+    topics = models.JSONField(default=list, blank=True)
+    motion = models.FloatField(default=0.0)
+    energy = models.FloatField(default=0.5)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Features of post {self.post_id}"
+
+
+class Comment(models.Model):
+    """A comment on a post, or a reply to one (one level deep: a reply's parent has no parent).
+
+    ``hidden_at`` is set when a watched word or a moderation hold keeps it from others until a
+    moderator looks; its author still sees it. ``removed_at`` is set by its author, the post's
+    author or a moderator."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=300, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["post", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.post_id}"
+
+
+class Conversation(models.Model):
+    """A 1:1 direct-message thread. The pair is stored lowest id first, so there is one per pair."""
+
+    user_low = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    user_high = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_message_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user_low", "user_high"], name="one_conversation_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user_low__lt=models.F("user_high")),
+                name="conversation_pair_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conversation {self.user_low_id}–{self.user_high_id}"
+
+
+class DirectMessage(models.Model):
+    """One message in a conversation. Hidden like a comment when moderation holds it."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} in {self.conversation_id}"
+
+
+class FeedPreference(models.Model):
+    """How a person steers their feed. ``mood`` runs from 0 (relaxed) to 1 (energized), null for
+    no preference. ``instruction`` is their own words; ``instruction_more`` and
+    ``instruction_less`` are the phrases it was read as, which they can edit."""
+
+    class Mode(models.TextChoices):
+        FOR_YOU = "for_you", "For you"
+        FOLLOWING = "following", "Following"
+        LATEST = "latest", "Latest"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_preference"
+    )
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.FOR_YOU)
+    mood = models.FloatField(null=True, blank=True)
+    interests = models.JSONField(default=list, blank=True)
+    instruction = models.CharField(max_length=500, blank=True)
+    instruction_more = models.JSONField(default=list, blank=True)
+    instruction_less = models.JSONField(default=list, blank=True)
+    daily_budget_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Feed preference of {self.user_id}"
+
+
+class SeenPost(models.Model):
+    """A post the feed has shown this person; the For-you feed doesn't show it again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="one_seen_per_post")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw {self.post_id}"
+
+
+class SeeLess(models.Model):
+    """'See less like this' on a post: posts similar to it rank lower for this person."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "post"], name="one_see_less_per_post")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} sees less like {self.post_id}"
+
+
+class WatchDay(models.Model):
+    """Watch time for one person on one day (in their timezone), counted by the player's
+    heartbeat and capped at real elapsed time. ``extensions`` counts the 15-minute extensions."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    seconds = models.PositiveIntegerField(default=0)
+    extensions = models.PositiveSmallIntegerField(default=0)
+    last_beat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_watch_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} watched {self.seconds}s on {self.day}"

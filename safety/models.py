@@ -26,6 +26,13 @@ class VideoScan(models.Model):
     # as a match (dlib's scale: under 0.6 is the same person).
     protected_cameos = models.PositiveIntegerField(default=0)
     threshold = models.FloatField()
+    # The nudity check on the same frames: how many frames showed exposed sexual body parts
+    # above ``nudity_threshold``, and the highest detector score seen.
+    nudity_frames = models.PositiveIntegerField(default=0)
+    nudity_score = models.FloatField(default=0.0)
+    nudity_threshold = models.FloatField(null=True, blank=True)
+    # Why it was held, by cause ("likeness", "nudity"), for the transparency report.
+    hold_causes = models.JSONField(default=list, blank=True)
     seconds = models.FloatField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -110,6 +117,8 @@ class Report(models.Model):
         LIKENESS = "likeness", "Misuse of my likeness"
         PROMPT = "prompt", "A prompt (automatic)"
         PROFILE = "profile", "A profile"
+        COMMENT = "comment", "A comment"
+        DM = "dm", "A direct message"
 
     class Reason(models.TextChoices):
         LIKENESS = "likeness", "It uses my face or likeness without my consent"
@@ -142,9 +151,20 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="reports_against",
     )  # fmt: skip
+    comment = models.ForeignKey(
+        "feed.Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    message = models.ForeignKey(
+        "feed.DirectMessage", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="reports",
+    )  # fmt: skip
     reason = models.CharField(max_length=12, choices=Reason.choices)
     note = models.TextField(max_length=1000, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="reports_assigned",
+    )  # fmt: skip
     duplicates = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -167,6 +187,12 @@ class ModerationAction(models.Model):
         DISMISS = "dismiss", "Dismissed a report"
         SUSPEND = "suspend", "Suspended an account"
         BAN = "ban", "Banned an account"
+        RESTORE = "restore", "Restored content"
+        WARN = "warn", "Warned a person"
+        STRIKE = "strike", "Gave a strike"
+        UPHOLD = "uphold", "Upheld a strike on appeal"
+        REVERSE = "reverse", "Reversed a strike on appeal"
+        HIDE = "hide", "Hid a comment or message"
 
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -184,6 +210,12 @@ class ModerationAction(models.Model):
     report = models.ForeignKey(
         Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
     )
+    comment = models.ForeignKey(
+        "feed.Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.ForeignKey(
+        "feed.DirectMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -191,3 +223,97 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.moderator_id}"
+
+
+class ReportMessage(models.Model):
+    """A message on a report between the reporter and the moderators; each sees the thread."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_moderator = models.BooleanField(default=False)
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} on report {self.report_id}"
+
+
+class Strike(models.Model):
+    """A strike against an account, with the reason the person is shown. A strike counts while it
+    is active: not reversed on appeal and younger than ``SORA_STRIKE_ACTIVE_DAYS``. Reaching
+    ``SORA_STRIKES_TO_SUSPEND`` active strikes suspends the account."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="strikes"
+    )
+    reason = models.CharField(max_length=300)
+    report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="strikes"
+    )
+    job = models.ForeignKey(
+        "generation.GenerationJob", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    action = models.OneToOneField(
+        ModerationAction, null=True, blank=True, on_delete=models.SET_NULL, related_name="strike"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    reversed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"Strike {self.pk} on {self.user_id}"
+
+
+class Appeal(models.Model):
+    """The one appeal a person may make against a strike, within the appeal window."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Waiting for a moderator"
+        UPHELD = "upheld", "Upheld"
+        REVERSED = "reversed", "Reversed"
+
+    strike = models.OneToOneField(Strike, on_delete=models.CASCADE, related_name="appeal")
+    text = models.TextField(max_length=2000)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    response = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Appeal on strike {self.strike_id} ({self.decision})"
+
+
+class WatchedWord(models.Model):
+    """A word or phrase operators watch for (after PeerTube's watched-word lists): a comment or
+    post caption containing it is hidden from others until a moderator looks."""
+
+    phrase = models.CharField(max_length=100, unique=True)
+    list_name = models.CharField(
+        max_length=60, blank=True, help_text="Group words into lists, e.g. 'scams' or 'slurs'."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["list_name", "phrase"]
+
+    def __str__(self) -> str:
+        return self.phrase

@@ -208,7 +208,22 @@ SORA_RATE_LIMITS = {
     "report": env.str("SORA_RATE_REPORT", default="20/h"),
     "comment": env.str("SORA_RATE_COMMENT", default="30/10m"),
     "dm": env.str("SORA_RATE_DM", default="60/10m"),
+    "report-message": env.str("SORA_RATE_REPORT_MESSAGE", default="20/h"),
+    "appeal": env.str("SORA_RATE_APPEAL", default="10/d"),
+    "search": env.str("SORA_RATE_SEARCH", default="60/m"),
 }
+
+# --- Strikes and appeals (Mastodon's rules are the model) ---------------------------------------
+SORA_STRIKES_TO_SUSPEND = _int("SORA_STRIKES_TO_SUSPEND", 3, minimum=1)
+SORA_STRIKE_SUSPEND_DAYS = _int("SORA_STRIKE_SUSPEND_DAYS", 7, minimum=1)
+# A strike stops counting after this many days; an appeal must come within SORA_APPEAL_DAYS.
+SORA_STRIKE_ACTIVE_DAYS = _int("SORA_STRIKE_ACTIVE_DAYS", 90, minimum=1)
+SORA_APPEAL_DAYS = _int("SORA_APPEAL_DAYS", 20, minimum=1)
+
+# --- Feed ---------------------------------------------------------------------------------------
+# A 15-minute extension of the daily budget, at most this many times a day (adults only).
+SORA_BUDGET_EXTENSION_MINUTES = _int("SORA_BUDGET_EXTENSION_MINUTES", 15, minimum=1)
+SORA_BUDGET_EXTENSIONS = _int("SORA_BUDGET_EXTENSIONS", 2, minimum=0)
 
 # --- Generation ---------------------------------------------------------------------------------
 SORA_DAILY_GENERATIONS = _int("SORA_DAILY_GENERATIONS", 30, minimum=1)
