@@ -27,6 +27,9 @@ _KEYS: dict[str, str] = {
     "report": "user",
     "comment": "user",
     "dm": "user",
+    "report-message": "user",
+    "appeal": "user",
+    "search": "user_or_ip",
 }
 
 

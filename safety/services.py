@@ -259,3 +259,39 @@ def moderation_ban(*, moderator: User, user_id: int, reason: str) -> ModerationA
     return ModerationAction.objects.create(
         moderator=moderator, kind=ModerationAction.Kind.BAN, target_user=person, reason=reason
     )
+
+
+# --- Messages on a report -----------------------------------------------------------------------
+
+REPORT_MESSAGE_LIMIT = 2000
+
+
+@transaction.atomic
+def report_message_create(*, author: User, report_id: int, text: str) -> Any:
+    """Add a message to a report's thread. The reporter writes from their report's page; a
+    moderator writes from admin. The other side is notified. Anyone else gets a 404."""
+    from accounts.services import notify
+    from safety.models import ReportMessage
+
+    report = Report.objects.select_for_update().filter(pk=report_id).first()
+    is_moderator = author.is_active and author.has_perm("safety.add_moderationaction")
+    if report is None or not (is_moderator or report.reporter_id == author.pk):
+        raise Http404("No such report.")
+    text = text.strip()
+    if not text:
+        raise ValidationError("Write a message first.")
+    if len(text) > REPORT_MESSAGE_LIMIT:
+        raise ValidationError(
+            f"That's {len(text):,} characters; the limit is {REPORT_MESSAGE_LIMIT:,}."
+        )
+    from_moderator = is_moderator and report.reporter_id != author.pk
+    message = ReportMessage.objects.create(
+        report=report, author=author, from_moderator=from_moderator, text=text
+    )
+    if from_moderator and report.reporter_id:
+        notify(
+            recipient_id=report.reporter_id, kind="report_message",
+            text="A moderator wrote to you about your report.",
+            url=reverse("safety:report_detail", args=[report.pk]),
+        )  # fmt: skip
+    return message
