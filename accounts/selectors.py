@@ -85,3 +85,44 @@ def relation_between(*, viewer: User, person: User) -> Relation:
         blocked=Block.objects.filter(blocker=viewer, blocked=person).exists(),
         muted=Mute.objects.filter(muter=viewer, muted=person).exists(),
     )
+
+
+# What each kind of notification is about, for the labels and filters on the notifications page.
+# A kind not listed shows under "Updates" until it is filed here.
+NOTIFICATION_GROUPS: dict[str, tuple[str, frozenset[str]]] = {
+    "likes": ("Likes", frozenset({"like"})),
+    "comments": ("Comments", frozenset({"comment", "reply"})),
+    "follows": ("Follows", frozenset({"follow"})),
+    "remixes": ("Remixes", frozenset({"remix"})),
+    "messages": ("Messages", frozenset({"dm"})),
+    "cameo": ("Cameo", frozenset({
+        "cameo_request", "grant_approved", "grant_declined", "cameo_used", "use_approved",
+        "use_declined", "cameo_verified", "cameo_rejected", "likeness_held",
+    })),
+    "moderation": ("Moderation", frozenset({
+        "report_outcome", "report_message", "taken_down", "hold_released", "nudity_held",
+        "suspended", "warned", "strike", "appeal_decided", "restored", "comment_hidden",
+        "comment_restored", "message_hidden", "message_restored",
+    })),
+}  # fmt: skip
+
+
+def notification_label(kind: str) -> str:
+    for label, kinds in NOTIFICATION_GROUPS.values():
+        if kind in kinds:
+            return label
+    return "Updates"
+
+
+def notifications_in_group(*, user: User, group: str | None, limit: int = 100) -> list:
+    """The person's newest notifications, only those of one group when ``group`` names one;
+    each carries its ``label``."""
+    from accounts.models import Notification
+
+    items = Notification.objects.filter(recipient=user)
+    if group in NOTIFICATION_GROUPS:
+        items = items.filter(kind__in=NOTIFICATION_GROUPS[group][1])
+    found = list(items[:limit])
+    for item in found:
+        item.label = notification_label(item.kind)
+    return found

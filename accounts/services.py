@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,18 +11,50 @@ from accounts.models import ADULT_AGE, MIN_AGE, Block, Follow, Mute, Notificatio
 
 
 @transaction.atomic
-def user_signup(*, username: str, email: str, password: str, birthdate: dt.date) -> User:
-    """Create an account. Under 13 is refused; 13-17 makes a teen account."""
+def user_signup(
+    *, username: str, email: str, password: str, birthdate: dt.date, time_zone: str = ""
+) -> User:
+    """Create an account. Under 13 is refused; 13-17 makes a teen account, which starts with
+    the teen protections on (``TeenSettings``' defaults)."""
+    from accounts.models import TeenSettings
+
     age = age_on(birthdate, timezone.localdate())
     if age < MIN_AGE:
         raise ValidationError(
             {"birthdate": f"You must be at least {MIN_AGE} years old to use this app."}
         )
     user = User(username=username, email=email, birthdate=birthdate, is_teen=age < ADULT_AGE)
+    user.timezone = timezone_checked(time_zone)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
+    if user.is_teen:
+        TeenSettings.objects.create(user=user)
     return user
+
+
+def timezone_checked(name: str) -> str:
+    """An IANA timezone name as stored; empty means the server's. Unknown names are refused."""
+    from django.conf import settings
+
+    name = (name or "").strip()
+    if not name:
+        return settings.TIME_ZONE
+    if name not in _known_timezones():
+        raise ValidationError(
+            {
+                "timezone": f"We don't know the time zone \u201c{name[:64]}\u201d. Use a name "
+                "such as Europe/London, or leave it empty to use the site's own."
+            }
+        )
+    return name
+
+
+@functools.cache
+def _known_timezones() -> frozenset[str]:
+    import zoneinfo
+
+    return frozenset(zoneinfo.available_timezones())
 
 
 @transaction.atomic
@@ -33,7 +66,14 @@ def follow_create(*, follower: User, followee: User) -> Follow:
         raise ValidationError("You can't follow yourself.")
     if is_blocked_between(follower, followee):
         raise ValidationError("You can't follow this person.")
-    follow, _ = Follow.objects.get_or_create(follower=follower, followee=followee)
+    follow, created = Follow.objects.get_or_create(follower=follower, followee=followee)
+    if created:
+        from django.urls import reverse
+
+        notify(
+            recipient=followee, kind="follow", text=f"@{follower.username} followed you.",
+            url=reverse("profile", args=[follower.username]),
+        )  # fmt: skip
     return follow
 
 
@@ -76,6 +116,18 @@ def notifications_mark_read(*, user: User) -> int:
     )
 
 
+@transaction.atomic
+def notification_mark_read(*, user: User, notification_id: int) -> Notification:
+    """Mark one of the person's own notifications as read; anyone else's is a 404."""
+    from django.shortcuts import get_object_or_404
+
+    item = get_object_or_404(Notification, pk=notification_id, recipient=user)
+    if item.read_at is None:
+        item.read_at = timezone.now()
+        item.save(update_fields=["read_at"])
+    return item
+
+
 def follow_delete(*, follower: User, followee: User) -> None:
     Follow.objects.filter(follower=follower, followee=followee).delete()
 
@@ -106,3 +158,31 @@ def require_can_write(user: User) -> None:
             f"Your account is suspended until {user.suspended_until:%d %b %Y %H:%M} UTC; "
             "until then you can't make, publish or share anything."
         )
+
+
+PROFILE_HOLD_MESSAGE = (
+    "Our checks weren't sure about this bio, so it wasn't saved. Reword it and try again."
+)
+
+
+def profile_update(*, user: User, bio: str) -> User:
+    """Change the text on a person's profile. It is public at once, so text moderation must
+    allow it outright: a "hold" is refused here, since a bio has nowhere to wait for review.
+
+    The check runs before the transaction opens, so an automatic report it files (for
+    minors-related text) survives the refusal.
+    """
+    from safety.services import text_check
+
+    require_can_write(user)
+    bio = bio.strip()
+    if bio and text_check(text=bio, kind="profile", user=user) == "hold":
+        raise ValidationError(PROFILE_HOLD_MESSAGE)
+    return _profile_save(user=user, bio=bio)
+
+
+@transaction.atomic
+def _profile_save(*, user: User, bio: str) -> User:
+    user.bio = bio
+    user.save(update_fields=["bio"])
+    return user

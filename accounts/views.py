@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
-from accounts.forms import LoginForm, SignupForm
+from accounts.forms import LoginForm, ProfileForm, SignupForm
 from cameo.selectors import cameo_on_profile
 from feed.selectors import posts_by_author
 from safety.limits import limit_wait, limited_view, too_many
@@ -36,6 +36,13 @@ class LoginView(auth_views.LoginView):
         context = self.get_context_data(form=self.get_form(), limited=too_many(wait))
         return self.render_to_response(context, status=429)
 
+    def form_valid(self, form: LoginForm) -> HttpResponse:
+        from accounts.teens import teen_birthday_check
+
+        # Birthdays are caught here as well as by the daily command, so nobody waits for cron.
+        teen_birthday_check(user=form.get_user())
+        return super().form_valid(form)
+
 
 @require_http_methods(["GET", "POST"])
 @limited_view("signup-ip", "sign-ups from this address", _signup_limited)
@@ -50,6 +57,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password1"],
                 birthdate=form.cleaned_data["birthdate"],
+                time_zone=form.cleaned_data["timezone"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -66,6 +74,24 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     cameo = cameo_on_profile(viewer=request.user, owner=person)
     context = {"person": person, "posts": posts, "cameo": cameo, "relation": relation}
     return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    """Edit your own profile's text; there is no way to name someone else's."""
+    user = request.user
+    form = ProfileForm(request.POST if request.method == "POST" else {"bio": user.bio})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(user=user, bio=form.cleaned_data["bio"])
+        except ValidationError as exc:
+            form.add_error("bio", exc)
+        else:
+            messages.success(request, "Your profile is updated.")
+            return redirect("profile", username=user.username)
+    status = 400 if form.errors else 200
+    return render(request, "accounts/profile_edit.html", {"form": form}, status=status)
 
 
 _RELATION_ACTIONS = {
@@ -110,5 +136,17 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.notifications_mark_read(user=request.user)
         return redirect("accounts:notifications")
-    items = selectors.notifications_for(user=request.user)
-    return render(request, "accounts/notifications.html", {"items": items})
+    group = request.GET.get("show") or None
+    items = selectors.notifications_in_group(user=request.user, group=group)
+    context = {"items": items, "groups": selectors.NOTIFICATION_GROUPS, "show": group}
+    return render(request, "accounts/notifications.html", context)
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    item = services.notification_mark_read(user=request.user, notification_id=notification_id)
+    if request.htmx:
+        item.label = selectors.notification_label(item.kind)
+        return render(request, "accounts/notifications.html#notification", {"n": item})
+    return redirect("accounts:notifications")

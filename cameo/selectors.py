@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import are_mutuals, is_blocked_between
+from accounts.teen_selectors import teen_cameo_cap_refusal
 from cameo.models import Cameo, CameoGrant, CameoUse, CameoVerification
 
 Permission = Cameo.Permission
@@ -26,8 +27,9 @@ def cameo_use_refusal(*, cameo: Cameo, user: User) -> str | None:
     """None when ``user`` may put ``cameo`` in a new video; otherwise the sentence saying why not.
 
     The owner always may. Nobody else may while the cameo is unverified or when either has
-    blocked the other. Above "only me", an approved, unexpired grant lets a person in; "mutual
-    follows" also lets mutuals in, and "everyone" lets anyone in.
+    blocked the other, nor may an adult use a teen's (accounts.teen_selectors). Above "only
+    me", an approved, unexpired grant lets a person in; "mutual follows" also lets mutuals in,
+    and "everyone" lets anyone in.
     """
     owner = cameo.owner
     if user.pk == owner.pk:
@@ -37,6 +39,8 @@ def cameo_use_refusal(*, cameo: Cameo, user: User) -> str | None:
         return f"{name}'s cameo isn't verified, so it can't be used."
     if is_blocked_between(user, owner):
         return f"You can't use {name}'s cameo."
+    if refusal := teen_cameo_cap_refusal(cameo, user):
+        return refusal
     if cameo.permission == Permission.ONLY_ME:
         return f"{name} keeps their cameo to themselves."
     if cameo.permission == Permission.EVERYONE:
@@ -154,6 +158,7 @@ def cameo_on_profile(*, viewer: User, owner: User) -> CameoOnProfile:
         CameoGrant.State.REVOKED,
     )
     can_ask = not usable and not asked and not closed and cameo.permission != Permission.ONLY_ME
+    can_ask = can_ask and teen_cameo_cap_refusal(cameo, viewer) is None
     return CameoOnProfile(cameo=cameo, usable=usable, can_ask=can_ask, asked=asked)
 
 

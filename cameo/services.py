@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import is_blocked_between
 from accounts.services import notify
+from accounts.teen_selectors import teen_cameo_cap_refusal, teen_cameo_level_refusal
 from cameo.models import (
     Cameo,
     CameoGrant,
@@ -111,6 +112,8 @@ def cameo_settings_update(
     if permission is not None:
         if permission not in Cameo.Permission.values:
             raise ValidationError("Choose who may use your cameo from the list.")
+        if refusal := teen_cameo_level_refusal(owner, permission):
+            raise ValidationError(refusal)
         changes["permission"] = permission
     if approve_each_video is not None:
         changes["approve_each_video"] = approve_each_video
@@ -179,6 +182,8 @@ def cameo_grant_request(*, requester: User, cameo_id: int) -> CameoGrant:
         raise ValidationError("This is your own cameo; you can already use it.")
     if is_blocked_between(requester, cameo.owner):
         raise ValidationError(f"You can't ask to use {name}'s cameo.")
+    if refusal := teen_cameo_cap_refusal(cameo, requester):
+        raise ValidationError(refusal)
     if cameo.permission == Cameo.Permission.ONLY_ME:
         raise ValidationError(f"{name} isn't taking requests for their cameo.")
     grant = CameoGrant.objects.select_for_update().filter(cameo=cameo, grantee=requester).first()

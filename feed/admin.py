@@ -1,8 +1,14 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
-from feed.models import Like, Post
+from django.contrib import admin
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from feed import social
+from feed.models import Comment, DirectMessage, Like, Post
+from safety.admin import ReasonActionForm, run_moderation
 
 
 @admin.register(Post)
@@ -17,3 +23,101 @@ class PostAdmin(admin.ModelAdmin):
 class LikeAdmin(admin.ModelAdmin):
     list_display = ("user", "post", "created_at")
     raw_id_fields = ("user", "post")
+
+
+def _is_moderator(request: HttpRequest) -> bool:
+    return request.user.is_active and request.user.has_perm("safety.add_moderationaction")
+
+
+class _ModeratedText(admin.ModelAdmin):
+    """Moderators read and act on comments and messages here; nobody edits or deletes the text.
+    Access follows the moderator permission (``safety.add_moderationaction``), so other staff
+    see nothing, and every change goes through a service that writes the moderation log."""
+
+    action_form = ReasonActionForm
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return _is_moderator(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_moderator(request) or super().has_module_permission(request)
+
+    @admin.display(boolean=True, description="Hidden")
+    def is_hidden(self, obj: Any) -> bool:
+        return obj.hidden_at is not None
+
+
+@admin.action(description="Hide (only its author sees it)")
+def hide_comments(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    def act(*, moderator: Any, obj: Comment, reason: str) -> None:
+        social.moderation_comment_hide(moderator=moderator, comment_id=obj.pk, reason=reason)
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+@admin.action(description="Restore (show it again)")
+def restore_comments(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    def act(*, moderator: Any, obj: Comment, reason: str) -> None:
+        social.moderation_comment_restore(moderator=moderator, comment_id=obj.pk, reason=reason)
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+@admin.register(Comment)
+class CommentAdmin(_ModeratedText):
+    list_display = ("created_at", "author", "post", "text", "is_hidden", "hidden_reason")
+    list_filter = (
+        ("hidden_at", admin.EmptyFieldListFilter),
+        ("removed_at", admin.EmptyFieldListFilter),
+    )
+    search_fields = ("author__username", "text")
+    list_select_related = ("author", "post")
+    readonly_fields = ("post", "author", "parent", "text", "created_at", "hidden_at",
+                       "hidden_reason", "removed_at")  # fmt: skip
+    actions = [hide_comments, restore_comments]
+
+
+@admin.action(description="Hide (the recipient no longer sees it)")
+def hide_messages(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    def act(*, moderator: Any, obj: DirectMessage, reason: str) -> None:
+        social.moderation_message_hide(moderator=moderator, message_id=obj.pk, reason=reason)
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+@admin.action(description="Restore (deliver it)")
+def restore_messages(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    def act(*, moderator: Any, obj: DirectMessage, reason: str) -> None:
+        social.moderation_message_restore(moderator=moderator, message_id=obj.pk, reason=reason)
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+@admin.register(DirectMessage)
+class DirectMessageAdmin(_ModeratedText):
+    """Messages are private: moderators see only those that were reported, held by the checks or
+    acted on by a moderator, never a whole inbox."""
+
+    list_display = ("created_at", "sender", "text", "is_hidden", "hidden_reason")
+    list_filter = (("hidden_at", admin.EmptyFieldListFilter),)
+    search_fields = ("sender__username", "text")
+    list_select_related = ("sender",)
+    readonly_fields = ("conversation", "sender", "text", "created_at", "read_at", "hidden_at",
+                       "hidden_reason")  # fmt: skip
+    actions = [hide_messages, restore_messages]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[DirectMessage]:
+        from safety.models import ModerationAction
+
+        acted_on = ModerationAction.objects.filter(message__isnull=False).values("message_id")
+        seen = Q(hidden_at__isnull=False) | Q(reports__isnull=False) | Q(pk__in=acted_on)
+        return super().get_queryset(request).filter(seen).distinct()

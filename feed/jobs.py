@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from feed import services
+from feed import features, services
 
 
 def post_fingerprint(post_id: int) -> None:
     services.post_fingerprint(post_id=post_id)
+
+
+def post_features(post_id: int) -> None:
+    features.post_features_update(post_id=post_id)

@@ -66,7 +66,8 @@ class PostFeatures(models.Model):
     topics = models.JSONField(default=list, blank=True)
     motion = models.FloatField(default=0.0)
     energy = models.FloatField(default=0.5)
-    computed_at = models.DateTimeField(auto_now=True)
+    # Indexed: the feed's candidate pool asks for the newest value on every request.
+    computed_at = models.DateTimeField(auto_now=True, db_index=True)
 
     def __str__(self) -> str:
         return f"Features of post {self.post_id}"
@@ -168,6 +169,10 @@ class FeedPreference(models.Model):
     instruction = models.CharField(max_length=500, blank=True)
     instruction_more = models.JSONField(default=list, blank=True)
     instruction_less = models.JSONField(default=list, blank=True)
+    # float32 MiniLM vectors of ``interests``, then ``instruction_more``, then ``instruction_less``
+    # (384 values each, in that order), embedded when they are saved so a feed request never
+    # runs the model.
+    phrase_vectors = models.BinaryField(default=b"", blank=True)
     daily_budget_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

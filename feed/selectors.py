@@ -1,35 +1,88 @@
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
+from redis.exceptions import RedisError
 
-from accounts.models import Block, Mute, User
-from feed.models import Like, Post
+from accounts.models import Block, Follow, Mute, User
+from feed import ranking
+from feed.budget import BudgetStatus, budget_status, today
+from feed.cards import FeedCard, card_rows, cards, cards_from_rows
+from feed.models import FeedPreference, Like, Post, SeeLess, SeenPost, WatchDay
+from feed.pool import Pool, candidate_pool
+from feed.prepared import Prepared
+from feed.steering import stored_vectors
+from sora_site.embeddings import EMBEDDING_DIM
 
-FEED_PAGE_SIZE = 6
+FEED_PAGE_SIZE = 10
+# Extra For-you picks per page: a pick the final query drops (held, taken down, its author
+# banned since the pool was read) is replaced without a second round trip.
+SPARE_PICKS = 5
+MAX_ROUNDS = 3
+# One ranking fills this many pages; what it ranked is kept this long for the next pages.
+AHEAD_PAGES = 4
+AHEAD_SECONDS = 120
+Mode = FeedPreference.Mode
+
+
+def _visible() -> QuerySet[Post]:
+    """Posts anyone may see: not held, not taken down, by an account that is still active."""
+    return Post.objects.select_related("author", "job").filter(
+        author__is_active=True, job__taken_down_at__isnull=True, job__held_at__isnull=True
+    )
+
+
+def _with_liked(qs: QuerySet[Post], viewer: User) -> QuerySet[Post]:
+    return qs.annotate(liked=Exists(Like.objects.filter(post=OuterRef("pk"), user=viewer)))
 
 
 def _posts(viewer: User | None) -> QuerySet[Post]:
-    qs = Post.objects.select_related("author", "job").filter(
-        author__is_active=True, job__taken_down_at__isnull=True, job__held_at__isnull=True
-    )
+    qs = _visible()
     if viewer is not None and viewer.is_authenticated:
-        qs = qs.annotate(liked=Exists(Like.objects.filter(post=OuterRef("pk"), user=viewer)))
+        qs = _with_liked(qs, viewer)
         # A block hides each person's posts from the other, wherever posts are listed or opened.
         qs = qs.exclude(author__in=Block.objects.filter(blocker=viewer).values("blocked"))
         qs = qs.exclude(author__in=Block.objects.filter(blocked=viewer).values("blocker"))
     return qs
 
 
-def feed_latest(*, viewer: User | None, before: int | None = None) -> list[Post]:
-    """One page of the newest posts, older than post ``before`` when paging down. Muted people's
-    posts stay out of the feed (a direct link still opens them)."""
-    qs = _posts(viewer)
+def _without_muted(qs: QuerySet[Post], viewer: User | None) -> QuerySet[Post]:
     if viewer is not None and viewer.is_authenticated:
         qs = qs.exclude(author__in=Mute.objects.filter(muter=viewer).values("muted"))
+    return qs
+
+
+def _signed_in(viewer: User | None) -> bool:
+    return viewer is not None and viewer.is_authenticated
+
+
+def feed_latest(
+    *, viewer: User | None, before: int | None = None, page_size: int | None = None
+) -> list[FeedCard]:
+    """One page of the newest posts, older than post ``before`` when paging down. Muted people's
+    posts stay out of the feed (a direct link still opens them)."""
+    qs = _without_muted(_posts(viewer), viewer)
     if before is not None:
         qs = qs.filter(pk__lt=before)
-    return list(qs.order_by("-pk")[:FEED_PAGE_SIZE])
+    page = qs.order_by("-pk")[: page_size or FEED_PAGE_SIZE]
+    return cards(page, with_liked=_signed_in(viewer))
+
+
+def feed_following(*, viewer: User, before: int | None = None, page_size: int) -> list[FeedCard]:
+    """The newest posts of people the viewer follows, older than ``before`` when paging."""
+    followed = Follow.objects.filter(follower=viewer).values("followee")
+    qs = _without_muted(_posts(viewer), viewer).filter(author__in=followed)
+    if before is not None:
+        qs = qs.filter(pk__lt=before)
+    return cards(qs.order_by("-pk")[:page_size], with_liked=True)
 
 
 def posts_by_author(*, author: User, viewer: User | None = None) -> QuerySet[Post]:
@@ -38,3 +91,290 @@ def posts_by_author(*, author: User, viewer: User | None = None) -> QuerySet[Pos
 
 def post_get_visible(*, viewer: User | None, post_id: int) -> Post:
     return get_object_or_404(_posts(viewer), pk=post_id)
+
+
+def see_less_count(*, viewer: User) -> int:
+    return SeeLess.objects.filter(user=viewer).count()
+
+
+# --- The feed page ----------------------------------------------------------------------------
+
+
+@dataclass
+class FeedPage:
+    """One page of the feed and how it ends. ``posts`` each carry ``why``: sentences that say
+    why the post is there."""
+
+    mode: str
+    posts: list[FeedCard] = field(default_factory=list)
+    has_more: bool = False
+    next_before: int | None = None
+    caught_up: bool = False
+    nothing_yet: bool = False
+    budget: BudgetStatus | None = None
+    preference: FeedPreference | None = None
+
+    @property
+    def limit_reached(self) -> bool:
+        return self.budget is not None and self.budget.reached
+
+
+def feed_preference_for(viewer: User) -> FeedPreference:
+    """The viewer's preference, or the defaults when they never changed any."""
+    found = list(FeedPreference.objects.filter(user=viewer)[:1])
+    return found[0] if found else FeedPreference(user=viewer)
+
+
+def preference_budget(viewer: User, preference: FeedPreference) -> BudgetStatus:
+    """Today's budget; today's watch time is read only when there is a limit to count it for."""
+    watch_day = None
+    if preference.daily_budget_minutes is not None:
+        found = list(WatchDay.objects.filter(user=viewer, day=today(viewer))[:1])
+        watch_day = found[0] if found else None
+    return budget_status(
+        user=viewer, limit_minutes=preference.daily_budget_minutes, watch_day=watch_day
+    )
+
+
+def feed_page(
+    *, viewer: User | None, before: int | None = None, page_size: int = FEED_PAGE_SIZE
+) -> FeedPage:
+    """The feed as the viewer has set it up. Anonymous visitors get Latest."""
+    if viewer is None or not viewer.is_authenticated:
+        posts = feed_latest(viewer=None, before=before, page_size=page_size)
+        return _chronological(Mode.LATEST, posts, page_size, before)
+    preference = feed_preference_for(viewer)
+    budget = preference_budget(viewer, preference)
+    if budget.reached:
+        return FeedPage(mode=preference.mode, budget=budget, preference=preference)
+    if preference.mode == Mode.LATEST:
+        posts = feed_latest(viewer=viewer, before=before, page_size=page_size)
+        page = _chronological(Mode.LATEST, posts, page_size, before)
+    elif preference.mode == Mode.FOLLOWING:
+        posts = feed_following(viewer=viewer, before=before, page_size=page_size)
+        page = _chronological(Mode.FOLLOWING, posts, page_size, before)
+    else:
+        page = feed_for_you(viewer=viewer, preference=preference, page_size=page_size)
+    page.budget, page.preference = budget, preference
+    return page
+
+
+_CHRONO_WHY = {
+    Mode.LATEST: ["You're watching Latest: the newest videos first."],
+    Mode.FOLLOWING: ["It's from someone you follow; Following shows their newest first."],
+}
+
+
+def _chronological(
+    mode: str, posts: list[FeedCard], page_size: int, before: int | None
+) -> FeedPage:
+    for post in posts:
+        post.why = _CHRONO_WHY[mode]
+    full = len(posts) == page_size
+    return FeedPage(
+        mode=mode,
+        posts=posts,
+        has_more=full,
+        next_before=posts[-1].pk if full else None,
+        caught_up=not full and (bool(posts) or before is not None),
+        nothing_yet=not posts and before is None,
+    )
+
+
+# --- For you ----------------------------------------------------------------------------------
+
+
+def feed_for_you(*, viewer: User, preference: FeedPreference, page_size: int) -> FeedPage:
+    """The next page of For you: the viewer's unseen candidates, ranked by ``feed.ranking``.
+
+    One ranking fills ``AHEAD_PAGES`` pages. The rest is kept in the cache for the next pages
+    of the scroll, for as long as nothing it was ranked on changes (posts, features, the
+    person's steering, follows, "see less"); what was seen since, or whose author was blocked
+    or muted since, is filtered out of it on every page. The queries are the same whatever the
+    page size: the pool's version, the viewer's relations, their marks, the page's cards.
+    """
+    pool = candidate_pool()
+    if not len(pool):
+        return FeedPage(mode=Mode.FOR_YOU, nothing_yet=True)
+    steered = _steered(viewer, preference, pool)
+    unseen = int(np.count_nonzero(steered.mask))
+    queue = _ranked_ahead(viewer, steered, pool)
+    if len(queue) < min(unseen, page_size + SPARE_PICKS):
+        picks = ranking.rank(
+            pool, steered.steering, mask=steered.mask, k=page_size * AHEAD_PAGES + SPARE_PICKS
+        )
+        queue = [(int(pool.ids[pick.index]), tuple(pick.reasons)) for pick in picks]
+    shown, used, invisible = _fill_page(viewer, queue, page_size)
+    _keep_ahead(viewer, steered.fingerprint, queue[used:])
+    left = unseen - invisible - len(shown)
+    more = left > 0 and bool(shown)
+    return FeedPage(mode=Mode.FOR_YOU, posts=shown, has_more=more, caught_up=not more)
+
+
+@dataclass(frozen=True)
+class _Steered:
+    """The viewer's side of a ranking: which of the pool they may be shown, what they steer by,
+    and a fingerprint of everything the ranking reads besides the mask."""
+
+    mask: np.ndarray
+    steering: ranking.Steering
+    fingerprint: str
+
+
+def _steered(viewer: User, preference: FeedPreference, pool: Pool) -> _Steered:
+    following, followers, hidden = _relations(viewer)
+    seen, see_less = _marks(viewer, pool.min_id)
+    mask = np.ones(len(pool), dtype=bool)
+    mask[pool.positions(seen)] = False
+    if len(hidden):
+        mask &= ~np.isin(pool.authors, hidden)
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (preference.pk, preference.updated_at, pool.version):
+        digest.update(repr(part).encode())
+    for array in (following, followers, np.sort(see_less)):
+        digest.update(np.ascontiguousarray(array).tobytes() + b"|")
+    steering = _steering(preference, following, followers, pool, see_less)
+    return _Steered(mask, steering, digest.hexdigest())
+
+
+def viewer_steering(
+    *, viewer: User, preference: FeedPreference, pool: Pool
+) -> tuple[np.ndarray, ranking.Steering]:
+    """Which of the pool the viewer may be shown (unseen, author not blocked or muted), and
+    everything they steer by, as arrays for ``ranking.rank``. Two queries."""
+    steered = _steered(viewer, preference, pool)
+    return steered.mask, steered.steering
+
+
+Queued = tuple[int, tuple[str, ...]]
+
+
+def _ahead_key(viewer: User) -> str:
+    return f"feed:ahead:{viewer.pk}"
+
+
+def _ranked_ahead(viewer: User, steered: _Steered, pool: Pool) -> list[Queued]:
+    """What the last ranking left for the next pages, if it still holds, minus what the viewer
+    may no longer be shown."""
+    try:
+        kept = cache.get(_ahead_key(viewer))
+    except RedisError:
+        return []
+    if not kept or kept[0] != steered.fingerprint:
+        return []
+    queue: list[Queued] = kept[1]
+    if not queue:
+        return []
+    ids = np.array([post_id for post_id, _ in queue], dtype=np.int64)
+    where = np.minimum(np.searchsorted(pool.ids, ids), len(pool) - 1)
+    keep = (pool.ids[where] == ids) & steered.mask[where]
+    return [entry for entry, ok in zip(queue, keep, strict=True) if ok]
+
+
+def _keep_ahead(viewer: User, fingerprint: str, queue: list[Queued]) -> None:
+    # Without the cache the next page ranks again: slower, never wrong.
+    with contextlib.suppress(RedisError):
+        cache.set(_ahead_key(viewer), (fingerprint, queue), AHEAD_SECONDS)
+
+
+# The picked posts a viewer may see, as card rows: the page's one query for its posts.
+CHUNK = 64
+_PICKED_CARDS = Prepared(
+    lambda viewer, post_ids: card_rows(_with_liked(_visible(), viewer).filter(pk__in=post_ids)),
+    list_size=CHUNK,
+)
+
+
+def _fill_page(
+    viewer: User, queue: list[Queued], page_size: int
+) -> tuple[list[FeedCard], int, int]:
+    """Cards for the first ``page_size`` queued posts the viewer may see, with their reasons;
+    how many queue entries that used; and how many of those nobody may see any more (held,
+    taken down, author banned). Blocks and mutes were masked out already."""
+    shown: list[FeedCard] = []
+    used = invisible = 0
+    for _ in range(MAX_ROUNDS):
+        chunk = queue[used : used + min(page_size - len(shown) + SPARE_PICKS, CHUNK)]
+        if not chunk or len(shown) == page_size:
+            break
+        rows = _PICKED_CARDS.rows(viewer=viewer.pk, post_ids=[post_id for post_id, _ in chunk])
+        found = {card.pk: card for card in cards_from_rows(rows)}
+        for post_id, reasons in chunk:
+            if len(shown) == page_size:
+                break
+            used += 1
+            card = found.get(post_id)
+            if card is None:
+                invisible += 1
+            else:
+                card.why = list(reasons)
+                shown.append(card)
+    return shown, used, invisible
+
+
+def _rows(sql: str, params: list[object]) -> list[tuple[object, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _relations(viewer: User) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """People the viewer follows, who follow them, and whose posts they never see (blocked
+    either way, or muted), in one query. Written as SQL: the ORM spent longer composing this
+    five-part union than the database spent answering it, on every feed page."""
+    follow, block, mute = (m._meta.db_table for m in (Follow, Block, Mute))
+    sql = (
+        f"SELECT followee_id, 0 FROM {follow} WHERE follower_id = %s "
+        f"UNION ALL SELECT follower_id, 1 FROM {follow} WHERE followee_id = %s "
+        f"UNION ALL SELECT blocked_id, 2 FROM {block} WHERE blocker_id = %s "
+        f"UNION ALL SELECT blocker_id, 2 FROM {block} WHERE blocked_id = %s "
+        f"UNION ALL SELECT muted_id, 2 FROM {mute} WHERE muter_id = %s"
+    )
+    rows = np.array(_rows(sql, [viewer.pk] * 5), dtype=np.int64).reshape(-1, 2)
+    return tuple(rows[rows[:, 1] == kind, 0] for kind in (0, 1, 2))  # type: ignore[return-value]
+
+
+def _marks(viewer: User, since_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """Posts in the pool the viewer has seen, and every post they marked "see less"."""
+    seen, less = SeenPost._meta.db_table, SeeLess._meta.db_table
+    sql = (
+        f"SELECT post_id, 0 FROM {seen} WHERE user_id = %s AND post_id >= %s "
+        f"UNION ALL SELECT post_id, 1 FROM {less} WHERE user_id = %s"
+    )
+    rows = np.array(_rows(sql, [viewer.pk, since_id, viewer.pk]), dtype=np.int64)
+    rows = rows.reshape(-1, 2)
+    return rows[rows[:, 1] == 0, 0], rows[rows[:, 1] == 1, 0]
+
+
+def _phrases(labels: list[str], vectors: np.ndarray) -> ranking.Phrases:
+    return ranking.Phrases(labels=tuple(labels), vectors=vectors)
+
+
+def _steering(
+    preference: FeedPreference,
+    following: np.ndarray,
+    followers: np.ndarray,
+    pool: Pool,
+    see_less: np.ndarray,
+) -> ranking.Steering:
+    vectors = stored_vectors(preference)
+    if vectors is None:
+        vectors = np.zeros((0, EMBEDDING_DIM), np.float32)
+        groups: list[list[str]] = [[], [], []]
+    else:
+        groups = [preference.interests, preference.instruction_more, preference.instruction_less]
+    edges = np.cumsum([0, *(len(g) for g in groups)])
+    interests, more, less = (
+        _phrases(g, vectors[a:b]) for g, a, b in zip(groups, edges[:-1], edges[1:], strict=True)
+    )
+    return ranking.Steering(
+        now=time.time(),
+        followed=following,
+        mutuals=np.intersect1d(following, followers),
+        mood=preference.mood,
+        interests=interests,
+        more=more,
+        less=less,
+        see_less=pool.vectors[pool.positions(see_less)],
+        personalised=True,
+    )

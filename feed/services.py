@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import User
 from feed.models import Like, Post
@@ -10,13 +11,33 @@ from feed.selectors import post_get_visible
 from generation.models import GenerationJob
 from generation.selectors import job_get_for_user
 
+CAPTION_HOLD_REASON = (
+    "Your caption is waiting for a moderator to look at it. The video appears in feeds once "
+    "they have."
+)
 
-@transaction.atomic
+
 def post_publish(*, user: User, job_id: int, caption: str = "") -> Post:
-    """Turn the creator's finished draft into a post. Nothing else reaches the feed."""
+    """Turn the creator's finished draft into a post. Nothing else reaches the feed.
+
+    The caption passes text moderation first, outside the transaction (as prompts do), so an
+    automatic report survives the refusal. A caption moderation is unsure about, or one with a
+    watched word, is published held: out of every feed until a moderator releases it."""
     from accounts.services import require_can_write
+    from safety.services import text_check
+    from safety.watched import watched_match
 
     require_can_write(user)
+    caption = caption.strip()
+    held = False
+    if caption:
+        held = text_check(text=caption, kind="caption", user=user) == "hold"
+        held = held or watched_match(caption) is not None
+    return _post_create(user=user, job_id=job_id, caption=caption, held=held)
+
+
+@transaction.atomic
+def _post_create(*, user: User, job_id: int, caption: str, held: bool) -> Post:
     job = job_get_for_user(user=user, job_id=job_id)
     job = GenerationJob.objects.select_for_update().get(pk=job.pk)
     if job.taken_down_at is not None:
@@ -28,8 +49,17 @@ def post_publish(*, user: User, job_id: int, caption: str = "") -> Post:
     _check_cameo_approvals(job)
     if Post.objects.filter(job=job).exists():
         raise ValidationError("This video is already published.")
-    post = Post.objects.create(author=user, job=job, caption=caption.strip()[:300])
+    post = Post.objects.create(author=user, job=job, caption=caption)
+    if held:
+        job.held_at, job.held_reason = timezone.now(), CAPTION_HOLD_REASON
+        job.save(update_fields=["held_at", "held_reason"])
     transaction.on_commit(lambda: _enqueue_default("feed.jobs.post_fingerprint", post.pk))
+    # Embedding, topics and energy for the For-you ranking; the feed never computes them.
+    transaction.on_commit(lambda: _enqueue_default("feed.jobs.post_features", post.pk))
+    if job.remix_of_id is not None:
+        from feed.social import notify_remix
+
+        notify_remix(post)
     return post
 
 
@@ -98,6 +128,9 @@ def like_toggle(*, user: User, post_id: int) -> tuple[Post, bool]:
             pass  # a double click raced us; the like exists either way
         else:
             Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
+            from feed.social import notify_like
+
+            notify_like(post=post, user=user)
         liked = True
     post.refresh_from_db(fields=["like_count"])
     return post, liked

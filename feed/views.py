@@ -1,13 +1,28 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from feed import selectors, services
+from feed import budget, selectors, services, steering
+from feed.forms import (
+    INTEREST_CHIPS,
+    BudgetForm,
+    HeartbeatForm,
+    InstructionForm,
+    InterestsForm,
+    ModeForm,
+    MoodForm,
+    PhrasesForm,
+)
+from feed.models import FeedPreference
 
 
 def _int_or_none(raw: str | None) -> int | None:
@@ -18,16 +33,32 @@ def _int_or_none(raw: str | None) -> int | None:
 
 
 def index(request: HttpRequest) -> HttpResponse:
+    """The feed. An htmx request (the next page, loaded as the last item comes into view) gets
+    only the items; everything the person steered applies from that page on."""
     before = _int_or_none(request.GET.get("before"))
-    posts = selectors.feed_latest(viewer=request.user, before=before)
-    context = {"posts": posts, "page_size": selectors.FEED_PAGE_SIZE, "paged": before is not None}
-    template = "feed/index.html#feed-items" if request.htmx else "feed/index.html"
-    return render(request, template, context)
+    page = selectors.feed_page(
+        viewer=request.user, before=before, page_size=selectors.FEED_PAGE_SIZE
+    )
+    if page.posts and request.user.is_authenticated:
+        steering.seen_posts_record(user=request.user, post_ids=[post.pk for post in page.posts])
+    context = {
+        "page": page,
+        "posts": page.posts,
+        "paged": before is not None or "more" in request.GET,
+        "heartbeat_seconds": budget.HEARTBEAT_SECONDS,
+    }
+    if request.htmx:
+        return render(request, "feed/index.html#feed-items", context)
+    if request.user.is_authenticated:
+        context.update(_panel_context(request, page.preference))
+    return render(request, "feed/index.html", context)
 
 
 def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+    from feed.views_social import post_page_context
+
     post = selectors.post_get_visible(viewer=request.user, post_id=post_id)
-    return render(request, "feed/post.html", {"post": post})
+    return render(request, "feed/post.html", post_page_context(request, post))
 
 
 @login_required
@@ -54,5 +85,224 @@ def publish(request: HttpRequest, job_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("generation:job", job_id=job_id)
+    if post.job.held_at is not None:
+        messages.info(request, post.job.held_reason)
+        return redirect("generation:job", job_id=job_id)
     messages.success(request, "Published. Your video is in the feed.")
     return redirect("feed:post", post_id=post.pk)
+
+
+# --- Steering ---------------------------------------------------------------------------------
+
+PANEL_TARGET = "steer-panel"
+
+
+def _from_panel(request: HttpRequest) -> bool:
+    return bool(request.htmx) and request.htmx.target == PANEL_TARGET
+
+
+def _mood_percent(preference: FeedPreference) -> int:
+    return 50 if preference.mood is None else round(preference.mood * 100)
+
+
+def _panel_context(
+    request: HttpRequest, preference: FeedPreference | None = None
+) -> dict[str, Any]:
+    preference = preference or selectors.feed_preference_for(request.user)
+    return {
+        "preference": preference,
+        "mood_percent": _mood_percent(preference),
+        "modes": FeedPreference.Mode.choices,
+    }
+
+
+def _controls_context(request: HttpRequest, **bound: forms.Form) -> dict[str, Any]:
+    preference = selectors.feed_preference_for(request.user)
+    chip_names = {name for name, _ in INTEREST_CHIPS}
+    own = [i for i in preference.interests if i not in chip_names]
+    context = {
+        "mode_form": ModeForm(initial={"mode": preference.mode}),
+        "mood_form": MoodForm(initial={"mood": _mood_percent(preference)}),
+        "interests_form": InterestsForm(
+            initial={
+                "chips": [i for i in preference.interests if i in chip_names],
+                "own": ", ".join(own),
+            }
+        ),
+        "instruction_form": InstructionForm(initial={"instruction": preference.instruction}),
+        "phrases_form": PhrasesForm(
+            initial={
+                "more": ", ".join(preference.instruction_more),
+                "less": ", ".join(preference.instruction_less),
+            }
+        ),
+        "budget_form": BudgetForm(initial={"minutes": preference.daily_budget_minutes}),
+        "preference": preference,
+        "budget": selectors.preference_budget(request.user, preference),
+        "see_less_count": selectors.see_less_count(viewer=request.user),
+        "budget_range": (budget.MIN_BUDGET_MINUTES, budget.MAX_BUDGET_MINUTES),
+    }
+    context.update(bound)
+    return context
+
+
+@login_required
+def controls(request: HttpRequest) -> HttpResponse:
+    """Every steering control on one page, and how the feed read the person's words."""
+    return render(request, "feed/controls.html", _controls_context(request))
+
+
+def _steer(
+    request: HttpRequest,
+    form: forms.Form,
+    key: str,
+    apply: Callable[[Any], str],
+) -> HttpResponse:
+    """Validate ``form``, call the service through ``apply`` (which returns the note to show),
+    and answer the quick panel with its partial or the controls page with a redirect."""
+    if form.is_valid():
+        try:
+            note = apply(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if _from_panel(request):
+                context = {**_panel_context(request), "steer_note": note}
+                return render(request, "feed/index.html#steer-panel", context)
+            messages.success(request, note)
+            return redirect("feed:index" if request.POST.get("back") == "feed" else "feed:controls")
+    if _from_panel(request):
+        errors = " ".join(e for errs in form.errors.values() for e in errs)
+        context = {**_panel_context(request), "steer_error": errors}
+        return render(request, "feed/index.html#steer-panel", context)
+    return render(request, "feed/controls.html", _controls_context(request, **{key: form}))
+
+
+_NEXT = " Your next videos follow it."
+
+
+@login_required
+@require_POST
+def steer_mode(request: HttpRequest) -> HttpResponse:
+    def apply(form: ModeForm) -> str:
+        preference = steering.feed_mode_set(user=request.user, mode=form.cleaned_data["mode"])
+        return f"Showing {preference.get_mode_display()}."
+
+    return _steer(request, ModeForm(request.POST), "mode_form", apply)
+
+
+@login_required
+@require_POST
+def steer_mood(request: HttpRequest) -> HttpResponse:
+    def apply(form: MoodForm) -> str:
+        mood = form.mood_value()
+        steering.feed_mood_set(user=request.user, mood=mood)
+        return ("Mood cleared." if mood is None else "Mood saved.") + _NEXT
+
+    return _steer(request, MoodForm(request.POST), "mood_form", apply)
+
+
+@login_required
+@require_POST
+def steer_interests(request: HttpRequest) -> HttpResponse:
+    def apply(form: InterestsForm) -> str:
+        steering.feed_interests_set(user=request.user, interests=form.interests())
+        return "Interests saved." + _NEXT
+
+    return _steer(request, InterestsForm(request.POST), "interests_form", apply)
+
+
+@login_required
+@require_POST
+def steer_instruction(request: HttpRequest) -> HttpResponse:
+    def apply(form: InstructionForm) -> str:
+        preference = steering.feed_instruction_set(
+            user=request.user, instruction=form.cleaned_data["instruction"]
+        )
+        return f"Saved. {steering.describe_reading(preference)}" + _NEXT
+
+    return _steer(request, InstructionForm(request.POST), "instruction_form", apply)
+
+
+@login_required
+@require_POST
+def steer_phrases(request: HttpRequest) -> HttpResponse:
+    def apply(form: PhrasesForm) -> str:
+        more, less = form.phrases()
+        preference = steering.feed_phrases_set(user=request.user, more=more, less=less)
+        return f"Saved. {steering.describe_reading(preference)}" + _NEXT
+
+    return _steer(request, PhrasesForm(request.POST), "phrases_form", apply)
+
+
+@login_required
+@require_POST
+def steer_reset(request: HttpRequest) -> HttpResponse:
+    def apply(form: forms.Form) -> str:
+        steering.feed_steering_reset(user=request.user)
+        return "Your feed is back to its defaults. Your daily limit stays as it was."
+
+    return _steer(request, forms.Form(request.POST), "reset_form", apply)
+
+
+@login_required
+@require_POST
+def see_less(request: HttpRequest, post_id: int) -> HttpResponse:
+    steering.see_less_create(user=request.user, post_id=post_id)
+    note = "Got it: fewer videos like this one from now on."
+    if request.htmx:
+        return render(request, "feed/index.html#see-less-done", {"note": note})
+    messages.success(request, note)
+    return redirect("feed:index")
+
+
+# --- Daily limit ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def budget_set(request: HttpRequest) -> HttpResponse:
+    def apply(form: BudgetForm) -> str:
+        minutes = form.cleaned_data["minutes"]
+        budget.budget_set(user=request.user, minutes=minutes)
+        if minutes is None:
+            return "Daily limit removed."
+        return f"Daily limit set to {minutes} minute{'s' if minutes != 1 else ''}."
+
+    return _steer(request, BudgetForm(request.POST), "budget_form", apply)
+
+
+@login_required
+@require_POST
+def budget_extend(request: HttpRequest) -> HttpResponse:
+    try:
+        status = budget.budget_extend(user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"{status.extension_minutes} more minutes today. "
+            f"{status.extensions_left} extension{'s' if status.extensions_left != 1 else ''} "
+            "left.",
+        )
+    return redirect("feed:index")
+
+
+@login_required
+@require_POST
+def heartbeat(request: HttpRequest) -> HttpResponse:
+    """The player's report of seconds played; answers with the budget meter, which shows the
+    limit once it is reached."""
+    form = HeartbeatForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            "The heartbeat must say how many seconds played, as a number of 0 or more."
+        )
+    budget.watch_heartbeat(user=request.user, seconds=form.cleaned_data["seconds"])
+    context = {
+        "budget_status": budget.budget_status_for(user=request.user),
+        "heartbeat_seconds": budget.HEARTBEAT_SECONDS,
+        "show_limit": True,
+    }
+    return render(request, "feed/index.html#budget-meter", context)

@@ -1,3 +1,11 @@
+"""The moderators' console in Django admin.
+
+Moderators (the ``moderators`` group: staff, not superusers) read reports, scans and the log, and
+act only through admin actions that call the services in ``safety.services`` and
+``safety.console``: those check who is acting and write the audit log. No admin form edits a
+report, a strike or an appeal directly.
+"""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,15 +14,34 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.db.models import Case, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_POST
 
-from safety import services
-from safety.models import LikenessMatch, ModerationAction, PublicFigure, Report, VideoScan
+from safety import console, services
+from safety.models import (
+    Appeal,
+    LikenessMatch,
+    ModerationAction,
+    PublicFigure,
+    Report,
+    ReportMessage,
+    Strike,
+    VideoScan,
+    WatchedWord,
+)
 
 
 class _ReadOnly(admin.ModelAdmin):
-    """Scans are a record of what the machine decided: moderators read them, nobody edits."""
+    """Records of what happened (scans, strikes, appeals, messages): moderators read them, and
+    only the services change them."""
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -24,6 +51,448 @@ class _ReadOnly(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# --- Acting from admin --------------------------------------------------------------------------
+
+
+class ReasonActionForm(ActionForm):
+    """Every moderation action says why: the reason goes into the audit log and to the person."""
+
+    reason = forms.CharField(
+        required=False, max_length=300, label="Why",
+        widget=forms.TextInput(attrs={"size": 40}),
+    )  # fmt: skip
+
+
+class SuspendActionForm(ReasonActionForm):
+    # Text, not an IntegerField: a bad number must reach the service and its sentence, where a
+    # failed action form would only say "No action selected."
+    days = forms.CharField(
+        required=False, label="Days", initial="7",
+        widget=forms.NumberInput(
+            attrs={"min": 1, "max": services.MAX_SUSPENSION_DAYS, "style": "width: 5em"}
+        ),
+    )  # fmt: skip
+
+
+def run_moderation(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, items: Any, act: Callable[..., Any]
+) -> None:
+    """Apply ``act(moderator=, obj=, reason=)`` to each item, reporting each refusal."""
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        modeladmin.message_user(request, "Write why in the Why box first.", messages.ERROR)
+        return
+    done = 0
+    for obj in items:
+        try:
+            act(moderator=request.user, obj=obj, reason=reason)
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(getattr(exc, "messages", [str(exc)]))
+            modeladmin.message_user(request, f"{obj}: {text}", messages.ERROR)
+    if done:
+        modeladmin.message_user(request, f"Done for {done}. Each is in the moderation log.")
+
+
+def _days(request: HttpRequest) -> int:
+    # A missing or garbled number becomes 0, which the service refuses with its sentence.
+    try:
+        return int(request.POST.get("days") or 0)
+    except ValueError:
+        return 0
+
+
+def _reported_video(report: Report) -> int:
+    if report.job_id is None:
+        raise ValidationError("This report has no video.")
+    return report.job_id
+
+
+# --- Report actions -----------------------------------------------------------------------------
+
+
+@admin.action(description="Assign to me")
+def assign_to_me(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    done = 0
+    for report in qs:
+        try:
+            console.report_assign(moderator=request.user, report_id=report.pk)
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(getattr(exc, "messages", [str(exc)]))
+            modeladmin.message_user(request, f"{report}: {text}", messages.ERROR)
+    if done:
+        modeladmin.message_user(
+            request, f"Assigned {done} report{'s' if done != 1 else ''} to you."
+        )
+
+
+@admin.action(description="Remove the reported video")
+def remove_reported_video(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    def act(*, moderator: Any, obj: Report, reason: str) -> None:
+        job_id = _reported_video(obj)
+        services.moderation_remove_video(moderator=moderator, job_id=job_id, reason=reason)
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+@admin.action(description="Restore the reported video (undo a removal)")
+def restore_reported_video(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    def act(*, moderator: Any, obj: Report, reason: str) -> None:
+        job_id = _reported_video(obj)
+        console.moderation_restore_video(moderator=moderator, job_id=job_id, reason=reason)
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+@admin.action(description="Release the reported video's hold")
+def release_reported_video(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    def act(*, moderator: Any, obj: Report, reason: str) -> None:
+        job_id = _reported_video(obj)
+        services.moderation_release_hold(moderator=moderator, job_id=job_id, reason=reason)
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+@admin.action(description="Warn the reported person")
+def warn_reported_person(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    def act(*, moderator: Any, obj: Report, reason: str) -> None:
+        console.moderation_warn(
+            moderator=moderator, user_id=obj.reported_user_id, reason=reason, report_id=obj.pk
+        )
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+@admin.action(description="Give the reported person a strike")
+def strike_reported_person(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    def act(*, moderator: Any, obj: Report, reason: str) -> None:
+        console.moderation_strike(
+            moderator=moderator, user_id=obj.reported_user_id, reason=reason, report_id=obj.pk
+        )
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+@admin.action(description="Suspend the reported person for the number of days given")
+def suspend_reported_person(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    days = _days(request)
+
+    def act(*, moderator: Any, obj: Report, reason: str) -> None:
+        console.report_suspend(moderator=moderator, report_id=obj.pk, days=days, reason=reason)
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+@admin.action(description="Ban the reported person (close the account)")
+def ban_reported_person(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    def act(*, moderator: Any, obj: Report, reason: str) -> None:
+        console.report_ban(moderator=moderator, report_id=obj.pk, reason=reason)
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+@admin.action(description="Dismiss the report")
+def dismiss_report(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    def act(*, moderator: Any, obj: Report, reason: str) -> None:
+        services.report_dismiss(moderator=moderator, report_id=obj.pk, reason=reason)
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+# --- The report's preview -----------------------------------------------------------------------
+
+
+def _facts(rows: list[tuple[str, Any]]) -> SafeString:
+    body = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
+    return format_html('<table class="report-facts">{}</table>', body)
+
+
+def _video_state(job: Any) -> str:
+    if job.taken_down_at is not None:
+        return f"Taken down {job.taken_down_at:%d %b %Y %H:%M}: {job.takedown_reason}"
+    if job.held_at is not None:
+        return f"Held: {job.held_reason}"
+    return "Published" if hasattr(job, "post") else f"Draft ({job.get_status_display()})"
+
+
+def _player(job: Any) -> SafeString:
+    if not job.video:
+        return format_html("<p>{}</p>", "The video's files are gone, or it never finished.")
+    poster = job.poster.url if job.poster else ""
+    return format_html(
+        '<video controls preload="metadata" width="270" poster="{}" src="{}" '
+        'data-testid="report-video"></video>',
+        poster, job.video.url,
+    )  # fmt: skip
+
+
+def _cameo_uses(job: Any) -> SafeString:
+    uses = list(job.cameo_uses.select_related("cameo__owner"))
+    if not uses:
+        return format_html("{}", "No cameos.")
+    rows = (
+        (
+            use.cameo.owner.handle, use.get_state_display(),
+            "not measured" if use.identity_distance is None else f"{use.identity_distance:.2f}",
+        )
+        for use in uses
+    )  # fmt: skip
+    return format_html(
+        "<ul>{}</ul>", format_html_join("", "<li>{}: {}, identity distance {}</li>", rows)
+    )
+
+
+def _scan(job: Any) -> SafeString:
+    scan = VideoScan.objects.filter(job=job).prefetch_related("matches__cameo_owner").first()
+    if scan is None:
+        return format_html("{}", "Not scanned yet.")
+    matches = [
+        (m.cameo_owner.handle if m.cameo_owner else "a deleted account", f"{m.distance:.2f}",
+         m.frame_index)
+        for m in scan.matches.all()
+    ]  # fmt: skip
+    found = format_html_join("", "<li>{} at distance {} (frame {})</li>", matches)
+    nudity = "not checked"
+    if scan.nudity_threshold is not None:
+        nudity = (
+            f"{scan.nudity_frames} frame(s) at or over {scan.nudity_threshold:.2f}, "
+            f"highest score {scan.nudity_score:.2f}"
+        )
+    outcome = scan.get_outcome_display() + (f": {scan.hold_reason}" if scan.hold_reason else "")
+    return _facts(
+        [
+            ("Outcome", outcome),
+            ("Held for", ", ".join(scan.hold_causes) or "nothing"),
+            ("Frames", f"{scan.frames_scanned} scanned, {scan.faces_found} faces found"),
+            ("Protected likenesses", f"{scan.protected_cameos} compared, "
+                                     f"match under {scan.threshold:.2f}"),
+            ("Likeness matches", format_html("<ul>{}</ul>", found) if matches else "none"),
+            ("Nudity", nudity),
+        ]
+    )  # fmt: skip
+
+
+def report_preview(report: Report) -> SafeString:
+    """What a moderator needs to judge the report without leaving the page."""
+    parts = []
+    if report.job_id is not None:
+        job = report.job
+        parts.append(_player(job))
+        parts.append(_facts([
+            ("Prompt", job.prompt), ("Creator", job.creator.handle), ("State", _video_state(job)),
+            ("Cameos", _cameo_uses(job)), ("Scan", _scan(job)),
+        ]))  # fmt: skip
+    if report.comment_id is not None:
+        comment = report.comment
+        parts.append(_facts([("Comment", comment.text), ("By", comment.author.handle)]))
+    if report.message_id is not None:
+        message = report.message
+        parts.append(_facts([("Message", message.text), ("From", message.sender.handle)]))
+    if not parts:
+        return format_html("{}", "Nothing is attached to this report; read its note.")
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    title = "assignee"
+    parameter_name = "assignee"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        return [("me", "Assigned to me"), ("none", "Unassigned"), ("others", "Assigned to others")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "me":
+            return queryset.filter(assignee=request.user)
+        if self.value() == "none":
+            return queryset.filter(assignee__isnull=True)
+        if self.value() == "others":
+            return queryset.exclude(assignee__isnull=True).exclude(assignee=request.user)
+        return queryset
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """The report queue: filter, take a report, look at what was reported, act, and write to
+    the reporter. Every change goes through an action, so the form itself is read-only."""
+
+    list_display = ("created_at", "reason", "target", "status", "reporter", "reported_user",
+                    "assignee", "duplicates", "automatic")  # fmt: skip
+    list_filter = ("status", "reason", "target", "automatic", AssigneeFilter)
+    list_select_related = ("reporter", "reported_user", "assignee")
+    search_fields = ("reporter__username", "reported_user__username", "note")
+    fields = (
+        "preview", "status", "assignee", "reason", "target", "automatic", "reporter",
+        "reported_user", "note", "duplicates", "created_at", "resolved_at", "log",
+    )  # fmt: skip
+    readonly_fields = fields
+    action_form = SuspendActionForm
+    actions = [
+        assign_to_me, remove_reported_video, restore_reported_video, release_reported_video,
+        warn_reported_person, strike_reported_person, suspend_reported_person,
+        ban_reported_person, dismiss_report,
+    ]  # fmt: skip
+    change_form_template = "admin/safety/report/change_form.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="What was reported")
+    def preview(self, obj: Report) -> SafeString:
+        return report_preview(obj)
+
+    @admin.display(description="Actions taken")
+    def log(self, obj: Report) -> SafeString:
+        rows = [(a.created_at.strftime("%d %b %Y %H:%M"), a.get_kind_display(), a.moderator,
+                 a.reason) for a in obj.actions.select_related("moderator")]  # fmt: skip
+        if not rows:
+            return format_html("{}", "None yet.")
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {} by {}: {}</li>", rows))
+
+    def get_urls(self) -> list[URLPattern]:
+        reply = self.admin_site.admin_view(require_POST(self.reply_view))
+        own = [path("<path:object_id>/reply/", reply, name="safety_report_reply")]
+        return own + super().get_urls()
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:  # fmt: skip
+        report = self.get_object(request, unquote(object_id))
+        extra = dict(extra_context or {})
+        if report is not None:
+            extra["thread"] = report.messages.select_related("author")
+            extra["reply_url"] = reverse("admin:safety_report_reply", args=[report.pk])
+            extra["can_reply"] = request.user.has_perm("safety.add_moderationaction")
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def reply_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Write to the reporter from the report's page; the service notifies them."""
+        report = get_object_or_404(Report, pk=unquote(object_id))
+        if not self.has_view_permission(request, report):
+            raise PermissionDenied
+        try:
+            services.report_message_create(
+                author=request.user, report_id=report.pk, text=request.POST.get("text", "")
+            )
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(request, "Your reply is on the thread, and the reporter was told.")
+        return redirect(reverse("admin:safety_report_change", args=[report.pk]) + "#thread")
+
+
+# --- Strikes, appeals, messages and watched words -----------------------------------------------
+
+
+class StrikeCountsFilter(admin.SimpleListFilter):
+    title = "still counts"
+    parameter_name = "counts"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        return [("yes", "Counts"), ("no", "Expired or reversed")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        active = {"reversed_at__isnull": True, "expires_at__gt": timezone.now()}
+        if self.value() == "yes":
+            return queryset.filter(**active)
+        if self.value() == "no":
+            return queryset.exclude(**active)
+        return queryset
+
+
+@admin.register(Strike)
+class StrikeAdmin(_ReadOnly):
+    """Strikes are given from a report or an account; reversing one is an appeal decision."""
+
+    list_display = ("created_at", "user", "reason", "counts", "expires_at", "reversed_at",
+                    "appeal_state")  # fmt: skip
+    list_filter = (StrikeCountsFilter,)
+    list_select_related = ("user", "appeal")
+    search_fields = ("user__username", "reason")
+    date_hierarchy = "created_at"
+
+    @admin.display(boolean=True, description="Counts")
+    def counts(self, obj: Strike) -> bool:
+        return obj.reversed_at is None and obj.expires_at > timezone.now()
+
+    @admin.display(description="Appeal")
+    def appeal_state(self, obj: Strike) -> str:
+        appeal = getattr(obj, "appeal", None)
+        return appeal.get_decision_display() if appeal else "—"
+
+
+@admin.action(description="Uphold the strike")
+def uphold_appeals(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    def act(*, moderator: Any, obj: Appeal, reason: str) -> None:
+        console.appeal_decide(moderator=moderator, appeal_id=obj.pk, uphold=True, reason=reason)
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+@admin.action(description="Reverse the strike")
+def reverse_appeals(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    def act(*, moderator: Any, obj: Appeal, reason: str) -> None:
+        console.appeal_decide(moderator=moderator, appeal_id=obj.pk, uphold=False, reason=reason)
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+@admin.register(Appeal)
+class AppealAdmin(_ReadOnly):
+    """Appeals waiting for a decision come first; the Why box is what the person reads."""
+
+    list_display = ("created_at", "person", "strike_reason", "text", "decision", "moderator",
+                    "decided_at")  # fmt: skip
+    list_filter = ("decision",)
+    list_select_related = ("strike__user", "moderator")
+    search_fields = ("strike__user__username", "text")
+    ordering = (Case(When(decision=Appeal.Decision.PENDING, then=Value(0)), default=Value(1)),
+                "created_at")  # fmt: skip
+    action_form = ReasonActionForm
+    actions = [uphold_appeals, reverse_appeals]
+
+    @admin.display(description="Person")
+    def person(self, obj: Appeal) -> str:
+        return obj.strike.user.handle
+
+    @admin.display(description="Strike")
+    def strike_reason(self, obj: Appeal) -> str:
+        return obj.strike.reason
+
+
+@admin.register(ReportMessage)
+class ReportMessageAdmin(_ReadOnly):
+    list_display = ("created_at", "report", "author", "from_moderator", "text")
+    list_filter = ("from_moderator",)
+    list_select_related = ("report", "author")
+    search_fields = ("text", "author__username")
+
+
+@admin.register(WatchedWord)
+class WatchedWordAdmin(admin.ModelAdmin):
+    """Operators keep the lists; moderators may read them and add words (not edit or delete)."""
+
+    list_display = ("phrase", "list_name", "created_by", "created_at")
+    list_filter = ("list_name",)
+    search_fields = ("phrase", "list_name")
+    fields = ("phrase", "list_name")
+
+    def save_model(self, request: HttpRequest, obj: WatchedWord, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+# --- Records ------------------------------------------------------------------------------------
 
 
 class LikenessMatchInline(admin.TabularInline):
@@ -64,88 +533,15 @@ class PublicFigureAdmin(admin.ModelAdmin):
     raw_id_fields = ("account",)
 
 
-@admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
-    """The report queue. Acting on reports (remove, warn, strike, suspend) comes with the
-    moderation console; for now moderators read, filter and close them."""
-
-    list_display = ("created_at", "reason", "target", "status", "reporter", "reported_user",
-                    "duplicates", "automatic")  # fmt: skip
-    list_filter = ("status", "reason", "target", "automatic")
-    search_fields = ("reporter__username", "reported_user__username", "note")
-    raw_id_fields = ("reporter", "reported_user", "job")
-    readonly_fields = ("reporter", "automatic", "target", "job", "reported_user", "reason",
-                       "note", "duplicates", "created_at")  # fmt: skip
-
-
-class ReasonActionForm(ActionForm):
-    """Every moderation action says why: the reason goes into the audit log and to the person."""
-
-    reason = forms.CharField(
-        required=False, max_length=300, label="Why",
-        widget=forms.TextInput(attrs={"size": 40}),
-    )  # fmt: skip
-
-
-def run_moderation(
-    modeladmin: admin.ModelAdmin, request: HttpRequest, items: Any, act: Callable[..., Any]
-) -> None:
-    """Apply ``act(moderator=, obj=, reason=)`` to each item, reporting each refusal."""
-    reason = request.POST.get("reason", "").strip()
-    if not reason:
-        modeladmin.message_user(request, "Write why in the Why box first.", messages.ERROR)
-        return
-    done = 0
-    for obj in items:
-        try:
-            act(moderator=request.user, obj=obj, reason=reason)
-            done += 1
-        except (ValidationError, PermissionDenied) as exc:
-            text = " ".join(getattr(exc, "messages", [str(exc)]))
-            modeladmin.message_user(request, f"{obj}: {text}", messages.ERROR)
-    if done:
-        modeladmin.message_user(request, f"Done for {done}. Each is in the moderation log.")
-
-
-@admin.action(description="Remove the reported video")
-def remove_reported_video(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Report, reason: str) -> None:
-        if obj.job_id is None:
-            raise ValidationError("This report has no video.")
-        services.moderation_remove_video(moderator=moderator, job_id=obj.job_id, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
-
-
-@admin.action(description="Release the reported video's hold")
-def release_reported_video(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Report, reason: str) -> None:
-        if obj.job_id is None:
-            raise ValidationError("This report has no video.")
-        services.moderation_release_hold(moderator=moderator, job_id=obj.job_id, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
-
-
-@admin.action(description="Dismiss the report")
-def dismiss_report(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Report, reason: str) -> None:
-        services.report_dismiss(moderator=moderator, report_id=obj.pk, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
-
-
-ReportAdmin.action_form = ReasonActionForm
-ReportAdmin.actions = [remove_reported_video, release_reported_video, dismiss_report]
-
-
 @admin.register(ModerationAction)
 class ModerationActionAdmin(admin.ModelAdmin):
     """The moderation log: filterable, never editable."""
 
     list_display = ("created_at", "kind", "moderator", "target_user", "job", "report", "reason")
-    list_filter = ("kind", "moderator")
+    list_filter = ("kind", "moderator", ("report", admin.EmptyFieldListFilter))
+    list_select_related = ("moderator", "target_user", "job", "report")
     search_fields = ("reason", "target_user__username", "moderator__username")
+    date_hierarchy = "created_at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -155,6 +551,9 @@ class ModerationActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# --- Actions other admins use (videos in generation, accounts in accounts) ----------------------
 
 
 @admin.action(description="Release the hold")
@@ -173,16 +572,9 @@ def remove_job_video(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any
     run_moderation(modeladmin, request, qs, act)
 
 
-class SuspendActionForm(ReasonActionForm):
-    days = forms.IntegerField(required=False, label="Days", initial=7)
-
-
 @admin.action(description="Suspend for the number of days given")
 def suspend_accounts(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    try:
-        days = int(request.POST.get("days") or 0)
-    except ValueError:
-        days = 0
+    days = _days(request)
 
     def act(*, moderator: Any, obj: Any, reason: str) -> None:
         services.moderation_suspend(moderator=moderator, user_id=obj.pk, days=days, reason=reason)
@@ -194,5 +586,21 @@ def suspend_accounts(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any
 def ban_accounts(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
     def act(*, moderator: Any, obj: Any, reason: str) -> None:
         services.moderation_ban(moderator=moderator, user_id=obj.pk, reason=reason)
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+@admin.action(description="Warn (the person reads why; no strike)")
+def warn_accounts(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    def act(*, moderator: Any, obj: Any, reason: str) -> None:
+        console.moderation_warn(moderator=moderator, user_id=obj.pk, reason=reason)
+
+    run_moderation(modeladmin, request, qs, act)
+
+
+@admin.action(description="Give a strike")
+def strike_accounts(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+    def act(*, moderator: Any, obj: Any, reason: str) -> None:
+        console.moderation_strike(moderator=moderator, user_id=obj.pk, reason=reason)
 
     run_moderation(modeladmin, request, qs, act)

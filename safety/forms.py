@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from safety.models import Report
-from safety.services import REPORT_NOTE_LIMIT
+from safety.services import REPORT_MESSAGE_LIMIT, REPORT_NOTE_LIMIT
 
 
 class ReportForm(forms.Form):
@@ -17,4 +17,14 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": REPORT_NOTE_LIMIT}),
         label="Anything moderators should know (optional)",
         error_messages={"max_length": f"Keep the note to {REPORT_NOTE_LIMIT:,} characters."},
+    )
+
+
+class ReportMessageForm(forms.Form):
+    """A message on a report's thread; ``report_message_create`` checks it and words refusals."""
+
+    text = forms.CharField(
+        required=False,
+        label="Write to the moderators",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": REPORT_MESSAGE_LIMIT}),
     )

@@ -39,12 +39,14 @@ def limit_wait(request: HttpRequest, name: str) -> int | None:
     When the cache can't be reached the attempt is let through (and logged): a limit must never
     turn a working site into an error page.
     """
+    from django_ratelimit import ALL
     from django_ratelimit.core import get_usage
 
     rate = settings.SORA_RATE_LIMITS[name]
     try:
+        # Any method counts: callers decide what to guard, and search is a GET.
         usage = get_usage(
-            request, group=f"sora:{name}", key=_KEYS[name], rate=rate, method="POST",
+            request, group=f"sora:{name}", key=_KEYS[name], rate=rate, method=ALL,
             increment=True,
         )  # fmt: skip
     except Exception:  # the cache is Valkey; if it is down, fail open

@@ -1,7 +1,7 @@
 """The post-render scan: one pass over a video's sampled frames, before it is encoded.
 
-Each sampled frame is handed once to every ``FrameCheck``. Today there is one, ``FaceCheck``
-(dlib faces and 128-d embeddings), which feeds two verdicts:
+Each sampled frame is handed once to every ``FrameCheck``: ``FaceCheck`` (dlib faces and 128-d
+embeddings) and ``safety.nudity.NudityCheck`` (NudeNet). The faces feed two verdicts:
 
 * **identity score**: for each cameo used in the video, the distance from its embedding to the
   closest face found (``CameoUse.identity_distance``), so a creator and the cameo's owner can see
@@ -11,9 +11,10 @@ Each sampled frame is handed once to every ``FrameCheck``. Today there is one, `
   cameo, and closer to it than to any cameo the video has consent for, **holds** the video: it
   stays a draft, ``post_publish`` refuses it, and the owner is told and may watch it.
 
-Frame moderation (nudenet) is meant to join as a second ``FrameCheck`` in ``video_scan``'s list,
-so the frames are sampled and walked once for both, and its verdict lands on the same
-``VideoScan``.
+The nudity check sees the same frames in the same walk, so nothing is decoded or sampled twice. A
+frame with an exposed sexual body part scored at or over ``SORA_NUDITY_THRESHOLD`` holds the
+video too, and files an automatic report for the moderators. Both verdicts land on one
+``VideoScan``, whose ``hold_causes`` says which held it.
 
 Threshold, measured through the built-in renderer
 -------------------------------------------------
@@ -65,6 +66,16 @@ HOLD_REASON = (
     "This video is held for review: a face in it looks like someone who protects their "
     "likeness and is not a cameo in it. They have been told. It stays a draft and can't be "
     "published."
+)
+# What the creator reads; it names the rule, never what the detector saw.
+NUDITY_HOLD_REASON = (
+    "This video is held for review: our checks flagged it as possibly sexual content. A "
+    "moderator will look at it. Until then it stays a draft and can't be published."
+)
+BOTH_HOLD_REASON = (
+    "This video is held for review: a face in it looks like someone who protects their "
+    "likeness, and our checks flagged it as possibly sexual content. It stays a draft and "
+    "can't be published."
 )
 
 Progress = Callable[[float, str], None]
@@ -124,14 +135,19 @@ def scan_frames(
     checks: Sequence[FrameCheck],
     *,
     on_progress: Progress | None = None,
+    spent: dict[str, float] | None = None,
 ) -> tuple[int, float]:
-    """Walk the sampled frames once, handing each to every check. Returns (frames, seconds)."""
+    """Walk the sampled frames once, handing each to every check. Returns (frames, seconds);
+    ``spent``, when given, gathers the seconds each check took, by its name."""
     started = time.monotonic()
+    spent = {} if spent is None else spent
     picks = sample_indices(len(frames), fps)
     for n, index in enumerate(picks, start=1):
         frame = np.ascontiguousarray(frames[index])
         for check in checks:
+            began = time.perf_counter()
             check.observe(index, frame)
+            spent[check.name] = spent.get(check.name, 0.0) + time.perf_counter() - began
         if on_progress is not None:
             on_progress(n / len(picks), "Checking faces")
     return len(picks), time.monotonic() - started
@@ -252,10 +268,26 @@ class ScanResult:
     identity: dict[int, float | None]  # cameo id -> distance, for each cameo used
     matches: list[Match]
     threshold: float = LIKENESS_DISTANCE
+    nudity_frames: list[int] = field(default_factory=list)  # sampled frames at/over threshold
+    nudity_score: float = 0.0  # the highest counted-class score seen
+    nudity_threshold: float | None = None  # None when the nudity check did not run
+
+    @property
+    def hold_causes(self) -> list[str]:
+        return [c for c, hit in (("likeness", self.matches), ("nudity", self.nudity_frames)) if hit]
 
     @property
     def held(self) -> bool:
-        return bool(self.matches)
+        return bool(self.hold_causes)
+
+    @property
+    def hold_reason(self) -> str:
+        causes = self.hold_causes
+        if not causes:
+            return ""
+        if len(causes) == 2:
+            return BOTH_HOLD_REASON
+        return HOLD_REASON if causes == ["likeness"] else NUDITY_HOLD_REASON
 
 
 def video_scan(
@@ -267,12 +299,15 @@ def video_scan(
     protected: Likenesses | None = None,
 ) -> ScanResult:
     """Scan a job's freshly rendered frames (uint8, (T, H, W, 3) RGB). Reads, never writes."""
+    from django.conf import settings
+
     from cameo.models import Cameo, CameoUse
+    from safety.nudity import NudityCheck
 
     started = time.monotonic()
     faces = FaceCheck()
-    checks: list[FrameCheck] = [faces]  # a nudity check joins here, in the same pass
-    scanned, _ = scan_frames(frames, fps, checks, on_progress=on_progress)
+    nudity = NudityCheck(threshold=settings.SORA_NUDITY_THRESHOLD)
+    scanned, _ = scan_frames(frames, fps, [faces, nudity], on_progress=on_progress)
     embeddings = faces.embeddings()
     protected = Likenesses.protected() if protected is None else protected
     used = list(
@@ -290,12 +325,16 @@ def video_scan(
         identity=identity_distances(embeddings, Likenesses.from_rows(used)),
         matches=likeness_matches(faces.sightings, embeddings, protected, consented),
         seconds=time.monotonic() - started,
+        nudity_frames=nudity.frames,
+        nudity_score=nudity.top_score,
+        nudity_threshold=nudity.threshold,
     )
 
 
 @transaction.atomic
 def video_scan_record(*, job: GenerationJob, result: ScanResult) -> VideoScan:
-    """Store a scan; on a match, hold the video and tell each matched owner where to watch it.
+    """Store a scan; on a hit, hold the video. A likeness match tells each matched owner where
+    to watch it; nudity files an automatic report for the moderators and tells the creator.
 
     Runs inside the transaction that marks the render finished, so no one ever sees a finished
     video that was not scanned.
@@ -310,11 +349,15 @@ def video_scan_record(*, job: GenerationJob, result: ScanResult) -> VideoScan:
     scan = VideoScan.objects.create(
         job=job,
         outcome=VideoScan.Outcome.HELD if result.held else VideoScan.Outcome.PASSED,
-        hold_reason=HOLD_REASON if result.held else "",
+        hold_reason=result.hold_reason,
         frames_scanned=result.frames_scanned,
         faces_found=result.faces_found,
         protected_cameos=result.protected_cameos,
         threshold=result.threshold,
+        nudity_frames=len(result.nudity_frames),
+        nudity_score=round(result.nudity_score, 4),
+        nudity_threshold=result.nudity_threshold,
+        hold_causes=result.hold_causes,
         seconds=round(result.seconds, 3),
     )
     for cameo_id, distance in result.identity.items():
@@ -323,6 +366,11 @@ def video_scan_record(*, job: GenerationJob, result: ScanResult) -> VideoScan:
         )
     if not result.held:
         return scan
+    GenerationJob.objects.filter(pk=job.pk).update(
+        held_at=timezone.now(), held_reason=result.hold_reason
+    )
+    if result.nudity_frames:
+        _report_nudity(job, result)
     LikenessMatch.objects.bulk_create(
         LikenessMatch(
             scan=scan, cameo_id=m.cameo_id, cameo_owner_id=m.owner_id,
@@ -330,7 +378,6 @@ def video_scan_record(*, job: GenerationJob, result: ScanResult) -> VideoScan:
         )
         for m in result.matches
     )  # fmt: skip
-    GenerationJob.objects.filter(pk=job.pk).update(held_at=timezone.now(), held_reason=HOLD_REASON)
     for match in result.matches:
         notify(
             recipient_id=match.owner_id,
@@ -342,6 +389,26 @@ def video_scan_record(*, job: GenerationJob, result: ScanResult) -> VideoScan:
             url=reverse("cameo:videos"),
         )
     return scan
+
+
+def _report_nudity(job: GenerationJob, result: ScanResult) -> None:
+    """Put a nudity hold in the moderators' queue, and tell the creator why their draft waits."""
+    from accounts.services import notify
+    from safety.models import Report
+
+    Report.objects.create(
+        automatic=True, target=Report.Target.VIDEO, job=job, reported_user_id=job.creator_id,
+        reason=Report.Reason.SEXUAL,
+        note=(
+            f"Automatic: {len(result.nudity_frames)} of {result.frames_scanned} sampled frames "
+            f"scored at least {result.nudity_threshold:.2f} for exposed sexual body parts (highest "
+            f"{result.nudity_score:.2f}; frames {', '.join(map(str, result.nudity_frames[:20]))})."
+        ),
+    )  # fmt: skip
+    notify(
+        recipient_id=job.creator_id, kind="nudity_held", text=NUDITY_HOLD_REASON,
+        url=reverse("generation:job", args=[job.pk]),
+    )  # fmt: skip
 
 
 # --- Timing ----------------------------------------------------------------------------------

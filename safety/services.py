@@ -16,6 +16,7 @@ from safety.models import LikenessMatch, ModerationAction, PublicFigure, Report
 
 TEXT_LIMITS = {
     "prompt": 1_000,
+    "caption": 300,
     "comment": 2_000,
     "dm": 2_000,
     "profile": 300,
@@ -295,3 +296,95 @@ def report_message_create(*, author: User, report_id: int, text: str) -> Any:
             url=reverse("safety:report_detail", args=[report.pk]),
         )  # fmt: skip
     return message
+
+
+# --- Reports from the reporter's side -----------------------------------------------------------
+
+
+def _check_report_input(reason: str, note: str) -> None:
+    if reason not in Report.Reason.values:
+        raise ValidationError("Choose a reason from the list.")
+    if len(note) > REPORT_NOTE_LIMIT:
+        raise ValidationError(f"Keep the note to {REPORT_NOTE_LIMIT:,} characters.")
+
+
+@transaction.atomic
+def report_create_profile(*, reporter: User, username: str, reason: str, note: str = "") -> Report:
+    """Report a person's profile. Unknown, closed and blocked (either way) accounts are a 404;
+    reporting the same profile again while the first report is open adds to its count."""
+    from accounts.selectors import is_blocked_between
+
+    person = User.objects.filter(username__iexact=username, is_active=True).first()
+    if person is None or is_blocked_between(reporter, person):
+        raise Http404("No such person.")
+    if person.pk == reporter.pk:
+        raise ValidationError("You can't report your own profile.")
+    _check_report_input(reason, note)
+    mine = {"reporter": reporter, "target": Report.Target.PROFILE, "reported_user": person}
+    existing = Report.objects.select_for_update().filter(**mine, status=Report.Status.OPEN).first()
+    if existing is not None:
+        existing.duplicates += 1
+        existing.save(update_fields=["duplicates"])
+        return existing
+    return Report.objects.create(**mine, reason=reason, note=note.strip())
+
+
+@transaction.atomic
+def report_replies_mark_read(*, user: User, report_id: int) -> int:
+    """The reporter opened their report: the notifications of moderator replies on it are read.
+    Those unread notifications are what "unread replies" counts on the reporter's list."""
+    from accounts.models import Notification
+
+    url = reverse("safety:report_detail", args=[report_id])
+    return Notification.objects.filter(
+        recipient=user, kind="report_message", url=url, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
+# --- Reports of comments and direct messages ----------------------------------------------------
+
+
+def _report_merged(*, reporter: User, reason: str, note: str, **target: Any) -> Report:
+    """One open report per reporter and comment or message: reporting again adds to its count."""
+    _check_report_input(reason, note)
+    lookup = {k: v for k, v in target.items() if k in ("comment", "message")}
+    existing = (
+        Report.objects.select_for_update()
+        .filter(reporter=reporter, status=Report.Status.OPEN, **lookup)
+        .first()
+    )
+    if existing is not None:
+        existing.duplicates += 1
+        existing.save(update_fields=["duplicates"])
+        return existing
+    return Report.objects.create(reporter=reporter, reason=reason, note=note.strip(), **target)
+
+
+@transaction.atomic
+def report_create_comment(
+    *, reporter: User, comment_id: int, reason: str, note: str = ""
+) -> Report:
+    """Report a comment the reporter can see and didn't write; anything else is a 404."""
+    from feed.social_selectors import comment_get_visible
+
+    comment = comment_get_visible(viewer=reporter, comment_id=comment_id)
+    if comment.author_id == reporter.pk:
+        raise Http404("No such comment.")
+    return _report_merged(
+        reporter=reporter, reason=reason, note=note, target=Report.Target.COMMENT,
+        comment=comment, reported_user_id=comment.author_id,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def report_create_message(
+    *, reporter: User, message_id: int, reason: str, note: str = ""
+) -> Report:
+    """Report a direct message sent to the reporter; anyone else's messages are a 404."""
+    from feed.social_selectors import message_get_for_participant
+
+    message = message_get_for_participant(viewer=reporter, message_id=message_id)
+    return _report_merged(
+        reporter=reporter, reason=reason, note=note, target=Report.Target.DM,
+        message=message, reported_user_id=message.sender_id,
+    )  # fmt: skip

@@ -220,6 +220,22 @@ SORA_STRIKE_SUSPEND_DAYS = _int("SORA_STRIKE_SUSPEND_DAYS", 7, minimum=1)
 SORA_STRIKE_ACTIVE_DAYS = _int("SORA_STRIKE_ACTIVE_DAYS", 90, minimum=1)
 SORA_APPEAL_DAYS = _int("SORA_APPEAL_DAYS", 20, minimum=1)
 
+
+def _fraction(name: str, default: float) -> float:
+    raw = env.str(name, default=str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from None
+    if not 0 < value <= 1:
+        raise ImproperlyConfigured(f"{name} must be above 0 and at most 1, not {raw!r}.")
+    return value
+
+
+# A sampled frame whose NudeNet score for an exposed sexual body part reaches this holds the
+# video for review (safety/nudity.py explains the default).
+SORA_NUDITY_THRESHOLD = _fraction("SORA_NUDITY_THRESHOLD", 0.5)
+
 # --- Feed ---------------------------------------------------------------------------------------
 # A 15-minute extension of the daily budget, at most this many times a day (adults only).
 SORA_BUDGET_EXTENSION_MINUTES = _int("SORA_BUDGET_EXTENSION_MINUTES", 15, minimum=1)

@@ -13,7 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("create/", include("generation.urls")),
     path("cameo/", include("cameo.urls")),
-    path("report/", include("safety.urls")),
+    path("safety/", include("safety.urls")),
     path("@<str:username>/", profile, name="profile"),
     path("verify/", generation_views.verify, name="verify"),
     path("v/<str:public_id>/", generation_views.record, name="record"),

@@ -147,7 +147,7 @@ def test_record_url_leads_to_the_post_or_says_it_is_private(
 def test_real_default_worker_fingerprints_a_published_post(alice: User, rendered: Any) -> None:
     job = rendered(alice)
     post = post_publish(user=alice, job_id=job.pk)  # committed: enqueues at once
-    assert django_rq.get_queue("default").count == 1
+    assert django_rq.get_queue("default").count == 2  # the fingerprint and the feed features
     worker = start_worker("default", burst=True)
     assert worker.wait(timeout=120) == 0
     assert len(Post.objects.get(pk=post.pk).keyframe_hashes) == 4

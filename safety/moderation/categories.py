@@ -31,6 +31,7 @@ SCORED = (MINORS_SEXUAL, SEXUAL, VIOLENCE, SELF_HARM, HATE, HARASSMENT, DANGEROU
 
 _SUBJECT = {
     "prompt": "This prompt",
+    "caption": "This caption",
     "comment": "This comment",
     "dm": "This message",
     "profile": "This profile text",

@@ -44,7 +44,7 @@ from .rules import RuleHit, mask_benign, match_rules, mentions_minor
 from .similarity import CategorySimilarity, SimilarityReport, similarities
 
 Outcome = Literal["allow", "block", "hold"]
-KINDS = ("prompt", "comment", "dm", "profile", "cameo_instructions")
+KINDS = ("prompt", "caption", "comment", "dm", "profile", "cameo_instructions")
 
 # (hold, block) cosine-similarity thresholds per category. One pair fits all categories on the
 # corpus; they are per category so that operators can move one without the others.

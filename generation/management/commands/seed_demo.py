@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.models import User
@@ -126,18 +126,53 @@ class Command(BaseCommand):
         "demo is already there."
     )
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also make N posts across N/10 people for load tests, reusing the demo's "
+            "rendered files. Tops up to N; does nothing when they are there.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["scale"] < 0:
+            raise CommandError("--scale is a number of posts: 0 or more.")
         # Cameos first: they need no queue, and an install seeded before they existed gets them.
         seeded_cameos = self._seed_cameos()
         if self._already_seeded():
-            if not seeded_cameos:
+            if not seeded_cameos and not options["scale"]:
                 self.stdout.write("Demo data already present; nothing to do.")
+        else:
+            self._check_queue()
+            jobs = self._submit()
+            self._render()
+            published = self._publish(jobs)
+            self.stdout.write(self.style.SUCCESS(f"Seeded {published} demo videos."))
+        if options["scale"]:
+            self._seed_scale(options["scale"])
+
+    def _seed_scale(self, posts: int) -> None:
+        import time
+
+        from feed.seeding import POSTS_PER_PERSON, scale_posts_count, seed_scale, templates_from
+
+        if scale_posts_count() >= posts:
+            self.stdout.write(f"{posts:,} volume posts already present; nothing to do.")
             return
-        self._check_queue()
-        jobs = self._submit()
-        self._render()
-        published = self._publish(jobs)
-        self.stdout.write(self.style.SUCCESS(f"Seeded {published} demo videos."))
+        demo = list(Post.objects.filter(author__username__in=DEMO).select_related("job"))
+        if not demo:
+            raise CommandError(
+                "--scale reuses the demo's rendered videos, and none were published. "
+                "Fix the errors above and run seed_demo again."
+            )
+        started = time.monotonic()
+        people = -(-posts // POSTS_PER_PERSON)
+        self.stdout.write(f"Making {posts:,} posts across {people:,} people …")
+        made = seed_scale(posts=posts, templates=templates_from(demo), say=self.stdout.write)
+        seconds = time.monotonic() - started
+        self.stdout.write(self.style.SUCCESS(f"Seeded {made:,} volume posts in {seconds:.1f} s."))
 
     def _seed_cameos(self) -> bool:
         missing = len(demo_cameos_missing())

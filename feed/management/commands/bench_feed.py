@@ -1,0 +1,428 @@
+"""Measure the feed, all in one run, on a database of its own.
+
+- P5: SQL queries for a For-you page of 10 items and of 50 (CaptureQueriesContext, the whole
+  request through the test client: session, user, context processors, marking posts seen).
+  Targets: equal, and at most 12.
+- P6: requests per second of the For-you page and of a bare Django view, served by one gunicorn
+  with the same settings and loaded by the same loopback client (threads, one connection per
+  request, as gunicorn's sync workers close them), in alternating rounds. Target: the feed
+  serves at least half as many.
+- P7: the natural-language-steered re-rank of 10,000 candidates (numpy on cached embeddings).
+  Target: at most 30 ms (median).
+
+By default it makes a temporary folder, starts a Valkey there, migrates a fresh SQLite
+database, runs ``seed_demo --scale N`` into it and measures; the development database is never
+touched. ``--var-dir`` keeps that folder, so a second run skips the seeding. ``--here`` measures
+the database this process is configured for instead (tests use it on a small seeded set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+P5_TARGET = 12
+P6_TARGET = 0.5
+P7_TARGET_MS = 30.0
+P7_CANDIDATES = 10_000
+BARE_PATH = "/__bench/bare/"
+FEED_PATH = "/"
+# The page htmx fetches as the last item scrolls into view: the items without the site around them.
+NEXT_PATH = "/?more=1"
+INSTRUCTION = "more cooking and dogs, less pranks, nothing scary"
+# Environment variables that would point the bench at the operator's own data.
+_OWN_DATA = ("DATABASE_URL", "REDIS_URL", "SORA_MEDIA_ROOT", "SORA_STORAGE", "SORA_VAR_DIR")
+
+
+def _verdict(ok: bool) -> str:
+    return "meets" if ok else "MISSES"
+
+
+@dataclass(frozen=True)
+class Load:
+    """What one URL served during the load rounds: full pages (``requests``), failures, and
+    feed pages that came back empty because the viewer had seen everything."""
+
+    requests: int
+    errors: int
+    seconds: float
+    empty: int = 0
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+class Command(BaseCommand):
+    help = "Measure the feed: queries per page (P5), throughput (P6) and re-rank time (P7)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--posts", type=int, default=100_000, help="Posts to seed.")
+        parser.add_argument(
+            "--var-dir", help="Keep the bench's database and media here and reuse them."
+        )
+        parser.add_argument(
+            "--here", action="store_true", help="Measure this process's database as it is."
+        )
+        parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
+        parser.add_argument("--viewers", type=int, default=100)
+        parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+        parser.add_argument("--clients", type=int, default=8, help="Load generator threads.")
+        parser.add_argument("--seconds", type=float, default=5.0, help="Per URL per round.")
+        parser.add_argument("--rounds", type=int, default=3)
+        parser.add_argument("--repeats", type=int, default=50, help="Re-ranks timed for P7.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["posts"] < 1:
+            raise CommandError("--posts must be at least 1.")
+        if options["here"]:
+            self._measure(options)
+        else:
+            self._in_own_folder(options)
+
+    # --- A database of its own ------------------------------------------------------------
+
+    def _in_own_folder(self, options: dict[str, Any]) -> None:
+        """Run this command again with ``--here --seed`` in a folder of its own."""
+        from sora_site import valkey
+
+        keep = options["var_dir"]
+        folder = Path(keep or tempfile.mkdtemp(prefix="sora-bench-feed-")).resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        socket_path = folder / "valkey.sock"
+        server = valkey.start(socket_path)
+        env = {k: v for k, v in os.environ.items() if k not in _OWN_DATA}
+        env.update(
+            SORA_VAR_DIR=str(folder),
+            REDIS_URL=f"unix://{socket_path}?db=0",
+            DJANGO_SETTINGS_MODULE="sora_site.settings",
+            DEBUG="0",
+        )
+        args = [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_feed", "--here"]
+        args += ["--seed", *self._passed_on(options)]
+        self.stdout.write(f"Bench folder: {folder}{'' if keep else ' (removed afterwards)'}")
+        try:
+            self._stream(args, env)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+            if not keep:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def _passed_on(self, options: dict[str, Any]) -> list[str]:
+        names = ("posts", "viewers", "workers", "clients", "seconds", "rounds", "repeats")
+        return [part for name in names for part in (f"--{name}", str(options[name]))]
+
+    def _stream(self, args: list[str], env: dict[str, str]) -> None:
+        with subprocess.Popen(
+            args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        ) as proc:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                self.stdout.write(line.rstrip("\n"))
+        if proc.returncode:
+            raise CommandError(f"The bench stopped with exit status {proc.returncode}.")
+
+    # --- Measuring -------------------------------------------------------------------------
+
+    def _measure(self, options: dict[str, Any]) -> None:
+        if options["seed"]:
+            self._seed(options["posts"])
+        viewers = self._viewers(options["viewers"])
+        p5 = measure_queries(viewers[0])
+        p7 = measure_rerank(viewers[0], options["repeats"])
+        loads = measure_throughput(
+            viewers,
+            workers=options["workers"],
+            clients=options["clients"],
+            seconds=options["seconds"],
+            rounds=options["rounds"],
+        )
+        self._report(p5, p7, loads, options)
+
+    def _seed(self, posts: int) -> None:
+        from django.core.management import call_command
+
+        started = time.monotonic()
+        call_command("migrate", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        call_command("seed_demo", scale=posts, stdout=self.stdout, stderr=self.stderr)
+        seconds = time.monotonic() - started
+        self.stdout.write(f"Migrating, collecting static files and seeding took {seconds:.1f} s.")
+
+    def _viewers(self, count: int) -> list[Any]:
+        """People to load the feed as, each steered by the same instruction and a mood, with a
+        daily limit (so the page also reads today's watch time)."""
+        from accounts.models import User
+        from feed.budget import MAX_BUDGET_MINUTES, budget_set
+        from feed.models import FeedPreference, SeenPost
+        from feed.steering import feed_instruction_set, feed_mood_set
+
+        people = list(User.objects.filter(is_active=True).order_by("-pk")[:count])
+        if not people:
+            raise CommandError("There is nobody to load the feed as: seed some posts first.")
+        steered = set(
+            FeedPreference.objects.filter(user__in=people, instruction=INSTRUCTION).values_list(
+                "user_id", flat=True
+            )
+        )
+        # Each run starts its viewers with nothing seen, so a rerun measures full pages too.
+        SeenPost.objects.filter(user__in=people).delete()
+        for person in people:
+            if person.pk not in steered:
+                feed_instruction_set(user=person, instruction=INSTRUCTION)
+                feed_mood_set(user=person, mood=0.7)
+                budget_set(user=person, minutes=MAX_BUDGET_MINUTES)
+        return people
+
+    def _report(
+        self,
+        p5: dict[int, int],
+        p7: tuple[int, list[float]],
+        loads: dict[str, Load],
+        options: dict[str, Any],
+    ) -> None:
+        from feed.models import Post
+
+        w = self.stdout.write
+        w(f"Measured on {Post.objects.count():,} posts, {os.cpu_count()} CPUs.")
+        small, large = p5[10], p5[50]
+        ok5 = small == large <= P5_TARGET
+        w(
+            f"P5 SQL queries per For-you page: 10 items {small}, 50 items {large} "
+            f"({_verdict(ok5)}: equal and ≤ {P5_TARGET})"
+        )
+        w(
+            f"P6 one gunicorn ({options['workers']} sync workers), {options['clients']} loopback "
+            f"clients, {options['rounds']} alternating rounds of {options['seconds']:g} s:"
+        )
+        bare = loads[BARE_PATH].per_second
+        for path, label in (
+            (BARE_PATH, "bare Django view"),
+            (FEED_PATH, "For-you page, full"),
+            (NEXT_PATH, "For-you next page (htmx)"),
+        ):
+            load = loads[path]
+            ratio = f"  = {load.per_second / bare:.2f} x bare" if path != BARE_PATH and bare else ""
+            caught_up = f", {load.empty} caught up" if load.empty else ""
+            w(
+                f"   {label:26} {load.per_second:8.1f} requests/s "
+                f"({load.errors} errors{caught_up}){ratio}"
+            )
+        full = loads[FEED_PATH].per_second / bare if bare else 0.0
+        w(f"P6 full feed page / bare = {full:.2f} ({_verdict(full >= P6_TARGET)} ≥ {P6_TARGET})")
+        candidates, timings = p7
+        median = statistics.median(timings)
+        p95 = sorted(timings)[int(0.95 * (len(timings) - 1))]
+        w(
+            f"P7 steered re-rank of {candidates:,} candidates: median {median:.1f} ms, "
+            f"p95 {p95:.1f} ms ({_verdict(median <= P7_TARGET_MS)} ≤ {P7_TARGET_MS:g} ms)"
+        )
+
+
+# --- P5 -------------------------------------------------------------------------------------
+
+
+def _client_for(viewer: Any) -> Any:
+    from django.test import Client
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(viewer)
+    return client
+
+
+def measure_queries(viewer: Any, sizes: tuple[int, ...] = (10, 50)) -> dict[int, int]:
+    """Queries for one full For-you page request at each page size, on a warm pool."""
+    from unittest import mock
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from feed import selectors
+
+    client = _client_for(viewer)
+    client.get(FEED_PATH)  # loads this process's candidate pool, as a worker's first page does
+    counts = {}
+    for size in sizes:
+        with (
+            mock.patch.object(selectors, "FEED_PAGE_SIZE", size),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            response = client.get(FEED_PATH)
+        shown = response.content.decode().count('class="feed-item"')
+        if response.status_code != 200 or shown != size:
+            raise CommandError(
+                f"The feed page of {size} showed {shown} items (status {response.status_code}); "
+                "seed more posts."
+            )
+        counts[size] = len(queries.captured_queries)
+    return counts
+
+
+# --- P7 -------------------------------------------------------------------------------------
+
+
+def measure_rerank(viewer: Any, repeats: int) -> tuple[int, list[float]]:
+    """How many candidates, and the milliseconds ``ranking.rank`` took over them (the newest
+    10,000 at most), steered by the viewer's instruction, mood and follows, ``repeats`` times."""
+    import numpy as np
+
+    from feed import ranking, selectors
+    from feed.pool import candidate_pool
+
+    pool = candidate_pool()
+    preference = selectors.feed_preference_for(viewer)
+    _, steering = selectors.viewer_steering(viewer=viewer, preference=preference, pool=pool)
+    mask = np.ones(len(pool), dtype=bool)
+    mask[: max(0, len(pool) - P7_CANDIDATES)] = False
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        ranking.rank(pool, steering, mask=mask, k=selectors.FEED_PAGE_SIZE)
+        timings.append((time.perf_counter() - started) * 1000)
+    return int(np.count_nonzero(mask)), timings
+
+
+# --- P6 -------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _server_env() -> dict[str, str]:
+    """This process's environment, pointed at the database it uses."""
+    from django.db import connection
+
+    env = dict(os.environ)
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    env["DJANGO_SETTINGS_MODULE"] = "feed.management.bench_settings"
+    env["SORA_STATICFILES_BACKEND"] = settings.STORAGES["staticfiles"]["BACKEND"]
+    env["DEBUG"] = "0"
+    return env
+
+
+@contextmanager
+def gunicorn(workers: int) -> Iterator[int]:
+    """One gunicorn serving the site (and the bare view) on a free loopback port."""
+    port = _free_port()
+    args = [
+        sys.executable, "-m", "gunicorn", "sora_site.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
+        "--log-level", "warning", "--chdir", str(settings.BASE_DIR),
+    ]  # fmt: skip
+    proc = subprocess.Popen(args, env=_server_env(), cwd=settings.BASE_DIR)
+    try:
+        _wait_for(port, proc)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _wait_for(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise CommandError(f"gunicorn exited with status {proc.returncode} before serving.")
+        try:
+            status, _ = _get(port, BARE_PATH, "")
+            if status:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise CommandError("gunicorn did not answer within 60 s.")
+
+
+def _get(port: int, path: str, session: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        headers = {"Host": "localhost"}
+        if session:
+            headers["Cookie"] = f"{settings.SESSION_COOKIE_NAME}={session}"
+        if path == NEXT_PATH:
+            headers["HX-Request"] = "true"
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def _load(port: int, path: str, sessions: list[str], clients: int, seconds: float) -> Load:
+    """``clients`` threads requesting ``path`` for ``seconds``, each as the next viewer. A feed
+    response counts only when it holds feed items."""
+    done = [0] * clients
+    errors = [0] * clients
+    empty = [0] * clients
+    stop_at = time.perf_counter() + seconds
+
+    def run(slot: int) -> None:
+        turn = slot
+        while time.perf_counter() < stop_at:
+            try:
+                status, body = _get(port, path, sessions[turn % len(sessions)])
+            except OSError:
+                status, body = 0, b""
+            if time.perf_counter() <= stop_at:
+                full = path == BARE_PATH or b'class="feed-item"' in body
+                done[slot] += status == 200 and full
+                empty[slot] += status == 200 and not full
+                errors[slot] += status != 200
+            turn += clients
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = min(seconds, time.perf_counter() - started)
+    return Load(sum(done), sum(errors), elapsed, sum(empty))
+
+
+def measure_throughput(
+    viewers: list[Any], *, workers: int, clients: int, seconds: float, rounds: int
+) -> dict[str, Load]:
+    """Requests per second of the bare view, the full For-you page and the next page htmx
+    loads, in alternating rounds on one server, each request as one of ``viewers``."""
+    cookie = settings.SESSION_COOKIE_NAME
+    sessions = [_client_for(viewer).cookies[cookie].value for viewer in viewers]
+    paths = (BARE_PATH, FEED_PATH, NEXT_PATH)
+    totals = {path: [0, 0, 0.0, 0] for path in paths}
+    with gunicorn(workers) as port:
+        for path in paths:  # every worker loads its pool and imports before timing
+            for turn in range(4 * workers):
+                _get(port, path, sessions[turn % len(sessions)])
+        for _ in range(rounds):
+            for path in paths:
+                load = _load(port, path, sessions, clients, seconds)
+                totals[path][0] += load.requests
+                totals[path][1] += load.errors
+                totals[path][2] += load.seconds
+                totals[path][3] += load.empty
+    return {path: Load(int(r), int(e), s, int(n)) for path, (r, e, s, n) in totals.items()}

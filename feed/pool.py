@@ -1,0 +1,201 @@
+"""The For-you candidate pool: the newest posts' features as numpy arrays, cached per process.
+
+Which posts are candidates: the newest ``POOL_SIZE`` posts by id, whatever their visibility. The
+For-you feed is about what is fresh, and a fixed-size window keeps a request's work the same
+with 1,000 posts or 10 million; older posts stay reachable through Latest, Following and
+profiles. Per request the viewer's own exclusions (seen, blocked, muted) are masks over these
+arrays, and visibility (held, taken down, banned authors) is checked again by the SQL query that
+loads the page's posts, so a stale pool can never show what may not be shown.
+
+The arrays are rebuilt incrementally: each request asks the database one cheap question (the
+newest post and the newest features row, both index lookups) and only new posts and recomputed
+features are read. Arrays are never changed in place, so a request holding the old pool is safe.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db import connection
+
+from feed.models import Post, PostFeatures
+from feed.ranking import Candidates
+from sora_site.embeddings import EMBEDDING_DIM
+
+POOL_SIZE = 10_000
+NEUTRAL_ENERGY = 0.5
+_ROW_FIELDS = ("pk", "author_id", "created_at", "features__energy", "features__embedding")
+_EMPTY_VECTOR = bytes(4 * EMBEDDING_DIM)
+_POSTS = Post._meta.db_table
+_FEATURES = PostFeatures._meta.db_table
+
+
+@dataclass(frozen=True)
+class PoolVersion:
+    """The newest post's id and date and the newest features row's date, in the database's own
+    representation (compared, never interpreted)."""
+
+    top_id: int
+    top_created: object
+    features_at: object
+
+
+EMPTY_VERSION = PoolVersion(top_id=0, top_created=None, features_at=None)
+
+
+@dataclass(frozen=True)
+class Pool(Candidates):
+    """Candidate arrays, sorted by post id: ``ids`` and ``authors`` (int64), ``created``
+    (float64 seconds since the epoch), ``energy`` (float32, 0 calm .. 1 energetic) and
+    ``vectors`` (float32, (n, 384), L2-normalised). Posts whose features job hasn't run yet
+    have a zero vector and neutral energy: they rank on freshness and follows until it does."""
+
+    version: PoolVersion = field(default_factory=lambda: EMPTY_VERSION)
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    @property
+    def min_id(self) -> int:
+        return int(self.ids[0]) if len(self) else 0
+
+    def positions(self, post_ids: np.ndarray) -> np.ndarray:
+        """Indexes of those of ``post_ids`` that are in the pool."""
+        if not len(self) or not len(post_ids):
+            return np.zeros(0, dtype=np.int64)
+        where = np.searchsorted(self.ids, post_ids)
+        where = np.minimum(where, len(self) - 1)
+        return where[self.ids[where] == post_ids]
+
+
+_lock = threading.Lock()
+_cached: Pool | None = None
+
+
+def candidate_pool() -> Pool:
+    """The current pool; one query when nothing changed since this process last looked."""
+    global _cached
+    version = _current_version()
+    pool = _cached
+    if pool is not None and pool.version == version:
+        return pool
+    with _lock:
+        pool = _cached
+        if pool is None or pool.version != version:
+            pool = _refreshed(pool, version)
+            _cached = pool
+    return pool
+
+
+def pool_clear() -> None:
+    """Forget this process's pool (tests that roll the database back use it)."""
+    global _cached
+    with _lock:
+        _cached = None
+
+
+def _current_version() -> PoolVersion:
+    """The newest post and the newest features row, as the database stores them (two index
+    lookups). Written as SQL because it runs on every For-you page, and composing it through the
+    ORM took longer than answering it. The values are only compared, never interpreted."""
+    sql = (
+        f"SELECT id, created_at, (SELECT MAX(computed_at) FROM {_FEATURES}) "
+        f"FROM {_POSTS} ORDER BY id DESC LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    if row is None:
+        return EMPTY_VERSION
+    return PoolVersion(top_id=row[0], top_created=row[1], features_at=row[2])
+
+
+def _refreshed(old: Pool | None, version: PoolVersion) -> Pool:
+    if version.top_id == 0:
+        return _build([], version)
+    if old is None or not _can_extend(old, version):
+        rows = Post.objects.order_by("-pk").values_list(*_ROW_FIELDS)[:POOL_SIZE]
+        return _build(list(rows)[::-1], version)
+    return _extended(old, version)
+
+
+def _can_extend(old: Pool, version: PoolVersion) -> bool:
+    """Whether ``old`` still describes the same posts: ids only grow, so a smaller top id, or
+    the same top id with another date, means rows were rolled back or deleted."""
+    if version.top_id < old.version.top_id:
+        return False
+    if version.top_id == old.version.top_id:
+        return version.top_created == old.version.top_created
+    if old.version.top_id == 0:
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT created_at FROM {_POSTS} WHERE id = %s", [old.version.top_id])
+        row = cursor.fetchone()
+    return row is not None and row[0] == old.version.top_created
+
+
+def _extended(old: Pool, version: PoolVersion) -> Pool:
+    """``old`` plus posts newer than it, with recomputed features swapped in."""
+    newer = Post.objects.filter(pk__gt=old.version.top_id).order_by("-pk")
+    added = _build(list(newer.values_list(*_ROW_FIELDS)[:POOL_SIZE])[::-1], version)
+    ids = np.concatenate([old.ids, added.ids])[-POOL_SIZE:]
+    keep = slice(max(0, len(old) + len(added) - POOL_SIZE), None)
+    energy = np.concatenate([old.energy, added.energy])[keep]
+    vectors = np.concatenate([old.vectors, added.vectors])[keep]
+    pool = Pool(
+        ids=ids,
+        authors=np.concatenate([old.authors, added.authors])[keep],
+        created=np.concatenate([old.created, added.created])[keep],
+        energy=energy,
+        vectors=vectors,
+        version=version,
+    )
+    if version.features_at != old.version.features_at:
+        _apply_recomputed(pool, old.version.features_at)
+    return pool
+
+
+def _apply_recomputed(pool: Pool, since: object) -> None:
+    """Write features computed since ``since`` into the pool's (fresh, unshared) arrays."""
+    sql = f"SELECT post_id, energy, embedding FROM {_FEATURES} WHERE post_id BETWEEN %s AND %s"
+    params: list[object] = [pool.min_id, int(pool.ids[-1])]
+    if since is not None:
+        sql += " AND computed_at >= %s"
+        params.append(since)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return
+    post_ids = np.array([row[0] for row in rows], dtype=np.int64)
+    where = np.minimum(np.searchsorted(pool.ids, post_ids), len(pool) - 1)
+    found = pool.ids[where] == post_ids
+    pool.energy[where[found]] = np.array([row[1] for row in rows], dtype=np.float32)[found]
+    pool.vectors[where[found]] = _vectors([row[2] for row in rows])[found]
+
+
+def _build(rows: list[tuple[Any, ...]], version: PoolVersion) -> Pool:
+    """Arrays from (id, author, created, energy, embedding) rows in id order."""
+    return Pool(
+        ids=np.array([row[0] for row in rows], dtype=np.int64),
+        authors=np.array([row[1] for row in rows], dtype=np.int64),
+        created=np.array([row[2].timestamp() for row in rows], dtype=np.float64),
+        energy=np.array(
+            [NEUTRAL_ENERGY if row[3] is None else row[3] for row in rows], dtype=np.float32
+        ),
+        vectors=_vectors([row[4] for row in rows]),
+        version=version,
+    )
+
+
+def _vectors(blobs: list[Any]) -> np.ndarray:
+    """One (n, 384) float32 matrix from stored embeddings; missing or malformed ones are zero."""
+    fixed = [
+        bytes(blob) if blob is not None and len(blob) == len(_EMPTY_VECTOR) else _EMPTY_VECTOR
+        for blob in blobs
+    ]
+    matrix = np.frombuffer(b"".join(fixed), dtype="<f4").astype(np.float32)
+    return matrix.reshape(len(fixed), EMBEDDING_DIM)

@@ -1,0 +1,284 @@
+"""Reads for the social layer: comments, direct messages, remix lineage and search.
+
+Every fetch that takes an id raises Http404 for what the viewer may not see. A comment or
+message that moderation holds (``hidden_at``) is shown to its author only; a block hides each
+person's comments, messages and search results from the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Block, Follow, User
+from feed.models import (
+    Comment,
+    CommentPolicy,
+    Conversation,
+    DirectMessage,
+    Post,
+    PostFeatures,
+)
+from feed.selectors import _posts
+
+HELD_NOTE = "Only you can see this until a moderator reviews it."
+INBOX_SIZE = 100
+SEARCH_QUERY_LIMIT = 200
+SEARCH_PEOPLE = 20
+SEARCH_POSTS = 24
+# Cosine similarity (MiniLM, normalised) a post needs to count as a match for a query, and how
+# far below the best match it may fall. Measured on renderer-style prompts: a rephrasing scores
+# 0.45-0.7 ("dog playing by the sea" / "a golden retriever running on the beach"), a loosely
+# related post 0.3-0.36 (the same query / "a paper boat drifting down a rainy street"), an
+# unrelated one under 0.25; one-word queries top out lower ("puppy" 0.34, "beach" 0.33).
+SEARCH_MIN_SIMILARITY = 0.3
+SEARCH_BAND = 0.15
+# A post whose caption or prompt contains the query word for word always counts, ranked first.
+SEARCH_LITERAL_BONUS = 0.5
+# Only the newest posts are scored, so one search reads a bounded number of vectors (1.5 KB each).
+SEARCH_CANDIDATES = 20_000
+
+
+def _blocked_ids(viewer: User) -> set[int]:
+    """People this viewer blocked or who blocked them."""
+    if not viewer.is_authenticated:
+        return set()
+    blocked = Block.objects.filter(blocker=viewer).values_list("blocked_id", flat=True)
+    blockers = Block.objects.filter(blocked=viewer).values_list("blocker_id", flat=True)
+    return set(blocked) | set(blockers)
+
+
+# --- Comments -----------------------------------------------------------------------------------
+
+
+def _visible_comments(viewer: User) -> QuerySet[Comment]:
+    qs = Comment.objects.select_related("author").filter(
+        removed_at__isnull=True, author__is_active=True
+    )
+    if not viewer.is_authenticated:
+        return qs.filter(hidden_at__isnull=True)
+    qs = qs.filter(Q(hidden_at__isnull=True) | Q(author=viewer))
+    return qs.exclude(author_id__in=_blocked_ids(viewer))
+
+
+def comments_for_post(*, viewer: User, post: Post) -> list[Comment]:
+    """The post's top-level comments, oldest first, each with ``shown_replies``: what this viewer
+    may see of them."""
+    top = list(_visible_comments(viewer).filter(post=post, parent__isnull=True))
+    replies: dict[int, list[Comment]] = {c.pk: [] for c in top}
+    for reply in _visible_comments(viewer).filter(post=post, parent_id__in=list(replies)):
+        replies[reply.parent_id].append(reply)
+    for comment in top:
+        comment.shown_replies = replies[comment.pk]
+    return top
+
+
+def comment_get_visible(*, viewer: User, comment_id: int) -> Comment:
+    """A comment the viewer can see, on a post they can see; 404 otherwise."""
+    comment = get_object_or_404(_visible_comments(viewer), pk=comment_id)
+    if not _posts(viewer).filter(pk=comment.post_id).exists():
+        raise Http404("No such comment.")
+    return comment
+
+
+def comment_refusal(*, user: User, post: Post) -> str | None:
+    """Why this person may not comment on this post under its poster's comment control, or None.
+    The poster may always comment on their own post unless they turned comments off."""
+    if post.comment_policy == CommentPolicy.NOBODY:
+        if post.author_id == user.pk:
+            return "You turned comments off for this video. Turn them on to comment."
+        return f"@{post.author.username} turned comments off for this video."
+    if post.author_id == user.pk:
+        return None
+    if (
+        post.comment_policy == CommentPolicy.FOLLOWING
+        and not Follow.objects.filter(follower_id=post.author_id, followee=user).exists()
+    ):
+        return f"@{post.author.username} only takes comments from people they follow."
+    return None
+
+
+# --- Direct messages ----------------------------------------------------------------------------
+
+
+def dm_refusal(sender: User, recipient: User) -> str | None:
+    """Why ``sender`` may not message ``recipient``, or None. The one place that decides who may
+    message whom, so that later rules (teen accounts) slot in here."""
+    if sender.pk == recipient.pk:
+        return "You can't message yourself."
+    if not recipient.is_active:
+        return f"@{recipient.username}'s account is closed, so it can't get messages."
+    if recipient.is_suspended:
+        return f"@{recipient.username}'s account is suspended, so it can't get messages for now."
+    if Block.objects.filter(blocker=sender, blocked=recipient).exists():
+        return f"You blocked @{recipient.username}. Unblock them to send a message."
+    if Block.objects.filter(blocker=recipient, blocked=sender).exists():
+        return f"You can't message @{recipient.username}."
+    from accounts.teen_selectors import dm_allowed_by_age
+
+    return dm_allowed_by_age(sender, recipient)
+
+
+def conversation_between(a: User, b: User) -> Conversation | None:
+    low, high = sorted((a.pk, b.pk))
+    return Conversation.objects.filter(user_low_id=low, user_high_id=high).first()
+
+
+def _visible_messages(viewer: User) -> QuerySet[DirectMessage]:
+    return DirectMessage.objects.select_related("sender").filter(
+        Q(hidden_at__isnull=True) | Q(sender=viewer)
+    )
+
+
+def thread_messages(*, viewer: User, other: User) -> tuple[Conversation | None, list]:
+    """The conversation between the viewer and ``other`` and the messages the viewer may see,
+    oldest first."""
+    conversation = conversation_between(viewer, other)
+    if conversation is None:
+        return None, []
+    return conversation, list(_visible_messages(viewer).filter(conversation=conversation))
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One conversation in someone's inbox: who with, how much is unread, the latest message."""
+
+    conversation: Conversation
+    other: User
+    unread: int
+    last: DirectMessage
+
+
+def inbox_for(*, user: User) -> list[InboxRow]:
+    """The person's latest conversations, newest first, with how many messages they haven't
+    read."""
+    unread = Count(
+        "messages",
+        filter=Q(messages__read_at__isnull=True, messages__hidden_at__isnull=True)
+        & ~Q(messages__sender=user),
+    )
+    conversations = (
+        Conversation.objects.filter(Q(user_low=user) | Q(user_high=user))
+        .select_related("user_low", "user_high")
+        .annotate(unread=unread)
+        .order_by(F("last_message_at").desc(nulls_last=True), "-id")
+    )
+    rows = []
+    for conversation in conversations[:INBOX_SIZE]:
+        other = (
+            conversation.user_high if conversation.user_low_id == user.pk else conversation.user_low
+        )
+        if not other.is_active:
+            continue
+        last = _visible_messages(user).filter(conversation=conversation).last()
+        if last is None:  # only a message held for review: nothing to show yet
+            continue
+        rows.append(InboxRow(conversation, other, conversation.unread, last))
+    return rows
+
+
+def message_get_for_participant(*, viewer: User, message_id: int) -> DirectMessage:
+    """A message sent to the viewer that they can see; 404 for anyone else's."""
+    message = (
+        _visible_messages(viewer)
+        .select_related("conversation")
+        .filter(pk=message_id)
+        .exclude(sender=viewer)
+        .first()
+    )
+    if message is None or viewer.pk not in (
+        message.conversation.user_low_id,
+        message.conversation.user_high_id,
+    ):
+        raise Http404("No such message.")
+    return message
+
+
+# --- Remix lineage ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """Where a post came from and what came of it, as far as the viewer may see."""
+
+    is_remix: bool
+    parent: Post | None
+    remixes: list[Post]
+
+
+def remix_lineage(*, viewer: User, post: Post) -> Lineage:
+    parent_id = post.job.remix_of_id
+    parent = _posts(viewer).filter(pk=parent_id).first() if parent_id else None
+    remixes = list(_posts(viewer).filter(job__remix_of=post).order_by("-pk"))
+    return Lineage(is_remix=parent_id is not None, parent=parent, remixes=remixes)
+
+
+# --- Search -------------------------------------------------------------------------------------
+
+
+def search_people(*, viewer: User, query: str) -> list[User]:
+    """Active people whose @handle or name starts with the query, never someone blocked either
+    way. Exact handles first, then shorter handles."""
+    query = query.strip().lstrip("@")
+    if not query:
+        return []
+    match = (
+        Q(username__istartswith=query)
+        | Q(first_name__istartswith=query)
+        | Q(last_name__istartswith=query)
+    )
+    from accounts.teen_selectors import findable_by
+
+    people = User.objects.filter(match, is_active=True).exclude(pk__in=_blocked_ids(viewer))
+    found = sorted(
+        (person for person in people[:200] if findable_by(viewer, person)),
+        key=lambda u: (u.username.lower() != query.lower(), len(u.username), u.username.lower()),
+    )
+    return found[:SEARCH_PEOPLE]
+
+
+def search_posts(*, viewer: User, query: str) -> list[Post]:
+    """Posts the viewer may see whose MiniLM embedding is close to the query's, best first. A post
+    whose caption or prompt contains the query counts too, so a post whose features aren't
+    computed yet is found at once."""
+    query = query.strip()
+    if not query:
+        return []
+    visible = _posts(viewer)
+    literal = set(
+        visible.filter(Q(caption__icontains=query) | Q(job__prompt__icontains=query)).values_list(
+            "pk", flat=True
+        )[:SEARCH_POSTS]
+    )
+    sims = _similarities(visible, query)
+    floor = max(SEARCH_MIN_SIMILARITY, max(sims.values(), default=0.0) - SEARCH_BAND)
+    scores = {pk: sim for pk, sim in sims.items() if sim >= floor}
+    for pk in literal:
+        scores[pk] = sims.get(pk, 0.0) + SEARCH_LITERAL_BONUS
+    best = sorted(scores, key=lambda pk: (-scores[pk], -pk))[:SEARCH_POSTS]
+    posts = visible.in_bulk(best)
+    return [posts[pk] for pk in best if pk in posts]
+
+
+def _similarities(visible: QuerySet[Post], query: str) -> dict[int, float]:
+    """Cosine similarity of the query to each of the newest visible posts with features."""
+    import numpy as np
+
+    from sora_site.embeddings import EMBEDDING_DIM, embed_texts
+
+    size = EMBEDDING_DIM * 4
+    rows = [
+        (pk, bytes(vector))
+        for pk, vector in PostFeatures.objects.filter(post__in=visible.values("pk"))
+        .order_by("-post_id")
+        .values_list("post_id", "embedding")[:SEARCH_CANDIDATES]
+        if len(vector) == size  # a half-written row must not break search for everyone
+    ]
+    if not rows:
+        return {}
+    matrix = np.frombuffer(b"".join(v for _, v in rows), dtype="<f4").reshape(-1, EMBEDDING_DIM)
+    sims = matrix @ embed_texts([query])[0]
+    return {pk: float(sim) for (pk, _), sim in zip(rows, sims, strict=True)}

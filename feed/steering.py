@@ -1,0 +1,343 @@
+"""How a person steers their feed: mode, mood, interests, their own words, "see less like this".
+
+Writes only. Every phrase is embedded with MiniLM when it is saved and the vectors are stored
+beside it, so a feed request never runs the model. The instruction ("more cooking and dogs,
+less pranks, nothing scary") is read into phrases to see more and less of; the person sees and
+can edit how it was read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from feed.models import FeedPreference, SeeLess, SeenPost
+from sora_site.embeddings import EMBEDDING_DIM
+
+INSTRUCTION_LIMIT = 500
+MAX_PHRASES = 10
+MAX_PHRASE_CHARS = 60
+MAX_INTERESTS = 12
+# Phrases are embedded inside this sentence: against prompts it separates matches from the rest
+# far better than a bare word ("dogs" alone scores a snowy mountain at 0.23, a puppy at 0.39;
+# "a video of dogs" 0.21 and 0.44).
+PHRASE_TEMPLATE = "a video of {}"
+
+# Cue words, longest first so "no more" wins over "no" and "more".
+_LESS_CUES = (
+    "don't show me", "do not show me", "don't show", "do not show", "stop showing me",
+    "stop showing", "i don't want", "i do not want", "don't want", "not so much", "none of",
+    "no more", "less of", "fewer", "less", "nothing", "without", "avoid", "hide", "skip",
+    "never", "not", "no", "zero",
+)  # fmt: skip
+_MORE_CUES = (
+    "show me more", "give me more", "show me", "give me", "more of", "lots of", "a lot of",
+    "plenty of", "i'd like", "i would like", "i want", "i like", "i love", "more", "extra",
+    "prefer", "only",
+)  # fmt: skip
+_CUES = sorted(
+    [(cue, False) for cue in _LESS_CUES] + [(cue, True) for cue in _MORE_CUES],
+    key=lambda item: -len(item[0]),
+)
+_CLAUSES = re.compile(r"[,;.!?\n]+|\bbut\b|\bthough\b|\bplus\b")
+_ITEMS = re.compile(r"\band\b|\bor\b|&|/|\+")
+_CONTRAST = re.compile(r"\b(?:instead of|rather than)\b")
+_FILLER = frozenset(
+    ("a", "an", "the", "some", "any", "of", "about", "with", "stuff", "things", "thing",
+     "videos", "video", "clips", "clip", "content", "posts", "please", "pls", "too", "so",
+     "very", "really", "just", "more", "less")
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReadInstruction:
+    """What an instruction was read as: phrases to see more of and less of."""
+
+    more: list[str]
+    less: list[str]
+
+
+def instruction_read(text: str) -> ReadInstruction:
+    """Split an instruction into phrases to see more and less of.
+
+    Clauses are split at punctuation and "but"; items within a clause at "and", "or" and "&".
+    A cue word at the start of an item sets the direction ("more", "less", "no", "nothing",
+    "without" …), and items without one follow the item before ("more cooking and dogs").
+    "X instead of Y" asks for more X and less Y.
+    """
+    more: list[str] = []
+    less: list[str] = []
+    wants_more = True
+    for clause in _CLAUSES.split(text.lower()):
+        halves = _CONTRAST.split(clause, maxsplit=1)
+        for position, half in enumerate(halves):
+            if position == 1:
+                wants_more = False  # what comes after "instead of" is what they want less of
+            for item in _ITEMS.split(half):
+                direction, phrase = _direction(item)
+                if direction is not None:
+                    wants_more = direction
+                if phrase:
+                    (more if wants_more else less).append(phrase)
+        if len(halves) == 2:
+            wants_more = True
+    return ReadInstruction(more=_clean_list(more), less=_clean_list(less))
+
+
+def _direction(item: str) -> tuple[bool | None, str]:
+    words = " ".join(item.replace("’", "'").split())
+    for cue, wants_more in _CUES:
+        if words == cue or words.startswith(cue + " "):
+            return wants_more, words[len(cue) :].strip()
+    return None, words
+
+
+def _clean_phrase(phrase: str) -> str:
+    words = re.findall(r"[\w'-]+", phrase.lower())
+    while words and words[0] in _FILLER:
+        words.pop(0)
+    while words and words[-1] in _FILLER:
+        words.pop()
+    text = " ".join(words)
+    return text[:MAX_PHRASE_CHARS].rsplit(" ", 1)[0] if len(text) > MAX_PHRASE_CHARS else text
+
+
+def _clean_list(phrases: Iterable[str], limit: int = MAX_PHRASES) -> list[str]:
+    seen: list[str] = []
+    for phrase in phrases:
+        cleaned = _clean_phrase(phrase)
+        if cleaned and cleaned not in seen:
+            seen.append(cleaned)
+    return seen[:limit]
+
+
+def describe_reading(preference: FeedPreference) -> str:
+    """How the instruction was read, as a sentence ("We read it as: more cooking, dogs; less
+    pranks.")."""
+    parts = []
+    if preference.instruction_more:
+        parts.append("more " + ", ".join(preference.instruction_more))
+    if preference.instruction_less:
+        parts.append("less " + ", ".join(preference.instruction_less))
+    if not parts:
+        return "There's nothing in your words to steer by yet."
+    return f"We read it as: {'; '.join(parts)}."
+
+
+def split_phrases(text: str) -> list[str]:
+    """Phrases typed as a comma-separated list ("cooking, dogs")."""
+    return [part for part in re.split(r"[,;\n]+", text) if part.strip()]
+
+
+# --- Checks ---------------------------------------------------------------------------------
+
+
+def _refuse_blocked(phrases: list[str], what: str) -> None:
+    """Refuse steering toward what moderation blocks. Only what someone asks to see *more* of
+    is checked: "less violence" or "nothing gory" protects the person and must stay allowed."""
+    if not phrases:
+        return
+    from safety.moderation import CATEGORY_LABELS, moderate_text
+
+    verdict = moderate_text(", ".join(phrases), kind="comment")
+    if verdict.outcome == "block":
+        raise ValidationError(
+            f"Your feed can't be steered toward that: {what} touch on "
+            f"{CATEGORY_LABELS.get(verdict.category, 'something our rules forbid')}. "
+            "Rewrite that part and try again."
+        )
+
+
+def _check_instruction_length(text: str) -> None:
+    if len(text) > INSTRUCTION_LIMIT:
+        raise ValidationError(
+            f"Your instruction is {len(text):,} characters long; the limit is "
+            f"{INSTRUCTION_LIMIT}. Shorten it to a sentence or two and try again."
+        )
+
+
+def _check_phrase_count(phrases: list[str], limit: int, what: str) -> None:
+    if len(phrases) > limit:
+        raise ValidationError(
+            f"That's {len(phrases)} {what}; the limit is {limit}. Remove a few and try again."
+        )
+
+
+# --- Vectors --------------------------------------------------------------------------------
+
+
+def stored_vectors(preference: FeedPreference) -> np.ndarray | None:
+    """The preference's phrase vectors, (interests + more + less, 384), or None when they
+    don't match its phrases (edited elsewhere): the feed then ignores the phrases."""
+    blob = bytes(preference.phrase_vectors or b"")
+    count = (
+        len(preference.interests)
+        + len(preference.instruction_more)
+        + len(preference.instruction_less)
+    )
+    if len(blob) != count * EMBEDDING_DIM * 4:
+        return None
+    return np.frombuffer(blob, dtype="<f4").reshape(count, EMBEDDING_DIM)
+
+
+def _vectors_blob(preference: FeedPreference, known: dict[str, np.ndarray]) -> bytes:
+    """Vectors for all of the preference's phrases, embedding only those not in ``known``."""
+    phrases = [*preference.interests, *preference.instruction_more, *preference.instruction_less]
+    missing = sorted({p for p in phrases if p not in known})
+    if missing:
+        from sora_site.embeddings import embed_texts
+
+        for phrase, vector in zip(
+            missing, embed_texts([PHRASE_TEMPLATE.format(p) for p in missing]), strict=True
+        ):
+            known[phrase] = vector
+    if not phrases:
+        return b""
+    return np.stack([known[p] for p in phrases]).astype("<f4").tobytes()
+
+
+def _known_vectors(preference: FeedPreference) -> dict[str, np.ndarray]:
+    vectors = stored_vectors(preference)
+    if vectors is None:
+        return {}
+    phrases = [*preference.interests, *preference.instruction_more, *preference.instruction_less]
+    return dict(zip(phrases, vectors, strict=True))
+
+
+def _save(preference: FeedPreference, fields: list[str], known: dict[str, np.ndarray]) -> None:
+    preference.phrase_vectors = _vectors_blob(preference, known)
+    preference.save(update_fields=[*fields, "phrase_vectors", "updated_at"])
+
+
+def _preference_for_update(user: User) -> FeedPreference:
+    preference, _ = FeedPreference.objects.select_for_update().get_or_create(user=user)
+    return preference
+
+
+# --- Services -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def feed_instruction_set(*, user: User, instruction: str) -> FeedPreference:
+    """Save the person's own words and how they were read, with the phrases' vectors.
+
+    Refuses more than 500 characters, and steering toward what moderation blocks."""
+    text = instruction.strip()
+    _check_instruction_length(text)
+    read = instruction_read(text)
+    _refuse_blocked(read.more, "those words")
+    preference = _preference_for_update(user)
+    known = _known_vectors(preference)
+    preference.instruction = text
+    preference.instruction_more = read.more
+    preference.instruction_less = read.less
+    _save(preference, ["instruction", "instruction_more", "instruction_less"], known)
+    return preference
+
+
+@transaction.atomic
+def feed_phrases_set(*, user: User, more: list[str], less: list[str]) -> FeedPreference:
+    """Correct how the instruction was read: the phrases to see more and less of."""
+    more, less = _clean_list(more, limit=10**6), _clean_list(less, limit=10**6)
+    _check_phrase_count(more, MAX_PHRASES, "phrases to see more of")
+    _check_phrase_count(less, MAX_PHRASES, "phrases to see less of")
+    _refuse_blocked(more, "those words")
+    preference = _preference_for_update(user)
+    known = _known_vectors(preference)
+    preference.instruction_more, preference.instruction_less = more, less
+    _save(preference, ["instruction_more", "instruction_less"], known)
+    return preference
+
+
+@transaction.atomic
+def feed_interests_set(*, user: User, interests: list[str]) -> FeedPreference:
+    """Save interests: chips and the person's own words, each one a phrase."""
+    interests = _clean_list(interests, limit=10**6)
+    _check_phrase_count(interests, MAX_INTERESTS, "interests")
+    _refuse_blocked(interests, "those interests")
+    preference = _preference_for_update(user)
+    known = _known_vectors(preference)
+    preference.interests = interests
+    _save(preference, ["interests"], known)
+    return preference
+
+
+@transaction.atomic
+def feed_mood_set(*, user: User, mood: float | None) -> FeedPreference:
+    """Set the relaxed (0) to energized (1) slider, or clear it with None."""
+    if mood is not None and not 0.0 <= mood <= 1.0:
+        raise ValidationError("Set your mood with the slider, between relaxed and energized.")
+    preference = _preference_for_update(user)
+    preference.mood = mood
+    preference.save(update_fields=["mood", "updated_at"])
+    return preference
+
+
+@transaction.atomic
+def feed_mode_set(*, user: User, mode: str) -> FeedPreference:
+    if mode not in FeedPreference.Mode.values:
+        raise ValidationError("Choose For you, Following or Latest.")
+    preference = _preference_for_update(user)
+    preference.mode = mode
+    preference.save(update_fields=["mode", "updated_at"])
+    return preference
+
+
+@transaction.atomic
+def feed_steering_reset(*, user: User) -> FeedPreference:
+    """Forget how the feed was steered: mode, mood, interests, instruction and every "see less".
+    The daily limit stays: it is a wellbeing setting, not steering."""
+    preference = _preference_for_update(user)
+    preference.mode = FeedPreference.Mode.FOR_YOU
+    preference.mood = None
+    preference.interests = []
+    preference.instruction = ""
+    preference.instruction_more = []
+    preference.instruction_less = []
+    preference.phrase_vectors = b""
+    preference.save(
+        update_fields=[
+            "mode", "mood", "interests", "instruction", "instruction_more", "instruction_less",
+            "phrase_vectors", "updated_at",
+        ]
+    )  # fmt: skip
+    SeeLess.objects.filter(user=user).delete()
+    return preference
+
+
+@transaction.atomic
+def see_less_create(*, user: User, post_id: int) -> SeeLess:
+    """'See less like this': posts close to this one rank lower for this person."""
+    from feed.selectors import post_get_visible
+
+    post = post_get_visible(viewer=user, post_id=post_id)
+    mark, _ = SeeLess.objects.get_or_create(user=user, post=post)
+    return mark
+
+
+def seen_posts_record(*, user: User, post_ids: list[int]) -> None:
+    """Remember which posts the feed showed this person, so For you doesn't show them again.
+
+    One statement, in autocommit, skipping posts already seen. ``bulk_create`` would wrap it in
+    a transaction of its own: two more round trips on every feed page, and on SQLite the write
+    lock held for longer while other web processes wait for it."""
+    if not post_ids or not user.is_authenticated:
+        return
+    seen_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = ", ".join(["(%s, %s, %s)"] * len(post_ids))
+    params: list[object] = []
+    for post_id in post_ids:
+        params += [user.pk, post_id, seen_at]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {SeenPost._meta.db_table} (user_id, post_id, seen_at) VALUES {rows} "
+            "ON CONFLICT DO NOTHING",
+            params,
+        )

@@ -1,0 +1,130 @@
+"""In Chromium: the feed loads its next page on scroll, follows the mood slider (with "why"
+updated), and stops when the daily limit is spent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from conftest import PASSWORD
+from feed.budget import watch_heartbeat
+from feed.models import Post
+from feed.steering import feed_mood_set
+from feed.tests.feed_helpers import CALM, ENERGETIC, publish_like
+from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_pool"),
+]
+ITEMS = "article.feed-item"
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 420, "height": 860})
+        context.set_default_timeout(20_000)
+        yield context.new_page()
+        browser.close()
+
+
+def _log_in(page: Any, base: str, user: User) -> None:
+    """Log in and land on the controls page: landing on the feed would already show (and so
+    use up) its first page."""
+    page.goto(f"{base}/accounts/login/?next=/feed/controls/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}/feed/controls/")
+
+
+def _scroll_to_last_item(page: Any) -> None:
+    page.locator(ITEMS).last.scroll_into_view_if_needed()
+
+
+def _why(page: Any, index: int) -> str:
+    """Open the item's "Why this video?" and read it."""
+    item = page.locator(ITEMS).nth(index)
+    item.scroll_into_view_if_needed()
+    item.get_by_text("Why this video?").click()
+    return item.locator("[data-testid=why]").inner_text()
+
+
+def _post_id(page: Any, index: int) -> int:
+    return int(page.locator(ITEMS).nth(index).get_attribute("data-post"))
+
+
+def test_scrolling_to_the_end_loads_the_next_page_then_says_all_caught_up(
+    live_server: Any, page: Any, alice: User, bob: User, template_job: Any
+) -> None:
+    posts = [publish_like(template_job, alice, f"a kite over a hill, take {i}") for i in range(13)]
+    _log_in(page, live_server.url, bob)
+    page.goto(f"{live_server.url}/")
+    assert page.locator(ITEMS).count() == 10
+    _scroll_to_last_item(page)
+    page.wait_for_function(f"() => document.querySelectorAll('{ITEMS}').length === 13")
+    page.locator("[data-testid=caught-up]").wait_for()
+    shown = {_post_id(page, i) for i in range(13)}
+    assert shown == {post.pk for post in posts}
+    assert "It's new: posted" in _why(page, 12)
+
+
+def test_moving_the_mood_slider_reorders_the_next_page_and_updates_why(
+    live_server: Any, page: Any, alice: User, bob: User, template_job: Any
+) -> None:
+    calm = {publish_like(template_job, alice, f"{CALM}, take {i}").pk for i in range(12)}
+    wild = {publish_like(template_job, alice, f"{ENERGETIC}, take {i}").pk for i in range(12)}
+    feed_mood_set(user=bob, mood=0.0)
+    _log_in(page, live_server.url, bob)
+    page.goto(f"{live_server.url}/")
+    assert {_post_id(page, i) for i in range(10)} <= calm
+    assert "It's calm, and your mood is set to relaxed." in _why(page, 0)
+
+    page.click("#steer-panel summary")
+    page.locator("[data-testid=mood-slider]").fill("100")
+    page.get_by_text("Mood saved. Your next videos follow it.").wait_for()
+    _scroll_to_last_item(page)
+    page.wait_for_function(f"() => document.querySelectorAll('{ITEMS}').length > 10")
+    assert _post_id(page, 10) in wild
+    assert "It's energetic, and your mood is set to energized." in _why(page, 10)
+
+
+def test_a_one_minute_limit_ends_the_feed_when_the_minute_is_watched(
+    live_server: Any, page: Any, alice: User, bob: User, template_job: Any, monkeypatch: Any
+) -> None:
+    from feed import budget
+
+    monkeypatch.setattr(budget, "HEARTBEAT_SECONDS", 1)  # the player reports every second
+    for i in range(3):
+        publish_like(template_job, alice, f"a sailboat on a bay, take {i}")
+    _log_in(page, live_server.url, bob)
+    page.fill("#id_minutes", "1")
+    page.click("#budget button[type=submit]")
+    page.get_by_text("Daily limit set to 1 minute.").wait_for()
+    # 58 of the 60 seconds were watched earlier today (two beats half a minute apart).
+    watch_heartbeat(user=bob, seconds=30, now=timezone.now() - dt.timedelta(seconds=60))
+    watch_heartbeat(user=bob, seconds=28, now=timezone.now() - dt.timedelta(seconds=30))
+
+    page.goto(f"{live_server.url}/")
+    assert page.locator(ITEMS).count() == 3
+    page.get_by_text("You've reached your limit for today").wait_for(timeout=30_000)
+    assert page.evaluate("() => document.body.classList.contains('limit-reached')")
+    assert page.evaluate("() => [...document.querySelectorAll('video')].every(v => v.paused)")
+    page.goto(f"{live_server.url}/")
+    assert page.locator(ITEMS).count() == 0
+    assert page.get_by_text("You've reached your limit for today").is_visible()
+    assert Post.objects.count() == 3
