@@ -105,13 +105,30 @@ def budget_status(
     )
 
 
+def effective_limit(
+    user: User, own_minutes: int | None, now: dt.datetime | None = None
+) -> int | None:
+    """Today's limit in minutes: the person's own, and for a teen never more than their teen
+    limit plus what a parent approved for today."""
+    if not getattr(user, "is_teen", False):
+        return own_minutes
+    from accounts.teen_selectors import teen_rules
+
+    rules = teen_rules(user, now)
+    if rules is None:
+        return own_minutes
+    teen_limit = rules.minutes_allowed_today
+    return teen_limit if own_minutes is None else min(own_minutes, teen_limit)
+
+
 def budget_status_for(*, user: User, now: dt.datetime | None = None) -> BudgetStatus:
     """Today's status, read from the database."""
-    limit = (
+    own = (
         FeedPreference.objects.filter(user=user)
         .values_list("daily_budget_minutes", flat=True)
         .first()
     )
+    limit = effective_limit(user, own, now)
     watch_day = WatchDay.objects.filter(user=user, day=today(user, now)).first()
     return budget_status(user=user, limit_minutes=limit, watch_day=watch_day)
 

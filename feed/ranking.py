@@ -127,12 +127,18 @@ class Terms:
 
 @dataclass(frozen=True)
 class Pick:
-    """One ranked post: its index in the candidates, its score and why, in words."""
+    """One ranked post: its index in the candidates, its score and why, in words. ``because``
+    pairs each sentence with the term it speaks for, so a sentence that depends on the clock
+    (freshness) can be said again later with ``restate``."""
 
     index: int
     score: float
     contributions: dict[str, float]
-    reasons: list[str]
+    because: list[tuple[str, str]]
+
+    @property
+    def reasons(self) -> list[str]:
+        return [sentence for _, sentence in self.because]
 
 
 def _ramp(sims: np.ndarray, floor: float, full: float) -> np.ndarray:
@@ -257,7 +263,7 @@ def _pick(
         index=index,
         score=float(scores[index]),
         contributions=contributions,
-        reasons=reasons(index, contributions, terms, candidates, steering),
+        because=reasons(index, contributions, terms, candidates, steering),
     )
 
 
@@ -267,26 +273,36 @@ def reasons(
     terms: Terms,
     candidates: Candidates,
     steering: Steering,
-) -> list[str]:
-    """The largest contributions, in words; a strong negative one is named last."""
+) -> list[tuple[str, str]]:
+    """The largest contributions, in words, each with its term; a strong negative one is named
+    last."""
     helped = sorted(
         (c, name) for name, c in contributions.items() if c >= REASON_MIN and name != "mutual"
     )[::-1]
-    words = [_describe(name, index, terms, candidates, steering) for _, name in helped]
-    words = [w for w in words if w][:MAX_REASONS]
+    described = [(name, _describe(name, index, terms, candidates, steering)) for _, name in helped]
+    words = [(name, text) for name, text in described if text][:MAX_REASONS]
     if not words:
-        words = ["It's one of the newest videos you haven't seen."]
+        words = [("none", "It's one of the newest videos you haven't seen.")]
     if contributions["less"] <= -REASON_MIN * 2:
         label = steering.less.labels[int(terms.best_less[index])]
-        words.append(f"It's lower down because you asked for less {label}.")
+        words.append(("less", f"It's lower down because you asked for less {label}."))
     return words
+
+
+def restate(because: list[tuple[str, str]], *, age_seconds: float) -> list[str]:
+    """The sentences of ``because``, with the freshness one said for the post's age now."""
+    return [fresh_reason(age_seconds) if term == "freshness" else text for term, text in because]
+
+
+def fresh_reason(age_seconds: float) -> str:
+    return f"It's new: posted {_age(age_seconds)} ago."
 
 
 def _describe(
     name: str, index: int, terms: Terms, candidates: Candidates, steering: Steering
 ) -> str:
     if name == "freshness":
-        return f"It's new: posted {_age(steering.now - float(candidates.created[index]))} ago."
+        return fresh_reason(steering.now - float(candidates.created[index]))
     if name == "following":
         if np.isin(candidates.authors[index], steering.mutuals):
             return "It's from someone you follow, who follows you back."

@@ -1,3 +1,10 @@
+"""Reads for the feed: what a person may see, and the feed page in each mode.
+
+For you ranks the candidate pool (``feed.pool``) with ``feed.ranking``; Latest and Following are
+newest first. Every list goes through ``_visible`` (not held, not taken down, active author) and
+leaves out people blocked either way, and, in feeds, people muted.
+"""
+
 from __future__ import annotations
 
 import contextlib
@@ -27,9 +34,10 @@ FEED_PAGE_SIZE = 10
 # banned since the pool was read) is replaced without a second round trip.
 SPARE_PICKS = 5
 MAX_ROUNDS = 3
-# One ranking fills this many pages; what it ranked is kept this long for the next pages.
+# One ranking fills this many pages; what it ranked is kept this long for the next pages (a
+# page of short videos takes a minute or two to watch).
 AHEAD_PAGES = 4
-AHEAD_SECONDS = 120
+AHEAD_SECONDS = 600
 Mode = FeedPreference.Mode
 
 
@@ -127,13 +135,14 @@ def feed_preference_for(viewer: User) -> FeedPreference:
 
 def preference_budget(viewer: User, preference: FeedPreference) -> BudgetStatus:
     """Today's budget; today's watch time is read only when there is a limit to count it for."""
+    from feed.budget import effective_limit
+
+    limit = effective_limit(viewer, preference.daily_budget_minutes)
     watch_day = None
-    if preference.daily_budget_minutes is not None:
+    if limit is not None:
         found = list(WatchDay.objects.filter(user=viewer, day=today(viewer))[:1])
         watch_day = found[0] if found else None
-    return budget_status(
-        user=viewer, limit_minutes=preference.daily_budget_minutes, watch_day=watch_day
-    )
+    return budget_status(user=viewer, limit_minutes=limit, watch_day=watch_day)
 
 
 def feed_page(
@@ -144,6 +153,14 @@ def feed_page(
         posts = feed_latest(viewer=None, before=before, page_size=page_size)
         return _chronological(Mode.LATEST, posts, page_size, before)
     preference = feed_preference_for(viewer)
+    if viewer.is_teen:
+        from accounts.teen_selectors import teen_rules
+
+        # A non-personalised teen feed is Latest or Following over moderated posts, with no
+        # interest, instruction or goal terms; the stored choice is kept for when that changes.
+        rules = teen_rules(viewer)
+        if rules is not None and preference.mode not in rules.feed_modes:
+            preference.mode = Mode.LATEST
     budget = preference_budget(viewer, preference)
     if budget.reached:
         return FeedPage(mode=preference.mode, budget=budget, preference=preference)
@@ -203,7 +220,10 @@ def feed_for_you(*, viewer: User, preference: FeedPreference, page_size: int) ->
         picks = ranking.rank(
             pool, steered.steering, mask=steered.mask, k=page_size * AHEAD_PAGES + SPARE_PICKS
         )
-        queue = [(int(pool.ids[pick.index]), tuple(pick.reasons)) for pick in picks]
+        queue = [
+            (int(pool.ids[pick.index]), float(pool.created[pick.index]), tuple(pick.because))
+            for pick in picks
+        ]
     shown, used, invisible = _fill_page(viewer, queue, page_size)
     _keep_ahead(viewer, steered.fingerprint, queue[used:])
     left = unseen - invisible - len(shown)
@@ -246,7 +266,8 @@ def viewer_steering(
     return steered.mask, steered.steering
 
 
-Queued = tuple[int, tuple[str, ...]]
+# A ranked post waiting for its page: its id, when it was posted, and why it was picked.
+Queued = tuple[int, float, tuple[tuple[str, str], ...]]
 
 
 def _ahead_key(viewer: User) -> str:
@@ -265,7 +286,7 @@ def _ranked_ahead(viewer: User, steered: _Steered, pool: Pool) -> list[Queued]:
     queue: list[Queued] = kept[1]
     if not queue:
         return []
-    ids = np.array([post_id for post_id, _ in queue], dtype=np.int64)
+    ids = np.array([entry[0] for entry in queue], dtype=np.int64)
     where = np.minimum(np.searchsorted(pool.ids, ids), len(pool) - 1)
     keep = (pool.ids[where] == ids) & steered.mask[where]
     return [entry for entry, ok in zip(queue, keep, strict=True) if ok]
@@ -297,9 +318,10 @@ def _fill_page(
         chunk = queue[used : used + min(page_size - len(shown) + SPARE_PICKS, CHUNK)]
         if not chunk or len(shown) == page_size:
             break
-        rows = _PICKED_CARDS.rows(viewer=viewer.pk, post_ids=[post_id for post_id, _ in chunk])
+        rows = _PICKED_CARDS.rows(viewer=viewer.pk, post_ids=[entry[0] for entry in chunk])
         found = {card.pk: card for card in cards_from_rows(rows)}
-        for post_id, reasons in chunk:
+        now = time.time()
+        for post_id, created, because in chunk:
             if len(shown) == page_size:
                 break
             used += 1
@@ -307,7 +329,7 @@ def _fill_page(
             if card is None:
                 invisible += 1
             else:
-                card.why = list(reasons)
+                card.why = ranking.restate(list(because), age_seconds=now - created)
                 shown.append(card)
     return shown, used, invisible
 

@@ -284,6 +284,15 @@ def feed_mood_set(*, user: User, mood: float | None) -> FeedPreference:
 def feed_mode_set(*, user: User, mode: str) -> FeedPreference:
     if mode not in FeedPreference.Mode.values:
         raise ValidationError("Choose For you, Following or Latest.")
+    if user.is_teen:
+        from accounts.teen_selectors import teen_rules
+
+        rules = teen_rules(user)
+        if rules is not None and mode not in rules.feed_modes:
+            raise ValidationError(
+                "Your feed isn't personalised, so it shows Latest and Following. A linked "
+                "parent can turn personalisation on from their family page."
+            )
     preference = _preference_for_update(user)
     preference.mode = mode
     preference.save(update_fields=["mode", "updated_at"])

@@ -35,6 +35,13 @@ def _int_or_none(raw: str | None) -> int | None:
 def index(request: HttpRequest) -> HttpResponse:
     """The feed. An htmx request (the next page, loaded as the last item comes into view) gets
     only the items; everything the person steered applies from that page on."""
+    if getattr(request.user, "is_teen", False):
+        from accounts.teen_selectors import teen_rules
+        from accounts.views_family import quiet_hours_response
+
+        rules = teen_rules(request.user)
+        if rules is not None and rules.in_quiet_hours():
+            return quiet_hours_response(request, rules)
     before = _int_or_none(request.GET.get("before"))
     page = selectors.feed_page(
         viewer=request.user, before=before, page_size=selectors.FEED_PAGE_SIZE
@@ -44,7 +51,6 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "posts": page.posts,
-        "paged": before is not None or "more" in request.GET,
         "heartbeat_seconds": budget.HEARTBEAT_SECONDS,
     }
     if request.htmx:

@@ -23,6 +23,7 @@ from cameo.services import (
     cameo_settings_update,
     cameo_use_decide,
 )
+from conftest import make_user
 from feed.models import Post
 from feed.services import post_publish
 from generation.models import GenerationJob
@@ -73,9 +74,10 @@ def test_an_at_handle_in_the_prompt_is_checked_like_a_picked_cameo(
 
 
 def test_at_most_three_cameos_fit_in_one_video(
-    alice: User, bob: User, charlie: User, teen: User, parent: User, submit: Any
+    alice: User, bob: User, charlie: User, parent: User, submit: Any
 ) -> None:
-    cameos = [_cameo(person, "everyone") for person in (alice, bob, charlie, teen)]
+    people = (alice, bob, charlie, make_user("dana"))
+    cameos = [_cameo(person, "everyone") for person in people]
     with pytest.raises(ValidationError, match="at most 3 cameos"):
         submit(parent, "a picnic", cameo_ids=[c.pk for c in cameos])
     assert not GenerationJob.objects.exists()

@@ -14,7 +14,7 @@ from accounts.models import User
 from accounts.services import block_create, follow_create, mute_create
 from conftest import make_user
 from feed import ranking
-from feed.features import blend_energy, post_features_backfill, text_features
+from feed.features import blend_energy, text_features
 from feed.models import Post, PostFeatures, SeenPost
 from feed.pool import candidate_pool
 from feed.selectors import FEED_PAGE_SIZE, feed_page
@@ -201,11 +201,14 @@ def test_publishing_queues_the_features_job_which_stores_what_the_feed_reads(
     assert features.motion > 0 and 0 <= features.energy <= 1
 
 
-def test_the_backfill_queues_the_features_job_for_posts_that_have_none(
-    alice: User, template_job: Any
+def test_requeue_stuck_queues_features_for_posts_published_while_the_queue_was_down(
+    alice: User, template_job: Any, capsys: Any
 ) -> None:
+    from django.core.management import call_command
+
     post = publish_like(template_job, alice, "a robot dancing on a stage", features=False)
-    assert post_features_backfill() == 1
+    call_command("requeue_stuck")
+    assert "feed features queued 1" in capsys.readouterr().out
     queue = django_rq.get_queue("default")
     assert [j.args for j in queue.jobs if j.func_name == "feed.jobs.post_features"] == [(post.pk,)]
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from feed.features import post_features_backfill
 from feed.services import post_fingerprint_backfill
 from generation.services import generation_requeue_stuck
 
@@ -12,7 +13,7 @@ class Command(BaseCommand):
     help = (
         "Put back renders whose worker died (or fail them after SORA_MAX_ATTEMPTS tries), and "
         "enqueue jobs that were saved while the queue was unreachable, and queue fingerprints "
-        "for posts published while it was down."
+        "and feed features for posts published while it was down."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,9 +28,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, stale_after: int | None, **options: Any) -> None:
         report = generation_requeue_stuck(stale_after=stale_after)
         fingerprints = post_fingerprint_backfill()
+        features = post_features_backfill()
         self.stdout.write(
             f"requeued {report.requeued}, failed {report.failed}, cancelled {report.cancelled}, "
-            f"enqueued {report.enqueued}, fingerprints queued {fingerprints}"
+            f"enqueued {report.enqueued}, fingerprints queued {fingerprints}, "
+            f"feed features queued {features}"
         )
         if report.unreachable:
             self.stderr.write(
