@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from feed import social
 from feed.models import Comment, DirectMessage, Like, Post
-from safety.admin import ReasonActionForm, run_moderation
+from safety.admin import ReasonActionForm, moderation_action
 
 
 @admin.register(Post)
@@ -56,20 +56,20 @@ class _ModeratedText(admin.ModelAdmin):
         return obj.hidden_at is not None
 
 
-@admin.action(description="Hide (only its author sees it)")
-def hide_comments(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Comment, reason: str) -> None:
-        social.moderation_comment_hide(moderator=moderator, comment_id=obj.pk, reason=reason)
+hide_comments = moderation_action(
+    "hide_comments", "Hide (only its author sees it)",
+    lambda mod, row, why, _: social.moderation_comment_hide(
+        moderator=mod, comment_id=row.pk, reason=why
+    ),
+)  # fmt: skip
 
-    run_moderation(modeladmin, request, qs, act)
 
-
-@admin.action(description="Restore (show it again)")
-def restore_comments(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Comment, reason: str) -> None:
-        social.moderation_comment_restore(moderator=moderator, comment_id=obj.pk, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
+restore_comments = moderation_action(
+    "restore_comments", "Restore (show it again)",
+    lambda mod, row, why, _: social.moderation_comment_restore(
+        moderator=mod, comment_id=row.pk, reason=why
+    ),
+)  # fmt: skip
 
 
 @admin.register(Comment)
@@ -86,20 +86,20 @@ class CommentAdmin(_ModeratedText):
     actions = [hide_comments, restore_comments]
 
 
-@admin.action(description="Hide (the recipient no longer sees it)")
-def hide_messages(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: DirectMessage, reason: str) -> None:
-        social.moderation_message_hide(moderator=moderator, message_id=obj.pk, reason=reason)
+hide_messages = moderation_action(
+    "hide_messages", "Hide (the recipient no longer sees it)",
+    lambda mod, row, why, _: social.moderation_message_hide(
+        moderator=mod, message_id=row.pk, reason=why
+    ),
+)  # fmt: skip
 
-    run_moderation(modeladmin, request, qs, act)
 
-
-@admin.action(description="Restore (deliver it)")
-def restore_messages(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: DirectMessage, reason: str) -> None:
-        social.moderation_message_restore(moderator=moderator, message_id=obj.pk, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
+restore_messages = moderation_action(
+    "restore_messages", "Restore (deliver it)",
+    lambda mod, row, why, _: social.moderation_message_restore(
+        moderator=mod, message_id=row.pk, reason=why
+    ),
+)  # fmt: skip
 
 
 @admin.register(DirectMessage)

@@ -96,6 +96,22 @@ def run_moderation(
         modeladmin.message_user(request, f"Done for {done}. Each is in the moderation log.")
 
 
+def moderation_action(
+    name: str, description: str, act: Callable[[Any, Any, str, HttpRequest], Any]
+) -> Callable[..., None]:
+    """An admin action (its form value is ``name``) that applies
+    ``act(moderator, obj, reason, request)`` to each selected row through ``run_moderation``."""
+
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
+        def each(*, moderator: Any, obj: Any, reason: str) -> None:
+            act(moderator, obj, reason, request)
+
+        run_moderation(modeladmin, request, qs, each)
+
+    action.__name__ = name
+    return admin.action(description=description)(action)
+
+
 def _days(request: HttpRequest) -> int:
     # A missing or garbled number becomes 0, which the service refuses with its sentence.
     try:
@@ -129,77 +145,52 @@ def assign_to_me(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) ->
         )
 
 
-@admin.action(description="Remove the reported video")
-def remove_reported_video(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Report, reason: str) -> None:
-        job_id = _reported_video(obj)
-        services.moderation_remove_video(moderator=moderator, job_id=job_id, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
-
-
-@admin.action(description="Restore the reported video (undo a removal)")
-def restore_reported_video(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Report, reason: str) -> None:
-        job_id = _reported_video(obj)
-        console.moderation_restore_video(moderator=moderator, job_id=job_id, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
-
-
-@admin.action(description="Release the reported video's hold")
-def release_reported_video(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Report, reason: str) -> None:
-        job_id = _reported_video(obj)
-        services.moderation_release_hold(moderator=moderator, job_id=job_id, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
-
-
-@admin.action(description="Warn the reported person")
-def warn_reported_person(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Report, reason: str) -> None:
-        console.moderation_warn(
-            moderator=moderator, user_id=obj.reported_user_id, reason=reason, report_id=obj.pk
-        )
-
-    run_moderation(modeladmin, request, qs, act)
-
-
-@admin.action(description="Give the reported person a strike")
-def strike_reported_person(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Report, reason: str) -> None:
-        console.moderation_strike(
-            moderator=moderator, user_id=obj.reported_user_id, reason=reason, report_id=obj.pk
-        )
-
-    run_moderation(modeladmin, request, qs, act)
-
-
-@admin.action(description="Suspend the reported person for the number of days given")
-def suspend_reported_person(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    days = _days(request)
-
-    def act(*, moderator: Any, obj: Report, reason: str) -> None:
-        console.report_suspend(moderator=moderator, report_id=obj.pk, days=days, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
-
-
-@admin.action(description="Ban the reported person (close the account)")
-def ban_reported_person(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Report, reason: str) -> None:
-        console.report_ban(moderator=moderator, report_id=obj.pk, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
-
-
-@admin.action(description="Dismiss the report")
-def dismiss_report(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Report, reason: str) -> None:
-        services.report_dismiss(moderator=moderator, report_id=obj.pk, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
+remove_reported_video = moderation_action(
+    "remove_reported_video", "Remove the reported video",
+    lambda mod, report, why, _: services.moderation_remove_video(
+        moderator=mod, job_id=_reported_video(report), reason=why
+    ),
+)  # fmt: skip
+restore_reported_video = moderation_action(
+    "restore_reported_video", "Restore the reported video (undo a removal)",
+    lambda mod, report, why, _: console.moderation_restore_video(
+        moderator=mod, job_id=_reported_video(report), reason=why
+    ),
+)  # fmt: skip
+release_reported_video = moderation_action(
+    "release_reported_video", "Release the reported video's hold",
+    lambda mod, report, why, _: services.moderation_release_hold(
+        moderator=mod, job_id=_reported_video(report), reason=why
+    ),
+)  # fmt: skip
+warn_reported_person = moderation_action(
+    "warn_reported_person", "Warn the reported person",
+    lambda mod, report, why, _: console.moderation_warn(
+        moderator=mod, user_id=report.reported_user_id, reason=why, report_id=report.pk
+    ),
+)  # fmt: skip
+strike_reported_person = moderation_action(
+    "strike_reported_person", "Give the reported person a strike",
+    lambda mod, report, why, _: console.moderation_strike(
+        moderator=mod, user_id=report.reported_user_id, reason=why, report_id=report.pk
+    ),
+)  # fmt: skip
+suspend_reported_person = moderation_action(
+    "suspend_reported_person", "Suspend the reported person for the number of days given",
+    lambda mod, report, why, request: console.report_suspend(
+        moderator=mod, report_id=report.pk, days=_days(request), reason=why
+    ),
+)  # fmt: skip
+ban_reported_person = moderation_action(
+    "ban_reported_person", "Ban the reported person (close the account)",
+    lambda mod, report, why, _: console.report_ban(moderator=mod, report_id=report.pk, reason=why),
+)  # fmt: skip
+dismiss_report = moderation_action(
+    "dismiss_report", "Dismiss the report",
+    lambda mod, report, why, _: services.report_dismiss(
+        moderator=mod, report_id=report.pk, reason=why
+    ),
+)  # fmt: skip
 
 
 # --- The report's preview -----------------------------------------------------------------------
@@ -430,20 +421,18 @@ class StrikeAdmin(_ReadOnly):
         return appeal.get_decision_display() if appeal else "—"
 
 
-@admin.action(description="Uphold the strike")
-def uphold_appeals(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Appeal, reason: str) -> None:
-        console.appeal_decide(moderator=moderator, appeal_id=obj.pk, uphold=True, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
-
-
-@admin.action(description="Reverse the strike")
-def reverse_appeals(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Appeal, reason: str) -> None:
-        console.appeal_decide(moderator=moderator, appeal_id=obj.pk, uphold=False, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
+uphold_appeals = moderation_action(
+    "uphold_appeals", "Uphold the strike",
+    lambda mod, appeal, why, _: console.appeal_decide(
+        moderator=mod, appeal_id=appeal.pk, uphold=True, reason=why
+    ),
+)  # fmt: skip
+reverse_appeals = moderation_action(
+    "reverse_appeals", "Reverse the strike",
+    lambda mod, appeal, why, _: console.appeal_decide(
+        moderator=mod, appeal_id=appeal.pk, uphold=False, reason=why
+    ),
+)  # fmt: skip
 
 
 @admin.register(Appeal)
@@ -556,51 +545,39 @@ class ModerationActionAdmin(admin.ModelAdmin):
 # --- Actions other admins use (videos in generation, accounts in accounts) ----------------------
 
 
-@admin.action(description="Release the hold")
-def release_job_hold(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Any, reason: str) -> None:
-        services.moderation_release_hold(moderator=moderator, job_id=obj.pk, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
-
-
-@admin.action(description="Remove the video")
-def remove_job_video(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Any, reason: str) -> None:
-        services.moderation_remove_video(moderator=moderator, job_id=obj.pk, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
-
-
-@admin.action(description="Suspend for the number of days given")
-def suspend_accounts(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    days = _days(request)
-
-    def act(*, moderator: Any, obj: Any, reason: str) -> None:
-        services.moderation_suspend(moderator=moderator, user_id=obj.pk, days=days, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
-
-
-@admin.action(description="Ban (close the account; its posts leave every feed)")
-def ban_accounts(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Any, reason: str) -> None:
-        services.moderation_ban(moderator=moderator, user_id=obj.pk, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
-
-
-@admin.action(description="Warn (the person reads why; no strike)")
-def warn_accounts(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Any, reason: str) -> None:
-        console.moderation_warn(moderator=moderator, user_id=obj.pk, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
-
-
-@admin.action(description="Give a strike")
-def strike_accounts(modeladmin: admin.ModelAdmin, request: HttpRequest, qs: Any) -> None:
-    def act(*, moderator: Any, obj: Any, reason: str) -> None:
-        console.moderation_strike(moderator=moderator, user_id=obj.pk, reason=reason)
-
-    run_moderation(modeladmin, request, qs, act)
+release_job_hold = moderation_action(
+    "release_job_hold", "Release the hold",
+    lambda mod, job, why, _: services.moderation_release_hold(
+        moderator=mod, job_id=job.pk, reason=why
+    ),
+)  # fmt: skip
+remove_job_video = moderation_action(
+    "remove_job_video", "Remove the video",
+    lambda mod, job, why, _: services.moderation_remove_video(
+        moderator=mod, job_id=job.pk, reason=why
+    ),
+)  # fmt: skip
+suspend_accounts = moderation_action(
+    "suspend_accounts", "Suspend for the number of days given",
+    lambda mod, person, why, request: services.moderation_suspend(
+        moderator=mod, user_id=person.pk, days=_days(request), reason=why
+    ),
+)  # fmt: skip
+ban_accounts = moderation_action(
+    "ban_accounts", "Ban (close the account; its posts leave every feed)",
+    lambda mod, person, why, _: services.moderation_ban(
+        moderator=mod, user_id=person.pk, reason=why
+    ),
+)  # fmt: skip
+warn_accounts = moderation_action(
+    "warn_accounts", "Warn (the person reads why; no strike)",
+    lambda mod, person, why, _: console.moderation_warn(
+        moderator=mod, user_id=person.pk, reason=why
+    ),
+)  # fmt: skip
+strike_accounts = moderation_action(
+    "strike_accounts", "Give a strike",
+    lambda mod, person, why, _: console.moderation_strike(
+        moderator=mod, user_id=person.pk, reason=why
+    ),
+)  # fmt: skip
