@@ -104,6 +104,10 @@ NOTIFICATION_GROUPS: dict[str, tuple[str, frozenset[str]]] = {
         "suspended", "warned", "strike", "appeal_decided", "restored", "comment_hidden",
         "comment_restored", "message_hidden", "message_restored",
     })),
+    "family": ("Family", frozenset({
+        "parent_link", "parent_change", "extension_request", "extension_decided",
+        "unlink_request", "unlink_decided", "turned_18",
+    })),
 }  # fmt: skip
 
 

@@ -140,3 +140,17 @@ def test_mark_all_as_read_clears_the_social_notes_too(alice: User, bob: User) ->
 def test_the_empty_page_lists_what_will_show_up(alice: User) -> None:
     page = login(alice).get(PAGE).content.decode()
     assert "No notifications yet. Likes, comments, follows, remixes, messages" in page
+
+
+def test_a_parents_change_is_filed_under_family_for_the_teen(teen: User, parent: User) -> None:
+    from accounts.teens import (
+        parent_link_accept,
+        parent_link_code_create,
+        teen_settings_update_by_parent,
+    )
+
+    link = parent_link_accept(teen=teen, code=parent_link_code_create(parent=parent).code)
+    teen_settings_update_by_parent(parent=parent, link_id=link.pk, daily_limit_minutes=45)
+    page = login(teen).get(PAGE, {"show": "family"}).content.decode()
+    assert '<span class="chip">Family</span>' in page
+    assert f"@{parent.username} changed your settings: " in page and "→ 45" in page
