@@ -4,6 +4,17 @@ from django.conf import settings
 from django.db import models
 
 
+class Goal(models.TextChoices):
+    """Long-term goals a person may pick; each adds a ranking term (``feed.goals``)."""
+
+    FRIENDS = "friends", "Be more connected to friends"
+    FITNESS = "fitness", "Get fit"
+    SKILL = "skill", "Learn a skill"
+    BUSINESS = "business", "Start a business"
+    REST = "rest", "Relax and sleep better"
+    CREATIVE = "creative", "Get creative"
+
+
 class CommentPolicy(models.TextChoices):
     EVERYONE = "everyone", "Everyone"
     FOLLOWING = "following", "People I follow"
@@ -174,6 +185,12 @@ class FeedPreference(models.Model):
     # runs the model.
     phrase_vectors = models.BinaryField(default=b"", blank=True)
     daily_budget_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    # ``Goal`` values, and float32 MiniLM vectors of each goal's exemplars (``feed.goals``),
+    # embedded when the goals are saved so a feed request never runs the model.
+    goals = models.JSONField(default=list, blank=True)
+    goal_vectors = models.BinaryField(default=b"", blank=True)
+    # A break the person accepted (after a check-in): the feed rests until then.
+    break_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -186,6 +203,9 @@ class SeenPost(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
     seen_at = models.DateTimeField(auto_now_add=True)
+    # The goal this post was shown for, when the goal term was one of its reasons; the goal
+    # page counts these.
+    goal = models.CharField(max_length=12, choices=Goal.choices, blank=True, db_default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "post"], name="one_seen_per_post")]
@@ -225,3 +245,56 @@ class WatchDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} watched {self.seconds}s on {self.day}"
+
+
+class CheckIn(models.Model):
+    """One answer to a wellbeing check-in, private to the person and to aggregate reports.
+    A dismissed card is a row with an empty ``answer``, so the card waits for the next period
+    and the response rate can be counted. Weekly asks how the app has felt lately (better,
+    about the same, worse); monthly asks whether life is better for using it (yes, no, not
+    sure)."""
+
+    class Kind(models.TextChoices):
+        WEEKLY = "weekly", "Weekly"
+        MONTHLY = "monthly", "Monthly"
+
+    class Answer(models.TextChoices):
+        BETTER = "better", "Better"
+        SAME = "same", "About the same"
+        WORSE = "worse", "Worse"
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_SURE = "not_sure", "Not sure"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_ins"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    answer = models.CharField(max_length=8, choices=Answer.choices, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "kind", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} check-in of {self.user_id}: {self.answer or 'dismissed'}"
+
+
+class WellbeingChange(models.Model):
+    """What a *worse* check-in changed in the person's feed, so they can see it and undo it:
+    the feed settings ``before`` and ``after`` (mood, goals, mode), and what they did with the
+    offers that came with it (a break, a daily budget)."""
+
+    check_in = models.OneToOneField(CheckIn, on_delete=models.CASCADE, related_name="change")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    break_accepted_at = models.DateTimeField(null=True, blank=True)
+    budget_set_at = models.DateTimeField(null=True, blank=True)
+    budget_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Wellbeing change for {self.user_id} after check-in {self.check_in_id}"
