@@ -63,6 +63,7 @@ cameo.json          your cameo's settings and face data, consents you gave and r
                     videos with your cameo, and the consent log
 teen.json           teen settings, parent links, changes a parent made, requests for more time
 feed.json           your feed settings, watch time per day, "see less" choices
+wellbeing.json      your check-in answers and notes, and what each one changed in your feed
 safety.json         reports you made, strikes on your account and your appeals
 notifications.json  your notifications
 other/              anything else stored about you (one file per kind of record)
@@ -333,6 +334,32 @@ def _feed(user: User) -> dict[str, Any]:
     }
 
 
+def _wellbeing(user: User) -> list[dict[str, Any]]:
+    """Every check-in (a skipped one has no answer) and what a worse one changed."""
+    from feed.models import CheckIn
+
+    def changed(check_in: CheckIn) -> dict[str, Any] | None:
+        change = getattr(check_in, "change", None)
+        if change is None:
+            return None
+        return {
+            "before": change.before, "after": change.after, "undone": change.undone_at,
+            "break_taken": change.break_accepted_at, "daily_limit_set": change.budget_set_at,
+            "daily_limit_minutes": change.budget_minutes,
+        }  # fmt: skip
+
+    return [
+        {
+            "kind": c.kind,
+            "answer": c.answer or None,
+            "note": c.note,
+            "when": c.created_at,
+            "changed_in_your_feed": changed(c),
+        }
+        for c in CheckIn.objects.filter(user=user).select_related("change").order_by("created_at")
+    ]
+
+
 def _safety(user: User) -> dict[str, Any]:
     from safety.models import Appeal, Report, Strike
 
@@ -375,6 +402,7 @@ COVERED = {
     "feed.SeeLess", "feed.WatchDay", "generation.GenerationJob", "safety.Report",
     "safety.Strike", "safety.Appeal", "safety.ModerationAction", "safety.ReportMessage",
     "safety.LikenessMatch", "safety.PublicFigure", "safety.WatchedWord",
+    "feed.CheckIn", "feed.WellbeingChange",
 }  # fmt: skip
 
 
@@ -436,6 +464,7 @@ def data_export(*, user: User) -> IO[bytes]:
         "cameo.json": _cameo(user, media),
         "teen.json": _teen(user),
         "feed.json": _feed(user),
+        "wellbeing.json": _wellbeing(user),
         "safety.json": _safety(user),
         "notifications.json": _notifications(user),
     }

@@ -3,9 +3,10 @@ pages show.
 
 There is one answer to each question other apps have about teens: ``teen_rules`` (the feed:
 personalisation, daily limit, quiet hours), ``teen_extra_minutes_today`` (the budget),
-``findable_by`` (search), ``dm_allowed_by_age`` (messages) and ``teen_cameo_cap_refusal`` (cameo
-consent). Each reads ``is_teen_now``: the stored flag, lifted at once on the 18th birthday in
-the person's own timezone, even before ``accounts.teens.teen_birthdays_run`` writes it down.
+``findable_by`` (search), ``profile_open_to`` (profile pages), ``dm_allowed_by_age``
+(messages) and ``teen_cameo_cap_refusal`` (cameo consent). Each reads ``is_teen_now``: the
+stored flag, lifted at once on the 18th birthday in the person's own timezone, even before
+``accounts.teens.teen_birthdays_run`` writes it down.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from django.utils import timezone
 
 from accounts.models import (
     ADULT_AGE,
+    Block,
+    Follow,
     LimitExtensionRequest,
     ParentChange,
     ParentLink,
@@ -171,6 +174,22 @@ def findable_by(viewer: Any, person: User) -> bool:
     if ParentLink.objects.filter(parent=viewer, teen=person, ended_at__isnull=True).exists():
         return True
     return are_mutuals(viewer, person)
+
+
+def profile_open_to(viewer: Any, person: User) -> bool:
+    """Whether ``viewer`` may open ``person``'s profile by its address. A teen's profile is closed,
+    like a handle nobody holds, to the adults and visitors who can't find them
+    (``findable_by``), with two exceptions that reveal nothing new: an adult the teen follows
+    (the follow notification links here, and "Follow back" is how the two become mutuals), and
+    an adult who blocked the teen (the profile is where they can unblock, and shows no posts)."""
+    if findable_by(viewer, person):
+        return True
+    if not getattr(viewer, "is_authenticated", False):
+        return False
+    return (
+        Follow.objects.filter(follower=person, followee=viewer).exists()
+        or Block.objects.filter(blocker=viewer, blocked=person).exists()
+    )
 
 
 def dm_allowed_by_age(sender: User, recipient: User) -> str | None:

@@ -111,15 +111,23 @@ _RELATION_ACTIONS = {
     "mute": (lambda me, them: services.mute_create(muter=me, muted=them), "You muted"),
     "unmute": (lambda me, them: services.mute_delete(muter=me, muted=them), "You unmuted"),
 }
+_UNDO = frozenset({"unfollow", "unblock", "unmute"})
 
 
 @login_required
 @require_POST
 def relation(request: HttpRequest, username: str, action: str) -> HttpResponse:
     """Follow, block or mute someone, or undo it, from their profile."""
+    from accounts.teen_selectors import profile_open_to
+
     if action not in _RELATION_ACTIONS:
         raise Http404("No such action.")
-    person = selectors.profile_get_for_viewer(viewer=request.user, username=username)
+    # Undoing (unfollow, unmute, unblock) must keep working after a teen's profile has closed
+    # to you; the rest are buttons on the profile, so they need a profile you may open.
+    get = (
+        selectors.person_get_unless_blocked if action in _UNDO else selectors.profile_get_for_viewer
+    )
+    person = get(viewer=request.user, username=username)
     change, done = _RELATION_ACTIONS[action]
     try:
         change(request.user, person)
@@ -127,6 +135,8 @@ def relation(request: HttpRequest, username: str, action: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"{done} @{person.username}.")
+    if not profile_open_to(request.user, person):
+        return redirect("feed:index")
     return redirect("profile", username=person.username)
 
 

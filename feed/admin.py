@@ -10,6 +10,10 @@ from feed import social
 from feed.models import Comment, DirectMessage, Like, Post
 from safety.admin import ReasonActionForm, moderation_action
 
+# CheckIn and WellbeingChange have no admin pages on purpose: a check-in's answer and note are
+# private to the person. Staff see only totals, on the wellbeing report at /admin/wellbeing/
+# (``feed.admin_wellbeing``), linked from the admin index.
+
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from feed.models import FeedPreference
+from feed.models import FeedPreference, Goal
 from feed.steering import split_phrases
 from generation.pipeline import scene_vocab
 
@@ -85,6 +85,15 @@ class PhrasesForm(forms.Form):
     def phrases(self) -> tuple[list[str], list[str]]:
         data = self.cleaned_data
         return split_phrases(data["more"]), split_phrases(data["less"])
+
+
+class GoalsForm(forms.Form):
+    goals = forms.MultipleChoiceField(
+        choices=Goal.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Pick your goals from the list."},
+    )
 
 
 class BudgetForm(forms.Form):

@@ -13,10 +13,14 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+
+M = TypeVar("M", bound=Model)
 
 # Stand-ins: far below any real id, and distinct from each other.
 _STAND_INS = itertools.count(-(2**62), 1)
@@ -33,23 +37,35 @@ class Prepared:
     def __init__(self, build: Callable[..., QuerySet[Any]], *, list_size: int) -> None:
         self.build = build
         self.list_size = list_size
-        self._compiled: dict[tuple[str, tuple[str, ...]], tuple[str, list[Any]]] = {}
+        self._compiled: dict[tuple[str, tuple[str, ...]], _Compiled] = {}
         self._lock = threading.Lock()
 
     def rows(self, **values: int | Sequence[int]) -> list[tuple[Any, ...]]:
-        values = {k: self._padded(v) if not isinstance(v, int) else v for k, v in values.items()}
-        sql, slots = self._statement(tuple(sorted(values)))
-        params = [_fill(slot, values) for slot in slots]
+        """The rows, each value converted as the queryset itself would (dates, booleans)."""
+        compiled = self._statement(tuple(sorted(values)))
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+            cursor.execute(compiled.sql, compiled.params(self._values(values)))
+            rows = cursor.fetchall()
+        if not compiled.converters:
+            return rows
+        return [tuple(row) for row in compiled.compiler.apply_converters(rows, compiled.converters)]
+
+    def instances(self, model: type[M], **values: int | Sequence[int]) -> list[M]:
+        """The rows as ``model`` instances, each field converted as the ORM would (JSON, dates,
+        booleans); ``build`` must select the model's own columns."""
+        compiled = self._statement(tuple(sorted(values)))
+        params = compiled.params(self._values(values))
+        return list(model._default_manager.raw(compiled.sql, params))
+
+    def _values(self, values: dict[str, int | Sequence[int]]) -> dict[str, Any]:
+        return {k: self._padded(v) if not isinstance(v, int) else v for k, v in values.items()}
 
     def _padded(self, ids: Sequence[int]) -> list[int]:
         if len(ids) > self.list_size:
             raise ValueError(f"At most {self.list_size} ids per call, not {len(ids)}.")
         return [*ids, *[_MISSING] * (self.list_size - len(ids))]
 
-    def _statement(self, names: tuple[str, ...]) -> tuple[str, list[Any]]:
+    def _statement(self, names: tuple[str, ...]) -> _Compiled:
         key = (connection.vendor, names)
         compiled = self._compiled.get(key)
         if compiled is None:
@@ -58,8 +74,9 @@ class Prepared:
                 self._compiled[key] = compiled
         return compiled
 
-    def _compile(self, names: tuple[str, ...]) -> tuple[str, list[Any]]:
-        """The SQL, and for each of its parameters either a constant or where to find it."""
+    def _compile(self, names: tuple[str, ...]) -> _Compiled:
+        """The SQL, for each of its parameters either a constant or where to find it, and the
+        converters the queryset would apply to its rows."""
         stand_ins: dict[str, Any] = {}
         where: dict[int, tuple[str, int | None]] = {}
         for name in names:
@@ -71,9 +88,22 @@ class Prepared:
                 number = next(_STAND_INS)
                 stand_ins[name] = number
                 where[number] = (name, None)
-        sql, params = self.build(**stand_ins).query.sql_with_params()
+        compiler = self.build(**stand_ins).query.get_compiler(connection.alias)
+        sql, params = compiler.as_sql()
+        converters = compiler.get_converters([col for col, _, _ in compiler.select])
         slots = [("value", where[p]) if p in where else ("constant", p) for p in params]
-        return sql, slots
+        return _Compiled(sql, slots, compiler, converters)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    slots: list[tuple[str, Any]]
+    compiler: SQLCompiler
+    converters: dict[int, Any]
+
+    def params(self, values: dict[str, Any]) -> list[Any]:
+        return [_fill(slot, values) for slot in self.slots]
 
 
 def _fill(slot: tuple[str, Any], values: dict[str, Any]) -> Any:

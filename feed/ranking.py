@@ -8,7 +8,9 @@ from -1 to 1) computed for every candidate at once:
 - ``interests``: how close the post is to your closest interest;
 - ``mood``: how well the post's energy matches the relaxed-energized slider;
 - ``more`` and ``less``: how close it is to what your instruction asked for more or less of;
-- ``goals``: long-term goals, always zero until they arrive in a later issue;
+- ``goals``: how close the post comes to the closest written exemplar of the best of your
+  long-term goals (``feed.goals``); for "be more connected to friends", also 1 for posts by
+  people you follow;
 - ``see_less``: how close it is to posts you marked "see less like this".
 
 No term is watch time or session length: the feed ranks what you asked for, not what keeps you
@@ -41,6 +43,9 @@ TERMS: tuple[str, ...] = (
     "goals",
     "see_less",
 )
+# ``goals`` weighs as much as ``interests``: a goal is a standing interest the person chose for
+# their own good, so it should beat a day of freshness and a follow, and lose to what they asked
+# for more of today. A friend's post for the friends goal adds up to 2.5 with ``following``.
 WEIGHTS: dict[str, float] = {
     "freshness": 1.0,
     "following": 1.0,
@@ -49,7 +54,7 @@ WEIGHTS: dict[str, float] = {
     "mood": 1.0,
     "more": 2.0,
     "less": -3.0,
-    "goals": 0.0,
+    "goals": 1.5,
     "see_less": -2.0,
 }
 # Terms that still count when ``personalised`` is off: nothing learned about or set by the
@@ -70,6 +75,14 @@ POST_SIM_FULL = 0.80
 # MMR: what a pick loses, in score, for being a near-duplicate (cosine 1) of one already on the
 # page. Less than the "more" weight, so asking for more dogs can still fill a page with dogs;
 # more than a day of freshness, so a slightly newer copy of the same thing can't.
+# Goal exemplars go through the same ramp as phrases. Measured on 207 unrelated prompts, the
+# closest exemplar of most goals stays under 0.30 (fewer than 5% of posts get a goal named); the
+# goals' own prompts score 0.35-0.66. "Relax and sleep better" reaches calm sunsets and pastel
+# dreaminess at 0.45-0.6 too, which is what the goal asks for.
+FRIENDS_GOAL = "friends"
+# A reason key for the goals term carries the goal ("goals:fitness"), so the page that shows
+# the post can record which goal it was shown for (``goal_of``).
+GOAL_KEY = "goals:"
 MMR_DIVERSITY = 0.6
 MMR_CANDIDATES = 100
 # A term must add at least this much to a score to be named in "Why this video?".
@@ -86,6 +99,25 @@ class Phrases:
 
     def __len__(self) -> int:
         return len(self.labels)
+
+
+@dataclass(frozen=True)
+class Goals:
+    """The viewer's long-term goals: their ``Goal`` values, their labels as the person reads
+    them, and every goal's exemplar vectors stacked in the same order, ``sizes`` rows each."""
+
+    names: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, EMBEDDING_DIM), np.float32))
+    sizes: tuple[int, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    @property
+    def friends(self) -> int:
+        """The position of "be more connected to friends" among the goals, -1 if not chosen."""
+        return self.names.index(FRIENDS_GOAL) if FRIENDS_GOAL in self.names else -1
 
 
 @dataclass(frozen=True)
@@ -112,17 +144,20 @@ class Steering:
     more: Phrases = field(default_factory=Phrases)
     less: Phrases = field(default_factory=Phrases)
     see_less: np.ndarray = field(default_factory=lambda: np.zeros((0, EMBEDDING_DIM), np.float32))
+    goals: Goals = field(default_factory=Goals)
     personalised: bool = True
 
 
 @dataclass(frozen=True)
 class Terms:
-    """Every term for every candidate, shape (len(TERMS), n), and which phrase matched best."""
+    """Every term for every candidate, shape (len(TERMS), n), which phrase matched best, and
+    which goal (its position in ``Steering.goals``) was best; -1 where none did."""
 
     values: np.ndarray
     best_interest: np.ndarray
     best_more: np.ndarray
     best_less: np.ndarray
+    best_goal: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -140,6 +175,10 @@ class Pick:
     def reasons(self) -> list[str]:
         return [sentence for _, sentence in self.because]
 
+    @property
+    def goal(self) -> str:
+        return goal_of(self.because)
+
 
 def _ramp(sims: np.ndarray, floor: float, full: float) -> np.ndarray:
     return np.clip((sims - floor) / (full - floor), 0.0, 1.0)
@@ -154,34 +193,66 @@ def _best(rel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def score_terms(candidates: Candidates, steering: Steering) -> Terms:
-    """All terms for all candidates. One matrix product covers every phrase and every
-    "see less" post."""
+    """All terms for all candidates. One matrix product covers every phrase, every goal
+    exemplar and every "see less" post."""
     n = candidates.ids.shape[0]
     values = np.zeros((len(TERMS), n), dtype=np.float32)
     age_hours = np.maximum(0.0, steering.now - candidates.created) / 3600.0
     values[_INDEX["freshness"]] = np.exp2(-age_hours / FRESH_HALF_LIFE_HOURS)
     none = np.full(n, -1, np.int64)
     if not steering.personalised or n == 0:
-        return Terms(values, none, none, none)
+        return Terms(values, none, none, none, none)
     values[_INDEX["following"]] = np.isin(candidates.authors, steering.followed)
     values[_INDEX["mutual"]] = np.isin(candidates.authors, steering.mutuals)
     if steering.mood is not None:
         values[_INDEX["mood"]] = 1.0 - 2.0 * np.abs(candidates.energy - steering.mood)
-    groups = (steering.interests.vectors, steering.more.vectors, steering.less.vectors)
+    groups = (
+        steering.interests.vectors,
+        steering.more.vectors,
+        steering.less.vectors,
+        steering.goals.vectors,
+    )
     stacked = np.vstack([*groups, steering.see_less]).astype(np.float32, copy=False)
-    if stacked.shape[0] == 0:
-        return Terms(values, none, none, none)
     sims = candidates.vectors @ stacked.T
     edges = np.cumsum([0, *(g.shape[0] for g in groups)])
-    phrase_rel = _ramp(sims[:, : edges[-1]], PHRASE_SIM_FLOOR, PHRASE_SIM_FULL)
+    phrase_rel = _ramp(sims[:, : edges[3]], PHRASE_SIM_FLOOR, PHRASE_SIM_FULL)
     found = []
-    for name, start, stop in zip(("interests", "more", "less"), edges[:-1], edges[1:], strict=True):
+    for name, start, stop in zip(("interests", "more", "less"), edges[:3], edges[1:4], strict=True):
         signal, column = _best(phrase_rel[:, start:stop])
         values[_INDEX[name]] = signal
         found.append(column)
+    by_friend = values[_INDEX["following"]]
+    goal_sims = sims[:, edges[3] : edges[4]]
+    goal_signal, best_goal = _goal_term(goal_sims, by_friend, steering.goals)
+    values[_INDEX["goals"]] = goal_signal
     post_rel = _ramp(sims[:, edges[-1] :], POST_SIM_FLOOR, POST_SIM_FULL)
     values[_INDEX["see_less"]] = _best(post_rel)[0]
-    return Terms(values, *found)
+    return Terms(values, *found, best_goal)
+
+
+def _goal_term(
+    sims: np.ndarray, by_friend: np.ndarray, goals: Goals
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate: the best goal's signal and its position in ``goals`` (-1 where no goal
+    scores). A goal's signal is its closest exemplar's, ramped like a phrase; the friends goal
+    also counts 1 for a post by someone the viewer follows."""
+    n = sims.shape[0]
+    if not len(goals):
+        return np.zeros(n, np.float32), np.full(n, -1, np.int64)
+    per_goal = np.zeros((n, len(goals)), np.float32)
+    sizes = np.asarray(goals.sizes, dtype=np.int64)
+    has = sizes > 0
+    if has.any():
+        # Each goal's exemplars are adjacent columns: one reduce takes every goal's closest, and
+        # the ramp is monotonic, so ramping only those is the same as the best of the ramps.
+        starts = np.cumsum(sizes) - sizes
+        closest = np.maximum.reduceat(sims, starts[has], axis=1)
+        per_goal[:, has] = _ramp(closest, PHRASE_SIM_FLOOR, PHRASE_SIM_FULL)
+    if goals.friends >= 0:
+        per_goal[:, goals.friends] = np.maximum(per_goal[:, goals.friends], by_friend)
+    best = per_goal.argmax(axis=1)
+    signal = per_goal.max(axis=1)
+    return signal, np.where(signal > 0, best, -1)
 
 
 def weights_for(steering: Steering) -> np.ndarray:
@@ -201,9 +272,21 @@ def rank(candidates: Candidates, steering: Steering, *, mask: np.ndarray, k: int
         weights = weights_for(steering)
         scores = weights @ terms.values
         scores = np.where(mask, scores, -np.inf)
-        shortlist = _shortlist(scores, min(available, max(MMR_CANDIDATES, 4 * k)))
+        shortlist = _shortlist(scores, min(available, max(MMR_CANDIDATES, 2 * k)))
         order = shortlist[mmr(scores[shortlist], candidates.vectors[shortlist], k)]
-    return [_pick(int(i), scores, terms, weights, candidates, steering) for i in order]
+        # Every pick's terms times their weights at once: (terms, picks).
+        weighted = np.round(weights[:, None] * terms.values[:, order], 3).T.tolist()
+    return [
+        _pick(
+            int(i),
+            float(scores[i]),
+            dict(zip(TERMS, row, strict=True)),
+            terms,
+            candidates,
+            steering,
+        )
+        for i, row in zip(order, weighted, strict=True)
+    ]
 
 
 @cache
@@ -250,18 +333,15 @@ def mmr(
 
 def _pick(
     index: int,
-    scores: np.ndarray,
+    score: float,
+    contributions: dict[str, float],
     terms: Terms,
-    weights: np.ndarray,
     candidates: Candidates,
     steering: Steering,
 ) -> Pick:
-    contributions = {
-        name: round(float(weights[i] * terms.values[i, index]), 3) for i, name in enumerate(TERMS)
-    }
     return Pick(
         index=index,
-        score=float(scores[index]),
+        score=score,
         contributions=contributions,
         because=reasons(index, contributions, terms, candidates, steering),
     )
@@ -279,7 +359,13 @@ def reasons(
     helped = sorted(
         (c, name) for name, c in contributions.items() if c >= REASON_MIN and name != "mutual"
     )[::-1]
-    described = [(name, _describe(name, index, terms, candidates, steering)) for _, name in helped]
+    described = [
+        (
+            _reason_key(name, index, terms, steering),
+            _describe(name, index, terms, candidates, steering),
+        )
+        for _, name in helped
+    ]
     words = [(name, text) for name, text in described if text][:MAX_REASONS]
     if not words:
         words = [("none", "It's one of the newest videos you haven't seen.")]
@@ -287,6 +373,21 @@ def reasons(
         label = steering.less.labels[int(terms.best_less[index])]
         words.append(("less", f"It's lower down because you asked for less {label}."))
     return words
+
+
+def _reason_key(name: str, index: int, terms: Terms, steering: Steering) -> str:
+    if name == "goals":
+        return GOAL_KEY + steering.goals.names[int(terms.best_goal[index])]
+    return name
+
+
+def goal_of(because: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> str:
+    """The goal (a ``Goal`` value) a post was shown for, when its goals term was one of its
+    reasons; "" otherwise."""
+    for term, _ in because:
+        if term.startswith(GOAL_KEY):
+            return term[len(GOAL_KEY) :]
+    return ""
 
 
 def restate(because: list[tuple[str, str]], *, age_seconds: float) -> list[str]:
@@ -313,7 +414,18 @@ def _describe(
         return f"You asked for more {steering.more.labels[int(terms.best_more[index])]}."
     if name == "mood":
         return _mood_reason(steering.mood, float(candidates.energy[index]))
+    if name == "goals":
+        return _goal_reason(index, terms, candidates, steering)
     return ""
+
+
+def _goal_reason(index: int, terms: Terms, candidates: Candidates, steering: Steering) -> str:
+    which = int(terms.best_goal[index])
+    label = steering.goals.labels[which]
+    label = label[:1].lower() + label[1:]
+    if which == steering.goals.friends and np.isin(candidates.authors[index], steering.followed):
+        return f"It's from a friend, for your goal: {label}."
+    return f"It's for your goal: {label}."
 
 
 def _mood_reason(mood: float | None, energy: float) -> str:

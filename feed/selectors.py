@@ -23,6 +23,7 @@ from accounts.models import Block, Follow, Mute, User
 from feed import ranking
 from feed.budget import BudgetStatus, budget_status, today
 from feed.cards import FeedCard, card_rows, cards, cards_from_rows
+from feed.goals import ranking_goals
 from feed.models import FeedPreference, Like, Post, SeeLess, SeenPost, WatchDay
 from feed.pool import Pool, candidate_pool
 from feed.prepared import Prepared
@@ -36,7 +37,7 @@ SPARE_PICKS = 5
 MAX_ROUNDS = 3
 # One ranking fills this many pages; what it ranked is kept this long for the next pages (a
 # page of short videos takes a minute or two to watch).
-AHEAD_PAGES = 4
+AHEAD_PAGES = 8
 AHEAD_SECONDS = 600
 Mode = FeedPreference.Mode
 
@@ -127,21 +128,43 @@ class FeedPage:
         return self.budget is not None and self.budget.reached
 
 
+# Both read on every feed page, so compiled once (``feed.prepared``).
+_PREFERENCE_FIELDS = tuple(f.attname for f in FeedPreference._meta.concrete_fields)
+_PREFERENCE = Prepared(
+    lambda user_id: FeedPreference.objects.filter(user_id=user_id).values_list(
+        *_PREFERENCE_FIELDS
+    ),
+    list_size=0,
+)
+_WATCH_DAY_FIELDS = tuple(f.attname for f in WatchDay._meta.concrete_fields)
+_LATEST_WATCH_DAY = Prepared(
+    lambda user_id: WatchDay.objects.filter(user_id=user_id)
+    .order_by("-day")
+    .values_list(*_WATCH_DAY_FIELDS)[:1],
+    list_size=0,
+)
+
+
 def feed_preference_for(viewer: User) -> FeedPreference:
     """The viewer's preference, or the defaults when they never changed any."""
-    found = list(FeedPreference.objects.filter(user=viewer)[:1])
-    return found[0] if found else FeedPreference(user=viewer)
+    found = _PREFERENCE.instances(FeedPreference, user_id=viewer.pk)
+    if not found:
+        return FeedPreference(user=viewer)
+    found[0].user = viewer
+    return found[0]
 
 
 def preference_budget(viewer: User, preference: FeedPreference) -> BudgetStatus:
-    """Today's budget; today's watch time is read only when there is a limit to count it for."""
+    """Today's budget; today's watch time is read only when there is a limit to count it for.
+    The newest day is read (a query with no date to compose) and kept if it is today."""
     from feed.budget import effective_limit
 
     limit = effective_limit(viewer, preference.daily_budget_minutes)
     watch_day = None
     if limit is not None:
-        found = list(WatchDay.objects.filter(user=viewer, day=today(viewer))[:1])
-        watch_day = found[0] if found else None
+        found = _LATEST_WATCH_DAY.instances(WatchDay, user_id=viewer.pk)
+        if found and found[0].day == today(viewer):
+            watch_day = found[0]
     return budget_status(user=viewer, limit_minutes=limit, watch_day=watch_day)
 
 
@@ -204,10 +227,10 @@ def _chronological(
 def feed_for_you(*, viewer: User, preference: FeedPreference, page_size: int) -> FeedPage:
     """The next page of For you: the viewer's unseen candidates, ranked by ``feed.ranking``.
 
-    One ranking fills ``AHEAD_PAGES`` pages. The rest is kept in the cache for the next pages
-    of the scroll, for as long as nothing it was ranked on changes (posts, features, the
-    person's steering, follows, "see less"); what was seen since, or whose author was blocked
-    or muted since, is filtered out of it on every page. The queries are the same whatever the
+    One ranking fills ``AHEAD_PAGES`` pages. It is kept in the cache for the next pages of the
+    scroll, for as long as nothing it was ranked on changes (posts, features, the person's
+    steering, follows, "see less"); what was seen since, or whose author was blocked or muted
+    since, is filtered out of it on every page. The queries are the same whatever the
     page size: the pool's version, the viewer's relations, their marks, the page's cards.
     """
     pool = candidate_pool()
@@ -224,8 +247,9 @@ def feed_for_you(*, viewer: User, preference: FeedPreference, page_size: int) ->
             (int(pool.ids[pick.index]), float(pool.created[pick.index]), tuple(pick.because))
             for pick in picks
         ]
-    shown, used, invisible = _fill_page(viewer, queue, page_size)
-    _keep_ahead(viewer, steered.fingerprint, queue[used:])
+        # Kept whole and written once: the pages after this one drop what was seen since.
+        _keep_ahead(viewer, steered.fingerprint, queue)
+    shown, _, invisible = _fill_page(viewer, queue, page_size)
     left = unseen - invisible - len(shown)
     more = left > 0 and bool(shown)
     return FeedPage(mode=Mode.FOR_YOU, posts=shown, has_more=more, caught_up=not more)
@@ -330,6 +354,7 @@ def _fill_page(
                 invisible += 1
             else:
                 card.why = ranking.restate(list(because), age_seconds=now - created)
+                card.goal = ranking.goal_of(because)
                 shown.append(card)
     return shown, used, invisible
 
@@ -398,5 +423,6 @@ def _steering(
         more=more,
         less=less,
         see_less=pool.vectors[pool.positions(see_less)],
+        goals=ranking_goals(preference),
         personalised=True,
     )

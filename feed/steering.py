@@ -331,22 +331,26 @@ def see_less_create(*, user: User, post_id: int) -> SeeLess:
     return mark
 
 
-def seen_posts_record(*, user: User, post_ids: list[int]) -> None:
-    """Remember which posts the feed showed this person, so For you doesn't show them again.
+def seen_posts_record(
+    *, user: User, post_ids: list[int], goals: dict[int, str] | None = None
+) -> None:
+    """Remember which posts the feed showed this person, so For you doesn't show them again,
+    and, per post in ``goals``, the goal it was shown for (the goal page counts those).
 
     One statement, in autocommit, skipping posts already seen. ``bulk_create`` would wrap it in
     a transaction of its own: two more round trips on every feed page, and on SQLite the write
     lock held for longer while other web processes wait for it."""
     if not post_ids or not user.is_authenticated:
         return
+    goals = goals or {}
     seen_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    rows = ", ".join(["(%s, %s, %s)"] * len(post_ids))
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(post_ids))
     params: list[object] = []
     for post_id in post_ids:
-        params += [user.pk, post_id, seen_at]
+        params += [user.pk, post_id, seen_at, goals.get(post_id, "")]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {SeenPost._meta.db_table} (user_id, post_id, seen_at) VALUES {rows} "
-            "ON CONFLICT DO NOTHING",
+            f"INSERT INTO {SeenPost._meta.db_table} (user_id, post_id, seen_at, goal) "
+            f"VALUES {rows} ON CONFLICT DO NOTHING",
             params,
         )

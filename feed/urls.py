@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from feed import views, views_social
+from feed import views, views_goals, views_social, views_wellbeing
 
 app_name = "feed"
 urlpatterns = [
@@ -19,8 +19,29 @@ urlpatterns = [
     path("feed/phrases/", views.steer_phrases, name="phrases"),
     path("feed/reset/", views.steer_reset, name="reset"),
     path("feed/budget/", views.budget_set, name="budget"),
+    path("feed/goals/", views_goals.goals, name="goals"),
+    path("feed/goals/set/", views_goals.goals_set, name="goals_set"),
     path("feed/budget/extend/", views.budget_extend, name="budget_extend"),
     path("feed/heartbeat/", views.heartbeat, name="heartbeat"),
+    path("feed/wellbeing/", views_wellbeing.page, name="wellbeing"),
+    path("feed/wellbeing/answer/", views_wellbeing.answer, name="check_in_answer"),
+    path("feed/wellbeing/dismiss/", views_wellbeing.dismiss, name="check_in_dismiss"),
+    path("feed/wellbeing/break/end/", views_wellbeing.break_end, name="break_end"),
+    path(
+        "feed/wellbeing/changes/<int:change_id>/undo/",
+        views_wellbeing.undo,
+        name="wellbeing_undo",
+    ),
+    path(
+        "feed/wellbeing/changes/<int:change_id>/break/",
+        views_wellbeing.break_take,
+        name="wellbeing_break",
+    ),
+    path(
+        "feed/wellbeing/changes/<int:change_id>/budget/",
+        views_wellbeing.budget,
+        name="wellbeing_budget",
+    ),
     path("p/<int:post_id>/comments/", views_social.comment_create, name="comment_create"),
     path("p/<int:post_id>/comments/policy/", views_social.comment_policy, name="comment_policy"),
     path("p/<int:post_id>/send/", views_social.post_send, name="post_send"),

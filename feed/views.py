@@ -9,9 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
-from feed import budget, selectors, services, steering
+from feed import budget, selectors, services, steering, views_wellbeing, wellbeing
+from feed.cards import like_button, render_cards
 from feed.forms import (
     INTEREST_CHIPS,
     BudgetForm,
@@ -23,6 +25,7 @@ from feed.forms import (
     PhrasesForm,
 )
 from feed.models import FeedPreference
+from sora_site.template_urls import remembered_reverse
 
 
 def _int_or_none(raw: str | None) -> int | None:
@@ -46,18 +49,37 @@ def index(request: HttpRequest) -> HttpResponse:
     page = selectors.feed_page(
         viewer=request.user, before=before, page_size=selectors.FEED_PAGE_SIZE
     )
+    # Read from the page's own preference, so the feed pays no query for it; during a break
+    # the ranked page is not shown, and nothing is marked seen.
+    if wellbeing.on_break(page.preference):
+        return views_wellbeing.break_response(request, page.preference)
     if page.posts and request.user.is_authenticated:
-        steering.seen_posts_record(user=request.user, post_ids=[post.pk for post in page.posts])
+        steering.seen_posts_record(
+            user=request.user,
+            post_ids=[post.pk for post in page.posts],
+            goals={post.pk: post.goal for post in page.posts if post.goal},
+        )
     context = {
         "page": page,
         "posts": page.posts,
+        "cards_html": _cards_html(request, page),
         "heartbeat_seconds": budget.HEARTBEAT_SECONDS,
     }
     if request.htmx:
         return render(request, "feed/index.html#feed-items", context)
     if request.user.is_authenticated:
         context.update(_panel_context(request, page.preference))
+        # One query, on full pages only (never on the htmx next page).
+        context.update(views_wellbeing.card_context(wellbeing.check_in_due(request.user)))
     return render(request, "feed/index.html", context)
+
+
+def _cards_html(request: HttpRequest, page: selectors.FeedPage) -> SafeString:
+    next_url = ""
+    if page.has_more:
+        query = f"before={page.next_before}" if page.next_before else "more=1"
+        next_url = f"{remembered_reverse('feed:index')}?{query}"
+    return render_cards(page.posts, signed_in=request.user.is_authenticated, next_url=next_url)
 
 
 def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
@@ -75,9 +97,10 @@ def like(request: HttpRequest, post_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("feed:post", post_id=post_id)
-    post.liked = liked
     if request.htmx:
-        return render(request, "feed/index.html#like-button", {"post": post})
+        return HttpResponse(
+            like_button(post_id=post.pk, like_count=post.like_count, liked=liked, signed_in=True)
+        )
     return redirect("feed:post", post_id=post.pk)
 
 
@@ -148,6 +171,9 @@ def _controls_context(request: HttpRequest, **bound: forms.Form) -> dict[str, An
         "see_less_count": selectors.see_less_count(viewer=request.user),
         "budget_range": (budget.MIN_BUDGET_MINUTES, budget.MAX_BUDGET_MINUTES),
     }
+    from feed.views_goals import goals_controls_context
+
+    context.update(goals_controls_context(request.user, preference))
     context.update(bound)
     return context
 

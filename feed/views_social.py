@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.selectors import user_get_by_handle
 from feed import social
 from feed import social_selectors as sel
+from feed.cards import like_button
 from feed.models import CommentPolicy, Post
 from feed.selectors import post_get_visible
 from safety.forms import ReportForm
@@ -54,6 +55,12 @@ def post_page_context(request: HttpRequest, post: Post, **extra: Any) -> dict[st
     post_url = request.build_absolute_uri(reverse("feed:post", args=[post.pk]))
     return {
         "post": post,
+        "like_button": like_button(
+            post_id=post.pk,
+            like_count=post.like_count,
+            liked=bool(getattr(post, "liked", False)),
+            signed_in=user.is_authenticated,
+        ),
         "comments": sel.comments_for_post(viewer=user, post=post),
         "comment_refusal": (
             sel.comment_refusal(user=user, post=post) if user.is_authenticated else None

@@ -5,10 +5,17 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from accounts.views import profile
+from feed import admin_wellbeing
 from generation import views as generation_views
 from sora_site.media import serve_media
 
 urlpatterns = [
+    # Before the admin's own URLs, which would otherwise answer this path with a 404.
+    path(
+        "admin/wellbeing/",
+        admin.site.admin_view(admin_wellbeing.wellbeing),
+        name="admin_wellbeing",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("create/", include("generation.urls")),

@@ -124,7 +124,7 @@ def test_the_terms_are_named_and_none_of_them_is_watch_time() -> None:
         "freshness", "following", "mutual", "interests", "mood", "more", "less", "goals",
         "see_less",
     )  # fmt: skip
-    assert ranking.WEIGHTS["goals"] == 0.0  # long-term goals arrive in a later issue
+    assert ranking.WEIGHTS["goals"] == 1.5  # long-term goals: feed.goals
     assert not any("watch" in term or "session" in term for term in ranking.TERMS)
 
 
