@@ -530,7 +530,9 @@ def test_the_dashboard_shows_minutes_per_day_and_posts_but_no_content(
     from feed.services import post_publish
 
     _linked(parent, teen)
-    start = timezone.now() - dt.timedelta(days=2)
+    # Noon two days ago in the teen's day, so the 20 minutes never straddle a midnight.
+    two_days_ago = timezone.localdate() - dt.timedelta(days=2)
+    start = timezone.make_aware(dt.datetime.combine(two_days_ago, dt.time(12, 0)))
     for beat in range(20):  # 20 minutes, two days ago
         watch_heartbeat(user=teen, seconds=60, now=start + dt.timedelta(seconds=60 * beat))
     job = rendered(teen, "a paper boat on a pond")

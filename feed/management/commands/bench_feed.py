@@ -47,6 +47,7 @@ FEED_PATH = "/"
 # The page htmx fetches as the last item scrolls into view: the items without the site around them.
 NEXT_PATH = "/?more=1"
 INSTRUCTION = "more cooking and dogs, less pranks, nothing scary"
+GOALS = ("friends", "fitness")
 # Environment variables that would point the bench at the operator's own data.
 _OWN_DATA = ("DATABASE_URL", "REDIS_URL", "SORA_MEDIA_ROOT", "SORA_STORAGE", "SORA_VAR_DIR")
 
@@ -64,10 +65,17 @@ class Load:
     errors: int
     seconds: float
     empty: int = 0
+    # CPU seconds the server's workers spent (Linux only; 0 where /proc can't say).
+    server_cpu: float = 0.0
 
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def server_ms_per_request(self) -> float:
+        served = self.requests + self.empty + self.errors
+        return 1000 * self.server_cpu / served if served else 0.0
 
 
 class Command(BaseCommand):
@@ -168,16 +176,20 @@ class Command(BaseCommand):
         self.stdout.write(f"Migrating, collecting static files and seeding took {seconds:.1f} s.")
 
     def _viewers(self, count: int) -> list[Any]:
-        """People to load the feed as, each steered by the same instruction and a mood, with a
-        daily limit (so the page also reads today's watch time)."""
+        """People to load the feed as, each steered by the same instruction, a mood and two
+        goals, with a daily limit (so the page also reads today's watch time)."""
         from accounts.models import User
         from feed.budget import MAX_BUDGET_MINUTES, budget_set
+        from feed.goals import feed_goals_set
         from feed.models import FeedPreference, SeenPost
         from feed.steering import feed_instruction_set, feed_mood_set
 
         people = list(User.objects.filter(is_active=True).order_by("-pk")[:count])
         if not people:
             raise CommandError("There is nobody to load the feed as: seed some posts first.")
+        goals_of = dict(
+            FeedPreference.objects.filter(user__in=people).values_list("user_id", "goals")
+        )
         steered = set(
             FeedPreference.objects.filter(user__in=people, instruction=INSTRUCTION).values_list(
                 "user_id", flat=True
@@ -190,6 +202,8 @@ class Command(BaseCommand):
                 feed_instruction_set(user=person, instruction=INSTRUCTION)
                 feed_mood_set(user=person, mood=0.7)
                 budget_set(user=person, minutes=MAX_BUDGET_MINUTES)
+            if not goals_of.get(person.pk):
+                feed_goals_set(user=person, goals=list(GOALS))
         return people
 
     def _report(
@@ -222,9 +236,14 @@ class Command(BaseCommand):
             load = loads[path]
             ratio = f"  = {load.per_second / bare:.2f} x bare" if path != BARE_PATH and bare else ""
             caught_up = f", {load.empty} caught up" if load.empty else ""
+            cpu = (
+                f", server CPU {load.server_ms_per_request:.2f} ms/request"
+                if load.server_cpu
+                else ""
+            )
             w(
                 f"   {label:26} {load.per_second:8.1f} requests/s "
-                f"({load.errors} errors{caught_up}){ratio}"
+                f"({load.errors} errors{caught_up}{cpu}){ratio}"
             )
         full = loads[FEED_PATH].per_second / bare if bare else 0.0
         w(f"P6 full feed page / bare = {full:.2f} ({_verdict(full >= P6_TARGET)} ≥ {P6_TARGET})")
@@ -323,9 +342,23 @@ def _server_env() -> dict[str, str]:
     return env
 
 
+def _cpu_seconds(master: int) -> float:
+    """CPU time (user and system) of a process's children so far: gunicorn's workers."""
+    total = 0
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def gunicorn(workers: int) -> Iterator[int]:
-    """One gunicorn serving the site (and the bare view) on a free loopback port."""
+def gunicorn(workers: int) -> Iterator[tuple[int, int]]:
+    """One gunicorn serving the site (and the bare view) on a free loopback port; yields the
+    port and the master's pid."""
     port = _free_port()
     args = [
         sys.executable, "-m", "gunicorn", "sora_site.wsgi:application",
@@ -335,7 +368,7 @@ def gunicorn(workers: int) -> Iterator[int]:
     proc = subprocess.Popen(args, env=_server_env(), cwd=settings.BASE_DIR)
     try:
         _wait_for(port, proc)
-        yield port
+        yield port, proc.pid
     finally:
         proc.terminate()
         try:
@@ -413,16 +446,20 @@ def measure_throughput(
     cookie = settings.SESSION_COOKIE_NAME
     sessions = [_client_for(viewer).cookies[cookie].value for viewer in viewers]
     paths = (BARE_PATH, FEED_PATH, NEXT_PATH)
-    totals = {path: [0, 0, 0.0, 0] for path in paths}
-    with gunicorn(workers) as port:
+    totals = {path: [0, 0, 0.0, 0, 0.0] for path in paths}
+    with gunicorn(workers) as (port, master):
         for path in paths:  # every worker loads its pool and imports before timing
             for turn in range(4 * workers):
                 _get(port, path, sessions[turn % len(sessions)])
         for _ in range(rounds):
             for path in paths:
+                cpu_before = _cpu_seconds(master)
                 load = _load(port, path, sessions, clients, seconds)
                 totals[path][0] += load.requests
                 totals[path][1] += load.errors
                 totals[path][2] += load.seconds
                 totals[path][3] += load.empty
-    return {path: Load(int(r), int(e), s, int(n)) for path, (r, e, s, n) in totals.items()}
+                totals[path][4] += _cpu_seconds(master) - cpu_before
+    return {
+        path: Load(int(r), int(e), s, int(n), cpu) for path, (r, e, s, n, cpu) in totals.items()
+    }
