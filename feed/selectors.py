@@ -131,16 +131,16 @@ class FeedPage:
 # Both read on every feed page, so compiled once (``feed.prepared``).
 _PREFERENCE_FIELDS = tuple(f.attname for f in FeedPreference._meta.concrete_fields)
 _PREFERENCE = Prepared(
-    lambda user_id: FeedPreference.objects.filter(user_id=user_id).values_list(
-        *_PREFERENCE_FIELDS
-    ),
+    lambda user_id: FeedPreference.objects.filter(user_id=user_id).values_list(*_PREFERENCE_FIELDS),
     list_size=0,
 )
 _WATCH_DAY_FIELDS = tuple(f.attname for f in WatchDay._meta.concrete_fields)
 _LATEST_WATCH_DAY = Prepared(
-    lambda user_id: WatchDay.objects.filter(user_id=user_id)
-    .order_by("-day")
-    .values_list(*_WATCH_DAY_FIELDS)[:1],
+    lambda user_id: (
+        WatchDay.objects.filter(user_id=user_id)
+        .order_by("-day")
+        .values_list(*_WATCH_DAY_FIELDS)[:1]
+    ),
     list_size=0,
 )
 

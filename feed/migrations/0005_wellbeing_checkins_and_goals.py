@@ -6,61 +6,124 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('feed', '0004_feed_phrase_vectors_and_features_index'),
+        ("feed", "0004_feed_phrase_vectors_and_features_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='feedpreference',
-            name='break_until',
+            model_name="feedpreference",
+            name="break_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='feedpreference',
-            name='goal_vectors',
-            field=models.BinaryField(blank=True, default=b''),
+            model_name="feedpreference",
+            name="goal_vectors",
+            field=models.BinaryField(blank=True, default=b""),
         ),
         migrations.AddField(
-            model_name='feedpreference',
-            name='goals',
+            model_name="feedpreference",
+            name="goals",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='seenpost',
-            name='goal',
-            field=models.CharField(blank=True, choices=[('friends', 'Be more connected to friends'), ('fitness', 'Get fit'), ('skill', 'Learn a skill'), ('business', 'Start a business'), ('rest', 'Relax and sleep better'), ('creative', 'Get creative')], db_default='', max_length=12),
+            model_name="seenpost",
+            name="goal",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("friends", "Be more connected to friends"),
+                    ("fitness", "Get fit"),
+                    ("skill", "Learn a skill"),
+                    ("business", "Start a business"),
+                    ("rest", "Relax and sleep better"),
+                    ("creative", "Get creative"),
+                ],
+                db_default="",
+                max_length=12,
+            ),
         ),
         migrations.CreateModel(
-            name='CheckIn',
+            name="CheckIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('weekly', 'Weekly'), ('monthly', 'Monthly')], max_length=8)),
-                ('answer', models.CharField(blank=True, choices=[('better', 'Better'), ('same', 'About the same'), ('worse', 'Worse'), ('yes', 'Yes'), ('no', 'No'), ('not_sure', 'Not sure')], max_length=8)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='check_ins', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("weekly", "Weekly"), ("monthly", "Monthly")], max_length=8
+                    ),
+                ),
+                (
+                    "answer",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("better", "Better"),
+                            ("same", "About the same"),
+                            ("worse", "Worse"),
+                            ("yes", "Yes"),
+                            ("no", "No"),
+                            ("not_sure", "Not sure"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="check_ins",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WellbeingChange',
+            name="WellbeingChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('before', models.JSONField(default=dict)),
-                ('after', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('undone_at', models.DateTimeField(blank=True, null=True)),
-                ('break_accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('budget_set_at', models.DateTimeField(blank=True, null=True)),
-                ('budget_minutes', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('check_in', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='change', to='feed.checkin')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("before", models.JSONField(default=dict)),
+                ("after", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("undone_at", models.DateTimeField(blank=True, null=True)),
+                ("break_accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("budget_set_at", models.DateTimeField(blank=True, null=True)),
+                ("budget_minutes", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "check_in",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="change",
+                        to="feed.checkin",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='checkin',
-            index=models.Index(fields=['user', 'kind', '-created_at'], name='feed_checki_user_id_b91c52_idx'),
+            model_name="checkin",
+            index=models.Index(
+                fields=["user", "kind", "-created_at"], name="feed_checki_user_id_b91c52_idx"
+            ),
         ),
     ]
