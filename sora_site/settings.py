@@ -206,7 +206,7 @@ RQ = {"COMMIT_MODE": "on_db_commit"}
 
 # The cache lives in the same Valkey/Redis, so every web process shares one count per limit.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {"BACKEND": "sora_site.cache.RedisCache", "LOCATION": REDIS_URL}
 }
 RATELIMIT_USE_CACHE = "default"
 # A rate is "<count>/<period>" with s, m, h or d; see safety/limits.py for what each counts.
