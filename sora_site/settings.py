@@ -205,9 +205,7 @@ RQ_QUEUES = {
 RQ = {"COMMIT_MODE": "on_db_commit"}
 
 # The cache lives in the same Valkey/Redis, so every web process shares one count per limit.
-CACHES = {
-    "default": {"BACKEND": "sora_site.cache.RedisCache", "LOCATION": REDIS_URL}
-}
+CACHES = {"default": {"BACKEND": "sora_site.cache.RedisCache", "LOCATION": REDIS_URL}}
 RATELIMIT_USE_CACHE = "default"
 # A rate is "<count>/<period>" with s, m, h or d; see safety/limits.py for what each counts.
 SORA_RATE_LIMITS = {

@@ -6,7 +6,8 @@
 - P6: requests per second of the For-you page and of a bare Django view, served by one gunicorn
   with the same settings and loaded by the same loopback client (threads, one connection per
   request, as gunicorn's sync workers close them), in alternating rounds. Target: the feed
-  serves at least half as many.
+  serves at least half as many. It also prints the CPU the server's workers spent per request
+  (read from /proc, on Linux), which says where the ratio comes from.
 - P7: the natural-language-steered re-rank of 10,000 candidates (numpy on cached embeddings).
   Target: at most 30 ms (median).
 
