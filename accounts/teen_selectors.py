@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,6 +191,17 @@ def profile_open_to(viewer: Any, person: User) -> bool:
         Follow.objects.filter(follower=person, followee=viewer).exists()
         or Block.objects.filter(blocker=viewer, blocked=person).exists()
     )
+
+
+def closed_profiles(viewer: Any, teen_ids: Iterable[int]) -> set[int]:
+    """Which of these people's profiles ``viewer`` may not open (``profile_open_to``), so pages
+    show their handle without a link to a page that would be a 404. Callers pass only authors
+    marked as teens; adults are never closed."""
+    ids = set(teen_ids)
+    if not ids:
+        return set()
+    people = User.objects.filter(pk__in=ids, is_teen=True)
+    return {person.pk for person in people if not profile_open_to(viewer, person)}
 
 
 def dm_allowed_by_age(sender: User, recipient: User) -> str | None:

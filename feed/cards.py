@@ -27,7 +27,7 @@ from sora_site.template_urls import remembered_reverse
 
 COLUMNS = (
     "pk", "author_id", "author__username", "caption", "like_count", "comment_count",
-    "job__prompt", "job__aspect", "job__video", "job__poster", "liked",
+    "job__prompt", "job__aspect", "job__video", "job__poster", "author__is_teen", "liked",
 )  # fmt: skip
 _MARKER = "987654321"
 
@@ -55,6 +55,7 @@ class FeedCard:
     profile_url: str
     see_less_url: str
     like_url: str
+    author_is_teen: bool = False
     why: list[str] = field(default_factory=list)
     goal: str = ""
 
@@ -154,7 +155,22 @@ def cards_from_rows(rows: list[tuple[Any, ...]]) -> list[FeedCard]:
             profile_url=profile_url(username),
             see_less_url=see_less_url(pk),
             like_url=like_url(pk),
+            author_is_teen=bool(teen),
         )
         for (pk, author_id, username, caption, likes, comments, prompt, aspect, video, poster,
-             liked) in rows
+             teen, liked) in rows
     ]  # fmt: skip
+
+
+def unlink_closed_profiles(viewer: Any, cards: list[FeedCard]) -> list[FeedCard]:
+    """Cards by a teen whose profile this viewer may not open show the handle without a link
+    (``accounts.teen_selectors.profile_open_to``). A query only when a page has a teen's post."""
+    teen_authors = {card.author_id for card in cards if card.author_is_teen}
+    if teen_authors:
+        from accounts.teen_selectors import closed_profiles
+
+        closed = closed_profiles(viewer, teen_authors)
+        for card in cards:
+            if card.author_id in closed:
+                card.profile_url = ""
+    return cards

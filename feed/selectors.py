@@ -22,7 +22,7 @@ from redis.exceptions import RedisError
 from accounts.models import Block, Follow, Mute, User
 from feed import ranking
 from feed.budget import BudgetStatus, budget_status, today
-from feed.cards import FeedCard, card_rows, cards, cards_from_rows
+from feed.cards import FeedCard, card_rows, cards, cards_from_rows, unlink_closed_profiles
 from feed.goals import ranking_goals
 from feed.models import FeedPreference, Like, Post, SeeLess, SeenPost, WatchDay
 from feed.pool import Pool, candidate_pool
@@ -82,7 +82,7 @@ def feed_latest(
     if before is not None:
         qs = qs.filter(pk__lt=before)
     page = qs.order_by("-pk")[: page_size or FEED_PAGE_SIZE]
-    return cards(page, with_liked=_signed_in(viewer))
+    return unlink_closed_profiles(viewer, cards(page, with_liked=_signed_in(viewer)))
 
 
 def feed_following(*, viewer: User, before: int | None = None, page_size: int) -> list[FeedCard]:
@@ -91,7 +91,7 @@ def feed_following(*, viewer: User, before: int | None = None, page_size: int) -
     qs = _without_muted(_posts(viewer), viewer).filter(author__in=followed)
     if before is not None:
         qs = qs.filter(pk__lt=before)
-    return cards(qs.order_by("-pk")[:page_size], with_liked=True)
+    return unlink_closed_profiles(viewer, cards(qs.order_by("-pk")[:page_size], with_liked=True))
 
 
 def posts_by_author(*, author: User, viewer: User | None = None) -> QuerySet[Post]:
@@ -250,6 +250,7 @@ def feed_for_you(*, viewer: User, preference: FeedPreference, page_size: int) ->
         # Kept whole and written once: the pages after this one drop what was seen since.
         _keep_ahead(viewer, steered.fingerprint, queue)
     shown, _, invisible = _fill_page(viewer, queue, page_size)
+    unlink_closed_profiles(viewer, shown)
     left = unseen - invisible - len(shown)
     more = left > 0 and bool(shown)
     return FeedPage(mode=Mode.FOR_YOU, posts=shown, has_more=more, caught_up=not more)

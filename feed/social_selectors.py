@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Block, Follow, User
+from accounts.teen_selectors import closed_profiles
 from feed.models import (
     Comment,
     CommentPolicy,
@@ -73,6 +74,10 @@ def comments_for_post(*, viewer: User, post: Post) -> list[Comment]:
         replies[reply.parent_id].append(reply)
     for comment in top:
         comment.shown_replies = replies[comment.pk]
+    everyone = [*top, *(reply for shown in replies.values() for reply in shown)]
+    closed = closed_profiles(viewer, {c.author_id for c in everyone if c.author.is_teen})
+    for comment in everyone:
+        comment.author_linked = comment.author_id not in closed
     return top
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from accounts.selectors import user_get_by_handle
+from accounts.teen_selectors import closed_profiles
 from feed import social
 from feed import social_selectors as sel
 from feed.cards import like_button
@@ -62,6 +63,8 @@ def post_page_context(request: HttpRequest, post: Post, **extra: Any) -> dict[st
             signed_in=user.is_authenticated,
         ),
         "comments": sel.comments_for_post(viewer=user, post=post),
+        "author_linked": post.author_id
+        not in closed_profiles(user, [post.author_id] if post.author.is_teen else []),
         "comment_refusal": (
             sel.comment_refusal(user=user, post=post) if user.is_authenticated else None
         ),

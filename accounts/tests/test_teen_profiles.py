@@ -133,6 +133,40 @@ def test_a_teens_posts_still_open_by_link_and_show_in_latest_for_an_adult(
     assert f'data-post="{post.pk}"' in client.get(reverse("feed:index")).content.decode()
 
 
+def test_where_a_teens_profile_is_closed_their_handle_shows_without_a_link(
+    teen: User, alice: User, bob: User
+) -> None:
+    from feed.social import comment_create
+
+    post = published(teen, caption="my first skate video")
+    comment_create(author=teen, post_id=post.pk, text="thanks for watching")
+    comment_create(author=bob, post_id=post.pk, text="great jump")
+    feed_mode_set(user=alice, mode="latest")
+    client = login(alice)
+    profile = reverse("profile", args=["tess"])
+    feed = client.get(reverse("feed:index")).content.decode()
+    page = client.get(reverse("feed:post", args=[post.pk])).content.decode()
+    assert f'data-post="{post.pk}"' in feed and "@tess" in feed
+    assert f'href="{profile}"' not in feed
+    assert "@tess" in page and "thanks for watching" in page
+    assert f'href="{profile}"' not in page
+    assert f'href="{reverse("profile", args=["bob"])}"' in page  # adults stay linked
+
+
+def test_a_mutual_sees_the_teens_handle_linked_everywhere(teen: User, alice: User) -> None:
+    from feed.social import comment_create
+
+    follow_create(follower=alice, followee=teen)
+    follow_create(follower=teen, followee=alice)
+    post = published(teen, caption="my first skate video")
+    comment_create(author=teen, post_id=post.pk, text="thanks for watching")
+    feed_mode_set(user=alice, mode="latest")
+    client = login(alice)
+    profile = f'href="{reverse("profile", args=["tess"])}"'
+    assert profile in client.get(reverse("feed:index")).content.decode()
+    assert client.get(reverse("feed:post", args=[post.pk])).content.decode().count(profile) == 2
+
+
 def test_the_profile_opens_to_everyone_on_the_18th_birthday_in_their_timezone(
     alice: User,
 ) -> None:
