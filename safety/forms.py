@@ -7,9 +7,17 @@ from safety.services import REPORT_MESSAGE_LIMIT, REPORT_NOTE_LIMIT
 
 
 class ReportForm(forms.Form):
+    """A report of a video or a profile. No reason is chosen for the reporter: a default would
+    file every careless report under it (likeness misuse, at the top of the list)."""
+
     reason = forms.ChoiceField(
         choices=Report.Reason.choices,
-        error_messages={"invalid_choice": "Choose a reason from the list."},
+        widget=forms.RadioSelect,
+        label="Why are you reporting this?",
+        error_messages={
+            "required": "Choose why you're reporting this, then send the report again.",
+            "invalid_choice": "Choose a reason from the list.",
+        },
     )
     note = forms.CharField(
         required=False,
