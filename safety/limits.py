@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,23 @@ _KEYS: dict[str, str] = {
     "search": "user_or_ip",
 }
 
+# While Valkey is away the "limits" cache counts in each web process's memory instead (see
+# CACHES in settings), so a limit is at worst as many times looser as there are web processes,
+# never stricter than with the shared count. No limit fails closed, each for its own reason:
+# - login-ip, login-account: refusing every sign-in would lock everybody out for the length of
+#   the outage; a guesser still meets a per-process count, on top of the slow password hash.
+# - signup-ip, comment, dm, search, cameo-ask, cameo-record: everyday actions; the per-process
+#   count still stops a script, and the damage of a few extra is small and moderated.
+# - report, report-message, appeal: asking for help or contesting a strike must never be
+#   refused because of the cache; moderators see every report anyway.
+# If no count can be read at all, limit_wait lets the attempt through and logs it.
+
 
 def limit_wait(request: HttpRequest, name: str) -> int | None:
     """Count one attempt at ``name``; the seconds until the next is allowed when over the limit.
 
-    When the cache can't be reached the attempt is let through (and logged): a limit must never
-    turn a working site into an error page.
+    When the shared count can't be reached it is kept per process (above); if no count can be
+    read at all, the attempt is let through and logged: a limit must never cause a 500.
     """
     from django_ratelimit import ALL
     from django_ratelimit.core import get_usage
@@ -49,7 +61,7 @@ def limit_wait(request: HttpRequest, name: str) -> int | None:
             request, group=f"sora:{name}", key=_KEYS[name], rate=rate, method=ALL,
             increment=True,
         )  # fmt: skip
-    except Exception:  # the cache is Valkey; if it is down, fail open
+    except RedisError:
         log.warning("Rate limit %s not checked: the cache is unavailable", name, exc_info=True)
         return None
     if usage is None or not usage["should_limit"]:

@@ -205,8 +205,28 @@ RQ_QUEUES = {
 RQ = {"COMMIT_MODE": "on_db_commit"}
 
 # The cache lives in the same Valkey/Redis, so every web process shares one count per limit.
-CACHES = {"default": {"BACKEND": "sora_site.cache.RedisCache", "LOCATION": REDIS_URL}}
-RATELIMIT_USE_CACHE = "default"
+# While it is away, pages still work (sora_site/cache.py): reads are misses, sessions come from
+# the database, and rate limits count in each process's memory ("limits-local"). The timeouts
+# keep a dead or frozen server from holding a page: a healthy one answers in well under 1 ms.
+_CACHE_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
+CACHES = {
+    "default": {
+        "BACKEND": "sora_site.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": _CACHE_OPTIONS,
+    },
+    "limits": {
+        "BACKEND": "sora_site.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {**_CACHE_OPTIONS, "FALLBACK": "limits-local"},
+    },
+    "limits-local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "sora-limits",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
+}
+RATELIMIT_USE_CACHE = "limits"
 # A rate is "<count>/<period>" with s, m, h or d; see safety/limits.py for what each counts.
 SORA_RATE_LIMITS = {
     "signup-ip": env.str("SORA_RATE_SIGNUP", default="10/h"),
