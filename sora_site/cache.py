@@ -9,9 +9,10 @@ Nothing the cache holds is the only copy: sessions are in the database, the feed
 and rate limits can count elsewhere. So when the server can't be reached (restarting, gone, or
 too slow to answer within the socket timeouts in settings), a read answers as a miss and a write
 is dropped instead of turning the page into a 500, and a WARNING goes to the log at most once a
-minute. With ``OPTIONS["FALLBACK"]`` naming another cache, calls go there instead of answering
-as misses. Keys whose write or delete was lost are deleted as soon as the server answers again,
-so nobody reads a copy older than the database (a session that has since signed out).
+minute. For a second after a failure the server isn't asked at all. With ``OPTIONS["FALLBACK"]``
+naming another cache, calls go there instead of answering as misses. Keys whose write or delete
+was lost are deleted as soon as the server answers again, so nobody reads a copy older than the
+database (a session that has since signed out).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 # server refusing writes) is a bug or a misconfiguration and still raises.
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 WARN_EVERY_SECONDS = 60.0
+# After a failure the server is left alone this long, so a frozen one costs a process one socket
+# timeout a second rather than one per call.
+RETRY_AFTER_SECONDS = 1.0
 # Lost writes remembered per process; past this, the oldest copies may be read once back.
 MAX_STALE_KEYS = 10_000
 
@@ -62,6 +66,8 @@ class RedisCache(DjangoRedisCache):
         self._stale: set[str] = set()
         self._warned_at = -WARN_EVERY_SECONDS
         self._failures = 0
+        self._retry_at = 0.0
+        self._error: Exception | None = None
 
     # --- The cache API, each call answering without the server --------------------------------
 
@@ -121,11 +127,14 @@ class RedisCache(DjangoRedisCache):
         """Call Django's ``name``; when the server is away, ask the fallback or answer
         ``default``, and remember the keys this call meant to change."""
         call: Callable[..., Any] = getattr(super(), name)
-        try:
-            self._drop_stale()
-            return call(*args)
-        except UNREACHABLE as exc:
-            self._note_failure(name, exc, lost)
+        if time.monotonic() >= self._retry_at:
+            try:
+                self._drop_stale()
+                return call(*args)
+            except UNREACHABLE as exc:
+                self._error = exc
+                self._retry_at = time.monotonic() + RETRY_AFTER_SECONDS
+        self._note_failure(name, self._error, lost)
         if self._fallback_alias is None:
             return default
         fallback: BaseCache = caches[self._fallback_alias]
@@ -144,7 +153,7 @@ class RedisCache(DjangoRedisCache):
             raise
         log.warning("The cache answers again; dropped %d entries written while away", len(keys))
 
-    def _note_failure(self, name: str, exc: Exception, lost: Iterable[str]) -> None:
+    def _note_failure(self, name: str, exc: Exception | None, lost: Iterable[str]) -> None:
         now = time.monotonic()
         with self._lock:
             room = MAX_STALE_KEYS - len(self._stale)

@@ -22,6 +22,7 @@ from conftest import PASSWORD
 from feed.services import post_publish
 from generation.models import GenerationJob
 from generation.services import UNAVAILABLE_MESSAGE
+from sora_site.cache import RETRY_AFTER_SECONDS
 from sora_site.tests.valkey_helpers import OwnValkey, site_on
 
 LOGIN = reverse("accounts:login")
@@ -118,6 +119,7 @@ def test_a_sign_out_the_cache_missed_still_holds_once_the_cache_answers_again(
         redis.Redis(unix_socket_path=str(moved)).client_kill_filter(_type="normal")
         client.post(reverse("accounts:logout"))
         os.rename(moved, own_valkey.socket)
+        time.sleep(RETRY_AFTER_SECONDS)  # past the pause after a failure
 
         thief = Client()
         thief.cookies["sessionid"] = cookie
@@ -153,7 +155,9 @@ def test_each_cache_call_answers_its_default_at_once_when_the_server_is_gone(
     assert time.monotonic() - started < 1.0
 
 
-def test_a_frozen_server_is_given_up_on_within_a_second(tmp_path: Path) -> None:
+def test_a_frozen_server_is_given_up_on_within_a_second_and_not_asked_again_at_once(
+    tmp_path: Path,
+) -> None:
     # A socket that accepts connections and never answers, like a server stopped with SIGSTOP.
     path = tmp_path / "frozen.sock"
     listener = socket.socket(socket.AF_UNIX)
@@ -163,7 +167,8 @@ def test_a_frozen_server_is_given_up_on_within_a_second(tmp_path: Path) -> None:
         with site_on(f"unix://{path}?db=0"):
             started = time.monotonic()
             assert caches["default"].get("sessionkey", "miss") == "miss"
-            assert time.monotonic() - started < 1.0
+            assert caches["default"].get("otherkey", "miss") == "miss"
+            assert time.monotonic() - started < 0.9
     finally:
         listener.close()
 
@@ -191,6 +196,7 @@ def test_calls_reach_the_server_again_when_it_comes_back(own_valkey: OwnValkey) 
         cache.set("k", "lost")
         assert cache.get("k") is None
         own_valkey.start()
+        time.sleep(RETRY_AFTER_SECONDS)
         cache.set("k", "kept")
         assert cache.get("k") == "kept"
 
