@@ -16,7 +16,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
@@ -193,6 +193,32 @@ dismiss_report = moderation_action(
 )  # fmt: skip
 
 
+# The buttons on a report's own page: the queue's actions, in the order a moderator reaches for
+# them, with what each needs the report to have (a video or an account) to be offered at all.
+PAGE_ACTIONS: dict[str, tuple[Callable[..., None], str, str]] = {
+    action.__name__: (action, label, needs)
+    for action, label, needs in (
+        (remove_reported_video, "Remove the video", "video"),
+        (restore_reported_video, "Restore the video", "video"),
+        (release_reported_video, "Release the hold", "video"),
+        (warn_reported_person, "Warn", "person"),
+        (strike_reported_person, "Give a strike", "person"),
+        (suspend_reported_person, "Suspend", "person"),
+        (ban_reported_person, "Ban", "person"),
+        (dismiss_report, "Dismiss the report", ""),
+    )
+}
+
+
+def page_actions(report: Report) -> list[tuple[str, str]]:
+    """(action name, button label) for each button the report's page shows. The services still
+    decide whether an action may happen (a restore of a video that is up is refused there)."""
+    has = {"video": report.job_id is not None, "person": report.reported_user_id is not None}
+    return [
+        (name, label) for name, (_, label, needs) in PAGE_ACTIONS.items() if not needs or has[needs]
+    ]
+
+
 # --- The report's preview -----------------------------------------------------------------------
 
 
@@ -342,15 +368,23 @@ class ReportAdmin(admin.ModelAdmin):
 
     @admin.display(description="Actions taken")
     def log(self, obj: Report) -> SafeString:
+        # Removing, restoring and releasing act on the video, not on one report of it, so their
+        # log rows name the video: list those beside the rows that name this report.
+        about = Q(report=obj) | Q(job_id=obj.job_id) if obj.job_id else Q(report=obj)
+        actions = ModerationAction.objects.filter(about).select_related("moderator")
         rows = [(a.created_at.strftime("%d %b %Y %H:%M"), a.get_kind_display(), a.moderator,
-                 a.reason) for a in obj.actions.select_related("moderator")]  # fmt: skip
+                 a.reason) for a in actions]  # fmt: skip
         if not rows:
             return format_html("{}", "None yet.")
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {} by {}: {}</li>", rows))
 
     def get_urls(self) -> list[URLPattern]:
         reply = self.admin_site.admin_view(require_POST(self.reply_view))
-        own = [path("<path:object_id>/reply/", reply, name="safety_report_reply")]
+        act = self.admin_site.admin_view(require_POST(self.act_view))
+        own = [
+            path("<path:object_id>/reply/", reply, name="safety_report_reply"),
+            path("<path:object_id>/act/", act, name="safety_report_act"),
+        ]
         return own + super().get_urls()
 
     def change_view(
@@ -363,7 +397,24 @@ class ReportAdmin(admin.ModelAdmin):
             extra["thread"] = report.messages.select_related("author")
             extra["reply_url"] = reverse("admin:safety_report_reply", args=[report.pk])
             extra["can_reply"] = request.user.has_perm("safety.add_moderationaction")
+            extra["act_url"] = reverse("admin:safety_report_act", args=[report.pk])
+            extra["page_actions"] = page_actions(report)
+            extra["max_days"] = services.MAX_SUSPENSION_DAYS
         return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def act_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """A button on the report's page runs the queue's own admin action on this one report, so
+        the Why check, the moderator check, the services and the audit row are the same ones."""
+        report = get_object_or_404(Report, pk=unquote(object_id))
+        if not self.has_view_permission(request, report):
+            raise PermissionDenied
+        chosen = PAGE_ACTIONS.get(request.POST.get("action", ""))
+        if chosen is None:
+            self.message_user(request, "Choose one of the action buttons.", messages.ERROR)
+        else:
+            chosen[0](self, request, Report.objects.filter(pk=report.pk))
+        # Back to the top of the page, where the outcome is said and the preview shows the change.
+        return redirect("admin:safety_report_change", object_id=report.pk)
 
     def reply_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Write to the reporter from the report's page; the service notifies them."""

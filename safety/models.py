@@ -67,6 +67,7 @@ class LikenessMatch(models.Model):
 
     class Meta:
         ordering = ["distance", "id"]
+        verbose_name_plural = "likeness matches"
 
     def __str__(self) -> str:
         return f"Likeness of {self.cameo_owner_id} in scan {self.scan_id} ({self.distance:.2f})"
