@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from generation.describe import Engine, job_engine, not_drawn, plan_sentences
+from generation.estimate import QueueEstimate, queue_estimate
 from generation.models import GenerationJob
+from generation.pipeline.provenance import TRAINED_ALGORITHMIC
 from safety.models import LikenessMatch
 
 
@@ -25,47 +27,26 @@ def drafts_for_user(*, user: User) -> QuerySet[GenerationJob]:
     )
 
 
-@dataclass(frozen=True)
-class QueueEstimate:
-    position: int  # 1 = next to start
-    eta_seconds: int | None  # until the video is ready; None without render history
-
-
-def _recent_render_seconds(duration_s: int) -> float | None:
-    """Mean wall time of recent renders, scaled to this clip's length."""
-    recent = list(
-        GenerationJob.objects.filter(status=GenerationJob.Status.SUCCEEDED, render_seconds__gt=0)
-        .order_by("-finished_at")
-        .values_list("render_seconds", "duration_s")[:20]
-    )
-    if not recent:
-        return None
-    per_second = sum(secs / dur for secs, dur in recent) / len(recent)
-    return per_second * duration_s
-
-
 def job_queue_estimate(*, job: GenerationJob) -> QueueEstimate | None:
     """Where a queued job stands on the shared ``video`` queue, and roughly when it will be done."""
-    import django_rq
-    from redis.exceptions import RedisError
-    from rq.worker import Worker
+    return queue_estimate(job=job)
 
-    if job.status != GenerationJob.Status.QUEUED or job.enqueued_at is None:
-        return None
-    try:
-        queue = django_rq.get_queue("video")
-        index = queue.get_job_position(job.rq_job_id)
-        workers = max(Worker.count(queue=queue), 1)
-    except RedisError:
-        return None
-    if index is None:
-        return None
-    each = _recent_render_seconds(job.duration_s)
-    if each is None:
-        return QueueEstimate(position=index + 1, eta_seconds=None)
-    running = GenerationJob.objects.filter(status=GenerationJob.Status.RUNNING).count()
-    rounds_ahead = (index + running) / workers
-    return QueueEstimate(position=index + 1, eta_seconds=math.ceil(each * (rounds_ahead + 1)))
+
+@dataclass(frozen=True)
+class JobReading:
+    """What the job page says about how a video is made, in sentences."""
+
+    engine: Engine
+    sentences: list[str]
+    not_drawn: list[str]
+
+
+def job_reading(*, job: GenerationJob) -> JobReading:
+    return JobReading(
+        engine=job_engine(backend=job.backend, plan=job.plan or {}),
+        sentences=plan_sentences(job.plan or {}),
+        not_drawn=not_drawn(job.plan or {}),
+    )
 
 
 @dataclass
@@ -79,6 +60,11 @@ class VerifyOutcome:
     job: GenerationJob | None = None
     post: object | None = None  # feed.Post, when public
     match_share: float = 0.0
+    source_type: str = ""  # IPTC digital source type from the manifest
+
+    @property
+    def generative(self) -> bool:
+        return self.source_type == TRAINED_ALGORITHMIC
 
 
 def public_post_for(job: GenerationJob | None) -> object | None:
@@ -104,6 +90,7 @@ def video_provenance_lookup(*, path: str) -> VerifyOutcome:
         return VerifyOutcome(
             kind="signed", fields=manifest.fields, trusted=manifest.trusted,
             intact=manifest.intact, job=job, post=public_post_for(job),
+            source_type=manifest.source_type,
         )  # fmt: skip
     probe = keyframe_hashes(path)
     best, best_share = None, 0.0

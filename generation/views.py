@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from generation import selectors, services
+from generation.describe import MODEL_DOCS_ANCHOR, configured_engine
 from generation.forms import CreateForm, VerifyForm
 from generation.models import GenerationJob
 
@@ -32,7 +33,8 @@ def create(request: HttpRequest) -> HttpResponse:
             if job.waiting_for_queue:
                 messages.warning(request, services.UNAVAILABLE_MESSAGE)
             return redirect("generation:job", job_id=job.pk)
-    return render(request, "generation/create.html", {"form": form})
+    context = {"form": form, "engine": configured_engine(), "model_docs": MODEL_DOCS_ANCHOR}
+    return render(request, "generation/create.html", context)
 
 
 def _remix_initial(request: HttpRequest) -> dict[str, object]:
@@ -42,7 +44,12 @@ def _remix_initial(request: HttpRequest) -> dict[str, object]:
 
 
 def _job_context(job: GenerationJob) -> dict[str, object]:
-    return {"job": job, "estimate": selectors.job_queue_estimate(job=job)}
+    return {
+        "job": job,
+        "estimate": selectors.job_queue_estimate(job=job),
+        "reading": selectors.job_reading(job=job),
+        "model_docs": MODEL_DOCS_ANCHOR,
+    }
 
 
 @login_required

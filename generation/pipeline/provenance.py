@@ -1,7 +1,9 @@
 """Signed provenance on every video: a C2PA manifest embedded in the MP4 through c2pa-python.
 
-The manifest carries a ``c2pa.actions`` assertion saying the video was made by a trained
-algorithm, plus this site's own ``org.sora.generation`` assertion: site, record URL, creator,
+The manifest carries a ``c2pa.actions`` assertion saying how the video was made, in the IPTC
+Digital Source Type vocabulary: ``algorithmicMedia`` for the built-in renderer, which draws with
+a program and no trained model, and ``trainedAlgorithmicMedia`` for a diffusers model. It also
+carries this site's own ``org.sora.generation`` assertion: site, record URL, creator,
 prompt hash, seed, model, model hash, cameo grants used and creation time.
 
 Signing works offline. Operators set ``SORA_SIGNING_CERT`` (a PEM chain, signer first) and
@@ -22,7 +24,13 @@ from pathlib import Path
 from typing import Any
 
 ASSERTION = "org.sora.generation"
-TRAINED_ALGORITHMIC = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+IPTC_SOURCE_TYPES = "http://cv.iptc.org/newscodes/digitalsourcetype/"
+# "Created by an algorithm not based on sampled training data" (IPTC): the built-in renderer.
+ALGORITHMIC = IPTC_SOURCE_TYPES + "algorithmicMedia"
+# "Created by software using a model derived from sampled content": a generative model.
+TRAINED_ALGORITHMIC = IPTC_SOURCE_TYPES + "trainedAlgorithmicMedia"
+# Backends whose frames come from a program rather than a trained model.
+NOT_TRAINED_BACKENDS = frozenset({"builtin"})
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class ReadResult:
     intact: bool
     signer: str
     problems: list[str] = field(default_factory=list)
+    source_type: str = ""  # the IPTC digital source type of its "created" action
 
 
 def _settings() -> Any:
@@ -144,18 +153,20 @@ def signing_identity() -> SigningIdentity:
     )
 
 
+def digital_source_type(backend: str) -> str:
+    """The IPTC term for how a backend makes a video."""
+    return ALGORITHMIC if backend in NOT_TRAINED_BACKENDS else TRAINED_ALGORITHMIC
+
+
 def manifest_for(fields: dict[str, Any]) -> dict[str, Any]:
+    source_type = digital_source_type(str(fields.get("model", "")))
     return {
         "claim_generator": f"{_settings().SITE_NAME} self-hosted",
         "title": "video.mp4",
         "assertions": [
             {
                 "label": "c2pa.actions",
-                "data": {
-                    "actions": [
-                        {"action": "c2pa.created", "digitalSourceType": TRAINED_ALGORITHMIC}
-                    ]
-                },
+                "data": {"actions": [{"action": "c2pa.created", "digitalSourceType": source_type}]},
             },
             {"label": ASSERTION, "data": fields},
         ],
@@ -208,4 +219,15 @@ def read_mp4(path: Path) -> ReadResult | None:
         intact=untrusted_only,
         signer=active.get("signature_info", {}).get("issuer", ""),
         problems=problems,
+        source_type=_created_source_type(active.get("assertions", [])),
     )
+
+
+def _created_source_type(assertions: list[dict[str, Any]]) -> str:
+    for assertion in assertions:
+        if not str(assertion.get("label", "")).startswith("c2pa.actions"):
+            continue
+        for action in assertion.get("data", {}).get("actions", []):
+            if action.get("action") == "c2pa.created":
+                return str(action.get("digitalSourceType", ""))
+    return ""

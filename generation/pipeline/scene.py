@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache, lru_cache
 from typing import Any
 
@@ -57,12 +57,16 @@ class ScenePlan:
     caption: str = ""
     # word -> concept for words read through MiniLM, shown so people see how they were read.
     interpreted: tuple[tuple[str, str], ...] = field(default=())
+    # Words of the prompt (an emoji stands for itself) that nothing in the plan came from, so a
+    # person sees what the renderer could not draw instead of wondering where it went.
+    not_drawn: tuple[str, ...] = field(default=())
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["subjects"] = list(self.subjects)
         data["colors"] = list(self.colors)
         data["interpreted"] = dict(self.interpreted)
+        data["not_drawn"] = list(self.not_drawn)
         return data
 
 
@@ -76,7 +80,8 @@ class _Hit:
 def plan_scene(prompt: str) -> ScenePlan:
     """Turn any prompt into a ``ScenePlan``; unknown or empty text gives the default scene."""
     caption, text = _split_caption(prompt or "")
-    tokens = _tokens(text)
+    sourced = _sourced_tokens(text)
+    tokens = [token for token, _ in sourced]
     hits = {name: _exact_hits(tokens, table) for name, table in _FUZZY_CATEGORIES.items()}
     interpreted = _fuzzy_hits(tokens, hits)
     setting = _pick_setting(_weighted(tokens, hits["setting"], vocab.WEAK_SETTING_WORDS))
@@ -84,7 +89,7 @@ def plan_scene(prompt: str) -> ScenePlan:
     action = _pick_action(tokens, hits["action"], subjects)
     mood, mood_energy = _pick_mood(tokens)
     time_of_day = _pick_time(hits["time"], setting)
-    return ScenePlan(
+    plan = ScenePlan(
         setting=setting,
         time_of_day=time_of_day,
         palette=_pick_palette(tokens, setting, time_of_day),
@@ -100,6 +105,7 @@ def plan_scene(prompt: str) -> ScenePlan:
         caption=caption,
         interpreted=interpreted,
     )
+    return replace(plan, not_drawn=_not_drawn(sourced, hits, plan))
 
 
 def _split_caption(prompt: str) -> tuple[str, str]:
@@ -113,15 +119,26 @@ def _split_caption(prompt: str) -> tuple[str, str]:
     return caption, prompt[: match.start()] + " " + prompt[match.end() :]
 
 
-def _tokens(text: str) -> list[str]:
-    """Lower-case words, with each emoji replaced by the words of its Unicode name."""
-    parts: list[str] = []
+def _sourced_tokens(text: str) -> list[tuple[str, str]]:
+    """Lower-case words, with each emoji replaced by the words of its Unicode name; each word
+    comes with what the person typed for it: the word itself, or the emoji it names."""
+    out: list[tuple[str, str]] = []
+    plain: list[str] = []
+
+    def flush() -> None:
+        words = _TOKEN_RE.findall("".join(plain).replace("'s", ""))
+        out.extend((word, word) for word in words)
+        plain.clear()
+
     for char in unicodedata.normalize("NFKC", text):
         if unicodedata.category(char) in ("So", "Sk"):
-            parts.append(" " + unicodedata.name(char, "").lower() + " ")
+            flush()
+            words = _TOKEN_RE.findall(unicodedata.name(char, "").lower())
+            out.extend((word, char) for word in words)
         else:
-            parts.append(char.lower())
-    return _TOKEN_RE.findall("".join(parts).replace("'s", ""))
+            plain.append(char.lower())
+    flush()
+    return out
 
 
 def _exact_hits(tokens: list[str], table: dict[str, tuple[str, ...]]) -> list[_Hit]:
@@ -350,3 +367,61 @@ def _energy(tokens: list[str], action: str, mood_energy: float | None) -> float:
     if words & vocab.FASTER_WORDS:
         energy += 0.25
     return round(min(1.0, max(0.05, energy)), 2)
+
+
+def _not_drawn(
+    sourced: list[tuple[str, str]], hits: dict[str, list[_Hit]], plan: ScenePlan
+) -> tuple[str, ...]:
+    """What the person typed that no part of the plan came from, in the order typed.
+
+    Stop words don't count. A word matched to a concept the plan didn't pick ("forest" when
+    the beach won, a fourth subject) counts as not drawn: it is missing from the video.
+    """
+    tokens = [token for token, _ in sourced]
+    used = _used_positions(tokens, hits, plan)
+    drawn_sources = {source for pos, (_, source) in enumerate(sourced) if pos in used}
+    missing: list[str] = []
+    for pos, (token, source) in enumerate(sourced):
+        if pos in used or source in drawn_sources or source in missing:
+            continue
+        if token in vocab.STOPWORDS or token.isdigit() or _is_modifier(source):
+            continue
+        missing.append(source)
+    return tuple(missing)
+
+
+def _is_modifier(source: str) -> bool:
+    # Skin-tone and other modifier symbols only change the emoji before them.
+    return len(source) == 1 and unicodedata.category(source) == "Sk"
+
+
+def _used_positions(tokens: list[str], hits: dict[str, list[_Hit]], plan: ScenePlan) -> set[int]:
+    """Positions of the words that set something the renderer draws or how it moves."""
+    picked = {
+        "setting": {plan.setting},
+        "subject": set(plan.subjects),
+        "weather": {plan.weather},
+        "action": {plan.action},
+        "time": {plan.time_of_day},
+    }
+    used = {hit.position for name, found in hits.items() for hit in found
+            if hit.concept in picked[name]}  # fmt: skip
+    index = _positions(tokens)
+    phrases = [p for p, camera in vocab.CAMERA_PHRASES if camera == plan.camera]
+    phrases += list(vocab.PALETTES.get(plan.palette, ()))
+    for phrase in phrases:
+        for start in _phrase_positions(tokens, phrase, index):
+            used.update(range(start, start + len(phrase.split())))
+    subjects = {hit.position for hit in hits["subject"] if hit.position in used}
+    mood_words = vocab.MOODS[plan.mood][1]
+    for pos, token in enumerate(tokens):
+        near_subject = bool(subjects & {pos + 1, pos + 2})
+        if (
+            token in mood_words
+            or token in vocab.SLOWER_WORDS
+            or token in vocab.FASTER_WORDS
+            or (token in vocab.COLORS and token in plan.colors and near_subject)
+            or (token in vocab.COUNT_WORDS and near_subject)
+        ):
+            used.add(pos)
+    return used

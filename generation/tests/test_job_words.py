@@ -1,0 +1,124 @@
+"""The job page and Create say in words which engine made a video and how it read the prompt."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.storage import default_storage
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from accounts.models import User
+from generation.describe import plan_sentences
+from generation.pipeline import get_backend
+from generation.pipeline.provenance import ALGORITHMIC, TRAINED_ALGORITHMIC, read_mp4
+from generation.pipeline.scene import plan_scene
+
+CREATE = reverse("generation:create")
+
+
+def _reading(page: str) -> str:
+    """The part of the job page from the engine line to the end of "How the prompt was read"."""
+    start = page.index('data-testid="engine"')
+    return page[start : page.index("</details>", start)]
+
+
+@pytest.fixture
+def tiny_model_setting(tmp_path: Path) -> Any:
+    """SORA_VIDEO_MODEL pointing at a tiny random-weights Wan pipeline built here."""
+    from generation.pipeline.tiny_models import save_tiny_model
+
+    folder = save_tiny_model("wan-t2v", tmp_path / "tiny-wan")
+    get_backend.cache_clear()
+    small = {"SORA_MODEL_STEPS": 2, "SORA_MODEL_MAX_SIDE": 32, "SORA_MODEL_MAX_FRAMES": 9}
+    with override_settings(SORA_VIDEO_MODEL=str(folder), SORA_DEVICE="cpu", **small):
+        yield folder
+    get_backend.cache_clear()
+
+
+def test_it_lists_the_words_the_renderer_has_no_shapes_for() -> None:
+    plan = plan_scene("a dog playing guitar on the beach at sunset, slow zoom in 🎸")
+    assert plan.not_drawn == ("playing", "guitar", "🎸")
+
+
+def test_it_counts_a_word_whose_concept_lost_as_not_drawn() -> None:
+    # Both places are known words, but the video has only one setting.
+    plan = plan_scene("a red balloon over the forest and the beach")
+    assert plan.setting == "forest" and plan.not_drawn == ("beach",)
+
+
+def test_it_leaves_out_stop_words_and_words_it_drew() -> None:
+    assert plan_scene("two red balloons in the city at night, slow pan").not_drawn == ()
+
+
+def test_it_writes_the_plan_as_sentences_and_leaves_out_empty_parts() -> None:
+    lines = plan_sentences(plan_scene("two red balloons and a cat in the city at night").as_dict())
+    assert lines[:3] == [
+        "Setting: city at night.",
+        "Subjects: two red balloons and a cat.",
+        "Action: floating.",
+    ]
+    assert not any("Caption" in line or "Read by meaning" in line for line in lines)
+    assert not any(char in "".join(lines) for char in "[]{}'")
+
+
+def test_job_page_says_how_the_prompt_was_read_and_what_was_not_drawn(
+    client: Client, alice: User, rendered: Any
+) -> None:
+    job = rendered(alice, "a dog playing guitar on the beach at sunset, slow zoom in")
+    client.force_login(alice)
+    reading = _reading(client.get(reverse("generation:job", args=[job.pk])).content.decode())
+    assert "Setting: beach at sunset." in reading
+    assert "Subjects: a dog." in reading
+    assert "Camera: zoom in." in reading
+    assert 'data-testid="not-drawn">Not drawn: playing, guitar.' in reading
+    assert not re.search(r"[\[\]{}]|&#x27;", reading)
+    assert "Made by the built-in renderer" in reading and "not a generative model" in reading
+    assert "README.md#installing-a-real-model" in reading
+
+
+def test_create_says_the_built_in_renderer_is_not_a_generative_model(
+    client: Client, alice: User
+) -> None:
+    client.force_login(alice)
+    page = client.get(CREATE).content.decode()
+    assert "made by the built-in renderer" in page and "It is not a generative model." in page
+    assert "README.md#installing-a-real-model" in page
+
+
+@override_settings(SORA_VIDEO_MODEL="/models/Wan2.1-T2V-1.3B-Diffusers")
+def test_create_names_the_installed_model(client: Client, alice: User) -> None:
+    client.force_login(alice)
+    page = client.get(CREATE).content.decode()
+    assert "made by the generative video model Wan2.1-T2V-1.3B-Diffusers." in page
+    assert "built-in renderer" not in page
+
+
+def test_the_readme_has_the_section_the_pages_point_to() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert "\n### Installing a real model\n" in readme
+
+
+def test_a_built_in_video_is_signed_as_algorithmic_media(alice: User, rendered: Any) -> None:
+    job = rendered(alice, "a kite over the dunes")
+    manifest = read_mp4(default_storage.path(job.video.name))
+    assert manifest is not None and manifest.intact
+    assert manifest.source_type == ALGORITHMIC
+    assert ALGORITHMIC == "http://cv.iptc.org/newscodes/digitalsourcetype/algorithmicMedia"
+
+
+def test_a_diffusers_video_is_signed_as_trained_algorithmic_media_and_named(
+    client: Client, alice: User, rendered: Any, tiny_model_setting: Path
+) -> None:
+    job = rendered(alice, "a tiny test", duration_s=4, aspect="1:1")
+    manifest = read_mp4(default_storage.path(job.video.name))
+    assert manifest is not None and manifest.intact
+    assert manifest.source_type == TRAINED_ALGORITHMIC
+    client.force_login(alice)
+    reading = _reading(client.get(reverse("generation:job", args=[job.pk])).content.decode())
+    assert "Made by the generative video model WanPipeline (wan family)" in reading
+    assert "Mode: text-to-video." in reading and "Steps: 2" in reading
+    assert "Not drawn" not in reading and not re.search(r"[\[\]{}]", reading)
