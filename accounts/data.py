@@ -45,6 +45,7 @@ from accounts.models import (
     User,
 )
 from accounts.services import notify
+from generation.takedown import generation_takedown
 
 log = logging.getLogger(__name__)
 
@@ -519,9 +520,11 @@ def account_delete(*, user: User, password: str) -> AccountDeletion:
     """Delete the person's account and everything in it, now.
 
     Their cameo goes first through ``cameo_delete`` (videos others made with it come down, and
-    its consent log records why); then their posts (a post protects its video row), then the
-    account, which cascades to every row that belongs to it. Counts of what went and the file
-    names are collected before each step; the files are deleted once the transaction commits.
+    its consent log records why); their own videos come down through the same takedown, so a
+    render still waiting or in progress stops and stores nothing; then their posts (a post
+    protects its video row), then the account, which cascades to every row that belongs to it.
+    Counts of what went and the file names are collected before each step; the files are deleted
+    once the transaction commits.
     People linked as parent or teen are told the link has ended.
     """
     from cameo.models import Cameo
@@ -538,6 +541,11 @@ def account_delete(*, user: User, password: str) -> AccountDeletion:
     if (cameo := Cameo.objects.filter(owner=user).first()) is not None:
         _collect([cameo], rows, files)
         cameo_delete(owner=user)
+    generation_takedown(
+        job_ids=user.generation_jobs.values_list("pk", flat=True),
+        reason="Its creator deleted their account.",
+        notice=None,
+    )
     _uncount_on_others_posts(user)
     posts = list(Post.objects.filter(author=user))
     if posts:

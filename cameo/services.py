@@ -26,6 +26,7 @@ from cameo.models import (
     ConsentEvent,
 )
 from cameo.selectors import active_grant_q
+from generation.takedown import generation_takedown
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -311,36 +312,14 @@ class TakedownReceipt:
 
 
 def _take_down(uses: Any, *, reason: str) -> TakedownReceipt:
-    """Hide every job (draft or post) behind these uses and stop any still rendering; a job on
-    the default queue deletes the files after commit."""
-    from generation.models import GenerationJob
-
-    now = timezone.now()
+    """Revoke these uses and take down every job behind them (draft, post or still rendering)
+    through the one takedown every path uses."""
     job_ids = sorted(set(uses.values_list("job_id", flat=True)))
-    uses.update(state=CameoUse.State.REVOKED, decided_at=now)
-    jobs = GenerationJob.objects.filter(pk__in=job_ids, taken_down_at__isnull=True)
-    taken = list(jobs.values_list("pk", flat=True))
-    for job in jobs.only("pk", "creator_id"):
-        notify(
-            recipient_id=job.creator_id,
-            kind="taken_down",
-            text=f"One of your videos was taken down. {reason}",
-            url=reverse("generation:job", args=[job.pk]),
-        )
-    jobs.update(taken_down_at=now, takedown_reason=reason, cancel_requested=True)
-    Status = GenerationJob.Status
-    GenerationJob.objects.filter(pk__in=taken, status__in=[Status.PENDING, Status.QUEUED]).update(
-        status=Status.CANCELLED, stage="Cancelled", finished_at=now
+    down = generation_takedown(
+        job_ids=job_ids, reason=reason, notice=f"One of your videos was taken down. {reason}"
     )
-    if taken:
-        transaction.on_commit(lambda: _enqueue_file_deletion(taken))
-    return TakedownReceipt(videos=len(taken), at=now)
-
-
-def _enqueue_file_deletion(job_ids: list[int]) -> None:
-    from feed.services import _enqueue_default
-
-    _enqueue_default("generation.jobs.delete_taken_down_files", job_ids)
+    uses.update(state=CameoUse.State.REVOKED, decided_at=down.at)
+    return TakedownReceipt(videos=len(down.job_ids), at=down.at)
 
 
 def _others_uses(cameo: Cameo, *, creator: User | None = None) -> Any:

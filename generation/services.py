@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -249,7 +249,7 @@ def generation_cancel(*, user: User, job_id: int) -> GenerationJob:
         finished_at=timezone.now(),
     )
     if queued:
-        transaction.on_commit(lambda: _drop_from_queue(job.rq_job_id))
+        transaction.on_commit(lambda: generation_dequeue(rq_job_id=job.rq_job_id))
         generation_release_pending(user_id=user.pk)
     else:
         GenerationJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(
@@ -259,7 +259,8 @@ def generation_cancel(*, user: User, job_id: int) -> GenerationJob:
     return job
 
 
-def _drop_from_queue(rq_job_id: str) -> None:
+def generation_dequeue(*, rq_job_id: str) -> None:
+    """Take a job's entry off the ``video`` queue, if it is still there."""
     import django_rq
     from redis.exceptions import RedisError
     from rq.exceptions import NoSuchJobError
@@ -306,7 +307,9 @@ def _recover_running(job: GenerationJob, report: RequeueReport) -> None:
     mine = GenerationJob.objects.filter(pk=job.pk, status=Status.RUNNING, attempts=job.attempts)
     now = timezone.now()
     if job.cancel_requested:
-        report.cancelled += mine.update(status=Status.CANCELLED, stage="Cancelled", finished_at=now)
+        report.cancelled += mine.update(
+            status=Status.CANCELLED, stage=_stopped_stage(job), finished_at=now
+        )
     elif job.attempts >= settings.SORA_MAX_ATTEMPTS:
         report.failed += mine.update(
             status=Status.FAILED,
@@ -419,16 +422,19 @@ class _Progress:
         now = time.monotonic()
         if not self._cancel and now - self._last_read >= self.INTERVAL:
             self._last_read = now
-            flags = self.rows.values_list("cancel_requested", flat=True).first()
+            flags = self.rows.values_list("cancel_requested", "taken_down_at").first()
             if flags is None:
                 raise LostClaim
-            self._cancel = bool(flags)
+            self._cancel = flags[0] or flags[1] is not None
         return self._cancel
 
 
 def _claim(job_id: int, worker_name: str) -> GenerationJob | None:
     now = timezone.now()
-    claimed = GenerationJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
+    # A job taken down while it waited is never rendered (see _end_taken_down).
+    claimed = GenerationJob.objects.filter(
+        pk=job_id, status=Status.QUEUED, taken_down_at__isnull=True
+    ).update(
         status=Status.RUNNING,
         stage="Starting",
         progress=0,
@@ -444,6 +450,32 @@ def _claim(job_id: int, worker_name: str) -> GenerationJob | None:
     return GenerationJob.objects.select_related("creator").get(pk=job_id)
 
 
+TAKEN_DOWN_STAGE = "Taken down"
+
+
+def _stopped_stage(job: GenerationJob) -> str:
+    return TAKEN_DOWN_STAGE if job.taken_down_at is not None else "Cancelled"
+
+
+def _end_taken_down(job_id: int) -> None:
+    """End a job that was taken down before a worker got to it; nothing is rendered."""
+    GenerationJob.objects.filter(
+        pk=job_id, status=Status.QUEUED, taken_down_at__isnull=False
+    ).update(
+        status=Status.CANCELLED,
+        stage=TAKEN_DOWN_STAGE,
+        cancel_requested=True,
+        finished_at=timezone.now(),
+    )
+
+
+def _clear_if_taken_down(job_id: int) -> None:
+    """Whatever happened during the render, a taken-down job's files don't stay in storage."""
+    down = GenerationJob.objects.filter(pk=job_id, taken_down_at__isnull=False)
+    if down.exclude(video="", poster="").exists():
+        generation_delete_taken_down_files(job_ids=[job_id])
+
+
 def _finish(job: GenerationJob, status: str, *, stage: str, error: str = "") -> None:
     GenerationJob.objects.filter(pk=job.pk, status=Status.RUNNING, attempts=job.attempts).update(
         status=status, stage=stage, error=error, finished_at=timezone.now()
@@ -455,7 +487,8 @@ def generation_render(*, job_id: int, worker_name: str = "") -> str | None:
 
     Returns the final status, or None when another worker holds the job. Files are written to
     a temporary folder and reach storage only when complete, so a half-written video is never
-    visible.
+    visible. A job taken down while it waited ends cancelled without rendering; one taken down
+    while rendering stops and stores nothing.
     """
     from rq.timeouts import JobTimeoutException
 
@@ -463,11 +496,13 @@ def generation_render(*, job_id: int, worker_name: str = "") -> str | None:
 
     job = _claim(job_id, worker_name)
     if job is None:
+        _end_taken_down(job_id)
         return None
     try:
         _render_and_store(job)
     except RenderCancelled:
-        _finish(job, Status.CANCELLED, stage="Cancelled")
+        job.refresh_from_db(fields=["taken_down_at"])
+        _finish(job, Status.CANCELLED, stage=_stopped_stage(job))
     except LostClaim:
         log.warning("Job %s was taken from this worker mid-render; dropping its output.", job.pk)
     except JobTimeoutException:
@@ -490,8 +525,10 @@ def generation_render(*, job_id: int, worker_name: str = "") -> str | None:
             stage="Failed",
             error=f"The render failed ({type(exc).__name__}). Please try again.",
         )
+    _clear_if_taken_down(job.pk)
     generation_release_pending(user_id=job.creator_id)
-    return GenerationJob.objects.values_list("status", flat=True).get(pk=job.pk)
+    # The row is gone when its creator deleted their account mid-render.
+    return GenerationJob.objects.filter(pk=job.pk).values_list("status", flat=True).first()
 
 
 def _render_and_store(job: GenerationJob) -> None:
@@ -667,8 +704,11 @@ def _store(
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
+    from generation.pipeline.base import RenderCancelled
     from safety.scan import video_scan_record
 
+    if not _still_wanted(job).exists():
+        raise RenderCancelled
     # A fresh token per attempt, so a retried render never overwrites what another attempt wrote.
     name = f"{job.public_id}-{secrets.token_hex(4)}"
     with open(video_path, "rb") as fh:  # noqa: PTH123
@@ -676,9 +716,7 @@ def _store(
     poster_name = default_storage.save(f"posters/{name}.jpg", ContentFile(poster))
     try:
         with transaction.atomic():
-            done = GenerationJob.objects.filter(
-                pk=job.pk, status=Status.RUNNING, attempts=job.attempts, cancel_requested=False
-            ).update(
+            done = _still_wanted(job).update(
                 status=Status.SUCCEEDED,
                 stage="Ready",
                 progress=100,
@@ -697,13 +735,24 @@ def _store(
         _delete_files(video_name, poster_name)
         raise
     if not done:
-        # Cancelled or taken from us at the last moment: the files must not outlive the row.
+        # Cancelled, taken down or taken from us at the last moment: the files must not outlive
+        # the row.
         _delete_files(video_name, poster_name)
-        from generation.pipeline.base import RenderCancelled
-
-        if GenerationJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
+        stopped = Q(cancel_requested=True) | Q(taken_down_at__isnull=False)
+        if GenerationJob.objects.filter(stopped, pk=job.pk).exists():
             raise RenderCancelled
         raise LostClaim
+
+
+def _still_wanted(job: GenerationJob) -> QuerySet[GenerationJob]:
+    """The job's row while this attempt still owns it and nobody cancelled or took it down."""
+    return GenerationJob.objects.filter(
+        pk=job.pk,
+        status=Status.RUNNING,
+        attempts=job.attempts,
+        cancel_requested=False,
+        taken_down_at__isnull=True,
+    )
 
 
 def _delete_files(*names: str) -> None:

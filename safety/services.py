@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from generation.takedown import generation_takedown
 from safety.models import LikenessMatch, ModerationAction, PublicFigure, Report
 
 TEXT_LIMITS = {
@@ -170,24 +171,19 @@ def moderation_release_hold(*, moderator: User, job_id: int, reason: str) -> Mod
 
 @transaction.atomic
 def moderation_remove_video(*, moderator: User, job_id: int, reason: str) -> ModerationAction:
-    """Take a video down (draft or post) for breaking the rules; a job deletes its files."""
-    from accounts.services import notify
-    from cameo.services import _enqueue_file_deletion
+    """Take a video down (draft or post) for breaking the rules, through the same takedown as
+    every other path: a render still waiting or in progress stops, and a job deletes its files."""
     from generation.models import GenerationJob
 
     _check_moderator(moderator)
     job = GenerationJob.objects.select_for_update().get(pk=job_id)
     if job.taken_down_at is not None:
         raise ValidationError("This video is already down.")
-    job.taken_down_at, job.takedown_reason = timezone.now(), f"Removed by a moderator: {reason}"
-    job.save(update_fields=["taken_down_at", "takedown_reason"])
-    transaction.on_commit(lambda: _enqueue_file_deletion([job.pk]))
-    _close_reports(job, "A moderator removed the video you reported. Thank you.", moderator)
-    notify(
-        recipient_id=job.creator_id, kind="taken_down",
-        text=f"A moderator removed one of your videos: {reason}",
-        url=reverse("generation:job", args=[job.pk]),
+    generation_takedown(
+        job_ids=[job.pk], reason=f"Removed by a moderator: {reason}",
+        notice=f"A moderator removed one of your videos: {reason}",
     )  # fmt: skip
+    _close_reports(job, "A moderator removed the video you reported. Thank you.", moderator)
     return ModerationAction.objects.create(
         moderator=moderator, kind=ModerationAction.Kind.REMOVE, reason=reason,
         target_user_id=job.creator_id, job=job,

@@ -1,0 +1,21 @@
+"""Putting chores on the ``default`` queue (file deletion, scans, notifications, cascades)."""
+
+from __future__ import annotations
+
+import logging
+
+import django_rq
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+
+def enqueue_default(func: str, *args: object) -> bool:
+    """Queue a chore, best effort: a queue outage must not undo the person's action. Returns
+    False (and logs) when the queue can't be reached."""
+    try:
+        django_rq.get_queue("default", commit_mode="auto").enqueue(func, *args)
+    except RedisError:
+        log.warning("Could not queue %s%s", func, args)
+        return False
+    return True
