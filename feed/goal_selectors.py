@@ -92,7 +92,7 @@ def goals_report(*, user: User, now: dt.datetime | None = None) -> GoalsReport:
 def _shown_per_goal(user: User, since: dt.datetime) -> dict[str, int]:
     """Videos the feed showed since ``since``, per goal; "" counts those shown for no goal."""
     rows = (
-        SeenPost.objects.filter(user=user, seen_at__gte=since)
+        SeenPost.objects.filter(user=user, served_at__gte=since)
         .values_list("goal")
         .annotate(count=Count("pk"))
         .order_by()
@@ -104,7 +104,7 @@ def _friends_seen(user: User, since: dt.datetime) -> FriendsSeen:
     followed = Follow.objects.filter(follower=user).values("followee")
     followers = Follow.objects.filter(followee=user).values("follower")
     counts = SeenPost.objects.filter(
-        user=user, seen_at__gte=since, post__author__in=followed
+        user=user, served_at__gte=since, post__author__in=followed
     ).aggregate(total=Count("pk"), mutual=Count("pk", filter=Q(post__author__in=followers)))
     return FriendsSeen(mutual=counts["mutual"], one_way=counts["total"] - counts["mutual"])
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 
 
 class Goal(models.TextChoices):
@@ -198,11 +199,18 @@ class FeedPreference(models.Model):
 
 
 class SeenPost(models.Model):
-    """A post the feed has shown this person; the For-you feed doesn't show it again."""
+    """A post the feed served this person, and whether they really watched it.
+
+    The row is written when a feed page sends the post (``served_at``, moved forward each time
+    a page sends it again). ``seen_at`` stays empty until the browser reports the post at least
+    60% in view for a second (``feed.services.posts_seen_record``): only seen posts leave For
+    you for good, so a page that was sent but not watched comes back on the next visit. The
+    goal page counts served posts: what the feed showed for each goal."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
-    seen_at = models.DateTimeField(auto_now_add=True)
+    served_at = models.DateTimeField(db_default=Now())
+    seen_at = models.DateTimeField(null=True, blank=True)
     # The goal this post was shown for, when the goal term was one of its reasons; the goal
     # page counts these.
     goal = models.CharField(max_length=12, choices=Goal.choices, blank=True, db_default="")
@@ -211,7 +219,7 @@ class SeenPost(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "post"], name="one_seen_per_post")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} saw {self.post_id}"
+        return f"{self.user_id} {'saw' if self.seen_at else 'was sent'} {self.post_id}"
 
 
 class SeeLess(models.Model):

@@ -8,6 +8,7 @@ leaves out people blocked either way, and, in feeds, people muted.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import time
 from dataclasses import dataclass, field
@@ -39,6 +40,9 @@ MAX_ROUNDS = 3
 # page of short videos takes a minute or two to watch).
 AHEAD_PAGES = 8
 AHEAD_SECONDS = 600
+# A post counts as seen only when the browser reports it watched (``feed.services``), and only
+# within this many hours of the feed sending it; a scroll's token is honoured as long.
+SERVED_HOURS = 6
 Mode = FeedPreference.Mode
 
 
@@ -122,6 +126,8 @@ class FeedPage:
     nothing_yet: bool = False
     budget: BudgetStatus | None = None
     preference: FeedPreference | None = None
+    # For you: when this scroll began (milliseconds since the epoch), for its next page's link.
+    scroll: int | None = None
 
     @property
     def limit_reached(self) -> bool:
@@ -169,9 +175,15 @@ def preference_budget(viewer: User, preference: FeedPreference) -> BudgetStatus:
 
 
 def feed_page(
-    *, viewer: User | None, before: int | None = None, page_size: int = FEED_PAGE_SIZE
+    *,
+    viewer: User | None,
+    before: int | None = None,
+    page_size: int = FEED_PAGE_SIZE,
+    scroll: int | None = None,
 ) -> FeedPage:
-    """The feed as the viewer has set it up. Anonymous visitors get Latest."""
+    """The feed as the viewer has set it up. Anonymous visitors get Latest. ``scroll`` is the
+    For-you scroll this page continues (``FeedPage.scroll`` of its first page); without one a
+    new scroll begins."""
     if viewer is None or not viewer.is_authenticated:
         posts = feed_latest(viewer=None, before=before, page_size=page_size)
         return _chronological(Mode.LATEST, posts, page_size, before)
@@ -194,7 +206,9 @@ def feed_page(
         posts = feed_following(viewer=viewer, before=before, page_size=page_size)
         page = _chronological(Mode.FOLLOWING, posts, page_size, before)
     else:
-        page = feed_for_you(viewer=viewer, preference=preference, page_size=page_size)
+        page = feed_for_you(
+            viewer=viewer, preference=preference, page_size=page_size, scroll=scroll
+        )
     page.budget, page.preference = budget, preference
     return page
 
@@ -224,8 +238,25 @@ def _chronological(
 # --- For you ----------------------------------------------------------------------------------
 
 
-def feed_for_you(*, viewer: User, preference: FeedPreference, page_size: int) -> FeedPage:
+def scroll_start(token: int | None) -> int:
+    """When the scroll asking for a page began, in milliseconds since the epoch: its token for
+    the next pages of a scroll; now for a new one (no token, or one from the future or older
+    than ``SERVED_HOURS``, which no page of ours hands out)."""
+    now = int(time.time() * 1000)
+    if token is None or not now - SERVED_HOURS * 3_600_000 <= token <= now:
+        return now
+    return token
+
+
+def feed_for_you(
+    *, viewer: User, preference: FeedPreference, page_size: int, scroll: int | None = None
+) -> FeedPage:
     """The next page of For you: the viewer's unseen candidates, ranked by ``feed.ranking``.
+
+    Unseen means not reported watched (``SeenPost.seen_at``): a page that was sent but not
+    watched is shown again on the next visit. Within one scroll (``scroll``, see
+    ``scroll_start``) the next pages leave out what this scroll already sent, so nothing
+    repeats on the way down, and the scroll ends when it has sent everything unseen.
 
     One ranking fills ``AHEAD_PAGES`` pages. It is kept in the cache for the next pages of the
     scroll, for as long as nothing it was ranked on changes (posts, features, the person's
@@ -234,9 +265,10 @@ def feed_for_you(*, viewer: User, preference: FeedPreference, page_size: int) ->
     page size: the pool's version, the viewer's relations, their marks, the page's cards.
     """
     pool = candidate_pool()
+    began = scroll_start(scroll)
     if not len(pool):
-        return FeedPage(mode=Mode.FOR_YOU, nothing_yet=True)
-    steered = _steered(viewer, preference, pool)
+        return FeedPage(mode=Mode.FOR_YOU, nothing_yet=True, scroll=began)
+    steered = _steered(viewer, preference, pool, _from_millis(began))
     unseen = int(np.count_nonzero(steered.mask))
     queue = _ranked_ahead(viewer, steered, pool)
     if len(queue) < min(unseen, page_size + SPARE_PICKS):
@@ -253,22 +285,29 @@ def feed_for_you(*, viewer: User, preference: FeedPreference, page_size: int) ->
     unlink_closed_profiles(viewer, shown)
     left = unseen - invisible - len(shown)
     more = left > 0 and bool(shown)
-    return FeedPage(mode=Mode.FOR_YOU, posts=shown, has_more=more, caught_up=not more)
+    return FeedPage(mode=Mode.FOR_YOU, posts=shown, has_more=more, caught_up=not more, scroll=began)
+
+
+def _from_millis(millis: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(millis / 1000, tz=dt.UTC)
 
 
 @dataclass(frozen=True)
 class _Steered:
-    """The viewer's side of a ranking: which of the pool they may be shown, what they steer by,
-    and a fingerprint of everything the ranking reads besides the mask."""
+    """The viewer's side of a ranking: which of the pool they may be shown (not seen, not sent
+    earlier in this scroll, author not blocked or muted), what they steer by, and a fingerprint
+    of everything the ranking reads besides the mask."""
 
     mask: np.ndarray
     steering: ranking.Steering
     fingerprint: str
 
 
-def _steered(viewer: User, preference: FeedPreference, pool: Pool) -> _Steered:
+def _steered(
+    viewer: User, preference: FeedPreference, pool: Pool, scroll_began: dt.datetime
+) -> _Steered:
     following, followers, hidden = _relations(viewer)
-    seen, see_less = _marks(viewer, pool.min_id)
+    seen, see_less = _marks(viewer, pool.min_id, scroll_began)
     mask = np.ones(len(pool), dtype=bool)
     mask[pool.positions(seen)] = False
     if len(hidden):
@@ -287,7 +326,7 @@ def viewer_steering(
 ) -> tuple[np.ndarray, ranking.Steering]:
     """Which of the pool the viewer may be shown (unseen, author not blocked or muted), and
     everything they steer by, as arrays for ``ranking.rank``. Two queries."""
-    steered = _steered(viewer, preference, pool)
+    steered = _steered(viewer, preference, pool, _from_millis(scroll_start(None)))
     return steered.mask, steered.steering
 
 
@@ -382,14 +421,17 @@ def _relations(viewer: User) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return tuple(rows[rows[:, 1] == kind, 0] for kind in (0, 1, 2))  # type: ignore[return-value]
 
 
-def _marks(viewer: User, since_id: int) -> tuple[np.ndarray, np.ndarray]:
-    """Posts in the pool the viewer has seen, and every post they marked "see less"."""
+def _marks(viewer: User, since_id: int, scroll_began: dt.datetime) -> tuple[np.ndarray, np.ndarray]:
+    """Posts in the pool the viewer has seen or was sent since ``scroll_began``, and every post
+    they marked "see less"."""
     seen, less = SeenPost._meta.db_table, SeeLess._meta.db_table
     sql = (
         f"SELECT post_id, 0 FROM {seen} WHERE user_id = %s AND post_id >= %s "
+        "AND (seen_at IS NOT NULL OR served_at >= %s) "
         f"UNION ALL SELECT post_id, 1 FROM {less} WHERE user_id = %s"
     )
-    rows = np.array(_rows(sql, [viewer.pk, since_id, viewer.pk]), dtype=np.int64)
+    began = connection.ops.adapt_datetimefield_value(scroll_began)
+    rows = np.array(_rows(sql, [viewer.pk, since_id, began, viewer.pk]), dtype=np.int64)
     rows = rows.reshape(-1, 2)
     return rows[rows[:, 1] == 0, 0], rows[rows[:, 1] == 1, 0]
 

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from feed.models import Like, Post
-from feed.selectors import post_get_visible
+from feed.models import Like, Post, SeenPost
+from feed.selectors import SERVED_HOURS, post_get_visible
 from generation.models import GenerationJob
 from generation.selectors import job_get_for_user
 
@@ -134,3 +136,71 @@ def like_toggle(*, user: User, post_id: int) -> tuple[Post, bool]:
         liked = True
     post.refresh_from_db(fields=["like_count"])
     return post, liked
+
+
+# --- Served and seen --------------------------------------------------------------------------
+
+# One report from the browser names at most this many posts: it sends what came into view in the
+# last few seconds, far fewer than this.
+MAX_SEEN_PER_REPORT = 100
+# The largest id a post can have (a 64-bit primary key); a larger number is no post at all.
+MAX_POST_ID = 2**63 - 1
+
+
+def posts_served_record(
+    *,
+    user: User,
+    post_ids: list[int],
+    goals: dict[int, str] | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """Remember which posts a feed page sent this person (``served_at``), and, per post in
+    ``goals``, the goal it was first shown for (the goal page counts those). Nothing is marked
+    seen: that waits for the browser's report (``posts_seen_record``). A post sent again keeps
+    its goal and moves its ``served_at`` forward, so a new scroll's later pages leave it out
+    and the report window starts again.
+
+    One statement, in autocommit. ``bulk_create`` would wrap it in a transaction of its own: two
+    more round trips on every feed page, and on SQLite the write lock held for longer while
+    other web processes wait for it."""
+    if not post_ids or not user.is_authenticated:
+        return
+    goals = goals or {}
+    served_at = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(post_ids))
+    params: list[object] = []
+    for post_id in post_ids:
+        params += [user.pk, post_id, served_at, goals.get(post_id, "")]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {SeenPost._meta.db_table} (user_id, post_id, served_at, goal) "
+            f"VALUES {rows} ON CONFLICT (user_id, post_id) DO UPDATE "
+            "SET served_at = excluded.served_at",
+            params,
+        )
+
+
+@transaction.atomic
+def posts_seen_record(*, user: User, post_ids: list[int]) -> int:
+    """Mark posts as really seen: the browser had each at least 60% in view for a second.
+
+    Only posts the feed sent this very person in the last ``SERVED_HOURS`` hours are marked, so
+    a report can't mark another person's posts, a post nobody sent, or anything long ago; a
+    post already seen keeps its first time. Nothing is ever unmarked here. Returns how many
+    posts became seen."""
+    if not post_ids:
+        raise ValidationError("The report names no videos. Send the ids of the videos watched.")
+    if len(post_ids) > MAX_SEEN_PER_REPORT:
+        raise ValidationError(
+            f"A report can name at most {MAX_SEEN_PER_REPORT} videos, not {len(post_ids)}. "
+            "Send them in smaller batches."
+        )
+    if not all(0 < post_id <= MAX_POST_ID for post_id in post_ids):
+        raise ValidationError("Video ids are whole numbers above zero.")
+    now = timezone.now()
+    return SeenPost.objects.filter(
+        user=user,
+        post_id__in=set(post_ids),
+        seen_at__isnull=True,
+        served_at__gte=now - dt.timedelta(hours=SERVED_HOURS),
+    ).update(seen_at=now)

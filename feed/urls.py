@@ -23,6 +23,7 @@ urlpatterns = [
     path("feed/goals/set/", views_goals.goals_set, name="goals_set"),
     path("feed/budget/extend/", views.budget_extend, name="budget_extend"),
     path("feed/heartbeat/", views.heartbeat, name="heartbeat"),
+    path("feed/seen/", views.seen, name="seen"),
     path("feed/wellbeing/", views_wellbeing.page, name="wellbeing"),
     path("feed/wellbeing/answer/", views_wellbeing.answer, name="check_in_answer"),
     path("feed/wellbeing/dismiss/", views_wellbeing.dismiss, name="check_in_dismiss"),

@@ -7,7 +7,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
@@ -47,14 +53,18 @@ def index(request: HttpRequest) -> HttpResponse:
             return quiet_hours_response(request, rules)
     before = _int_or_none(request.GET.get("before"))
     page = selectors.feed_page(
-        viewer=request.user, before=before, page_size=selectors.FEED_PAGE_SIZE
+        viewer=request.user,
+        before=before,
+        page_size=selectors.FEED_PAGE_SIZE,
+        scroll=_int_or_none(request.GET.get("scroll")),
     )
     # Read from the page's own preference, so the feed pays no query for it; during a break
-    # the ranked page is not shown, and nothing is marked seen.
+    # the ranked page is not shown, and nothing is recorded as sent.
     if wellbeing.on_break(page.preference):
         return views_wellbeing.break_response(request, page.preference)
     if page.posts and request.user.is_authenticated:
-        steering.seen_posts_record(
+        # Sent, not seen: the browser reports what was watched (``seen``).
+        services.posts_served_record(
             user=request.user,
             post_ids=[post.pk for post in page.posts],
             goals={post.pk: post.goal for post in page.posts if post.goal},
@@ -77,7 +87,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def _cards_html(request: HttpRequest, page: selectors.FeedPage) -> SafeString:
     next_url = ""
     if page.has_more:
-        query = f"before={page.next_before}" if page.next_before else "more=1"
+        query = f"before={page.next_before}" if page.next_before else f"scroll={page.scroll}"
         next_url = f"{remembered_reverse('feed:index')}?{query}"
     return render_cards(page.posts, signed_in=request.user.is_authenticated, next_url=next_url)
 
@@ -338,3 +348,27 @@ def heartbeat(request: HttpRequest) -> HttpResponse:
         "show_limit": True,
     }
     return render(request, "feed/index.html#budget-meter", context)
+
+
+def _post_ids(raw: str) -> list[int]:
+    """``"12,15,18"`` as ids; anything but whole numbers is refused with a sentence."""
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    # A post id has at most 19 digits; a longer number can't be one (and is slow to convert).
+    if not all(part.isascii() and part.isdigit() and len(part) <= 19 for part in parts):
+        raise ValidationError("Video ids are whole numbers above zero, separated by commas.")
+    return [int(part) for part in parts]
+
+
+@require_POST
+def seen(request: HttpRequest) -> HttpResponse:
+    """The browser's report of feed videos that were at least 60% in view for a second:
+    ``posts=12,15,18``. Answers how many became seen; only posts the feed sent this person
+    lately can (``services.posts_seen_record``)."""
+    if not request.user.is_authenticated:
+        return HttpResponseForbidden("Sign in so the feed can remember what you watched.")
+    try:
+        post_ids = _post_ids(request.POST.get("posts", ""))
+        count = services.posts_seen_record(user=request.user, post_ids=post_ids)
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages))
+    return JsonResponse({"seen": count})

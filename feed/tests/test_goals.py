@@ -24,7 +24,8 @@ from feed.goal_selectors import goals_report
 from feed.goals import EXEMPLARS, feed_goals_set
 from feed.models import FeedPreference, Post, SeenPost
 from feed.selectors import feed_page
-from feed.steering import feed_instruction_set, feed_mode_set, seen_posts_record
+from feed.services import posts_served_record
+from feed.steering import feed_instruction_set, feed_mode_set
 from feed.tests.feed_helpers import logged_in, publish_like, shown
 from generation.models import GenerationJob
 from sora_site.embeddings import EMBEDDING_DIM
@@ -191,14 +192,14 @@ def test_the_feed_records_which_goal_each_post_was_shown_for_and_links_the_goal_
     assert seen == {workout.pk: "fitness", car.pk: ""}
 
 
-def test_recording_seen_posts_with_their_goals_is_one_statement(
+def test_recording_served_posts_with_their_goals_is_one_statement(
     bob: User, workout_and_car: tuple[Post, Post]
 ) -> None:
     workout, car = workout_and_car
     with CaptureQueriesContext(connection) as queries:
-        seen_posts_record(user=bob, post_ids=[workout.pk, car.pk], goals={workout.pk: "fitness"})
+        posts_served_record(user=bob, post_ids=[workout.pk, car.pk], goals={workout.pk: "fitness"})
     assert len(queries.captured_queries) == 1
-    seen_posts_record(user=bob, post_ids=[workout.pk], goals={workout.pk: "rest"})
+    posts_served_record(user=bob, post_ids=[workout.pk], goals={workout.pk: "rest"})
     seen = dict(SeenPost.objects.filter(user=bob).values_list("post_id", "goal"))
     assert seen == {workout.pk: "fitness", car.pk: ""}  # the first showing keeps its goal
 
@@ -355,15 +356,15 @@ def month_of_feed(
     a, c, d = post(alice, 4), post(charlie, 3), post(dana, 5)
     goals = {a[0]: "friends", a[1]: "friends", c[0]: "friends", d[0]: "fitness", d[1]: "fitness"}
     goals |= {d[2]: "fitness", a[3]: "fitness", c[2]: "fitness"}
-    seen_posts_record(user=bob, post_ids=[*a, *c, *d], goals=goals)
+    posts_served_record(user=bob, post_ids=[*a, *c, *d], goals=goals)
     now = timezone.now()
     # Old: a[1] (friends, mutual), c[2] (fitness, one-way) and d[4] (nothing) 31 days ago;
     # a[2] 29 days ago still counts.
     SeenPost.objects.filter(user=bob, post_id__in=[a[1], c[2], d[4]]).update(
-        seen_at=now - dt.timedelta(days=31)
+        served_at=now - dt.timedelta(days=31)
     )
-    SeenPost.objects.filter(user=bob, post_id=a[2]).update(seen_at=now - dt.timedelta(days=29))
-    seen_posts_record(user=alice, post_ids=[d[3]], goals={d[3]: "fitness"})  # someone else's
+    SeenPost.objects.filter(user=bob, post_id=a[2]).update(served_at=now - dt.timedelta(days=29))
+    posts_served_record(user=alice, post_ids=[d[3]], goals={d[3]: "fitness"})  # someone else's
     return {"now": now}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 from unittest import mock
@@ -9,6 +10,8 @@ from unittest import mock
 import django_rq
 import numpy as np
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import block_create, follow_create, mute_create
@@ -249,7 +252,14 @@ def test_for_you_follows_the_instruction_in_the_persons_own_words(
     assert "It's lower down because you asked for less space." in page.posts[-1].why
 
 
-def test_for_you_shows_each_post_once_then_says_youre_all_caught_up(
+def _next_page(html: str) -> str:
+    """The link the page's last item loads as it scrolls into view (For you: its scroll)."""
+    found = re.search(r"/\?scroll=\d+", html)
+    assert found, "the page has no next page"
+    return found.group()
+
+
+def test_for_you_shows_each_post_once_a_scroll_and_is_caught_up_once_all_are_watched(
     bob: User, alice: User, template_job: Any
 ) -> None:
     posts = [
@@ -257,14 +267,19 @@ def test_for_you_shows_each_post_once_then_says_youre_all_caught_up(
     ]
     client = logged_in(bob)
     with mock.patch("feed.selectors.FEED_PAGE_SIZE", 2):
-        first = shown(client.get("/").content.decode())
-        second = shown(client.get("/?more=1", HTTP_HX_REQUEST="true").content.decode())
-    assert len(first) == len(second) == 2 and not set(first) & set(second)
-    assert sorted(first + second) == sorted(p.pk for p in posts)
-    third = client.get("/", HTTP_HX_REQUEST="true").content.decode()
+        page_one = client.get("/").content.decode()
+        first = shown(page_one)
+        second = shown(client.get(_next_page(page_one), HTTP_HX_REQUEST="true").content.decode())
+        assert len(first) == len(second) == 2 and not set(first) & set(second)
+        assert sorted(first + second) == sorted(p.pk for p in posts)
+        # Sent is not seen: nothing was watched, so the next visit starts over.
+        assert shown(client.get("/").content.decode()) == first
+        watched = client.post(reverse("feed:seen"), {"posts": ",".join(map(str, first + second))})
+        assert watched.json() == {"seen": 4}
+        third = client.get("/").content.decode()
     assert shown(third) == [] and "You're all caught up" in third
     assert 'value="following"' in third and "/create/" in third
-    assert SeenPost.objects.filter(user=bob).count() == len(first) + len(second)
+    assert SeenPost.objects.filter(user=bob, seen_at__isnull=False).count() == len(posts)
 
 
 def test_for_you_leaves_out_blocked_muted_held_and_taken_down_posts(
@@ -310,7 +325,7 @@ def test_see_less_like_this_lowers_similar_posts_on_the_next_page(
     similar = publish_like(template_job, alice, "a tabby cat sleeping in the sun, close up")
     other = publish_like(template_job, alice, "a hot air balloon over the desert")
     see_less_create(user=bob, post_id=first.pk)
-    SeenPost.objects.create(user=bob, post=first)
+    SeenPost.objects.create(user=bob, post=first, seen_at=timezone.now())
     page = feed_page(viewer=bob, page_size=5)
     order = [card.pk for card in page.posts]
     assert order.index(other.pk) < order.index(similar.pk)
