@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from typing import Any
 
 # The master waits this long for in-flight requests on SIGTERM; ./run gives it a little more
@@ -18,10 +19,30 @@ graceful_timeout = 5
 
 
 def post_worker_init(worker: Any) -> None:
+    """Load the text models before this worker takes its first request.
+
+    The load runs beside a heartbeat: on a busy machine it can take longer than gunicorn's
+    worker timeout, and a worker that stops reporting for that long is killed and started again.
+    """
     from sora_site.workers import warm_text_models
 
-    seconds = warm_text_models()
-    worker.log.info("Worker %s loaded its text models in %.1f s.", worker.pid, seconds)
+    done = threading.Event()
+    took: list[float] = []
+
+    def warm() -> None:
+        try:
+            took.append(warm_text_models())
+        except Exception:
+            # The site still works: moderation loads the model on first use instead.
+            worker.log.exception("Worker %s could not load its text models now.", worker.pid)
+        finally:
+            done.set()
+
+    threading.Thread(target=warm, name="warm-text-models", daemon=True).start()
+    while not done.wait(1.0):
+        worker.notify()
+    if took:
+        worker.log.info("Worker %s loaded its text models in %.1f s.", worker.pid, took[0])
 
 
 def worker_exit(server: Any, worker: Any) -> None:

@@ -50,6 +50,11 @@ class DefaultWorker(Worker):
 
     def work(self, *args: Any, **kwargs: Any) -> bool:
         os.environ.setdefault("SORA_TORCH_THREADS", "1")
-        seconds = warm_text_models(scene=True)
-        log.info("Default worker ready: text models loaded in %.1f s.", seconds)
+        try:
+            seconds = warm_text_models(scene=True)
+        except Exception:
+            # Chores still run; each job loads what it needs, as a plain worker's would.
+            log.exception("The default worker could not load its text models up front.")
+        else:
+            log.info("Default worker ready: text models loaded in %.1f s.", seconds)
         return super().work(*args, **kwargs)

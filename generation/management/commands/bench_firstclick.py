@@ -163,6 +163,7 @@ class Command(BaseCommand):
                 time.sleep(0.05)
             if job.get_status() == "failed":
                 raise CommandError(f"The features job failed: {job.latest_result()}")
+            job.refresh()
             seconds = (job.ended_at - job.started_at).total_seconds()
             self.stdout.write(
                 f"(b) {label} post features job on the default worker: {seconds:.2f} s "
