@@ -16,6 +16,9 @@ from typing import Any
 # The master waits this long for in-flight requests on SIGTERM; ./run gives it a little more
 # before it ends the whole process group.
 graceful_timeout = 5
+# Compiled once per worker by Django's cached loader: the Create page and the page a submit lands
+# on, so the first click doesn't pay for it.
+WARM_TEMPLATES = ("generation/create.html", "generation/job.html")
 
 
 def post_worker_init(worker: Any) -> None:
@@ -38,6 +41,10 @@ def post_worker_init(worker: Any) -> None:
         finally:
             done.set()
 
+    from django.template.loader import get_template
+
+    for name in WARM_TEMPLATES:
+        get_template(name)
     threading.Thread(target=warm, name="warm-text-models", daemon=True).start()
     while not done.wait(1.0):
         worker.notify()
