@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views, views_family
+from accounts import views, views_family, views_settings
 
 app_name = "accounts"
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
         name="notification_read",
     ),
     path("profile/", views.profile_edit, name="profile_edit"),
+    path("settings/", views_settings.settings_page, name="settings"),
+    path("me/", views_settings.me, name="me"),
     path("teen/", views_family.teen, name="teen"),
     path("teen/changes/", views_family.teen_changes, name="teen_changes"),
     path("teen/link/", views_family.teen_link, name="teen_link"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from feed import views, views_goals, views_social, views_wellbeing
+from feed import views, views_goals, views_shell, views_social, views_wellbeing
 
 app_name = "feed"
 urlpatterns = [
@@ -48,6 +48,8 @@ urlpatterns = [
     path("p/<int:post_id>/send/", views_social.post_send, name="post_send"),
     path("comments/<int:comment_id>/remove/", views_social.comment_remove, name="comment_remove"),
     path("comments/<int:comment_id>/report/", views_social.comment_report, name="comment_report"),
+    path("inbox/", views_shell.inbox, name="inbox"),
+    path("p/<int:post_id>/remix/", views_shell.remix, name="remix"),
     path("messages/", views_social.inbox, name="messages"),
     path("messages/report/<int:message_id>/", views_social.message_report, name="message_report"),
     path("messages/<str:username>/", views_social.thread, name="thread"),

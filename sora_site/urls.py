@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from accounts.views import profile
 from feed import admin_wellbeing
@@ -17,6 +20,8 @@ urlpatterns = [
         name="admin_wellbeing",
     ),
     path("admin/", admin.site.urls),
+    # Browsers that ask for /favicon.ico before reading the page's <link rel="icon">.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"))),
     path("accounts/", include("accounts.urls")),
     path("create/", include("generation.urls")),
     path("cameo/", include("cameo.urls")),

@@ -48,6 +48,7 @@ def test_a_parent_links_lowers_the_limit_and_the_teen_sees_the_change(
 ) -> None:
     base = live_server.url
     mum = _signed_in(browser, base, parent)
+    mum.click("nav.tabbar a:has-text('Profile')")
     mum.click("nav a:has-text('Family')")
     mum.wait_for_url("**/accounts/family/")
     mum.click("button:has-text('Create a link code')")
@@ -55,6 +56,7 @@ def test_a_parent_links_lowers_the_limit_and_the_teen_sees_the_change(
     assert len(code) == 9 and code[4] == "-"
 
     kid = _signed_in(browser, base, teen)
+    kid.click("nav.tabbar a:has-text('Profile')")
     kid.click("nav a:has-text('Teen settings')")
     kid.wait_for_url("**/accounts/teen/")
     kid.fill("#id_code", code)

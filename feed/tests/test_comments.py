@@ -451,4 +451,4 @@ def test_feed_items_show_the_comment_count_and_link_to_the_comments(
     comment_create(author=bob, post_id=post.pk, text="nice")
     feed = client.get("/").content.decode()
     assert f'href="/p/{post.pk}/#comments" class="comments-link"' in feed
-    assert "💬 <span>1</span>" in feed
+    assert '<use href="#i-comment"/></svg><span>1</span>' in feed

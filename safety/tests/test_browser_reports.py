@@ -60,6 +60,7 @@ def test_report_a_post_follow_it_and_answer_a_moderator(
     report = Report.objects.get()
     assert (report.reporter, report.job_id, report.reason) == (alice, post.job_id, "spam")
 
+    page.click("nav.tabbar a:has-text('Profile')")
     page.click("nav a:has-text('Your reports')")
     page.wait_for_url(f"{base}/safety/reports/")
     row = page.locator(f"[data-testid=report-{report.pk}]")

@@ -74,7 +74,7 @@
     window.setInterval(beat, every * 1000);
   });
 
-  // Snap points sit below the sticky top bar, which is taller when its links wrap.
+  // Snap points sit below the sticky top bar.
   function padBelowTopbar() {
     var bar = document.querySelector(".topbar");
     if (bar && document.querySelector("main.feed")) {
