@@ -309,9 +309,12 @@ def test_profile_reports_share_the_report_rate_limit(
     assert list(Report.objects.values_list("reported_user__username", flat=True)) == ["bob"]
 
 
-def test_the_user_menu_links_to_your_reports(alice: User) -> None:
-    page = _login(alice).get(reverse("accounts:notifications")).content.decode()
-    assert f'<a href="{reverse("safety:reports")}">Your reports</a>' in page
+def test_settings_and_your_profile_link_to_your_reports(alice: User) -> None:
+    client = _login(alice)
+    settings_page = client.get(reverse("accounts:settings")).content.decode()
+    assert f'<a href="{reverse("safety:reports")}">Your reports</a>' in settings_page
+    profile = client.get(reverse("profile", args=[alice.username])).content.decode()
+    assert reverse("safety:reports") in profile and "Your reports" in profile
 
 
 def test_the_post_page_has_a_report_control_for_others_only(
