@@ -389,9 +389,10 @@ def test_an_adult_on_the_teen_page_is_pointed_to_the_family_page(alice: User) ->
 def test_the_menu_links_a_teen_to_their_settings_and_an_adult_to_family(
     teen: User, alice: User
 ) -> None:
-    teen_menu = _login(teen).get(TEEN_PAGE).content.decode()
+    teen_menu = _login(teen).get("/accounts/settings/").content.decode()
     assert '<a href="/accounts/teen/">Teen settings</a>' in teen_menu
-    adult_menu = _login(alice).get(TEEN_PAGE).content.decode()
+    assert "/accounts/family/" not in teen_menu
+    adult_menu = _login(alice).get("/accounts/settings/").content.decode()
     assert '<a href="/accounts/family/">Family</a>' in adult_menu
     assert '<a href="/accounts/data/">Your data</a>' in adult_menu
 
