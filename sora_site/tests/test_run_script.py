@@ -231,3 +231,41 @@ def mentions(proc_dir: Path, folder: Path) -> bool:
         return str(folder) in (proc_dir / "cmdline").read_bytes().decode(errors="replace")
     except OSError:
         return False
+
+
+@pytest.mark.slow
+def test_it_stops_everything_when_ctrl_c_also_ended_the_program_reading_its_output(
+    tmp_path: Path,
+) -> None:
+    """``./run | tee run.log`` then Ctrl-C: tee dies with ./run, so ./run's "Stopping" lines
+    have nowhere to go. Stopping must still reach every child."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(RUN)], env=run_env(tmp_path, port), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 600
+        for line in proc.stdout:
+            if b"is running at" in line or time.monotonic() > deadline:
+                break
+        while time.monotonic() < deadline and len(descendants(proc.pid)) < 6:
+            time.sleep(0.5)  # gunicorn forks its workers just after the banner
+        assert proc.poll() is None
+        started = descendants(proc.pid)
+        assert len(started) >= 6
+        proc.stdout.close()  # the reader is gone, as tee is after Ctrl-C
+        os.killpg(proc.pid, signal.SIGINT)
+        deadline = time.monotonic() + STOP_WITHIN_S
+        while time.monotonic() < deadline and (
+            any(alive(pid) for pid in started) or not port_free(port)
+        ):
+            time.sleep(0.2)
+        assert sorted(pid for pid in started if alive(pid)) == []
+        assert port_free(port)
+    finally:
+        for pid in descendants(proc.pid):
+            os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
