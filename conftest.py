@@ -180,3 +180,19 @@ def start_worker(
     pipe = subprocess.PIPE if capture else None
     env = {**worker_env(), **(extra_env or {})}
     return subprocess.Popen(args, cwd=ROOT, env=env, stdout=pipe, stderr=pipe)
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    """A Chromium page at a phone-like 420×860, for the browser tests (Debian's Chromium only)."""
+    from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 420, "height": 860})
+        context.set_default_timeout(20_000)
+        yield context.new_page()
+        browser.close()

@@ -4,7 +4,6 @@ video?" name it in the feed, and follow its link to the goal page."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,7 +12,6 @@ from accounts.models import User
 from conftest import PASSWORD
 from feed.models import FeedPreference
 from feed.tests.feed_helpers import publish_like
-from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -23,19 +21,6 @@ pytestmark = [
     pytest.mark.usefixtures("fresh_pool"),
 ]
 ITEMS = "article.feed-item"
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 420, "height": 860})
-        context.set_default_timeout(20_000)
-        yield context.new_page()
-        browser.close()
 
 
 def test_picking_a_goal_makes_the_feed_name_it_and_the_goal_page_count_it(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ from conftest import PASSWORD
 from feed.budget import watch_heartbeat
 from feed.models import WellbeingChange
 from feed.tests.feed_helpers import CALM, ENERGETIC, publish_like
-from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -26,19 +24,6 @@ pytestmark = [
     pytest.mark.usefixtures("fresh_pool"),
 ]
 ITEMS = "article.feed-item"
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 420, "height": 860})
-        context.set_default_timeout(20_000)
-        yield context.new_page()
-        browser.close()
 
 
 def _log_in(page: Any, base: str, user: User) -> None:

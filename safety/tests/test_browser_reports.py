@@ -4,7 +4,6 @@ reply and answers through the htmx box."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,24 +13,10 @@ from accounts.models import User
 from conftest import PASSWORD
 from safety.models import Report, ReportMessage
 from safety.services import report_message_create
-from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 420, "height": 860})
-        context.set_default_timeout(20_000)
-        yield context.new_page()
-        browser.close()
 
 
 def _log_in(page: Any, base: str, user: User) -> None:

@@ -15,25 +15,11 @@ from django.core.management import call_command
 from accounts.models import User
 from generation.models import GenerationJob
 from generation.services import UNAVAILABLE_MESSAGE
-from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from sora_site.tests.valkey_helpers import OwnValkey, site_on
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 420, "height": 860})
-        context.set_default_timeout(20_000)
-        yield context.new_page()
-        browser.close()
 
 
 @pytest.fixture
