@@ -1,8 +1,9 @@
 """The one way to run a video backend: ``backend.generate(request, *, on_progress, should_cancel)``.
 
 Every backend (the built-in renderer, the diffusers backend) takes a ``VideoRequest`` and returns
-a ``VideoResult`` holding uint8 RGB frames. Encoding, watermarking and provenance happen after,
-in the job, so they are the same for every backend.
+a ``VideoResult`` holding uint8 RGB frames, and sound when the backend makes its own (LTX-2).
+The soundtrack for backends without sound, captions, encoding, watermarking and provenance happen
+after, in the job, so they are the same for every backend.
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ ASPECT_SIZES: dict[str, tuple[int, int]] = {
 DURATIONS: tuple[int, ...] = (4, 8, 12)
 FPS = 24
 MAX_SEED = 2**31 - 1
+AUDIO_RATE = 48_000  # every soundtrack is mixed and encoded at 48 kHz stereo
+
+
+class Sound:
+    """What a person chose for a video's sound on Create."""
+
+    ON = "on"  # ambience, music, effects and spoken lines (the default)
+    NO_MUSIC = "no_music"  # everything but the music bed
+    OFF = "off"  # no audio stream at all
+
+    CHOICES: tuple[str, ...] = (ON, NO_MUSIC, OFF)
 
 ProgressCallback = Callable[[float, str], None]
 CancelCheck = Callable[[], bool]
@@ -51,6 +63,7 @@ class VideoRequest:
     fps: int = FPS
     creator_handle: str = ""
     cameos: tuple[CameoImage, ...] = ()
+    sound: str = Sound.ON
 
     @property
     def size(self) -> tuple[int, int]:
@@ -70,6 +83,42 @@ class VideoRequest:
             raise ValueError("The duration must be 4, 8 or 12 seconds.")
         if not 0 <= self.seed <= MAX_SEED:
             raise ValueError(f"The seed must be between 0 and {MAX_SEED}.")
+        if self.sound not in Sound.CHOICES:
+            raise ValueError("The sound must be on, music off, or silent.")
+
+
+@dataclass(frozen=True)
+class SoundEvent:
+    """Something on screen that makes a sound, at the frame it happens.
+
+    Backends that know their own timeline (the built-in renderer) list these, so an effect lands
+    on the frame where the sprite lands instead of being guessed from the pixels afterwards.
+    ``kind`` is one of "thump" (a landing), "lightning" (thunder follows after a delay),
+    "splash" (something hits water) and "pop" (confetti); ``strength`` is 0..1.
+    """
+
+    kind: str
+    frame: int
+    strength: float = 1.0
+
+
+@dataclass
+class AudioTrack:
+    """A soundtrack: float32 samples shaped (samples, channels) in [-1, 1] at ``sample_rate``.
+
+    ``source`` says who made it ("builtin" for the mixer, or a backend's name when the model
+    makes sound with the picture); ``summary`` says what is in it in words, for the job page.
+    """
+
+    samples: np.ndarray
+    sample_rate: int
+    source: str
+    summary: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples.shape[0] / self.sample_rate
 
 
 @dataclass
@@ -82,6 +131,8 @@ class VideoResult:
     model_hash: str = ""
     plan: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    events: list[SoundEvent] = field(default_factory=list)
+    audio: AudioTrack | None = None  # set by a backend that makes its own sound
 
 
 class VideoBackend(Protocol):
