@@ -10,6 +10,7 @@ from django.db import models
 from cameo.models import Cameo
 
 ADULT_AGE = 18
+MAX_AGE = 120  # older than anyone alive: a typo such as 0001-01-01, not a birthdate
 MIN_AGE = 13
 
 handle_validator = RegexValidator(

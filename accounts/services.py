@@ -7,7 +7,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import ADULT_AGE, MIN_AGE, Block, Follow, Mute, Notification, User, age_on
+from accounts.models import (
+    ADULT_AGE,
+    MAX_AGE,
+    MIN_AGE,
+    Block,
+    Follow,
+    Mute,
+    Notification,
+    User,
+    age_on,
+)
 
 
 @transaction.atomic
@@ -22,6 +32,10 @@ def user_signup(
     if age < MIN_AGE:
         raise ValidationError(
             {"birthdate": f"You must be at least {MIN_AGE} years old to use this app."}
+        )
+    if age > MAX_AGE:
+        raise ValidationError(
+            {"birthdate": f"Check your birthdate: it makes you older than {MAX_AGE}."}
         )
     user = User(username=username, email=email, birthdate=birthdate, is_teen=age < ADULT_AGE)
     user.timezone = timezone_checked(time_zone)

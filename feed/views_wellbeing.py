@@ -227,7 +227,8 @@ def break_end(request: HttpRequest) -> HttpResponse:
 def budget(request: HttpRequest, change_id: int) -> HttpResponse:
     raw = request.POST.get("minutes", "")
     try:
-        if not raw.isdigit():
+        # isascii: "²".isdigit() is true but int("²") raises.
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 4):
             raise ValidationError("Choose a daily limit of 30, 45 or 60 minutes.")
         change = wellbeing.wellbeing_budget_set(
             user=request.user, change_id=change_id, minutes=int(raw)

@@ -66,6 +66,8 @@ def test_thirteenth_birthday_today_is_allowed(client: Client) -> None:
             "Your birthdate can&#x27;t be in the future.",
         ),
         ({"birthdate": "not-a-date"}, "Enter a valid date."),
+        ({"birthdate": "0001-01-01"}, "Check your birthdate: it makes you older than 120."),
+        ({"birthdate": _years_ago(121).isoformat()}, "it makes you older than 120."),
         ({"username": "no spaces!"}, "Use 3 to 30 letters, digits or underscores"),
         ({"email": "nope"}, "Enter a valid email address."),
         ({"password2": "something-else-7"}, "The two password fields didn"),

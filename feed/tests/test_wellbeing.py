@@ -465,6 +465,9 @@ def test_the_daily_limit_offer_sets_the_limit(alice: User) -> None:
     [
         ("lots", "Choose a daily limit of 30, 45 or 60 minutes."),
         ("9999", "9,999 minutes isn&#x27;t a daily limit we can keep."),
+        ("\u00b2", "Choose a daily limit of 30, 45 or 60 minutes."),
+        ("4\u2075", "Choose a daily limit of 30, 45 or 60 minutes."),
+        ("9" * 40, "Choose a daily limit of 30, 45 or 60 minutes."),
     ],
 )
 def test_a_daily_limit_we_cannot_keep_is_refused_and_nothing_is_written(
