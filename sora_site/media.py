@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils._os import safe_join
 
@@ -21,7 +22,9 @@ _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 def serve_media(request: HttpRequest, path: str) -> HttpResponse:
     try:
         full = Path(safe_join(settings.MEDIA_ROOT, path))
-    except ValueError:
+    except (ValueError, SuspiciousFileOperation):
+        # A path climbing out of MEDIA_ROOT is just a file that isn't there: answer 404 quietly
+        # instead of a 400 logged at ERROR with a traceback for every probe.
         raise Http404("No such file.") from None
     if not full.is_file():
         raise Http404("No such file.")

@@ -38,3 +38,13 @@ def test_a_published_video_is_public_and_seeks_with_ranges(
 def test_media_paths_cannot_escape_the_media_folder(client: Client, alice: User) -> None:
     assert client.get("/media/../manage.py").status_code in (400, 404)  # refused, never served
     assert client.get("/media/videos/nothing-here.mp4").status_code == 404
+
+
+def test_a_path_climbing_out_of_media_is_a_quiet_404(client: Client, caplog: Any) -> None:
+    """Probes for ../ are common; each one used to be a 400 logged at ERROR with a traceback."""
+    caplog.set_level("INFO")
+    for path in ("/media/..%2f..%2fetc%2fpasswd", "/media/videos/..%2f..%2f..%2fmanage.py"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert b"root:" not in response.content
+    assert not [record for record in caplog.records if record.levelname in ("ERROR", "CRITICAL")]
