@@ -36,10 +36,9 @@ def notify_person(*, recipient_id: int, actor: User, kind: str, text: str, url: 
 
 
 def _clean_text(text: str | None, what: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError(f"Write a {what} first.")
-    return text
+    from sora_site.text import clean_typed_text
+
+    return clean_typed_text(text, empty_message=f"Write a {what} first.")
 
 
 def _check_text(text: str, kind: str, user: User) -> str:

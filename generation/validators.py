@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from django.core.exceptions import ValidationError
 
 PROMPT_MAX = 1000
-_ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 
 
 def clean_prompt(prompt: str) -> str:
     """Return the prompt stripped, or raise ValidationError with a sentence for the person."""
+    from sora_site.text import has_control_characters, visible
+
     prompt = (prompt or "").strip()
-    if not prompt:
+    if not visible(prompt):  # empty, or only zero-width and direction characters
         raise ValidationError("Write a prompt describing the video you want.", code="empty")
     if len(prompt) > PROMPT_MAX:
         raise ValidationError(
             f"Keep the prompt to {PROMPT_MAX:,} characters; this one has {len(prompt):,}.",
             code="too_long",
         )
-    if any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS for ch in prompt):
+    if has_control_characters(prompt):
         raise ValidationError(
             "The prompt contains control characters. Remove them and try again.",
             code="control_chars",

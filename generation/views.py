@@ -8,16 +8,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from feed.selectors import post_get_visible
 from generation import selectors, services
-from generation.describe import MODEL_DOCS_ANCHOR, configured_engine
+from generation.describe import MODEL_DOCS_ANCHOR, configured_engine, soundtrack_sentence
 from generation.forms import CreateForm, VerifyForm
 from generation.models import GenerationJob
+from sora_site.text import checks_own_text
 
 
+@checks_own_text  # the prompt's sentence shows beside the field
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
@@ -38,9 +41,17 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 def _remix_initial(request: HttpRequest) -> dict[str, object]:
-    return {
+    initial: dict[str, object] = {
         key: request.GET[key] for key in ("prompt", "seed", "remix_of_id") if key in request.GET
     }
+    remix_of = request.GET.get("remix_of_id", "")
+    if remix_of.isdigit():
+        # A remix starts with the original's sound choice, read through the same visibility
+        # check as the post itself; an unavailable original is refused on submit.
+        with contextlib.suppress(Http404):
+            post = post_get_visible(viewer=request.user, post_id=int(remix_of))
+            initial["sound"] = post.job.sound
+    return initial
 
 
 def _job_context(job: GenerationJob) -> dict[str, object]:
@@ -48,6 +59,7 @@ def _job_context(job: GenerationJob) -> dict[str, object]:
         "job": job,
         "estimate": selectors.job_queue_estimate(job=job),
         "reading": selectors.job_reading(job=job),
+        "soundtrack": soundtrack_sentence(sound=job.sound, plan=job.plan or {}),
         "model_docs": MODEL_DOCS_ANCHOR,
     }
 

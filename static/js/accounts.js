@@ -10,13 +10,4 @@
     } catch (e) { /* an old browser: the server's zone stays */ }
   });
 
-  // A refusal (4xx) that names its target with HX-Retarget is swapped in so the person reads it;
-  // htmx leaves 4xx answers unswapped otherwise.
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var xhr = event.detail.xhr;
-    if (xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("HX-Retarget")) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
 })();

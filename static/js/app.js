@@ -2,6 +2,16 @@
 (function () {
   "use strict";
 
+  // A refusal (4xx) that names its target with HX-Retarget is swapped in so the person reads it;
+  // htmx leaves 4xx answers unswapped otherwise.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("HX-Retarget")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // A form (or a button) marked data-busy starts slow work: rendering, uploading, checking,
   // exporting. On submit its button shows a spinner and stops taking clicks at once, so a
   // second tap can't send it twice. The button is disabled a moment later, after the browser

@@ -37,15 +37,6 @@
     });
   });
 
-  // The server names the error slot with HX-Retarget when it refuses a post (400, 403, 429);
-  // htmx leaves 4xx answers unswapped unless told otherwise.
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var xhr = event.detail.xhr;
-    if (xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("HX-Retarget")) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
 
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
