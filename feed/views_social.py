@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.selectors import user_get_by_handle
+from accounts.selectors import profile_get_for_viewer
 from accounts.teen_selectors import closed_profiles
 from feed import social
 from feed import social_selectors as sel
@@ -190,7 +190,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def thread(request: HttpRequest, username: str) -> HttpResponse:
-    other = user_get_by_handle(username=username)
+    # The same 404 as their profile: a thread must not confirm that a teen account or someone
+    # who blocked you exists.
+    other = profile_get_for_viewer(viewer=request.user, username=username)
     if request.method == "POST":
         return _send(request, other)
     return _thread_page(request, other)

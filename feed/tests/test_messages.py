@@ -101,16 +101,14 @@ def test_an_unknown_person_is_404(alice: User) -> None:
     assert not Conversation.objects.exists()
 
 
-def test_someone_who_blocked_you_gets_a_clear_refusal(alice: User, bob: User) -> None:
+def test_someone_who_blocked_you_is_404_like_their_profile(alice: User, bob: User) -> None:
     block_create(blocker=alice, blocked=bob)
     client = login(bob)
-    response = client.post(_thread("alice"), {"text": "why did you block me"})
-    assert response.status_code == 403
-    assert "You can't message @alice." in unescape(response.content.decode())
-    htmx = client.post(_thread("alice"), {"text": "why"}, **HTMX)
-    assert htmx.status_code == 403 and htmx["HX-Retarget"] == "#dm-errors"
-    page = unescape(client.get(_thread("alice")).content.decode())
-    assert "You can't message @alice." in page and 'id="dm-form"' not in page
+    assert client.get(reverse("profile", args=["alice"])).status_code == 404
+    assert client.post(_thread("alice"), {"text": "why did you block me"}).status_code == 404
+    assert client.post(_thread("alice"), {"text": "why"}, **HTMX).status_code == 404
+    page = client.get(_thread("alice"))
+    assert page.status_code == 404 and "alice" not in unescape(page.content.decode()).lower()
     assert not DirectMessage.objects.exists() and not Conversation.objects.exists()
 
 

@@ -16,7 +16,21 @@ from feed.tests.social_helpers import login
 pytestmark = pytest.mark.django_db
 
 
-def test_an_adult_cannot_message_a_teen_and_nothing_is_written(alice: User, teen: User) -> None:
+def test_an_adult_stranger_gets_the_same_404_for_a_teens_thread_as_for_nobody(
+    alice: User, teen: User
+) -> None:
+    client = login(alice)
+    thread = reverse("feed:thread", args=[teen.username])
+    nobody = client.get(reverse("feed:thread", args=["nobody_here"]))
+    for response in (client.get(thread), client.post(thread, {"text": "hi there"})):
+        assert response.status_code == nobody.status_code == 404
+        assert teen.username not in response.content.decode()
+    assert not DirectMessage.objects.exists() and not Conversation.objects.exists()
+
+
+def test_an_adult_a_teen_follows_sees_why_they_cannot_message(alice: User, teen: User) -> None:
+    follow_create(follower=teen, followee=alice)
+    follow_create(follower=alice, followee=teen)
     response = login(alice).post(reverse("feed:thread", args=[teen.username]), {"text": "hi there"})
     assert response.status_code == 403
     assert f"@{teen.username} can't get messages from your account." in unescape(
