@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from generation.pipeline import scene_vocab as vocab
+from generation.pipeline.audio.lines import spoken_lines
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,12 @@ def plan_scene(prompt: str) -> ScenePlan:
 
 
 def _split_caption(prompt: str) -> tuple[str, str]:
-    """Take the first quoted text out of the prompt as the caption; the rest is the scene."""
+    """Take the first quoted text out of the prompt as the caption; the rest is the scene.
+
+    Spoken lines (a dog says "hi") and their speaking words are heard, not drawn, so they are
+    neither the caption nor part of the scene.
+    """
+    prompt = _without_spoken_lines(prompt)
     match = _QUOTE_RE.search(prompt)
     if not match:
         return "", prompt
@@ -117,6 +123,18 @@ def _split_caption(prompt: str) -> tuple[str, str]:
     if len(caption) > MAX_CAPTION_CHARS:
         caption = caption[: MAX_CAPTION_CHARS - 1].rstrip() + "…"
     return caption, prompt[: match.start()] + " " + prompt[match.end() :]
+
+
+def _without_spoken_lines(prompt: str) -> str:
+    """The prompt with each spoken quote and the word that speaks it blanked out in place."""
+    chars = list(prompt)
+    for line in spoken_lines(prompt):
+        start, end = line.span
+        chars[start:end] = " " * (end - start)
+        verbs = list(re.finditer(rf"\b{re.escape(line.verb)}\b", prompt[:start], re.IGNORECASE))
+        if verbs:
+            chars[verbs[-1].start() : verbs[-1].end()] = " " * len(verbs[-1].group())
+    return "".join(chars)
 
 
 def _sourced_tokens(text: str) -> list[tuple[str, str]]:
