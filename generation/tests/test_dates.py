@@ -41,7 +41,7 @@ def test_record_page_shows_the_date_and_time_it_was_made(
     with time_machine.travel(WHEN, tick=False):
         job = submit(alice, "a kite over the dunes")
     page = client.get(reverse("record", args=[job.public_id])).content.decode()
-    assert "created by @alice on 5 Dec 2026, 14:02, but it isn" in page
+    assert "It was made on 5 Dec 2026, 14:02, but it isn" in page
 
 
 def test_a_draft_made_a_moment_ago_says_just_now(client: Client, alice: User, submit: Any) -> None:

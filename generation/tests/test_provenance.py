@@ -142,6 +142,20 @@ def test_record_url_leads_to_the_post_or_says_it_is_private(
     assert client.get(reverse("record", args=["nope"])).status_code == 404
 
 
+def test_the_record_of_a_draft_names_its_creator_only_to_them(
+    client: Client, alice: User, bob: User, rendered: Any
+) -> None:
+    job = rendered(alice)
+    record = reverse("record", args=[job.public_id])
+    for viewer in (None, bob):
+        if viewer is not None:
+            client.force_login(viewer)
+        page = client.get(record).content.decode()
+        assert "but it isn't public" in page and "alice" not in page.lower()
+    client.force_login(alice)
+    assert "You made it on" in client.get(record).content.decode()
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_real_default_worker_fingerprints_a_published_post(alice: User, rendered: Any) -> None:
