@@ -147,18 +147,20 @@ def _play_chords(out: np.ndarray, song: _Song, rng: np.random.Generator) -> None
                     _play(out, "synth", midi, start + at, song.beat, 0.35, 0.3 * (i - 1))
         else:
             strum = sample_count(0.012) if style.chords == "piano" else 0
-            # Under drums the sustained chords stay back, so the beat carries the drive.
+            # Sustained chords hold on through the next chord's swell, so the bed never dips.
+            hold = span + (0 if style.chords == "piano" else _VOICE_ATTACK[style.chords])
+            # Under drums they stay back, so the beat carries the drive.
             level = 0.15 if style.groove == "drive" else 0.25 if style.chords == "pad" else 0.45
             for i, midi in enumerate(notes):
                 gain = level * float(rng.uniform(0.85, 1.0))
-                _play(out, style.chords, midi, start + i * strum, span, gain, 0.3 * (i - 1))
+                _play(out, style.chords, midi, start + i * strum, hold, gain, 0.3 * (i - 1))
+            if style.groove != "drive":
+                _play(out, style.chords, bass, start, hold, 0.6 * level / 0.45, 0.0)
         if style.groove == "drive":
             for eighth in range(2 * song.chord_beats):
                 accent = 1.0 if eighth % 2 == 0 else 0.55
                 at = start + eighth * song.beat // 2
                 _play(out, "bass", bass, at, song.beat // 2, accent, 0.0)
-        else:
-            _play(out, style.chords, bass, start, span, 0.3 if style.chords == "pad" else 0.5, 0.0)
 
 
 def _arpeggio(
@@ -225,6 +227,9 @@ _VOICES: dict[str, tuple[tuple[float, ...], tuple[float, ...], float, float, flo
     "bass": ((1.0, 0.5, 0.33), (1.0, 2.0, 3.0), 0.35, 0.003, 0.4),
     "lead": ((1.0, 0.33, 0.2), (1.0, 3.0, 5.0), 0.8, 0.004, 0.8),
 }
+
+
+_VOICE_ATTACK = {name: sample_count(voice[3]) for name, voice in _VOICES.items()}
 
 
 @lru_cache(maxsize=512)
