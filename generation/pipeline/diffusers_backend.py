@@ -1,4 +1,4 @@
-"""Generative video from a local diffusers model folder: Wan 2.1/2.2, LTX-Video or CogVideoX.
+"""Generative video from a local diffusers model folder: Wan 2.1/2.2, LTX-Video, LTX-2 or CogVideoX.
 
 The folder is checked when the backend is made (so a worker with a bad SORA_VIDEO_MODEL stops at
 start-up with a sentence) and loaded once, on first use; the worker keeps this instance, so later
@@ -7,6 +7,11 @@ jobs reuse the loaded pipeline. Only worker code paths import this module: it im
 A model renders at its own resolution, frame rate and frame count (each family has rules, such as
 Wan's 4k+1 frames). The frames are then resized to exactly ``request.size`` and retimed to
 ``request.fps`` for ``request.duration_s``, so the rest of the app sees what it asked for.
+
+LTX-2 makes sound with the picture. It is told the frame rate that spreads its frames over the
+whole clip, so its sound lasts as long as the clip; the sound comes back as the model made it (its
+vocoder's rate and channels) and the mixer conforms and levels it with every other soundtrack.
+Every other family makes no sound and leaves ``VideoResult.audio`` unset.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import numpy as np
 import torch
 
 from generation.pipeline.base import (
+    AudioTrack,
     CancelCheck,
     ProgressCallback,
     RenderCancelled,
@@ -65,6 +71,8 @@ class Family:
     fps: int  # the frame rate the family was trained at
     max_frames: int
     negative_prompt: str = ""
+    makes_sound: bool = False  # the pipeline returns audio beside the frames (LTX-2)
+    max_text_tokens: int | None = None  # prompt length to pad to, when the family asks for one
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -79,6 +87,13 @@ FAMILIES: tuple[Family, ...] = (
         negative_prompt="worst quality, inconsistent motion, blurry, jittery, distorted",
     ),
     Family(
+        # LTX-2 makes up to 20 s at 24 fps (the pipeline's own max_seconds), with sound.
+        "ltx2", "LTX2Pipeline", "LTX2ImageToVideoPipeline", steps=30, guidance=3.0, max_side=768,
+        fps=24, max_frames=481,
+        negative_prompt="worst quality, inconsistent motion, blurry, jittery, distorted",
+        makes_sound=True, max_text_tokens=1024,
+    ),
+    Family(
         "cogvideox", "CogVideoXPipeline", "CogVideoXImageToVideoPipeline", steps=50,
         guidance=6.0, max_side=720, fps=8, max_frames=49,
     ),
@@ -86,6 +101,8 @@ FAMILIES: tuple[Family, ...] = (
 SUPPORTED_PIPELINES: dict[str, Family] = {
     cls: family for family in FAMILIES for cls in (family.t2v, family.i2v)
 }
+# Families whose one set of weights does both text-to-video and image-to-video.
+LTX_FAMILIES = frozenset({"ltx", "ltx2"})
 
 
 @dataclass(frozen=True)
@@ -117,6 +134,14 @@ class _Shape:
     width: int
     height: int
     frames: int
+
+
+@dataclass
+class _Rendered:
+    """What one pipeline call made: uint8 frames, and (samples, channels) audio or None."""
+
+    frames: np.ndarray
+    audio: np.ndarray | None
 
 
 @dataclass
@@ -157,7 +182,7 @@ def read_model_index(folder: Path) -> dict[str, Any]:
     if not index_path.is_file():
         raise ValueError(
             f"The folder {folder} is not a diffusers model: it has no model_index.json. Point "
-            "SORA_VIDEO_MODEL at a folder saved by diffusers, such as a Wan, LTX-Video or "
+            "SORA_VIDEO_MODEL at a folder saved by diffusers, such as a Wan, LTX-Video, LTX-2 or "
             "CogVideoX '-Diffusers' download."
         )
     try:
@@ -331,8 +356,8 @@ def spatial_multiple(pipe: DiffusionPipeline, family: Family) -> int:
         pipe, "vae_spatial_compression_ratio", 8
     )
     multiple = int(vae_scale) * _patch_size(pipe)
-    # LTX's check_inputs asks for multiples of 32 whatever its VAE does.
-    return math.lcm(multiple, 32) if family.name == "ltx" else multiple
+    # LTX's and LTX-2's check_inputs ask for multiples of 32 whatever their VAE does.
+    return math.lcm(multiple, 32) if family.name in LTX_FAMILIES else multiple
 
 
 def temporal_factor(pipe: DiffusionPipeline) -> int:
@@ -374,6 +399,30 @@ def to_uint8(video: Any) -> np.ndarray:
     np.rint(frames, out=frames)
     out[...] = frames
     return out
+
+
+def audio_samples(audio: Any) -> np.ndarray | None:
+    """A pipeline's audio output, (1, channels, samples) or (channels, samples), as float32
+    (samples, channels); None when the pipeline made no sound.
+
+    Nothing is resampled or levelled here: the mixer does that for every soundtrack. Only a
+    vocoder that overshoots full scale is turned down to it (AudioTrack holds [-1, 1]), and
+    values that are not numbers become silence rather than breaking the loudness meter.
+    """
+    if audio is None:
+        return None
+    if isinstance(audio, torch.Tensor):
+        audio = audio.detach().to(device="cpu", dtype=torch.float32).numpy()
+    samples = np.asarray(audio, dtype=np.float32)
+    if samples.ndim == 3:
+        samples = samples[0]
+    if samples.ndim == 1:
+        samples = samples[None, :]
+    samples = np.ascontiguousarray(np.nan_to_num(samples.T, nan=0.0, posinf=0.0, neginf=0.0))
+    peak = float(np.max(np.abs(samples), initial=0.0))
+    if peak > 1.0:
+        samples /= peak
+    return samples
 
 
 def _cover_box(src: tuple[int, int], dst: tuple[int, int]) -> tuple[float, float, float, float]:
@@ -566,14 +615,14 @@ class DiffusersBackend:
     def _can_image_to_video(self, pipe: DiffusionPipeline) -> bool:
         if type(pipe).__name__ == self.family.i2v:
             return True
-        # LTX's weights do both; Wan 2.2 TI2V (expand_timesteps) too; Wan 2.1 T2V and CogVideoX
-        # T2V transformers have no image input channels.
-        if self.family.name == "ltx":
+        # LTX's and LTX-2's weights do both; Wan 2.2 TI2V (expand_timesteps) too; Wan 2.1 T2V
+        # and CogVideoX T2V transformers have no image input channels.
+        if self.family.name in LTX_FAMILIES:
             return True
         return self.family.name == "wan" and bool(getattr(pipe.config, "expand_timesteps", False))
 
     def _can_text_to_video(self, pipe: DiffusionPipeline) -> bool:
-        return type(pipe).__name__ == self.family.t2v or self.family.name == "ltx"
+        return type(pipe).__name__ == self.family.t2v or self.family.name in LTX_FAMILIES
 
     def _choose(self, request: VideoRequest, notes: list[str]) -> tuple[str, Any]:
         """Pick the pipeline class and the conditioning image (or None) for this request."""
@@ -639,12 +688,12 @@ class DiffusersBackend:
             should_cancel=should_cancel,
         )
         try:
-            frames, shape = self._render_with_retry(job, self._shape(job), notes)
+            rendered, shape = self._render_with_retry(job, self._shape(job), notes)
         finally:
             free_memory()
         width, height = request.size
         progress(DENOISE_SHARE + 0.1, f"Resizing frames to {width}x{height}")
-        frames = retime_frames(resize_frames(frames, request.size), job.output_frames)
+        frames = retime_frames(resize_frames(rendered.frames, request.size), job.output_frames)
         progress(1.0, "Done")
         return VideoResult(
             frames=frames,
@@ -653,6 +702,7 @@ class DiffusersBackend:
             model_hash=self.model_hash,
             plan=self._plan(job, shape),
             notes=notes + self._stretch_note(job, shape),
+            audio=self._audio_track(job, rendered.audio),
         )
 
     def _shape(self, job: _Job) -> _Shape:
@@ -666,6 +716,18 @@ class DiffusersBackend:
         factor = temporal_factor(job.pipe)
         frames = frame_count(job.seconds, self._fps(job.pipe), factor, max_frames)
         return _Shape(width, height, frames)
+
+    def _frame_rate(self, job: _Job, shape: _Shape) -> float:
+        """The frame rate the model is told it renders at.
+
+        A model with sound makes as many seconds of it as its frames last at this rate, so it is
+        told the rate that spreads its frames over the whole clip: the sound then lasts the clip
+        even when a cap on frames (or an out-of-memory retry) leaves it fewer frames. A silent
+        model keeps its trained rate and is slowed down instead (see ``_stretch_note``).
+        """
+        if self.family.makes_sound:
+            return shape.frames / job.seconds
+        return self._fps(job.pipe)
 
     def _fps(self, pipe: DiffusionPipeline) -> int:
         # CogVideoX 1.5 (temporal patches) was trained at 16 fps, 1.0 at 8.
@@ -681,15 +743,15 @@ class DiffusersBackend:
 
     def _render_with_retry(
         self, job: _Job, shape: _Shape, notes: list[str]
-    ) -> tuple[np.ndarray, _Shape]:
+    ) -> tuple[_Rendered, _Shape]:
         """Render; when the GPU runs out of memory, try once more smaller, then give up."""
-        frames = self._try_render(job, shape)
-        if frames is not None:
-            return frames, shape
+        rendered = self._try_render(job, shape)
+        if rendered is not None:
+            return rendered, shape
         smaller = self._smaller(job.pipe, shape)
         log.warning("Out of memory at %s; retrying at %s.", shape, smaller)
-        frames = self._try_render(job, smaller)
-        if frames is None:
+        rendered = self._try_render(job, smaller)
+        if rendered is None:
             raise ValueError(
                 "The GPU ran out of memory rendering this video, even at a lower resolution. Try "
                 "a shorter clip; if this keeps happening, the operator can set SORA_LOW_VRAM=1 or "
@@ -699,10 +761,10 @@ class DiffusersBackend:
             "The GPU ran out of memory, so this video was rendered at a lower resolution "
             f"({smaller.width}x{smaller.height}, {smaller.frames} frames) and scaled up."
         )
-        return frames, smaller
+        return rendered, smaller
 
-    def _try_render(self, job: _Job, shape: _Shape) -> np.ndarray | None:
-        """The frames, or None when the GPU ran out of memory (after freeing what it held)."""
+    def _try_render(self, job: _Job, shape: _Shape) -> _Rendered | None:
+        """The render, or None when the GPU ran out of memory (after freeing what it held)."""
         try:
             return self._render(job, shape)
         except _OOM_ERRORS:
@@ -722,7 +784,7 @@ class DiffusersBackend:
         frames = max(1, (shape.frames - 1) // factor // 2) * factor + 1
         return _Shape(side(shape.width), side(shape.height), frames)
 
-    def _render(self, job: _Job, shape: _Shape) -> np.ndarray:
+    def _render(self, job: _Job, shape: _Shape) -> _Rendered:
         if job.should_cancel():
             raise RenderCancelled("The render was cancelled.")
         kwargs = self._call_kwargs(job, shape)
@@ -735,10 +797,11 @@ class DiffusersBackend:
             self._reset_offload(job.pipe)
             raise
         frames = to_uint8(output.frames)
+        audio = audio_samples(getattr(output, "audio", None))
         del output
         if job.should_cancel():
             raise RenderCancelled("The render was cancelled.")
-        return frames
+        return _Rendered(frames, audio)
 
     def _step_callback(self, job: _Job) -> Callable[..., dict[str, Any]]:
         steps = self._steps(job)
@@ -784,15 +847,23 @@ class DiffusersBackend:
         }
         if job.image is not None:
             kwargs["image"] = fit_image(job.image, (shape.width, shape.height))
-        kwargs.update(self._family_kwargs(job.pipe))
+        kwargs.update(self._family_kwargs(job, shape))
         return kwargs
 
-    def _family_kwargs(self, pipe: DiffusionPipeline) -> dict[str, Any]:
-        if self.family.name == "ltx":
-            extra: dict[str, Any] = {"frame_rate": self._fps(pipe)}
+    def _family_kwargs(self, job: _Job, shape: _Shape) -> dict[str, Any]:
+        pipe = job.pipe
+        if self.family.name in LTX_FAMILIES:
+            extra: dict[str, Any] = {"frame_rate": self._frame_rate(job, shape)}
             if getattr(pipe.vae.config, "timestep_conditioning", False):
                 # LTX 0.9.1+ decodes with a little noise; the model card's values.
                 extra.update(decode_timestep=0.05, decode_noise_scale=0.025)
+            if self.family.max_text_tokens:
+                # LTX-2 pads every prompt to this length; a tokenizer made for fewer tokens
+                # (a small test model) sets the limit instead.
+                limit = (
+                    getattr(pipe.tokenizer, "model_max_length", None) or self.family.max_text_tokens
+                )
+                extra["max_sequence_length"] = min(self.family.max_text_tokens, int(limit))
             return extra
         if self.family.name == "cogvideox":
             # Its prompt length must equal what the transformer was built for.
@@ -822,20 +893,51 @@ class DiffusersBackend:
             "guidance": self._guidance(job),
             "rendered_size": [shape.width, shape.height],
             "rendered_frames": shape.frames,
-            "model_fps": self._fps(job.pipe),
+            "model_fps": round(self._frame_rate(job, shape), 3),
             "output_size": list(request.size),
             "output_frames": job.output_frames,
             "fps": request.fps,
             "seconds": job.seconds,
         }
 
+    def _audio_track(self, job: _Job, samples: np.ndarray | None) -> AudioTrack | None:
+        """The model's own sound as the job keeps it, or None for a model without sound."""
+        if samples is None:
+            return None
+        rate = int(job.pipe.vocoder.config.output_sampling_rate)
+        track = AudioTrack(
+            samples=samples,
+            sample_rate=rate,
+            source=self.name,
+            summary="Sound made by LTX-2 with the picture.",
+        )
+        # As the model made it; the mixer's details (48 kHz stereo, loudness) sit beside these.
+        track.details = {
+            "model_pipeline": self.pipeline_class,
+            "model_sample_rate": rate,
+            "model_channels": int(samples.shape[1]),
+            "model_seconds": round(track.duration_s, 3),
+        }
+        return track
+
     def _stretch_note(self, job: _Job, shape: _Shape) -> list[str]:
+        if self.family.makes_sound:
+            return self._frame_rate_note(job, shape)
         covered = (shape.frames - 1) / self._fps(job.pipe)
         if covered * 1.5 >= job.seconds:
             return []
         return [
             f"This model renders about {covered:.1f} s of motion at most, so the "
             f"{job.seconds:g} s clip plays it slowed down."
+        ]
+
+    def _frame_rate_note(self, job: _Job, shape: _Shape) -> list[str]:
+        rate = self._frame_rate(job, shape)
+        if rate * 1.5 >= self._fps(job.pipe):
+            return []
+        return [
+            f"This model rendered {shape.frames} frames, so this {job.seconds:g} s clip was made "
+            f"from them ({rate:.1f} a second) blended to {job.request.fps} a second."
         ]
 
 

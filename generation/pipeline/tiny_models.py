@@ -1,10 +1,11 @@
 """Tiny random-weights video pipelines of the real diffusers classes, built in code.
 
 Tests, ``generation_check`` and ``bench_worker`` save one of these with ``save_pretrained`` and
-load it back through ``DiffusersBackend``, the same path a real Wan, LTX-Video or CogVideoX folder
-takes. The shapes follow diffusers' own ``get_dummy_components``; the tokenizer is built from a
-vocabulary list because nothing may be downloaded. With random weights the video is noise, so
-these models prove plumbing (shapes, progress, cancel, determinism, caching), never looks.
+load it back through ``DiffusersBackend``, the same path a real Wan, LTX-Video, LTX-2 or CogVideoX
+folder takes. The shapes follow diffusers' own ``get_dummy_components``; the tokenizers are built
+from vocabulary lists because nothing may be downloaded. With random weights the video (and
+LTX-2's sound) is noise, so these models prove plumbing (shapes, progress, cancel, determinism,
+caching, audio length), never looks.
 
 Every builder seeds torch first and puts each module in eval mode, so the same kind always gives
 the same weights and the same frames.
@@ -20,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from diffusers import DiffusionPipeline
 
-KINDS: tuple[str, ...] = ("wan-t2v", "wan-i2v", "ltx", "cogvideox")
+KINDS: tuple[str, ...] = ("wan-t2v", "wan-i2v", "ltx", "ltx2", "cogvideox")
 TEXT_DIM = 32  # the tiny T5 encoders' width; every transformer's text input must match it
 MAX_TEXT_TOKENS = 16  # CogVideoX's prompt length must equal its transformer's max_text_seq_length
+# LTX-2 pads every prompt to the tokenizer's length (1024 on the real model): 64 keeps it quick.
+LTX2_TEXT_TOKENS = 64
 
 
 def _tokenizer() -> Any:
@@ -171,6 +174,119 @@ def _ltx() -> DiffusionPipeline:
     )
 
 
+def _gemma_tokenizer() -> Any:
+    """A Gemma tokenizer over single characters, as LTX-2's Gemma 3 text encoder expects.
+
+    The image tokens get their own ids, so no character of a prompt can pose as one.
+    """
+    from transformers import GemmaTokenizer
+
+    special = ["<pad>", "<eos>", "<bos>", "<unk>", "<mask>"]
+    special += ["<start_of_image>", "<end_of_image>", "<image_soft_token>", "▁"]
+    chars = string.ascii_letters + string.digits + string.punctuation
+    vocab = {piece: i for i, piece in enumerate(dict.fromkeys([*special, *chars]))}
+    return GemmaTokenizer(vocab=vocab, merges=[], model_max_length=LTX2_TEXT_TOKENS)
+
+
+def _gemma3_encoder(vocab: dict[str, int]) -> Any:
+    # LTX-2 ships Gemma 3 as a conditional-generation model (with its vision tower), so the tiny
+    # one does too; the pipeline only reads the text layers' hidden states.
+    from transformers import (
+        Gemma3Config,
+        Gemma3ForConditionalGeneration,
+        Gemma3TextConfig,
+        SiglipVisionConfig,
+    )
+
+    text = Gemma3TextConfig(
+        vocab_size=len(vocab), hidden_size=16, intermediate_size=32, num_hidden_layers=2,
+        num_attention_heads=2, num_key_value_heads=1, head_dim=8,
+        max_position_embeddings=LTX2_TEXT_TOKENS, sliding_window=LTX2_TEXT_TOKENS,
+    )  # fmt: skip
+    vision = SiglipVisionConfig(
+        hidden_size=8, intermediate_size=16, num_hidden_layers=1, num_attention_heads=2,
+        image_size=8, patch_size=4,
+    )  # fmt: skip
+    config = Gemma3Config(
+        text_config=text, vision_config=vision, mm_tokens_per_image=4,
+        boi_token_index=vocab["<start_of_image>"], eoi_token_index=vocab["<end_of_image>"],
+        image_token_index=vocab["<image_soft_token>"],
+    )  # fmt: skip
+    return Gemma3ForConditionalGeneration(config)
+
+
+def _ltx2() -> DiffusionPipeline:
+    from diffusers import (
+        AutoencoderKLLTX2Audio,
+        AutoencoderKLLTX2Video,
+        FlowMatchEulerDiscreteScheduler,
+        LTX2Pipeline,
+        LTX2VideoTransformer3DModel,
+    )
+    from diffusers.pipelines.ltx2 import LTX2TextConnectors
+    from diffusers.pipelines.ltx2.vocoder import LTX2Vocoder
+
+    tokenizer = _gemma_tokenizer()
+    text_encoder = _seeded(lambda: _gemma3_encoder(tokenizer.get_vocab()))
+    text = text_encoder.config.text_config
+
+    def transformer() -> Any:
+        return LTX2VideoTransformer3DModel(
+            in_channels=4, out_channels=4, patch_size=1, patch_size_t=1, num_attention_heads=2,
+            attention_head_dim=8, cross_attention_dim=16, audio_in_channels=4,
+            audio_out_channels=4, audio_num_attention_heads=2, audio_attention_head_dim=4,
+            audio_cross_attention_dim=8, num_layers=1, qk_norm="rms_norm_across_heads",
+            caption_channels=text.hidden_size, rope_double_precision=False, rope_type="split",
+        )  # fmt: skip
+
+    def connectors() -> Any:
+        return LTX2TextConnectors(
+            caption_channels=text.hidden_size, text_proj_in_factor=text.num_hidden_layers + 1,
+            video_connector_num_attention_heads=2, video_connector_attention_head_dim=8,
+            video_connector_num_layers=1, video_connector_num_learnable_registers=None,
+            audio_connector_num_attention_heads=2, audio_connector_attention_head_dim=8,
+            audio_connector_num_layers=1, audio_connector_num_learnable_registers=None,
+            connector_rope_base_seq_len=32, rope_double_precision=False, rope_type="split",
+        )  # fmt: skip
+
+    def vae() -> Any:
+        return AutoencoderKLLTX2Video(
+            latent_channels=4, block_out_channels=(8,), decoder_block_out_channels=(8,),
+            layers_per_block=(1,), decoder_layers_per_block=(1, 1),
+            spatio_temporal_scaling=(True,), decoder_spatio_temporal_scaling=(True,),
+            decoder_inject_noise=(False, False), downsample_type=("spatial",),
+            upsample_residual=(False,), upsample_factor=(1,), timestep_conditioning=False,
+            patch_size=1, patch_size_t=1, encoder_causal=True, decoder_causal=False,
+        )  # fmt: skip
+
+    def audio_vae() -> Any:
+        # The real model's timing: 16 kHz mel frames every 160 samples, 25 latents a second.
+        return AutoencoderKLLTX2Audio(
+            base_channels=4, output_channels=2, ch_mult=(1,), num_res_blocks=1, resolution=32,
+            latent_channels=2, sample_rate=16_000, mel_hop_length=160, mel_bins=8,
+        )  # fmt: skip
+
+    def vocoder() -> Any:
+        # The real vocoder's upsampling (6*5*2*2*2 = 240 samples a mel frame, 24 kHz), so the
+        # sound lasts as long as the clip; only the widths are tiny.
+        return LTX2Vocoder(
+            in_channels=2 * 8, hidden_channels=32, out_channels=2,
+            upsample_kernel_sizes=[16, 15, 8, 4, 4], upsample_factors=[6, 5, 2, 2, 2],
+            resnet_kernel_sizes=[3], resnet_dilations=[[1, 3, 5]], output_sampling_rate=24_000,
+        )  # fmt: skip
+
+    return LTX2Pipeline(
+        transformer=_seeded(transformer),
+        connectors=_seeded(connectors),
+        vae=_seeded(vae),
+        audio_vae=_seeded(audio_vae),
+        vocoder=_seeded(vocoder),
+        scheduler=FlowMatchEulerDiscreteScheduler(),
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+    )
+
+
 def _cogvideox() -> DiffusionPipeline:
     from diffusers import (
         AutoencoderKLCogVideoX,
@@ -216,6 +332,7 @@ _BUILDERS: dict[str, Callable[[], DiffusionPipeline]] = {
     "wan-t2v": _wan_t2v,
     "wan-i2v": _wan_i2v,
     "ltx": _ltx,
+    "ltx2": _ltx2,
     "cogvideox": _cogvideox,
 }
 

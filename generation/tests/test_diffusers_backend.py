@@ -86,6 +86,7 @@ def test_every_tiny_model_is_a_real_pipeline_under_one_megabyte(models: dict[str
         "wan-t2v": "WanPipeline",
         "wan-i2v": "WanImageToVideoPipeline",
         "ltx": "LTXPipeline",
+        "ltx2": "LTX2Pipeline",
         "cogvideox": "CogVideoXPipeline",
     }
     assert all(folder_size(folder) < 1_000_000 for folder in models.values())
