@@ -32,17 +32,20 @@ from generation.pipeline.base import AUDIO_RATE
 
 
 class Noise:
-    """Full-rate stereo white noise shared by the layers that need high frequencies, made only
-    when the first of them asks; the two channels are independent, which gives the bed width."""
+    """Full-rate stereo hiss (white noise above 1.5 kHz) shared by the layers that need high
+    frequencies: rain, surf wash, leaves, sizzle, applause. It is filtered once, when the first
+    of them asks, because filtering at the full rate is most of the ambience's cost; each layer
+    shapes it with its own level over time. The channels are independent, which gives width."""
 
     def __init__(self, rng: np.random.Generator, n: int) -> None:
         self._rng, self._n = rng, n
-        self._white: np.ndarray | None = None
+        self._hiss: np.ndarray | None = None
 
-    def band(self, btype: str, freq: float | tuple[float, float]) -> np.ndarray:
-        if self._white is None:
-            self._white = noise(self._rng, self._n)
-        return band(self._white, btype, freq)
+    def hiss(self) -> np.ndarray:
+        """The shared hiss at an RMS of 1; callers scale a copy, never this array."""
+        if self._hiss is None:
+            self._hiss = at_rms(band(noise(self._rng, self._n), "highpass", 1500.0), 1.0)
+        return self._hiss
 
 
 # A layer adds itself into the (N, 2) output, given the rng and the shared noise.
@@ -114,7 +117,7 @@ def _surf(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
         start += float(rng.uniform(4.5, 7.5))
     env = stretch(swell, AUDIO_RATE // rate, n)[:, None]
     out += at_rms(slow_band(rng, n, "bandpass", (120.0, 1600.0), 4), 0.05) * env
-    out += at_rms(base.band("highpass", 3000.0), 0.015) * env**2
+    out += np.float32(0.015) * base.hiss() * env**2
 
 
 def _traffic(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
@@ -124,7 +127,7 @@ def _traffic(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
 
 def _leaves(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
     gusts = smooth_random(rng, out.shape[0], 1.5, 0.0, 1.0)[:, None] ** 2
-    out += at_rms(base.band("highpass", 1800.0), 0.03) * gusts
+    out += np.float32(0.03) * base.hiss() * gusts
 
 
 def _gusty(out: np.ndarray, rng: np.random.Generator, base: Noise, rms: float) -> None:
@@ -150,7 +153,7 @@ def _room_tone(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
 
 def _sizzle(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
     crackle = smooth_random(rng, out.shape[0], 30.0, 0.0, 1.0)[:, None] ** 3
-    out += at_rms(base.band("highpass", 2500.0), 0.03) * crackle
+    out += np.float32(0.03) * base.hiss() * crackle
 
 
 def _crowd(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
@@ -165,7 +168,7 @@ def _applause(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
     n = out.shape[0]
     claps = smooth_random(rng, n, 60.0, 0.1, 1.0)[:, None] ** 2
     fade = np.clip(1.0 - np.arange(n, dtype=np.float32) / np.float32(3.0 * AUDIO_RATE), 0, 1)
-    out += at_rms(base.band("highpass", 1200.0), 0.05) * claps * fade[:, None]
+    out += np.float32(0.05) * base.hiss() * claps * fade[:, None]
 
 
 def _cheering(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
@@ -176,7 +179,7 @@ def _cheering(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
 
 def _rain(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
     level = smooth_random(rng, out.shape[0], 0.5, 0.75, 1.0)[:, None]
-    out += at_rms(base.band("bandpass", (1200.0, 9000.0)), 0.04) * level
+    out += np.float32(0.04) * base.hiss() * level
     for start in _moments(rng, out.shape[0], 12.0):
         size = sample_count(0.02)
         drop = chirp(size, float(rng.uniform(1500.0, 4000.0)), 900.0) * decay(size, 0.02)

@@ -62,7 +62,8 @@ def slow_band(
     coarse = signal.sosfilt(_sos(btype, freq, 2, AUDIO_RATE / factor), white, axis=0)
     coarse = coarse.astype(np.float32, copy=False)
     ramp = (np.arange(factor, dtype=np.float32) / np.float32(factor))[None, :, None]
-    fine = coarse[:-1, None, :] + (coarse[1:] - coarse[:-1])[:, None, :] * ramp
+    fine = np.repeat(coarse[:-1], factor, axis=0).reshape(count - 1, factor, 2)
+    fine += (coarse[1:] - coarse[:-1])[:, None, :] * ramp
     return fine.reshape(-1, 2)[:n]
 
 
