@@ -13,6 +13,8 @@ from typing import Any
 
 from django.conf import settings
 
+from generation.pipeline.base import Sound
+
 # The README section an operator follows to connect a generative model.
 MODEL_DOCS_ANCHOR = "README.md#installing-a-real-model"
 
@@ -184,3 +186,11 @@ def _model_sentences(plan: dict[str, Any]) -> list[str]:
         dtype = plan.get("dtype")
         lines.append(f"Device: {device}{f' in {dtype}' if dtype else ''}.")
     return lines
+
+
+def soundtrack_sentence(*, sound: str, plan: dict[str, Any]) -> str:
+    """What the video sounds like, for the job page; empty until the soundtrack is made."""
+    if sound == Sound.OFF:
+        return "Sound: Silent. This video has no sound, as you chose."
+    made = str(plan.get("soundtrack") or "").strip()
+    return f"Sound: {made}" if made else ""

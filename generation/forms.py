@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import forms
 
 from cameo.selectors import MAX_CAMEOS_PER_VIDEO, cameos_usable_by
-from generation.pipeline.base import ASPECT_SIZES, DURATIONS, MAX_SEED
+from generation.models import SOUND_LABELS
+from generation.pipeline.base import ASPECT_SIZES, DURATIONS, MAX_SEED, Sound
 from generation.validators import PROMPT_MAX, clean_prompt
 
 
@@ -43,6 +44,17 @@ class CreateForm(forms.Form):
         },
     )
 
+    sound = forms.ChoiceField(
+        label="Sound",
+        # Not required: a form posted without it (an older page, a script) gets sound on.
+        required=False,
+        choices=[(value, SOUND_LABELS[value]) for value in Sound.CHOICES],
+        initial=Sound.ON,
+        widget=forms.RadioSelect,
+        help_text="Quoted lines after says/asks/whispers are spoken: a dog says “best day ever”.",
+        error_messages={"invalid_choice": "Choose the sound: Sound on, No music or Silent."},
+    )
+
     cameo_ids = forms.TypedMultipleChoiceField(
         label="Cameos",
         required=False,
@@ -74,6 +86,9 @@ class CreateForm(forms.Form):
 
     def clean_prompt(self) -> str:
         return clean_prompt(self.cleaned_data["prompt"])
+
+    def clean_sound(self) -> str:
+        return self.cleaned_data["sound"] or Sound.ON
 
     def clean_aspect(self) -> str:
         aspect = self.cleaned_data["aspect"]

@@ -5,7 +5,9 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from generation.pipeline.base import ASPECT_SIZES, DURATIONS
+from generation.pipeline.base import ASPECT_SIZES, DURATIONS, Sound
+
+SOUND_LABELS = {Sound.ON: "Sound on", Sound.NO_MUSIC: "No music", Sound.OFF: "Silent"}
 
 
 def new_public_id() -> str:
@@ -38,6 +40,10 @@ class GenerationJob(models.Model):
     duration_s = models.PositiveSmallIntegerField(choices=[(d, f"{d} s") for d in DURATIONS])
     aspect = models.CharField(max_length=5, choices=[(a, a) for a in ASPECT_SIZES])
     seed = models.PositiveIntegerField()
+    # What the person chose on Create; "off" makes a video with no audio stream at all.
+    sound = models.CharField(
+        max_length=10, choices=[(s, SOUND_LABELS[s]) for s in Sound.CHOICES], default=Sound.ON
+    )
     remix_of = models.ForeignKey(
         "feed.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="remixes"
     )

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from generation.models import GenerationJob
-from generation.pipeline.base import ASPECT_SIZES, DURATIONS, MAX_SEED
+from generation.pipeline.audio.lines import check_lines, spoken_lines
+from generation.pipeline.base import ASPECT_SIZES, DURATIONS, MAX_SEED, Sound
 from generation.selectors import job_get_for_user
 from generation.validators import clean_prompt
 
@@ -85,6 +86,7 @@ def generation_request(
     seed: int | None = None,
     remix_of_id: int | None = None,
     cameo_ids: list[int] | tuple[int, ...] = (),
+    sound: str = Sound.ON,
 ) -> GenerationJob:
     """Check and save a prompt as a job, then put it on the ``video`` queue once committed.
 
@@ -100,10 +102,35 @@ def generation_request(
     # roll the report back with it.
     prompt = clean_prompt(prompt)
     moderation = text_check(text=prompt, kind="prompt", user=user)
+    lines = _check_spoken_lines(user=user, prompt=prompt, duration_s=duration_s, sound=sound)
     return _generation_create(
-        user=user, prompt=prompt, duration_s=duration_s, aspect=aspect, seed=seed,
-        remix_of_id=remix_of_id, cameo_ids=cameo_ids, held=moderation == "hold",
+        user=user, prompt=prompt, duration_s=duration_s, aspect=aspect, seed=seed, sound=sound,
+        remix_of_id=remix_of_id, cameo_ids=cameo_ids, held="hold" in (moderation, lines),
     )  # fmt: skip
+
+
+def _check_spoken_lines(*, user: User, prompt: str, duration_s: int, sound: str) -> str:
+    """Refuse quoted lines that can't be spoken or that moderation blocks on their own.
+
+    Each line is moderated alone, as a prompt, because a short line inside a long, calm prompt
+    can pass where the same words alone would not; the renderer also draws a quote on screen.
+    Whether a line can be spoken (length, speakers, time) only matters when the video has
+    sound: a silent video speaks nothing, so those checks are skipped. Returns "hold" when a
+    line needs a moderator's look, else "allow".
+    """
+    from safety.services import text_check
+
+    if sound not in Sound.CHOICES:
+        raise ValidationError("Choose the sound: Sound on, No music or Silent.", code="sound")
+    if sound != Sound.OFF and duration_s in DURATIONS:
+        try:
+            check_lines(prompt, duration_s)
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="lines") from None
+    outcomes = [
+        text_check(text=line.text, kind="prompt", user=user) for line in spoken_lines(prompt)
+    ]
+    return "hold" if "hold" in outcomes else "allow"
 
 
 @transaction.atomic
@@ -114,6 +141,7 @@ def _generation_create(
     duration_s: int,
     aspect: str,
     seed: int | None,
+    sound: str,
     remix_of_id: int | None,
     cameo_ids: list[int] | tuple[int, ...],
     held: bool,
@@ -130,6 +158,7 @@ def _generation_create(
         duration_s=duration_s,
         aspect=aspect,
         seed=seed,
+        sound=sound,
         remix_of=remix_of,
         status=status,
         stage="Waiting for a worker"
@@ -535,9 +564,11 @@ def _render_and_store(job: GenerationJob) -> None:
     import shutil
     import tempfile
     import time
+    from dataclasses import replace
     from pathlib import Path
 
     from generation.pipeline import get_backend
+    from generation.pipeline.audio import add_sound
     from generation.pipeline.base import RenderCancelled, VideoRequest
     from generation.pipeline.encode import encode_mp4, poster_jpeg
     from generation.pipeline.provenance import sign_mp4
@@ -554,16 +585,22 @@ def _render_and_store(job: GenerationJob) -> None:
         aspect=job.aspect,
         creator_handle=job.creator.username,
         cameos=cameos,
+        sound=job.sound,
     )
     progress.set(1, "Loading the renderer", force=True)
     backend = get_backend()
     result = backend.generate(
         request,
-        on_progress=progress.between(2, 78, "Rendering frames"),
+        on_progress=progress.between(2, 74, "Rendering frames"),
         should_cancel=progress.should_cancel,
     )
     if prompt != job.prompt:
         result.plan = {**result.plan, "prompt with cameo instructions": prompt}
+    progress.set(74, "Making the soundtrack", force=True)
+    # Spoken lines come from the creator's prompt, never from a cameo owner's instructions.
+    add_sound(replace(request, prompt=job.prompt), result)
+    if progress.should_cancel():
+        raise RenderCancelled
     progress.set(78, "Checking faces", force=True)
     # Scanned before the watermark goes on, so its text can't hide or fake a face.
     scan = video_scan(
@@ -585,6 +622,7 @@ def _render_and_store(job: GenerationJob) -> None:
             on_progress=progress.between(85, 96, "Encoding video"),
             should_cancel=progress.should_cancel,
             metadata={"comment": f"{settings.SITE_NAME} job {job.pk} seed {job.seed}"},
+            audio=result.audio,
         )
         poster = poster_jpeg(frames[min(len(frames) - 1, result.fps // 2)])
         if progress.should_cancel():
@@ -683,7 +721,22 @@ def provenance_fields(job: GenerationJob, result: object) -> dict[str, object]:
         "model": result.backend,
         "model_hash": result.model_hash,
         "cameo_grants": _consents_used(job),
+        "soundtrack": _soundtrack_record(result),
         "created": timezone.now().isoformat(timespec="seconds"),
+    }
+
+
+def _soundtrack_record(result: object) -> dict[str, object] | str:
+    """Who made the sound: the built-in mixer (with its voice and music) or the video model."""
+    audio = result.audio
+    if audio is None:
+        return "none (silent)"
+    details = audio.details or {}
+    return {
+        "engine": details.get("engine") or audio.source,
+        "voice": details.get("voice") or None,
+        "music": "procedural synthesis" if details.get("music") else None,
+        "made_by": audio.source,
     }
 
 
