@@ -222,6 +222,50 @@ def test_music_fades_in_and_out_without_a_click() -> None:
     assert rms(samples[AUDIO_RATE : 2 * AUDIO_RATE]) > 0.03
 
 
+@pytest.mark.parametrize("mood", ["calm", "sad", "romantic", "mysterious"])
+def test_slow_music_has_no_clicks(mood: str) -> None:
+    # Its tones stop below 4 kHz, so anything above 12 kHz would be a note starting or ending
+    # on a jump.
+    highpass = signal.butter(4, 12000, "highpass", fs=AUDIO_RATE, output="sos")
+    for seed in range(3):
+        samples, _ = make_music(plan(mood=mood, energy=0.5), 8.0, np.random.default_rng(seed))
+
+        clicks = np.abs(signal.sosfilt(highpass, samples, axis=0)).max()
+        assert 20 * np.log10(clicks / np.abs(samples).max()) < -50
+
+
+NOTE_NAMES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+SCALES = {"major": {0, 2, 4, 5, 7, 9, 11}, "minor": {0, 2, 3, 5, 7, 8, 10}}
+
+
+def bass_notes(samples: np.ndarray) -> list[int]:
+    """Pitch class of the strongest tone between 60 and 130 Hz in each half second."""
+    mono = samples.mean(axis=1)
+    size = AUDIO_RATE // 2
+    freqs = np.fft.rfftfreq(size, 1 / AUDIO_RATE)
+    band = (freqs >= 60) & (freqs <= 130)
+    notes = []
+    for start in range(0, len(mono) - size, size // 2):
+        spectrum = np.abs(np.fft.rfft(mono[start : start + size] * np.hanning(size)))
+        peak = freqs[band][int(np.argmax(spectrum[band]))]
+        notes.append(round(69 + 12 * np.log2(peak / 440)) % 12)
+    return notes
+
+
+@pytest.mark.parametrize("mood", ["calm", "sad"])
+def test_the_bass_moves_through_chords_of_the_key_it_names(mood: str) -> None:
+    for seed in range(3):
+        samples, phrase = make_music(plan(mood=mood), 8.0, np.random.default_rng(seed))
+
+        name, mode = re.search(r"in ([A-G])([♭♯]?) (major|minor)$", phrase).group(1, 3)
+        accidental = re.search(r"in [A-G]([♭♯]?) ", phrase).group(1)
+        tonic = (NOTE_NAMES[name] + {"♭": -1, "♯": 1, "": 0}[accidental]) % 12
+        heard = {(note - tonic) % 12 for note in bass_notes(samples)}
+        assert heard <= SCALES[mode]
+        assert 0 in heard  # every progression comes home to the tonic
+        assert len(heard) >= 3
+
+
 def test_two_clips_get_different_music() -> None:
     phrases = {
         make_music(plan(mood="calm"), 4.0, np.random.default_rng(seed))[1] for seed in range(6)
