@@ -1,9 +1,9 @@
 """The prompt's spoken lines, said by the voice that ships inside hibari-tts ("heart").
 
 Only that voice is used: it is loaded from the file in the wheel, so no code path can reach
-hibari's download of its other voices. The second speaker is the same voice a fourth lower,
-made by lowering the pitch curve the network predicts before the vocoder turns it into sound,
-which keeps the formants (the voice sounds lower, not slowed down). When the voice can't load,
+hibari's download of its other voices. The second speaker is the same voice about five semitones
+lower, made by lowering the pitch curve the network predicts before the vocoder turns it into
+sound, over the same formants (the voice sounds lower, not slowed down). When the voice can't load,
 the lines are left out with a sentence and the rest of the video still renders.
 """
 
@@ -40,6 +40,7 @@ VOICE_RATE = 24_000
 # Speaker 1's pitch: 0.75 of speaker 0's, about five semitones lower.
 SECOND_SPEAKER_PITCH = 0.75
 _UNVOICED_HZ = 40.0  # hibari's vocoder treats f0 below this as unvoiced
+_HARMONICS_HZ = 11_000.0  # and draws harmonics up to here
 _TRIM_LEVEL = 0.03  # of the line's peak: quieter edges are the model's own lead-in and tail
 _TRIM_PAD_S = 0.04
 _FADE_S = 0.01
@@ -179,7 +180,9 @@ def _say(engine: Any, text: str, speaker: int, rng: np.random.Generator) -> np.n
             None, {"ids": np.asarray([ids], np.int64), "speed": np.asarray([1.0], np.float32)}
         )
         lh, th, ln, lr, phi, f0 = (output[0] for output in outputs)
-        wave = _trim(dsp.synth(lh, th, ln, lr, phi, _shift_pitch(f0, pitch), rng))
+        if pitch != 1.0:
+            lh, th, f0 = _lower_pitch(lh, th, f0, pitch)
+        wave = _trim(dsp.synth(lh, th, ln, lr, phi, f0, rng))
         if wave.size:
             parts.extend([pause, wave] if parts else [wave])
     if not parts:
@@ -188,13 +191,29 @@ def _say(engine: Any, text: str, speaker: int, rng: np.random.Generator) -> np.n
     return np.clip(audio, -1.0, 1.0).astype(np.float32)
 
 
-def _shift_pitch(f0: np.ndarray, factor: float) -> np.ndarray:
-    """Scale the voiced part of the pitch curve; voiced frames stay voiced."""
-    if factor == 1.0:
-        return f0
+def _lower_pitch(
+    lh: np.ndarray, th: np.ndarray, f0: np.ndarray, factor: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The vocoder's inputs for the same speech at ``factor`` times the pitch.
+
+    The network gives the harmonic branch's gain and phase (``lh``, ``th``, one column per
+    12.5 ms frame, 20 Hz bins) only where its own harmonics fall; between them the values are
+    meaningless, and new harmonics landing there click and rasp. So each voiced frame's gain and
+    phase are read at the original harmonics and drawn between them as an envelope, which the
+    lower harmonics then sample. The envelope is the voice's formants, so they stay put.
+    """
+    lh, th = lh.copy(), th.copy()
+    bins = np.arange(lh.shape[0])
+    bin_hz = VOICE_RATE / (2 * (lh.shape[0] - 1))
+    for frame in np.flatnonzero(f0 > _UNVOICED_HZ):
+        at = np.rint(np.arange(f0[frame], _HARMONICS_HZ, f0[frame]) / bin_hz).astype(int)
+        at = at[at < bins[-1]]
+        near = np.stack([lh[np.clip(at + step, 0, bins[-1]), frame] for step in (-1, 0, 1)])
+        th[:, frame] = np.interp(bins, at, th[at, frame])
+        lh[:, frame] = np.interp(bins, at, near.max(axis=0))
     voiced = f0 > _UNVOICED_HZ
-    shifted = np.maximum(f0 * factor, _UNVOICED_HZ + 1.0)
-    return np.where(voiced, shifted, f0).astype(np.float32)
+    f0 = np.where(voiced, np.maximum(f0 * factor, _UNVOICED_HZ + 1.0), f0).astype(np.float32)
+    return lh, th, f0
 
 
 def _trim(wave: np.ndarray) -> np.ndarray:
