@@ -30,6 +30,7 @@ DAY_WORDS = {
 }
 NIGHT_WORDS = {
     "beach": ["surf"],
+    "city": ["quiet night traffic", "a distant horn"],
     "forest": ["rustling leaves", "crickets"],
     "meadow": ["a soft breeze", "crickets"],
 }
@@ -110,6 +111,30 @@ def test_it_swaps_daytime_creatures_for_night_ones(setting: str) -> None:
 
     assert words == NIGHT_WORDS[setting]
     assert rms(samples) > 0.005
+
+
+def test_birds_sing_a_busier_chorus_at_dawn() -> None:
+    # In a meadow the birds are all there is above the breeze's band.
+    day, day_words = make_ambience(plan(), 8.0, np.random.default_rng(4))
+    dawn, dawn_words = make_ambience(plan(time_of_day="dawn"), 8.0, np.random.default_rng(4))
+    _, forest_words = make_ambience(
+        plan(setting="forest", time_of_day="dawn"), 4.0, np.random.default_rng(4)
+    )
+
+    assert day_words == ["a soft breeze", "birdsong"]
+    assert dawn_words == ["a soft breeze", "a dawn chorus"]
+    assert forest_words == ["rustling leaves", "a dawn chorus"]
+    birds = signal.butter(4, (2400, 6500), "bandpass", fs=AUDIO_RATE, output="sos")
+    assert rms(signal.sosfilt(birds, dawn, axis=0)) > 1.3 * rms(signal.sosfilt(birds, day, axis=0))
+
+
+def test_the_city_quietens_at_night() -> None:
+    day, _ = make_ambience(plan(setting="city"), 8.0, np.random.default_rng(4))
+    night, _ = make_ambience(
+        plan(setting="city", time_of_day="night"), 8.0, np.random.default_rng(4)
+    )
+
+    assert rms(night) < 0.7 * rms(day)
 
 
 @pytest.mark.parametrize("weather", sorted(WEATHER_WORDS))

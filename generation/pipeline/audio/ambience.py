@@ -60,8 +60,7 @@ def make_ambience(
     out = silence(n)
     if n == 0:
         return out, []
-    night = plan.get("time_of_day") == "night"
-    layers = _setting_layers(str(plan.get("setting", "meadow")), night)
+    layers = _setting_layers(str(plan.get("setting", "meadow")), str(plan.get("time_of_day")))
     layers += _WEATHER_LAYERS.get(str(plan.get("weather", "none")), [])
     base = Noise(rng, n)
     words: list[str] = []
@@ -73,13 +72,16 @@ def make_ambience(
     return finish(out), words
 
 
-def _setting_layers(setting: str, night: bool) -> list[tuple[str, Layer]]:
+def _setting_layers(setting: str, time_of_day: str) -> list[tuple[str, Layer]]:
+    night = time_of_day == "night"
     if setting == "beach":
         return [("surf", _surf)] + ([] if night else [("gulls", _gulls)])
+    if setting == "city" and night:
+        return [("quiet night traffic", _night_traffic), ("a distant horn", _horn)]
     if setting == "city":
         return [("city traffic", _traffic), ("distant horns", _horns)]
     if setting == "forest":
-        return [("rustling leaves", _leaves), _creatures(night)]
+        return [("rustling leaves", _leaves), _creatures(time_of_day)]
     if setting == "snow":
         return [("a soft wind", _soft_wind)]
     if setting == "space":
@@ -92,11 +94,15 @@ def _setting_layers(setting: str, night: bool) -> list[tuple[str, Layer]]:
         return [("muffled bubbles", _underwater)]
     if setting in ("desert", "mountains"):
         return [("wind", _wind)]
-    return [("a soft breeze", _breeze), _creatures(night)]  # meadow, and any other setting
+    return [("a soft breeze", _breeze), _creatures(time_of_day)]  # meadow, and any other setting
 
 
-def _creatures(night: bool) -> tuple[str, Layer]:
-    return ("crickets", _crickets) if night else ("birdsong", _birdsong)
+def _creatures(time_of_day: str) -> tuple[str, Layer]:
+    if time_of_day == "night":
+        return ("crickets", _crickets)
+    if time_of_day == "dawn":
+        return ("a dawn chorus", _dawn_chorus)
+    return ("birdsong", _birdsong)
 
 
 # Beds: filtered bands of the shared noise, each at its own level.
@@ -120,9 +126,13 @@ def _surf(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
     out += np.float32(0.015) * base.hiss() * env**2
 
 
-def _traffic(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
+def _traffic(out: np.ndarray, rng: np.random.Generator, base: Noise, rms: float = 0.06) -> None:
     level = smooth_random(rng, out.shape[0], 0.7, 0.45, 1.0)[:, None]
-    out += at_rms(slow_band(rng, out.shape[0], "lowpass", 240.0, 8), 0.06) * level
+    out += at_rms(slow_band(rng, out.shape[0], "lowpass", 240.0, 8), rms) * level
+
+
+def _night_traffic(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
+    _traffic(out, rng, base, rms=0.025)
 
 
 def _leaves(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
@@ -216,8 +226,10 @@ def _gulls(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
             add_at(out, start + k * sample_count(0.33), release(cry, 0.03), gain=0.025, pan=pan)
 
 
-def _birdsong(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
-    for start in _moments(rng, out.shape[0], 1.2):
+def _birdsong(
+    out: np.ndarray, rng: np.random.Generator, base: Noise, per_second: float = 1.2
+) -> None:
+    for start in _moments(rng, out.shape[0], per_second):
         pitch, pan, rising = float(rng.uniform(2500.0, 4500.0)), _pan(rng), rng.random() < 0.5
         at = start
         for _ in range(int(rng.integers(3, 8))):
@@ -241,8 +253,16 @@ def _crickets(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
             add_at(out, start, song, gain=0.025, pan=pan)
 
 
-def _horns(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
-    for start in _moments(rng, out.shape[0], 0.2):
+def _dawn_chorus(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
+    _birdsong(out, rng, base, per_second=3.0)
+
+
+def _horn(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:
+    _horns(out, rng, base, per_second=0.0)  # exactly one: _moments always gives at least one
+
+
+def _horns(out: np.ndarray, rng: np.random.Generator, base: Noise, per_second: float = 0.2) -> None:
+    for start in _moments(rng, out.shape[0], per_second):
         size = sample_count(float(rng.uniform(0.25, 0.6)))
         pitch = float(rng.uniform(330.0, 440.0))
         reedy = (1.0, 0.0, 0.33, 0.0, 0.2)
