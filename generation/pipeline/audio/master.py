@@ -96,7 +96,13 @@ def integrated_loudness(samples: np.ndarray, rate: int = AUDIO_RATE) -> float:
     return float(pyloudnorm.Meter(rate).integrated_loudness(data))
 
 
-def limit_true_peak(samples: np.ndarray, peak_dbtp: float = PEAK_DBTP) -> np.ndarray:
+def limit_true_peak(
+    samples: np.ndarray,
+    peak_dbtp: float = PEAK_DBTP,
+    *,
+    lookahead_s: float = LOOKAHEAD_S,
+    hold_s: float = HOLD_S,
+) -> np.ndarray:
     """Turn the signal down around each true peak over ``peak_dbtp``, smoothly and ahead of it."""
     data = np.asarray(samples, dtype=np.float32)
     ceiling = 10 ** (peak_dbtp / 20)
@@ -105,8 +111,8 @@ def limit_true_peak(samples: np.ndarray, peak_dbtp: float = PEAK_DBTP) -> np.nda
         return data.copy()
     wanted = np.ones(data.shape[0], np.float32)
     wanted[where] = ceiling / peaks
-    ahead = max(1, round(LOOKAHEAD_S * AUDIO_RATE))
-    hold = max(ahead, round(HOLD_S * AUDIO_RATE))
+    ahead = max(1, round(lookahead_s * AUDIO_RATE))
+    hold = max(ahead, round(hold_s * AUDIO_RATE))
     # Each sample takes the lowest gain wanted from `hold` samples back to `ahead` samples on;
     # averaging that over 2*ahead+1 samples still reaches each peak's own gain at the peak.
     floor = minimum_filter1d(
