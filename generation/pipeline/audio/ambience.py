@@ -105,7 +105,7 @@ def _creatures(time_of_day: str) -> tuple[str, Layer]:
     return ("birdsong", _birdsong)
 
 
-# Beds: filtered bands of the shared noise, each at its own level.
+# Beds: bands of filtered noise, each at its own level.
 
 
 def _surf(out: np.ndarray, rng: np.random.Generator, base: Noise) -> None:

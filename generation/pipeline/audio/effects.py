@@ -62,7 +62,7 @@ def make_effects(
 def _describe(kind: str, onsets: list[float]) -> str:
     one, many = _NAMES[kind]
     moments = sorted({round(t, 1) for t in onsets})
-    if len(onsets) == 1 or len(moments) == 1 and len(onsets) <= _MAX_LISTED_TIMES:
+    if len(onsets) == 1 or (len(moments) == 1 and len(onsets) <= _MAX_LISTED_TIMES):
         word = one if len(onsets) == 1 else many
         return f"{word} at {moments[0]:.1f} s"
     if len(onsets) > _MAX_LISTED_TIMES:
