@@ -4,6 +4,9 @@
 sheets, particle layouts, camera path, caption) is prepared once by ``build_scene``; frames are
 then drawn in batches of ``BATCH_FRAMES`` with whole-tensor operations, so the per-frame Python
 work is a few small loops over subjects.
+
+The same timeline that moves the pixels lists the clip's sound events (landings, splashes,
+lightning, confetti pops) at the frames they are drawn, for the soundtrack to follow.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from generation.pipeline.base import (
     CancelCheck,
     ProgressCallback,
     RenderCancelled,
+    SoundEvent,
     VideoRequest,
     VideoResult,
 )
@@ -34,12 +38,21 @@ from generation.pipeline.builtin_layers import (
     prepare_layers,
 )
 from generation.pipeline.builtin_palette import Grade, make_grade
-from generation.pipeline.builtin_particles import Field, build_fields, draw_fields
+from generation.pipeline.builtin_particles import (
+    Field,
+    Splashes,
+    build_fields,
+    build_splashes,
+    draw_fields,
+    draw_splashes,
+)
 from generation.pipeline.builtin_sky import paint_sky
 from generation.pipeline.builtin_subjects import (
+    Landing,
     Subject,
     build_subjects,
     draw_subjects,
+    landings,
     pan_speed,
     plan_motion,
 )
@@ -72,6 +85,8 @@ class Scene:
     flash: np.ndarray  # (T,) extra brightness (lightning)
     caption: tuple[torch.Tensor, int, int] | None  # premultiplied RGBA (4, h, w), top, left
     screen: dict[str, torch.Tensor] = field(default_factory=dict)  # sx (W,), sy (H,)
+    splashes: Splashes | None = None  # drawn where subjects land in water
+    events: list[SoundEvent] = field(default_factory=list)  # sorted by frame
 
 
 class BuiltinBackend:
@@ -115,6 +130,7 @@ class BuiltinBackend:
             model_hash=RENDERER_VERSION,
             plan=plan.as_dict(),
             notes=notes,
+            events=list(scene.events),
         )
 
 
@@ -134,11 +150,13 @@ def build_scene(
     camera["pan"] = pan_speed(plan, motion) * camera["t"]
     max_px = float((1 + (camera["zoom"].max() - 1) * SUBJECT_DEPTH) * height)
     layers = prepare_layers(plan, grade, rng, height)
-    fields = build_fields(plan, grade, rng, (height, width))
+    fields = build_fields(plan, grade, rng, (height, width), (request.fps, request.num_frames))
     subjects = build_subjects(
         plan, grade, rng, motion, (camera["t"], request.duration_s, max_px), faces or []
     )
     sky, offsets = _sky(plan, grade, rng, camera, (width, height))
+    flash, strikes = _lightning(plan, rng, camera["t"])
+    landed = landings(subjects, plan)
     scene = Scene(
         plan=plan,
         width=width,
@@ -154,8 +172,10 @@ def build_scene(
         near_fields=[f for f in fields if f.depth >= 0.2],
         camera=camera,
         light=_light_map(grade, (width, height)),
-        flash=_lightning(plan, rng, camera["t"]),
+        flash=flash,
         caption=_caption(plan.caption, (width, height)),
+        splashes=build_splashes(landed, grade, rng, request.fps),
+        events=_sound_events(plan, landed, strikes, fields),
     )
     scene.screen = {
         "sx": (torch.arange(width, dtype=torch.float32) + 0.5 - width / 2) / height,
@@ -201,6 +221,8 @@ def render_batch(
     draw_fields(canvas, scene.far_fields, view)
     draw_layers(canvas, back, scratch)
     draw_subjects(canvas, scene.subjects, view, slice(start, stop))
+    if scene.splashes is not None:
+        draw_splashes(canvas, scene.splashes, view)
     draw_layers(canvas, front, scratch)
     draw_fields(canvas, scene.near_fields, view)
     if scene.caption is not None:
@@ -304,14 +326,35 @@ def _light_map(grade: Grade, size: tuple[int, int]) -> torch.Tensor:
     return ((1 - grade.vignette * r2**1.3) * 255).contiguous()
 
 
-def _lightning(plan: ScenePlan, rng: np.random.Generator, t: np.ndarray) -> np.ndarray:
+def _lightning(
+    plan: ScenePlan, rng: np.random.Generator, t: np.ndarray
+) -> tuple[np.ndarray, list[int]]:
+    """Per-frame flash brightness, and the frame each flash starts (where its thunder is timed)."""
     flash = np.zeros_like(t)
     if plan.weather != "rain" or (plan.mood != "dramatic" and plan.energy < 0.7):
-        return flash
+        return flash, []
+    starts = []
     for start in rng.uniform(0.5, max(1.0, t[-1] - 0.5), size=2):
         after = t - start
         flash += np.where(after >= 0, 0.55 * np.exp(-np.clip(after, 0, None) / 0.12), 0.0)
-    return flash.astype(np.float32)
+        starts.append(int(np.argmax(after >= 0)))
+    return flash.astype(np.float32), sorted(set(starts))
+
+
+def _sound_events(
+    plan: ScenePlan, landed: list[Landing], strikes: list[int], fields: list[Field]
+) -> list[SoundEvent]:
+    """What makes a sound, at the frame it is drawn: landings, lightning and confetti pops."""
+    events = [
+        SoundEvent("splash" if landing.in_water else "thump", landing.frame, landing.strength)
+        for landing in landed
+    ]
+    events += [
+        SoundEvent("lightning", frame, round(0.6 + 0.4 * plan.energy, 3)) for frame in strikes
+    ]
+    pop = round(0.5 + 0.5 * plan.energy, 3)
+    events += [SoundEvent("pop", frame, pop) for f in fields for frame in f.pops]
+    return sorted(events, key=lambda event: (event.frame, event.kind))
 
 
 # ---------------------------------------------------------------------------- caption

@@ -28,6 +28,14 @@ CAMEO_LANDSCAPE_UNIT = 0.34
 FLYERS = frozenset({"bird", "butterfly", "rocket"})
 AIRBORNE = frozenset({"balloon"}) | FLYERS
 MAX_SHEET_PX = 240  # sheet resolution cap; bigger on screen is upscaled, still smooth
+# A hop is |sin| with its low part cut off, so the feet rest on the ground for a moment between
+# hops: at the fastest cadence (1.4 hops per second) that moment lasts 1.75 frames at 24 fps, so
+# every landing has a frame where the sprite truly touches down, which is where its thump goes.
+JUMP_CONTACT = 0.16
+# On a beach, jumpers play in the shallows: their feet are in the surf band (between the sea's
+# wave line at 0.70 and the foam at 0.745), not on the sand, so every landing there is in water.
+SHALLOWS_Y = 0.728
+MAX_LANDINGS = 24  # more than this in one clip reads as a drum roll, not as landings
 
 SKIN = ("#ffdbac", "#f1c27d", "#e0ac69", "#c68642", "#8d5524", "#5c3a1e")
 HAIR = ("#2a1a10", "#4a2a14", "#8a5a2a", "#d8b060", "#b04a1a", "#1a1a1a")
@@ -56,6 +64,18 @@ class Subject:
     angle: np.ndarray  # (T,) clockwise screen rotation, radians
     xscale: np.ndarray  # (T,) horizontal squash for turning on the spot
     flip: float  # 1 faces right, -1 faces left
+
+
+@dataclass(frozen=True)
+class Landing:
+    """A frame where a subject's feet come back to the ground (or the water) after a hop."""
+
+    frame: int
+    x: float  # world x of the feet at that frame
+    y: float  # world y of the ground under them
+    size: float  # the subject's world units per sprite unit
+    strength: float  # 0..1: bigger subjects falling from higher land harder
+    in_water: bool
 
 
 @dataclass(frozen=True)
@@ -145,7 +165,7 @@ def _sprite_action(kind: str, action: str) -> str:
 
 
 def _casts_shadow(kind: str, plan: ScenePlan, path: dict[str, np.ndarray]) -> bool:
-    if kind in AIRBORNE or kind in ("boat", "fish") or plan.setting == "space":
+    if kind in AIRBORNE or kind in ("boat", "fish") or plan.setting == "space" or wades(plan):
         return False
     return float(np.min(path["ground"] - path["y"])) < 0.08
 
@@ -281,9 +301,43 @@ def _heights(
     if plan.action == "float":
         return motion.ground_y - 0.12 + 0.04 * bob, ground
     if plan.action == "jump":
-        hop = np.abs(np.sin(np.pi * motion.cadence * times + phase0 * 3))
+        if wades(plan):
+            ground = np.full_like(times, SHALLOWS_Y + 0.01 * index)
+        swing = np.abs(np.sin(np.pi * motion.cadence * times + phase0 * 3))
+        hop = np.clip((swing - JUMP_CONTACT) / (1 - JUMP_CONTACT), 0, None)
         return ground - (0.06 + 0.06 * e) * hop, ground
     return ground.copy(), ground
+
+
+def wades(plan: ScenePlan) -> bool:
+    """Jumpers on a beach jump in the surf; everywhere else they land on solid ground.
+
+    Underwater there is no surface in view, so a landing there is on the seabed: a thump.
+    """
+    return plan.setting == "beach" and plan.action == "jump"
+
+
+def landings(subjects: list[Subject], plan: ScenePlan) -> list[Landing]:
+    """Every frame where a subject's feet touch down after being in the air, sorted by frame.
+
+    Read from the same ``y`` and ``ground`` arrays that place the sprites, so a landing is the
+    first frame at which the drawn feet are on the ground line again.
+    """
+    found: list[Landing] = []
+    for subject in subjects:
+        lift = subject.ground - subject.y
+        down = lift <= 0
+        for frame in np.flatnonzero(down[1:] & ~down[:-1]) + 1:
+            drop = float(lift[max(0, frame - 24) : frame].max())  # height of the hop it ends
+            weight = sprites.SIZES[subject.kind]
+            strength = min(1.0, 0.25 + 0.35 * weight + 0.4 * drop / 0.12)
+            x, y = float(subject.x[frame]), float(subject.ground[frame])
+            found.append(Landing(int(frame), x, y, subject.size, round(strength, 3), wades(plan)))
+    found.sort(key=lambda landing: (landing.frame, landing.x))
+    if len(found) > MAX_LANDINGS:  # an even subset keeps the rhythm going to the end
+        keep = np.linspace(0, len(found) - 1, MAX_LANDINGS).round().astype(int)
+        found = [found[i] for i in keep]
+    return found
 
 
 # ---------------------------------------------------------------------------- drawing
