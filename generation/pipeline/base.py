@@ -36,6 +36,7 @@ class Sound:
 
     CHOICES: tuple[str, ...] = (ON, NO_MUSIC, OFF)
 
+
 ProgressCallback = Callable[[float, str], None]
 CancelCheck = Callable[[], bool]
 
