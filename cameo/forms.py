@@ -4,6 +4,7 @@ from django import forms
 
 from cameo.models import Cameo
 from cameo.services import MAX_GRANT_DAYS, TEXT_LIMIT
+from sora_site.text import refuse_control_characters
 
 
 class RecordForm(forms.Form):
@@ -28,6 +29,11 @@ class RecordForm(forms.Form):
         required=False,
         label="My camera app saved the video mirrored (left and right swapped)",
     )
+
+    def clean_display_name(self) -> str:
+        name = self.cleaned_data["display_name"]
+        refuse_control_characters(name)
+        return name
 
 
 class SettingsForm(forms.ModelForm):

@@ -15,6 +15,7 @@ from cameo.forms import DecideForm, RecordForm, SettingsForm
 from cameo.uploads import ClipSizeLimit
 from safety.limits import limit_wait, too_many
 from safety.models import Report
+from sora_site.text import checks_own_text
 
 _CHALLENGE_KEY = "cameo_challenge"
 
@@ -57,6 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "cameo/home.html", _home_context(request))
 
 
+@checks_own_text  # the body is read only after the clip's size limit is in place
 @csrf_exempt
 @login_required
 @require_POST
