@@ -35,8 +35,21 @@ class VideoWorker(SimpleWorker):
             log.error(message)
             sys.stderr.write(message + "\n")
             raise SystemExit(2) from exc
+        _warm_voice()
         log.info("Video worker ready with the %s backend.", backend.name)
         report = generation_requeue_stuck()
         if report.requeued or report.enqueued or report.failed:
             log.info("Recovered jobs at start-up: %s", report)
         return super().work(*args, **kwargs)
+
+
+def _warm_voice() -> None:
+    """Load the packaged voice before the first job, so the first video with a spoken line
+    doesn't wait for it. A voice that can't load isn't fatal: those lines are left out and
+    the job page says so."""
+    from generation.pipeline.audio.speech import warm
+
+    try:
+        warm()
+    except Exception as exc:  # the voice is optional; every cause is logged the same way
+        log.warning("The voice could not load; spoken lines will be left out: %s", exc)
