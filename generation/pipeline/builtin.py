@@ -331,7 +331,8 @@ def _lightning(
 ) -> tuple[np.ndarray, list[int]]:
     """Per-frame flash brightness, and the frame each flash starts (where its thunder is timed)."""
     flash = np.zeros_like(t)
-    if plan.weather != "rain" or (plan.mood != "dramatic" and plan.energy < 0.7):
+    stormy = plan.storm or plan.mood == "dramatic" or plan.energy >= 0.7
+    if plan.weather != "rain" or not stormy:
         return flash, []
     starts = []
     for start in rng.uniform(0.5, max(1.0, t[-1] - 0.5), size=2):

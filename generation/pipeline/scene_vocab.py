@@ -82,8 +82,8 @@ PALETTES: dict[str, tuple[str, ...]] = {
 
 WEATHER: dict[str, tuple[str, ...]] = {
     "rain": _w(
-        "rain rainy raining rainfall storm stormy drizzle downpour thunderstorm monsoon wet "
-        "lightning"
+        "rain rainy raining rainfall storm stormy drizzle downpour thunderstorm thunder monsoon "
+        "wet lightning"
     ),
     "snow": _w("snow snowing snowfall snowflakes snowflake blizzard snowy"),
     "stars": _w("stars starry star starlight constellation constellations"),
@@ -98,6 +98,10 @@ WEATHER: dict[str, tuple[str, ...]] = {
 }
 
 # Occasions suggest particles, but weather named outright wins: a party in the rain is rainy.
+# Words that bring lightning and thunder to a rainy scene whatever its mood.
+STORM_WORDS = frozenset(
+    {"storm", "stormy", "storms", "thunderstorm", "thunderstorms", "thunder", "lightning"}
+)
 WEAK_WEATHER_WORDS = frozenset(
     _w(
         "party celebration celebrate celebrating birthday festival carnival parade wedding "

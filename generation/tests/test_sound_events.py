@@ -109,6 +109,24 @@ def test_it_strikes_lightning_on_the_frames_where_a_storm_lights_up() -> None:
     assert all(jumps[f - 1] > 20.0 for f in strikes)
 
 
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "lightning and thunder over the mountains in a storm at night",
+        "a thunderstorm over the city",
+        "thunder over a quiet farm",
+    ],
+)
+def test_a_prompt_that_names_a_storm_or_lightning_gets_lightning_whatever_its_mood(
+    prompt: str,
+) -> None:
+    assert frames_of(scene_for(prompt).events, "lightning")
+
+
+def test_plain_rain_without_a_storm_stays_calm() -> None:
+    assert frames_of(scene_for("a calm rainy afternoon in the park").events, "lightning") == []
+
+
 def test_a_calm_clear_scene_has_no_lightning() -> None:
     assert frames_of(scene_for("a sunny day in a meadow, calm").events, "lightning") == []
 

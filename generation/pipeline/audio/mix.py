@@ -50,13 +50,13 @@ EFFECTS_PEAK_DBTP = -3.0
 EFFECTS_HOLD_S = 0.01
 # How far the beds dip under a spoken line, and how fast: down over 80 ms before the line starts
 # (so its first syllable is already clear), back up over 300 ms after it ends.
-MUSIC_DUCK_DB = -10.0
-AMBIENCE_DUCK_DB = -4.0
+MUSIC_DUCK_DB = -16.0
+AMBIENCE_DUCK_DB = -8.0
 DUCK_ATTACK_S = 0.08
 DUCK_RELEASE_S = 0.3
 # AAC moves peaks by a few tenths of a dB; mastering aims this far under the ceiling so the
 # decoded file still meets it.
-ENCODE_HEADROOM_DB = 0.5
+ENCODE_HEADROOM_DB = 1.0
 FROM_MODEL = "Sound made by the model with the picture."
 # What plan["sound"] holds for a silent video: the same keys as a soundtrack's details.
 SILENT_DETAILS: dict[str, Any] = {
