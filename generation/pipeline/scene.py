@@ -48,6 +48,8 @@ class ScenePlan:
     time_of_day: str = "day"
     palette: str = "natural"
     weather: str = "none"
+    # Lightning flashes (and their thunder) in the rain: the prompt names a storm or lightning.
+    storm: bool = False
     subjects: tuple[str, ...] = ("dog",)
     # One colour word per subject ("red" for "a red balloon"), "" where the prompt names none.
     colors: tuple[str, ...] = ("",)
@@ -101,6 +103,7 @@ def plan_scene(prompt: str) -> ScenePlan:
         colors=colors,
         action=action,
         camera=_pick_camera(tokens, action),
+        storm=bool(vocab.STORM_WORDS.intersection(tokens)),
         mood=mood,
         energy=_energy(tokens, action, mood_energy),
         caption=caption,
