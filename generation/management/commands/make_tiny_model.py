@@ -10,9 +10,9 @@ from generation.pipeline.tiny_models import KINDS
 
 class Command(BaseCommand):
     help = (
-        "Write a tiny random-weights diffusers video model (a real Wan, LTX-Video or CogVideoX "
-        "pipeline class, under 1 MB) to PATH, for trying SORA_VIDEO_MODEL without a download. "
-        "Its videos are noise."
+        "Write a tiny random-weights diffusers video model (a real Wan, LTX-Video, LTX-2 with "
+        "sound, or CogVideoX pipeline class, a few MB at most) to PATH, for trying "
+        "SORA_VIDEO_MODEL without a download. Its videos (and LTX-2's sound) are noise."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
