@@ -23,6 +23,7 @@ from generation.pipeline.audio.lines import check_lines, spoken_lines
 from generation.pipeline.base import ASPECT_SIZES, DURATIONS, MAX_SEED, Sound
 from generation.selectors import job_get_for_user
 from generation.validators import clean_prompt
+from generation.workdirs import job_workdir, pid_alive
 
 if TYPE_CHECKING:
     import numpy as np
@@ -312,21 +313,9 @@ class RequeueReport:
     unreachable: int = 0
 
 
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _worker_gone(job: GenerationJob, stale_after: int) -> bool:
     """A running job's worker is gone if its process died here, or it stopped writing."""
-    if job.worker_host == socket.gethostname() and not _pid_alive(job.worker_pid):
+    if job.worker_host == socket.gethostname() and not pid_alive(job.worker_pid):
         return True
     last = job.heartbeat_at or job.started_at
     return last is None or timezone.now() - last > dt.timedelta(seconds=stale_after)
@@ -561,11 +550,8 @@ def generation_render(*, job_id: int, worker_name: str = "") -> str | None:
 
 
 def _render_and_store(job: GenerationJob) -> None:
-    import shutil
-    import tempfile
     import time
     from dataclasses import replace
-    from pathlib import Path
 
     from generation.pipeline import get_backend
     from generation.pipeline.audio import add_sound
@@ -612,8 +598,9 @@ def _render_and_store(job: GenerationJob) -> None:
         result.frames, handle=job.creator.username, fps=result.fps, site_name=settings.SITE_NAME
     )
     progress.set(85, "Encoding video", force=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f"sora-job-{job.pk}-"))
-    try:
+    # The folder is named for this job and process, so a worker that starts after this one was
+    # killed mid-encode can tell it is orphaned and remove it (generation.workdirs).
+    with job_workdir(job.pk) as tmp:
         video_path = tmp / "video.mp4"
         encode_mp4(
             frames,
@@ -632,8 +619,6 @@ def _render_and_store(job: GenerationJob) -> None:
         sign_mp4(video_path, signed_path, provenance_fields(job, result))
         progress.set(97, "Saving", force=True)
         _store(job, signed_path, poster, result, time.monotonic() - started, scan=scan)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _cameo_inputs(job: GenerationJob) -> tuple[tuple[CameoImage, ...], str]:

@@ -2,8 +2,8 @@
 
 A forking worker would load the model again in every child. ``SimpleWorker`` keeps one process,
 so the backend loaded by the first job serves the next. On start-up it also puts back jobs whose
-worker died (``requeue_stuck``) and loads the backend, so a broken model folder stops the worker
-with a sentence instead of failing every job.
+worker died (``requeue_stuck``), removes the render folders they left, and loads the backend, so
+a broken model folder stops the worker with a sentence instead of failing every job.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ class VideoWorker(SimpleWorker):
     def work(self, *args: Any, **kwargs: Any) -> bool:
         from generation.pipeline import get_backend
         from generation.services import generation_requeue_stuck
+        from generation.workdirs import workdirs_sweep
 
         try:
             backend = get_backend()
@@ -40,6 +41,8 @@ class VideoWorker(SimpleWorker):
         report = generation_requeue_stuck()
         if report.requeued or report.enqueued or report.failed:
             log.info("Recovered jobs at start-up: %s", report)
+        # After the requeue, so a killed render's folder is judged against its recovered row.
+        workdirs_sweep()
         return super().work(*args, **kwargs)
 
 

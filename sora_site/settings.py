@@ -276,6 +276,8 @@ SORA_DAILY_GENERATIONS = _int("SORA_DAILY_GENERATIONS", 30, minimum=1)
 SORA_MAX_ATTEMPTS = _int("SORA_MAX_ATTEMPTS", 3, minimum=1)
 # A running job whose worker has not touched its row for this long counts as stuck.
 SORA_STALE_AFTER = _int("SORA_STALE_AFTER", 120, minimum=5)
+# Each render encodes into its own folder here; a worker sweeps the folders of dead renders.
+SORA_WORK_DIR = Path(env.str("SORA_WORK_DIR", default=str(VAR_DIR / "work")))
 SORA_VIDEO_MODEL = env.str("SORA_VIDEO_MODEL", default="")
 SORA_DEVICE = env.str("SORA_DEVICE", default="auto")
 SORA_LOW_VRAM = _bool("SORA_LOW_VRAM", False)
