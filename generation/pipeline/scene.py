@@ -63,6 +63,9 @@ class ScenePlan:
     # Words of the prompt (an emoji stands for itself) that nothing in the plan came from, so a
     # person sees what the renderer could not draw instead of wondering where it went.
     not_drawn: tuple[str, ...] = field(default=())
+    # (word or phrase of the prompt, what drew it): ("pooch", "dog sprite"), ("rain", "rain
+    # weather"). Each concrete word is here or in not_drawn, never both.
+    drawn: tuple[tuple[str, str], ...] = field(default=())
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -70,6 +73,7 @@ class ScenePlan:
         data["colors"] = list(self.colors)
         data["interpreted"] = dict(self.interpreted)
         data["not_drawn"] = list(self.not_drawn)
+        data["drawn"] = [list(pair) for pair in self.drawn]
         return data
 
 
@@ -109,7 +113,9 @@ def plan_scene(prompt: str) -> ScenePlan:
         caption=caption,
         interpreted=interpreted,
     )
-    return replace(plan, not_drawn=_not_drawn(sourced, hits, plan))
+    return replace(
+        plan, not_drawn=_not_drawn(sourced, hits, plan), drawn=_drawn(sourced, hits, plan)
+    )
 
 
 def _split_caption(prompt: str) -> tuple[str, str]:
@@ -446,3 +452,84 @@ def _used_positions(tokens: list[str], hits: dict[str, list[_Hit]], plan: SceneP
         ):
             used.add(pos)
     return used
+
+
+# What each part of the plan is called in ``drawn``, by the hit category that set it.
+_DRAWN_AS = {
+    "subject": "{} sprite",
+    "setting": "{} scene",
+    "weather": "{} weather",
+    "time": "{} sky",
+    "action": "{} motion",
+}
+
+
+def _drawn(
+    sourced: list[tuple[str, str]], hits: dict[str, list[_Hit]], plan: ScenePlan
+) -> tuple[tuple[str, str], ...]:
+    """Each word or phrase of the prompt that part of the plan came from, with what drew it.
+
+    The words are the ones ``_not_drawn`` counts as used, so every concrete word of the prompt
+    is in exactly one of the two lists. Neither list holds ``vocab.STOPWORDS`` (articles,
+    prepositions, "video", "style", size words), bare digits or emoji modifiers. Neighbouring
+    words drawn by the same thing make one phrase ("zoom in", "kitty cat"); an emoji is one
+    entry however many words its name has. A caption is drawn as text.
+    """
+    tokens = [token for token, _ in sourced]
+    labels = _drawn_labels(tokens, hits, plan)
+    pairs: list[tuple[str, str]] = []
+    previous = (-2, "", "")  # position, source, label
+    for pos in sorted(_used_positions(tokens, hits, plan)):
+        token, source = sourced[pos]
+        label = labels.get(pos, "scene")
+        emoji = source != token
+        if (
+            pos == previous[0] + 1
+            and pairs
+            and ((emoji and source == previous[1]) or (not emoji and label == previous[2]))
+        ):
+            word, what = pairs.pop()
+            word = word if emoji else f"{word} {source}"
+            what = what if label in what.split(", ") else f"{what}, {label}"
+            pairs.append((word, what))
+        else:
+            pairs.append((source, label))
+        previous = (pos, source, label)
+    if plan.caption:
+        pairs.append((plan.caption, "caption text"))
+    return tuple(dict.fromkeys(pairs))
+
+
+def _drawn_labels(
+    tokens: list[str], hits: dict[str, list[_Hit]], plan: ScenePlan
+) -> dict[int, str]:
+    """Position -> what drew the word there, for the kinds of words ``_used_positions`` uses."""
+    picked = {
+        "subject": set(plan.subjects),
+        "setting": {plan.setting},
+        "weather": {plan.weather},
+        "time": {plan.time_of_day},
+        "action": {plan.action},
+    }
+    found: dict[int, list[str]] = {}
+    for name, form in _DRAWN_AS.items():
+        for hit in hits[name]:
+            if hit.concept in picked[name]:
+                found.setdefault(hit.position, []).append(form.format(hit.concept))
+    index = _positions(tokens)
+    phrases = [(p, f"{plan.camera} camera") for p, c in vocab.CAMERA_PHRASES if c == plan.camera]
+    phrases += [(p, f"{plan.palette} colours") for p in vocab.PALETTES.get(plan.palette, ())]
+    for phrase, label in phrases:
+        for start in _phrase_positions(tokens, phrase, index):
+            for pos in range(start, start + len(phrase.split())):
+                found.setdefault(pos, []).append(label)
+    for pos, token in enumerate(tokens):
+        if token in vocab.MOODS[plan.mood][1]:
+            found.setdefault(pos, []).append(f"{plan.mood} mood")
+        elif token in vocab.SLOWER_WORDS or token in vocab.FASTER_WORDS:
+            found.setdefault(pos, []).append("pace")
+        elif token in vocab.COLORS and token in plan.colors:
+            found.setdefault(pos, []).append(f"{token} colour")
+        elif token in vocab.COUNT_WORDS:
+            found.setdefault(pos, []).append("count")
+    return {pos: ", ".join(dict.fromkeys(labels)) for pos, labels in found.items()}
