@@ -147,7 +147,7 @@ class Command(BaseCommand):
         else:
             self._check_queue()
             jobs = self._submit()
-            self._render()
+            self._render(jobs)
             published = self._publish(jobs)
             self.stdout.write(self.style.SUCCESS(f"Seeded {published} demo videos."))
         if options["scale"]:
@@ -218,19 +218,65 @@ class Command(BaseCommand):
                 )
         return jobs
 
-    def _render(self) -> None:
+    def _render(self, jobs: list[GenerationJob]) -> None:
+        """Render the demo jobs here, and wait for any that a running worker took.
+
+        Under ./run a video worker is already serving the queue, so it may claim some demo jobs
+        while this command's own worker drains the rest. This worker stops once the queue is
+        empty, which can be while the other is still rendering, so the jobs themselves decide
+        when rendering is over: each must end, or stop making progress for SORA_STALE_AFTER.
+        """
+        import time
+
+        from django.conf import settings
+
+        unfinished = self._unfinished(jobs)
+        self.stdout.write(f"Rendering {len(unfinished)} demo video(s) …")
+        self._drain_queue(always=True)
+        waited, seen, changed_at = False, None, time.monotonic()
+        while unfinished := self._unfinished(jobs):
+            if unfinished != seen:
+                seen, changed_at = unfinished, time.monotonic()
+            elif time.monotonic() - changed_at > settings.SORA_STALE_AFTER:
+                return
+            if not waited:
+                waited = True
+                self.stdout.write(
+                    f"Waiting for {len(unfinished)} demo video(s) another worker is rendering …"
+                )
+            # A job released from pending after this worker stopped is rendered here too.
+            self._drain_queue()
+            time.sleep(0.5)
+
+    def _unfinished(self, jobs: list[GenerationJob]) -> set[tuple[int, str, int, str]]:
+        """The demo jobs not yet ended, with what shows their progress."""
+        rows = GenerationJob.objects.filter(pk__in=[job.pk for job in jobs]).exclude(
+            status__in=GenerationJob.TERMINAL
+        )
+        return set(rows.values_list("pk", "status", "progress", "stage"))
+
+    def _drain_queue(self, *, always: bool = False) -> None:
+        """Run a burst worker; its start-up also puts back jobs whose worker died."""
         import django_rq
 
         from generation.worker import VideoWorker
 
         queue = django_rq.get_queue("video")
-        self.stdout.write(f"Rendering {queue.count} demo video(s) …")
-        VideoWorker([queue], connection=queue.connection).work(burst=True, logging_level="WARNING")
+        if always or queue.count:
+            VideoWorker([queue], connection=queue.connection).work(
+                burst=True, logging_level="WARNING"
+            )
 
     def _publish(self, jobs: list[GenerationJob]) -> int:
         count = 0
         for job in jobs:
             job.refresh_from_db()
+            if not job.is_terminal:
+                self.stderr.write(
+                    f"Demo job {job.pk} is still {job.get_status_display().lower()}; run "
+                    "seed_demo again once it has finished to publish it."
+                )
+                continue
             if job.status != GenerationJob.Status.SUCCEEDED:
                 self.stderr.write(f"Demo job {job.pk} ended {job.status}: {job.error}")
                 continue
