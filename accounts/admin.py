@@ -50,7 +50,7 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 class TeenSettingsAdmin(_ReadOnlyAdmin):
     list_display = (
         "user", "daily_limit_minutes", "quiet_start", "quiet_end", "dms_enabled", "personalised",
-        "cameo_cap", "updated_at",
+        "cameo_cap", "comments_from", "remixes_from", "updated_at",
     )  # fmt: skip
     search_fields = ("user__username",)
 

@@ -283,7 +283,7 @@ def _use(use: Any, person: User) -> dict[str, Any]:
 def _teen(user: User) -> dict[str, Any]:
     row = TeenSettings.objects.filter(user=user).values(
         "personalised", "dms_enabled", "daily_limit_minutes", "quiet_start", "quiet_end",
-        "cameo_cap",
+        "cameo_cap", "comments_from", "remixes_from",
     ).first()  # fmt: skip
 
     def links(qs: Any, other: str) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.utils import timezone
 
-from accounts.models import User, default_timezone
+from accounts.models import TeenSettings, User, default_timezone
 from cameo.models import Cameo
 
 
@@ -86,6 +86,19 @@ def _quiet_time(label: str) -> forms.TimeField:
     )
 
 
+def _reach(label: str, what: str) -> forms.TypedChoiceField:
+    """Who may comment on or remix a teen's videos. Left out of a form, it stays as it is."""
+    error = f"Choose who may {what} the videos from the list."
+    return forms.TypedChoiceField(
+        label=label,
+        choices=TeenSettings.Reach.choices,
+        required=False,
+        empty_value=None,
+        help_text="People the teen follows, not people who follow the teen.",
+        error_messages={"invalid_choice": error},
+    )
+
+
 class TeenSettingsForm(forms.Form):
     """A teen's settings, as the parent sets them or the teen tightens them. Ranges and what
     each side may change are the services' to check, so each refusal reads the same."""
@@ -115,6 +128,8 @@ class TeenSettingsForm(forms.Form):
             "invalid_choice": "Choose who may use the cameo from the list.",
         },
     )
+    comments_from = _reach("Who may comment on the videos", "comment on")
+    remixes_from = _reach("Who may remix the videos", "remix")
 
 
 class LinkCodeForm(forms.Form):

@@ -145,6 +145,8 @@ TEEN_SETTING_LABELS = {
     "quiet_start": "Quiet hours start",
     "quiet_end": "Quiet hours end",
     "cameo_cap": "Who may use your cameo, at most",
+    "comments_from": "Who may comment on your videos",
+    "remixes_from": "Who may remix your videos",
 }
 
 
@@ -152,6 +154,14 @@ class TeenSettings(models.Model):
     """The protections on a teen account, on from signup. Only a linked parent may loosen them;
     the teen may make them stricter. They stop applying at 18 but the row stays, so the person
     keeps what they had chosen."""
+
+    class Reach(models.TextChoices):
+        """Who may comment on or remix a teen's videos, narrowest first. "Following" means the
+        people the teen follows, not the teen's followers."""
+
+        NOBODY = "nobody", "Nobody"
+        FOLLOWING = "following", "Only people the teen follows"
+        EVERYONE = "everyone", "Everyone"
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="teen_settings")
     personalised = models.BooleanField(default=False)
@@ -162,6 +172,8 @@ class TeenSettings(models.Model):
     cameo_cap = models.CharField(
         max_length=10, choices=Cameo.Permission.choices, default=Cameo.Permission.ONLY_ME
     )
+    comments_from = models.CharField(max_length=10, choices=Reach.choices, default=Reach.FOLLOWING)
+    remixes_from = models.CharField(max_length=10, choices=Reach.choices, default=Reach.FOLLOWING)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

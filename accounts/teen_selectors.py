@@ -4,7 +4,8 @@ pages show.
 There is one answer to each question other apps have about teens: ``teen_rules`` (the feed:
 personalisation, daily limit, quiet hours), ``teen_extra_minutes_today`` (the budget),
 ``findable_by`` (search), ``profile_open_to`` (profile pages), ``dm_allowed_by_age``
-(messages) and ``teen_cameo_cap_refusal`` (cameo consent). Each reads ``is_teen_now``: the
+(messages), ``teen_cameo_cap_refusal`` (cameo consent) and ``teen_interaction_refusal``
+(comments and remixes). Each reads ``is_teen_now``: the
 stored flag, lifted at once on the 18th birthday in the person's own timezone, even before
 ``accounts.teens.teen_birthdays_run`` writes it down.
 """
@@ -254,6 +255,51 @@ def teen_cameo_level_refusal(owner: User, permission: str) -> str | None:
         f"Your teen settings let your cameo go no further than {CAP_WORDS[cap]}. Choose that or "
         "a narrower option; a linked parent can change the limit."
     )
+
+
+Reach = TeenSettings.Reach
+REACH_LEVELS: list[str] = list(Reach.values)  # narrowest first
+_NOBODY_SENTENCES = {
+    "comment": "{name} doesn't take comments.",
+    "remix": "{name} doesn't let anyone remix their videos.",
+}
+_FOLLOWING_SENTENCES = {
+    "comment": "{name} only takes comments from people they follow.",
+    "remix": "{name} only lets people they follow remix their videos.",
+}
+
+
+def teen_interaction_refusal(*, owner: User, user: Any, kind: str) -> str | None:
+    """Why the teen ``owner``'s settings stop ``user`` commenting on (``kind="comment"``) or
+    remixing (``kind="remix"``) their videos, or None. "Following" lets in the people the teen
+    follows, so a stranger can't reach a teen by following them. Adults' videos: always None."""
+    if not is_teen_now(owner) or getattr(user, "pk", None) == owner.pk:
+        return None
+    row = teen_settings_of(owner)
+    reach = row.comments_from if kind == "comment" else row.remixes_from
+    if reach == Reach.EVERYONE:
+        return None
+    name = f"@{owner.username}"
+    if reach == Reach.NOBODY:
+        return _NOBODY_SENTENCES[kind].format(name=name)
+    signed_in = getattr(user, "is_authenticated", False)
+    if signed_in and Follow.objects.filter(follower=owner, followee=user).exists():
+        return None
+    return _FOLLOWING_SENTENCES[kind].format(name=name)
+
+
+def remix_closed_to(viewer: Any, teen_ids: Iterable[int]) -> set[int]:
+    """Which of these people's videos ``viewer`` may not remix (``teen_interaction_refusal``),
+    so feed cards leave out the Remix button. Callers pass only authors marked as teens."""
+    ids = set(teen_ids)
+    if not ids:
+        return set()
+    people = User.objects.filter(pk__in=ids, is_teen=True)
+    return {
+        person.pk
+        for person in people
+        if teen_interaction_refusal(owner=person, user=viewer, kind="remix")
+    }
 
 
 # --- Reads for the pages ------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from accounts.models import (
 from accounts.services import notify, require_can_write
 from accounts.teen_selectors import (
     LEVELS,
+    REACH_LEVELS,
     active_link_of,
     is_teen_now,
     local_today,
@@ -49,7 +50,11 @@ SETTING_FIELDS = (
     "quiet_start",
     "quiet_end",
     "cameo_cap",
+    "comments_from",
+    "remixes_from",
 )
+REACH_WORDS = {"comments_from": "comment on", "remixes_from": "remix"}
+REACH_FIELDS = tuple(REACH_WORDS)
 FIELD_LABELS = TEEN_SETTING_LABELS
 
 
@@ -64,6 +69,8 @@ def shown_value(field: str, value: Any) -> str:
         return f"{value} minutes"
     if field in ("quiet_start", "quiet_end"):
         return value.strftime("%H:%M")
+    if field in REACH_FIELDS:
+        return str(TeenSettings.Reach(value).label)
     return str(Permission(value).label)
 
 
@@ -90,6 +97,9 @@ def _checked_changes(row: TeenSettings, values: dict[str, Any]) -> dict[str, Any
         errors["daily_limit_minutes"] = refusal
     if values.get("cameo_cap", LEVELS[0]) not in LEVELS:
         errors["cameo_cap"] = "Choose who may use the cameo from the list."
+    for field, what in REACH_WORDS.items():
+        if values.get(field, REACH_LEVELS[0]) not in REACH_LEVELS:
+            errors[field] = f"Choose who may {what} the videos from the list."
     start = values.get("quiet_start", row.quiet_start)
     if start == values.get("quiet_end", row.quiet_end):
         errors["quiet_end"] = (
@@ -123,6 +133,12 @@ def _loosenings(row: TeenSettings, changes: dict[str, Any]) -> dict[str, str]:
         refused["cameo_cap"] = (
             "You can narrow who may use your cameo, but only a parent can widen it."
         )
+    for field, what in REACH_WORDS.items():
+        reach = changes.get(field, getattr(row, field))
+        if REACH_LEVELS.index(reach) > REACH_LEVELS.index(getattr(row, field)):
+            refused[field] = (
+                f"You can narrow who may {what} your videos, but only a parent can widen it."
+            )
     return refused
 
 
@@ -162,6 +178,8 @@ def teen_settings_tighten(
     quiet_start: dt.time | None = None,
     quiet_end: dt.time | None = None,
     cameo_cap: str | None = None,
+    comments_from: str | None = None,
+    remixes_from: str | None = None,
 ) -> TeenSettings:
     """The teen changes their own settings: stricter is allowed, looser is refused by field."""
     _require_teen(teen, "Only teen accounts have teen settings.")
@@ -171,7 +189,8 @@ def teen_settings_tighten(
         _values(
             personalised=personalised, dms_enabled=dms_enabled,
             daily_limit_minutes=daily_limit_minutes, quiet_start=quiet_start,
-            quiet_end=quiet_end, cameo_cap=cameo_cap,
+            quiet_end=quiet_end, cameo_cap=cameo_cap, comments_from=comments_from,
+            remixes_from=remixes_from,
         ),
     )  # fmt: skip
     if refused := _loosenings(row, changes):
@@ -192,6 +211,8 @@ def teen_settings_update_by_parent(
     quiet_start: dt.time | None = None,
     quiet_end: dt.time | None = None,
     cameo_cap: str | None = None,
+    comments_from: str | None = None,
+    remixes_from: str | None = None,
 ) -> list[ParentChange]:
     """A linked parent changes their teen's settings, either way. Each change is logged for the
     teen in this transaction, and the teen is told."""
@@ -206,7 +227,8 @@ def teen_settings_update_by_parent(
         _values(
             personalised=personalised, dms_enabled=dms_enabled,
             daily_limit_minutes=daily_limit_minutes, quiet_start=quiet_start,
-            quiet_end=quiet_end, cameo_cap=cameo_cap,
+            quiet_end=quiet_end, cameo_cap=cameo_cap, comments_from=comments_from,
+            remixes_from=remixes_from,
         ),
     )  # fmt: skip
     if not changes:

@@ -56,6 +56,8 @@ class FeedCard:
     see_less_url: str
     like_url: str
     author_is_teen: bool = False
+    # False on a teen's video whose settings don't let this viewer remix it: no Remix button.
+    remix_open: bool = True
     why: list[str] = field(default_factory=list)
     goal: str = ""
 
@@ -164,13 +166,16 @@ def cards_from_rows(rows: list[tuple[Any, ...]]) -> list[FeedCard]:
 
 def unlink_closed_profiles(viewer: Any, cards: list[FeedCard]) -> list[FeedCard]:
     """Cards by a teen whose profile this viewer may not open show the handle without a link
-    (``accounts.teen_selectors.profile_open_to``). A query only when a page has a teen's post."""
+    (``accounts.teen_selectors.profile_open_to``), and cards by a teen who doesn't let this viewer
+    remix their videos leave out Remix. Queries only when a page has a teen's post."""
     teen_authors = {card.author_id for card in cards if card.author_is_teen}
     if teen_authors:
-        from accounts.teen_selectors import closed_profiles
+        from accounts.teen_selectors import closed_profiles, remix_closed_to
 
         closed = closed_profiles(viewer, teen_authors)
+        no_remix = remix_closed_to(viewer, teen_authors)
         for card in cards:
             if card.author_id in closed:
                 card.profile_url = ""
+            card.remix_open = card.author_id not in no_remix
     return cards

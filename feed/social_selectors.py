@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Block, Follow, User
-from accounts.teen_selectors import closed_profiles
+from accounts.teen_selectors import closed_profiles, teen_interaction_refusal
 from feed.models import (
     Comment,
     CommentPolicy,
@@ -90,8 +90,9 @@ def comment_get_visible(*, viewer: User, comment_id: int) -> Comment:
 
 
 def comment_refusal(*, user: User, post: Post) -> str | None:
-    """Why this person may not comment on this post under its poster's comment control, or None.
-    The poster may always comment on their own post unless they turned comments off."""
+    """Why this person may not comment on this post under its poster's comment control or, on a
+    teen's post, the teen's settings (``teen_interaction_refusal``), or None. The poster may
+    always comment on their own post unless they turned comments off."""
     if post.comment_policy == CommentPolicy.NOBODY:
         if post.author_id == user.pk:
             return "You turned comments off for this video. Turn them on to comment."
@@ -103,7 +104,7 @@ def comment_refusal(*, user: User, post: Post) -> str | None:
         and not Follow.objects.filter(follower_id=post.author_id, followee=user).exists()
     ):
         return f"@{post.author.username} only takes comments from people they follow."
-    return None
+    return teen_interaction_refusal(owner=post.author, user=user, kind="comment")
 
 
 # --- Direct messages ----------------------------------------------------------------------------

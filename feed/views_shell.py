@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import notifications_in_group
+from accounts.teen_selectors import teen_interaction_refusal
 from feed import social_selectors as sel
 from feed.selectors import post_get_visible
 
@@ -36,5 +38,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_GET
 def remix(request: HttpRequest, post_id: int) -> HttpResponse:
     post = post_get_visible(viewer=request.user, post_id=post_id)
+    refusal = teen_interaction_refusal(owner=post.author, user=request.user, kind="remix")
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("feed:post", post_id=post.pk)
     query = urlencode({"prompt": post.job.prompt, "seed": post.job.seed, "remix_of_id": post.pk})
     return redirect(f"{reverse('generation:create')}?{query}")

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from accounts.selectors import profile_get_for_viewer
-from accounts.teen_selectors import closed_profiles
+from accounts.teen_selectors import closed_profiles, teen_interaction_refusal
 from feed import social
 from feed import social_selectors as sel
 from feed.cards import like_button
@@ -70,6 +70,7 @@ def post_page_context(request: HttpRequest, post: Post, **extra: Any) -> dict[st
         ),
         "policy_choices": CommentPolicy.choices,
         "lineage": sel.remix_lineage(viewer=user, post=post),
+        "remix_refusal": teen_interaction_refusal(owner=post.author, user=user, kind="remix"),
         "share_url": post_url,
         "og_image": request.build_absolute_uri(post.job.poster.url) if post.job.poster else "",
         "og_video": request.build_absolute_uri(post.job.video.url) if post.job.video else "",

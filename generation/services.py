@@ -18,6 +18,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.teen_selectors import teen_interaction_refusal
 from generation.models import GenerationJob
 from generation.pipeline.audio.lines import check_lines, spoken_lines
 from generation.pipeline.base import ASPECT_SIZES, DURATIONS, MAX_SEED, Sound
@@ -200,12 +201,16 @@ def _remix_parent(user: User, post_id: int | None) -> object:
     from feed.selectors import post_get_visible
 
     try:
-        return post_get_visible(viewer=user, post_id=post_id)
+        post = post_get_visible(viewer=user, post_id=post_id)
     except Http404:
         raise ValidationError(
             "The video you are remixing is no longer available. Your prompt is kept: "
             "remove the remix link by starting from Create."
         ) from None
+    refusal = teen_interaction_refusal(owner=post.author, user=user, kind="remix")
+    if refusal:
+        raise ValidationError(refusal)
+    return post
 
 
 def generation_release_pending(*, user_id: int) -> int:

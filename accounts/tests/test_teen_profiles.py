@@ -140,6 +140,7 @@ def test_where_a_teens_profile_is_closed_their_handle_shows_without_a_link(
 
     post = published(teen, caption="my first skate video")
     comment_create(author=teen, post_id=post.pk, text="thanks for watching")
+    follow_create(follower=teen, followee=bob)  # teens take comments from people they follow
     comment_create(author=bob, post_id=post.pk, text="great jump")
     feed_mode_set(user=alice, mode="latest")
     client = login(alice)
