@@ -471,9 +471,10 @@ def _drawn(
 
     The words are the ones ``_not_drawn`` counts as used, so every concrete word of the prompt
     is in exactly one of the two lists. Neither list holds ``vocab.STOPWORDS`` (articles,
-    prepositions, "video", "style", size words), bare digits or emoji modifiers. Neighbouring
-    words drawn by the same thing make one phrase ("zoom in", "kitty cat"); an emoji is one
-    entry however many words its name has. A caption is drawn as text.
+    prepositions, "video", "style", size words), bare digits, emoji modifiers or spoken lines
+    with their speaking word (they are heard, not drawn). Neighbouring words drawn by the same
+    thing make one phrase ("zoom in", "kitty cat"); an emoji is one entry however many words its
+    name has. A caption is drawn as text.
     """
     tokens = [token for token, _ in sourced]
     labels = _drawn_labels(tokens, hits, plan)
