@@ -45,7 +45,8 @@ def _remix_initial(request: HttpRequest) -> dict[str, object]:
         key: request.GET[key] for key in ("prompt", "seed", "remix_of_id") if key in request.GET
     }
     remix_of = request.GET.get("remix_of_id", "")
-    if remix_of.isdigit():
+    # isascii and the length: "²".isdigit() is true, and int() refuses over 4,300 digits.
+    if remix_of.isascii() and remix_of.isdigit() and len(remix_of) <= 19:
         # A remix starts with the original's sound choice, read through the same visibility
         # check as the post itself; an unavailable original is refused on submit.
         with contextlib.suppress(Http404):
