@@ -97,7 +97,7 @@ def _strike(moderator: User, person: User) -> Strike:
     return Strike.objects.get(user=person)
 
 
-def _check_in(alice: User) -> WellbeingChange:
+def wellbeing_change_for(alice: User) -> WellbeingChange:
     """A week of watching (as the heartbeat records it) makes the weekly check-in due."""
     today = timezone.localdate()
     WatchDay.objects.bulk_create(
@@ -124,7 +124,7 @@ def _cameo_use(alice: User, bob: User) -> tuple[Any, CameoUse]:
     return grant, CameoUse.objects.get(job=job)
 
 
-def _family(pat: User, tess: User) -> tuple[ParentLink, LimitExtensionRequest]:
+def family_link_for(pat: User, tess: User) -> tuple[ParentLink, LimitExtensionRequest]:
     code = parent_link_code_create(parent=pat)
     link = parent_link_accept(teen=tess, code=code.code)
     link.refresh_from_db()
@@ -171,7 +171,7 @@ def build_world() -> World:
     )
     report_message_create(author=alice, report_id=report.pk, text=PRIVATE["report_message"])
     grant, use = _cameo_use(alice, bob)
-    link, time_request = _family(pat, tess)
+    link, time_request = family_link_for(pat, tess)
     return World(
         alice=alice, tess=tess, bob=bob, pat=pat, moderator=moderator, personas=personas,
         post=post, teen_post=teen_post,
@@ -183,7 +183,7 @@ def build_world() -> World:
         teen_notification=notify(
             recipient=tess, kind="system", text=PRIVATE["teen_notification"]
         ),
-        report=report, strike=_strike(moderator, alice), change=_check_in(alice),
+        report=report, strike=_strike(moderator, alice), change=wellbeing_change_for(alice),
         grant=grant, use=use,
         attempt=CameoVerification.objects.create(
             owner=alice, display_name="Alice", state="failed", reason=PRIVATE["cameo_attempt"]

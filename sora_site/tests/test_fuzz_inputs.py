@@ -20,12 +20,13 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import User
+from accounts.models import LimitExtensionRequest, User
 from cameo.services import cameo_mark_verified
 from feed.models import Comment, DirectMessage, FeedPreference, Post
 from feed.tests.social_helpers import published
 from generation.models import GenerationJob
 from safety.models import Report
+from sora_site.tests.authz_world import family_link_for, wellbeing_change_for
 from sora_site.text import has_control_characters, visible
 
 FUZZ = settings(
@@ -105,6 +106,16 @@ def friends(alice: User, bob: User) -> Iterator[None]:
     yield
 
 
+@pytest.fixture
+def change(alice: User) -> Any:
+    return wellbeing_change_for(alice)
+
+
+@pytest.fixture
+def link(parent: User, teen: User) -> Any:
+    return family_link_for(parent, teen)[0]
+
+
 # --- Text people type ---------------------------------------------------------------------------
 
 
@@ -177,6 +188,22 @@ def test_it_never_fails_on_cameo_settings(alice: User, instructions: str, name: 
         assert after == before
 
 
+def _budget_of(user: User) -> Callable[[], Any]:
+    def read() -> Any:
+        row = FeedPreference.objects.filter(user=user).first()
+        return None if row is None else row.daily_budget_minutes
+
+    return read
+
+
+def _whole(raw: str) -> int:
+    """The whole number a form field reads from ``raw`` (Unicode digits count), else 0."""
+    try:
+        return int(raw.strip())
+    except ValueError:
+        return 0
+
+
 def _preference(user: User) -> Callable[[], Any]:
     def read() -> Any:
         row = FeedPreference.objects.filter(user=user).first()
@@ -228,8 +255,8 @@ def test_it_never_fails_on_budget_mood_heartbeat_or_seen(
         return None if row is None else row.daily_budget_minutes
 
     _, before, after = send(client, "POST", reverse("feed:budget"), {"minutes": minutes}, budget)
-    if not (minutes.isascii() and minutes.strip().lstrip("-").isdigit()):
-        assert after == before
+    if not 1 <= _whole(minutes) <= 720:
+        assert after == before  # the daily limit takes 1 to 720 minutes
     send(client, "POST", reverse("feed:mood"), {"mood": mood}, budget)
     send(client, "POST", reverse("feed:heartbeat"), {"seconds": seconds}, budget)
     send(client, "POST", reverse("feed:seen"), {"posts": posts}, budget)
@@ -271,3 +298,32 @@ def test_it_opens_create_from_a_remix_link_whose_id_is_not_a_plain_number(
     response = login(alice).get(reverse("generation:create"), {"remix_of_id": remix})
     assert response.status_code == 200
     assert 'name="prompt"' in response.content.decode()
+
+
+@FUZZ
+@given(budget=numbers, pause=numbers)
+def test_it_never_fails_on_a_wellbeing_change_s_limit_or_break(
+    alice: User, change: Any, budget: str, pause: str
+) -> None:
+    client, read = login(alice), _budget_of(alice)
+    url = reverse("feed:wellbeing_budget", kwargs={"change_id": change.pk})
+    _, before, after = send(client, "POST", url, {"minutes": budget}, read)
+    if not (budget.isascii() and budget.isdigit() and len(budget) <= 4 and 1 <= int(budget) <= 720):
+        assert after == before  # the daily limit takes 1 to 720 minutes
+    url = reverse("feed:wellbeing_break", kwargs={"change_id": change.pk})
+    send(client, "POST", url, {"minutes": pause}, read)
+
+
+@FUZZ
+@given(minutes=numbers, limit=numbers, start=texts)
+def test_it_never_fails_on_a_teen_s_time_or_a_parent_s_settings(
+    teen: User, parent: User, link: Any, minutes: str, limit: str, start: str
+) -> None:
+
+    def requests() -> int:
+        return LimitExtensionRequest.objects.count()
+
+    send(login(teen), "POST", reverse("accounts:teen_more_time"), {"minutes": minutes}, requests)
+    data = {"daily_limit_minutes": limit, "quiet_start": start, "quiet_end": limit}
+    url = reverse("accounts:family_settings", kwargs={"link_id": link.pk})
+    send(login(parent), "POST", url, data, requests)
