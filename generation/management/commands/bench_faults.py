@@ -234,13 +234,13 @@ class Command(BaseCommand):
 
         self.stdout.write("")
         self.stdout.write(
-            "  run  job  kill at  killed in             after    status     tries  "
+            "  run  job  kill at  killed in               after    status     tries  "
             "recovered  folders  files"
         )
         for r in runs:
             self.stdout.write(
                 f"  {r.number:>3}  {r.job_id:>3}  {r.target:>6}%  "
-                f"{(r.killed_stage or '-')[:20]:<20}  {r.killed_after:>5.1f} s  {r.status:<9}  "
+                f"{(r.killed_stage or '-')[:22]:<22}  {r.killed_after:>5.1f} s  {r.status:<9}  "
                 f"{r.attempts:>5}  {r.recovered_in:>7.1f} s  {r.folders:>7}  {r.files:>5}"
             )
             if r.status == "failed":
