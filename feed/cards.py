@@ -23,6 +23,7 @@ from django.utils.encoding import filepath_to_uri
 from django.utils.safestring import SafeString, mark_safe
 
 from feed.models import Post
+from sora_site.storage import published_media_url
 from sora_site.template_urls import remembered_reverse
 
 COLUMNS = (
@@ -81,7 +82,7 @@ def _media_url(name: str) -> str:
         # The same answer Django gives, without urljoin's parsing on every call. Other storages
         # (S3's signed, expiring URLs) are asked each time.
         return _filesystem_url(storage.base_url, name)
-    return default_storage.url(name)
+    return published_media_url(name)
 
 
 @lru_cache(maxsize=65536)

@@ -30,6 +30,7 @@ from safety.forms import ReportForm
 from safety.limits import limit_wait, too_many
 from safety.models import Report
 from safety.views import _back
+from sora_site.storage import published_media_url
 
 
 def _int_or_none(raw: str | None) -> int | None:
@@ -54,6 +55,9 @@ def post_page_context(request: HttpRequest, post: Post, **extra: Any) -> dict[st
     """Everything the post page shows: comments, the poster's control, lineage and share tags."""
     user = request.user
     post_url = request.build_absolute_uri(reverse("feed:post", args=[post.pk]))
+    job = post.job
+    video_url = published_media_url(job.video.name) if job.video else ""
+    poster_url = published_media_url(job.poster.name) if job.poster else ""
     return {
         "post": post,
         "like_button": like_button(
@@ -72,8 +76,11 @@ def post_page_context(request: HttpRequest, post: Post, **extra: Any) -> dict[st
         "lineage": sel.remix_lineage(viewer=user, post=post),
         "remix_refusal": teen_interaction_refusal(owner=post.author, user=user, kind="remix"),
         "share_url": post_url,
-        "og_image": request.build_absolute_uri(post.job.poster.url) if post.job.poster else "",
-        "og_video": request.build_absolute_uri(post.job.video.url) if post.job.video else "",
+        # Absolute, so behind a TLS proxy (SECURE_PROXY_SSL_HEADER) share tags say https.
+        "video_url": video_url,
+        "poster_url": poster_url,
+        "og_image": request.build_absolute_uri(poster_url) if poster_url else "",
+        "og_video": request.build_absolute_uri(video_url) if video_url else "",
         "report_reasons": Report.Reason.choices,
         "held_note": sel.HELD_NOTE,
         **extra,

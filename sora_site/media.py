@@ -1,8 +1,12 @@
 """Serve media from the filesystem storage with HTTP Range support, so videos seek.
 
-Used only when SORA_STORAGE=filesystem; with S3 the browser fetches media from the bucket through
-signed, expiring URLs. Drafts are checked here like any page: only their creator (and the owners
-of cameos in them) get the files. Face media follows cameo.selectors.cameo_media_visible_to.
+Used only when SORA_STORAGE=filesystem. Drafts are checked here like any page: only their creator
+(and the owners of cameos in them) get the files. Face media follows
+cameo.selectors.cameo_media_visible_to.
+
+With S3 the browser fetches media from the bucket through signed URLs, and the page is the gate:
+a draft's URL is signed only on a page whose selector let this person see the job (404 first for
+anyone else), and it expires after SORA_S3_DRAFT_URL_EXPIRY seconds (sora_site.storage).
 """
 
 from __future__ import annotations

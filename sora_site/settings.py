@@ -47,7 +47,7 @@ def _bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
 
 
-def _int(name: str, default: int, minimum: int = 0) -> int:
+def _int(name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
     raw = env.str(name, default=str(default))
     try:
         value = int(raw)
@@ -55,6 +55,8 @@ def _int(name: str, default: int, minimum: int = 0) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name} must be at most {maximum}, not {value}.")
     return value
 
 
@@ -62,6 +64,27 @@ SECRET_KEY = _secret_key()
 DEBUG = _bool("DEBUG", False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- HTTPS (README, "Production") --------------------------------------------------------------
+# Behind a reverse proxy that ends TLS, Django sees plain http unless it trusts the proxy's
+# X-Forwarded-Proto. Trust it only when the proxy sets that header itself on every request,
+# or a client could claim https.
+if _bool("SORA_TRUSTED_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Limits per address count the visitor's, not the proxy's (sora_site/proxy.py).
+    RATELIMIT_IP_META_KEY = "sora_site.proxy.client_ip"
+USE_X_FORWARDED_HOST = _bool("SORA_USE_X_FORWARDED_HOST", False)
+SORA_HTTPS = _bool("SORA_HTTPS", False)
+SECURE_SSL_REDIRECT = SORA_HTTPS
+SESSION_COOKIE_SECURE = SORA_HTTPS
+CSRF_COOKIE_SECURE = SORA_HTTPS
+SECURE_HSTS_SECONDS = _int("SORA_HSTS_SECONDS", 365 * 24 * 3600) if SORA_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SORA_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _bool("SORA_HSTS_PRELOAD", False)
+# Covering every subdomain, or asking browsers to preload the domain, binds hosts beyond this
+# site: the domain's owner opts in with the two variables above, and the deploy check doesn't
+# ask for it on every install.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 SITE_NAME = env.str("SORA_SITE_NAME", default="Sora")
 
 INSTALLED_APPS = [
@@ -161,6 +184,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("SORA_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
 SORA_STORAGE = env.str("SORA_STORAGE", default="filesystem")
+# Seconds a signed S3 URL works: drafts, cameo media and anything else not public stay short;
+# a published video's URLs last long enough to watch a feed page through. SigV4 allows 7 days.
+SORA_S3_DRAFT_URL_EXPIRY = _int("SORA_S3_DRAFT_URL_EXPIRY", 300, minimum=30, maximum=604_800)
+SORA_S3_PUBLISHED_URL_EXPIRY = _int(
+    "SORA_S3_PUBLISHED_URL_EXPIRY", 3600, minimum=30, maximum=604_800
+)
 if SORA_STORAGE == "filesystem":
     _media_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -172,7 +201,12 @@ elif SORA_STORAGE == "s3":
         "OPTIONS": {
             "bucket_name": env.str("SORA_S3_BUCKET"),
             "endpoint_url": env.str("SORA_S3_ENDPOINT_URL", default=None),
-            "region_name": env.str("SORA_S3_REGION", default=None),
+            # SigV4 needs a region; without both, botocore signs us-east-1 URLs with SigV2.
+            "region_name": env.str("SORA_S3_REGION", default="us-east-1"),
+            "signature_version": "s3v4",
+            # A signed URL lives this long unless the caller asks for longer: only published
+            # videos do (sora_site.storage.published_media_url).
+            "querystring_expire": SORA_S3_DRAFT_URL_EXPIRY,
             "access_key": _secret("SORA_S3_ACCESS_KEY_ID", default=None),
             "secret_key": _secret("SORA_S3_SECRET_ACCESS_KEY", default=None),
             "custom_domain": env.str("SORA_S3_CUSTOM_DOMAIN", default=None),
