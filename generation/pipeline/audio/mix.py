@@ -56,7 +56,10 @@ DUCK_ATTACK_S = 0.08
 DUCK_RELEASE_S = 0.3
 # AAC moves peaks by a few tenths of a dB; mastering aims this far under the ceiling so the
 # decoded file still meets it.
-ENCODE_HEADROOM_DB = 1.0
+ENCODE_HEADROOM_DB = 2.0
+# The AAC encoder trims the top of the spectrum, which K-weighting counts: a decoded file measures
+# 0.3-0.7 LU under its master. Mastering aims this much over the target to land on it.
+ENCODE_LOUDNESS_LOSS_LU = 0.3
 FROM_MODEL = "Sound made by the model with the picture."
 # What plan["sound"] holds for a silent video: the same keys as a soundtrack's details.
 SILENT_DETAILS: dict[str, Any] = {
@@ -207,7 +210,8 @@ def _with_effects(beds: np.ndarray, effects: np.ndarray) -> np.ndarray:
 
 
 def _master(mix: np.ndarray) -> np.ndarray:
-    mastered = loudness_normalise(mix, AUDIO_RATE, TARGET_LUFS, PEAK_DBTP - ENCODE_HEADROOM_DB)
+    target = TARGET_LUFS + ENCODE_LOUDNESS_LOSS_LU
+    mastered = loudness_normalise(mix, AUDIO_RATE, target, PEAK_DBTP - ENCODE_HEADROOM_DB)
     return np.clip(mastered, -1.0, 1.0)
 
 
