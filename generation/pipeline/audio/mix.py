@@ -51,12 +51,12 @@ EFFECTS_HOLD_S = 0.01
 # How far the beds dip under a spoken line, and how fast: down over 80 ms before the line starts
 # (so its first syllable is already clear), back up over 300 ms after it ends.
 MUSIC_DUCK_DB = -16.0
-AMBIENCE_DUCK_DB = -8.0
+AMBIENCE_DUCK_DB = -14.0
 DUCK_ATTACK_S = 0.08
 DUCK_RELEASE_S = 0.3
 # AAC moves peaks by a few tenths of a dB; mastering aims this far under the ceiling so the
 # decoded file still meets it.
-ENCODE_HEADROOM_DB = 2.0
+ENCODE_HEADROOM_DB = 2.5
 # The AAC encoder trims the top of the spectrum, which K-weighting counts: a decoded file measures
 # 0.3-0.7 LU under its master. Mastering aims this much over the target to land on it.
 ENCODE_LOUDNESS_LOSS_LU = 0.3
