@@ -40,6 +40,43 @@ _FUZZY_CATEGORIES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# What a ``Thing`` is to the scene (``Thing.role``).
+ROLES = (
+    "actor",  # moves through the scene like a subject, following the plan's action
+    "mount",  # ridden by its actor: drawn under them and moving with them (board, horse, bike)
+    "prop",  # belongs to its actor through ``relation``, or stands on the ground or furniture
+    "furniture",  # stands on the ground near the subjects (table, bench); props may stand on it
+    "scenery",  # repeated in the background at depth (signs, lanterns, houses)
+    "sky",  # up in the sky (sun, moon, rainbow, aeroplane)
+)
+# How a thing joins its actor (``Thing.relation``); "" is no relation.
+RELATIONS = (
+    "hold",  # in the actor's hand, moving with them
+    "ride",  # (mounts) the actor stands or sits on it and it carries them
+    "between",  # on the ground between the actor and the next actor (chess board, ball)
+    "eat",  # at the actor's mouth, shrinking bite by bite
+    "throw",  # leaves the actor's hand and flies in an arc
+    "kick",  # leaves the actor's feet and rolls or flies away
+    "knock",  # falls off the furniture it stands on when the actor reaches it
+    "chase",  # (actors) follows the actor it relates to
+    "hug",  # (actors) comes together with the actor it relates to
+    "near",  # close beside the actor
+)
+
+
+@dataclass(frozen=True)
+class Thing:
+    """A pictogram the plan draws: something the prompt names beyond the hand-drawn subjects."""
+
+    icon: str  # pictogram name in ``generation.pipeline.pictograms`` ("surfboard", "astronaut")
+    word: str  # the prompt's word or phrase it draws
+    role: str = "prop"  # one of ROLES
+    count: int = 1
+    relation: str = ""  # one of RELATIONS, or ""
+    actor: int = -1  # index into ``ScenePlan.cast()`` of the actor it belongs to; -1: none
+    on: int = -1  # index into ``ScenePlan.things`` of the furniture it stands on; -1: ground
+
+
 @dataclass(frozen=True)
 class ScenePlan:
     """What the built-in renderer draws for one prompt."""
@@ -66,6 +103,20 @@ class ScenePlan:
     # (word or phrase of the prompt, what drew it): ("pooch", "dog sprite"), ("rain", "rain
     # weather"). Each concrete word is here or in not_drawn, never both.
     drawn: tuple[tuple[str, str], ...] = field(default=())
+    # Pictograms beyond the hand-drawn subjects, at most ``MAX_DRAWN`` minus the subjects.
+    things: tuple[Thing, ...] = field(default=())
+    # A busy place: extra walkers and traffic in the background ("a busy street", "a crowd").
+    busy: bool = False
+    # Wet ground that mirrors the lights above it (rain at night in a town, "reflections").
+    reflections: bool = False
+
+    def cast(self) -> tuple[str, ...]:
+        """Who can act: each planned subject kind, then each actor thing's icon, in that order.
+
+        ``Thing.actor`` indexes this tuple. A subject repeated for a plural is one entry each;
+        an actor thing with ``count`` 2 is one entry drawn twice.
+        """
+        return self.subjects + tuple(t.icon for t in self.things if t.role == "actor")
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -74,6 +125,7 @@ class ScenePlan:
         data["interpreted"] = dict(self.interpreted)
         data["not_drawn"] = list(self.not_drawn)
         data["drawn"] = [list(pair) for pair in self.drawn]
+        data["things"] = [asdict(thing) for thing in self.things]
         return data
 
 
