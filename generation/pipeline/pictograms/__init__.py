@@ -125,6 +125,7 @@ class _Icon:
     tags: frozenset[str]  # whole tags ("table tennis") and each of their words
     penalty: float
     order: int
+    subgroup: str = ""  # emojibase subgroup: "animal-mammal", "food-prepared", "place-building"
 
 
 @dataclass
@@ -232,6 +233,13 @@ def warm() -> None:
 def problems() -> tuple[str, ...]:
     """A sentence for each missing or corrupt data file found at load."""
     return _load().problems
+
+
+def subgroup(name: str) -> str:
+    """The emojibase subgroup of ``name`` ("animal-mammal", "food-fruit", "place-building"),
+    or "" for a name the index does not hold."""
+    icon = _load().icons.get(name)
+    return icon.subgroup if icon else ""
 
 
 def names() -> tuple[str, ...]:
@@ -516,6 +524,7 @@ def _icon(name: str, entry: dict[str, Any] | None) -> _Icon:
         tags=frozenset(_with_singulars(tags) - {""}),
         penalty=penalty,
         order=int(entry.get("order", 1_000_000)),
+        subgroup=subgroup,
     )
 
 
