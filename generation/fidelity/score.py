@@ -28,7 +28,7 @@ HELD_EVERY = 4
 # Last words of a "what drew it" entry that name the kind of drawing, not the thing drawn.
 _KINDS = frozenset({
     "sprite", "scene", "weather", "sky", "motion", "camera", "colours", "colour", "mood", "pace",
-    "count", "caption", "text",
+    "count", "caption", "text", "pictogram", "shape",
 })  # fmt: skip
 # A multi-word item ending in one of these is a phrasal verb; its first word carries it.
 _PARTICLES = frozenset(["off", "in", "out", "up", "on", "down"])

@@ -94,7 +94,8 @@ def plan_motion(plan: ScenePlan, rng: np.random.Generator, view_width: float) ->
     travel = {"walk": 0.05 + 0.05 * e, "run": 0.12 + 0.12 * e, "fly": 0.08 + 0.08 * e}.get(
         plan.action, 0.012
     )
-    if plan.subjects[0] in ("car", "fish", "boat") and plan.action in ("run", "float", "walk"):
+    first = plan.subjects[0] if plan.subjects else ""
+    if first in ("car", "fish", "boat") and plan.action in ("run", "float", "walk"):
         travel = max(travel, 0.05 + 0.08 * e)
     cadence = {
         "walk": 0.8 + 0.5 * e,

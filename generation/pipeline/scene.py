@@ -17,6 +17,7 @@ from typing import Any
 
 from generation.pipeline import scene_vocab as vocab
 from generation.pipeline.audio.lines import spoken_lines
+from generation.pipeline.scene_things import plan_things
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +145,8 @@ def plan_scene(prompt: str) -> ScenePlan:
     hits = {name: _exact_hits(tokens, table) for name, table in _FUZZY_CATEGORIES.items()}
     interpreted = _fuzzy_hits(tokens, hits)
     setting = _pick_setting(_weighted(tokens, hits["setting"], vocab.WEAK_SETTING_WORDS))
-    subjects, colors = _pick_subjects(tokens, hits["subject"], setting)
+    subjects, colors, origins = _pick_subjects(tokens, hits["subject"], setting)
+    hits["action"] = [hit for hit in hits["action"] if not _is_noun(tokens, hit.position)]
     action = _pick_action(tokens, hits["action"], subjects)
     mood, mood_energy = _pick_mood(tokens)
     time_of_day = _pick_time(hits["time"], setting)
@@ -165,9 +167,35 @@ def plan_scene(prompt: str) -> ScenePlan:
         caption=caption,
         interpreted=interpreted,
     )
-    return replace(
-        plan, not_drawn=_not_drawn(sourced, hits, plan), drawn=_drawn(sourced, hits, plan)
+    used = _used_positions(tokens, hits, plan)
+    weak = {hit.position for found in hits.values() for hit in found if hit.weight < 1}
+    extra = plan_things(sourced, used, weak, origins, tuple(zip(subjects, colors, strict=True)))
+    if extra.action and not hits["action"]:  # the actors the prompt names set the motion
+        plan = replace(
+            plan,
+            action=extra.action,
+            camera=_pick_camera(tokens, extra.action),
+            energy=_energy(tokens, extra.action, mood_energy),
+        )
+    plan = replace(
+        plan,
+        subjects=extra.subjects,
+        colors=extra.colors,
+        things=tuple(Thing(*fields) for fields in extra.things),
+        busy=extra.busy,
+        reflections=extra.reflections or _wet_night(plan),
     )
+    labels = extra.labels
+    return replace(
+        plan,
+        not_drawn=_not_drawn(sourced, hits, plan, labels),
+        drawn=_drawn(sourced, hits, plan, labels),
+    )
+
+
+def _wet_night(plan: ScenePlan) -> bool:
+    """Rain at night in a town: the wet street mirrors its lights."""
+    return plan.weather == "rain" and plan.setting == "city" and plan.time_of_day == "night"
 
 
 def _split_caption(prompt: str) -> tuple[str, str]:
@@ -347,10 +375,12 @@ def _weighted(tokens: list[str], hits: list[_Hit], weak: frozenset[str]) -> list
 
 def _pick_subjects(
     tokens: list[str], hits: list[_Hit], setting: str
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Subjects in the order named, repeated for plurals, each with its colour word if any."""
+) -> tuple[tuple[str, ...], tuple[str, ...], list[int]]:
+    """Subjects in the order named, repeated for plurals, each with its colour word if any,
+    and the position of the word each came from (-1 for a setting's default subject)."""
     subjects: list[str] = []
     colors: list[str] = []
+    origins: list[int] = []
     previous: _Hit | None = None
     for hit in hits:
         if previous and previous.concept == hit.concept and hit.position == previous.position + 1:
@@ -359,10 +389,12 @@ def _pick_subjects(
         count = _count_at(tokens, hit.position)
         subjects.extend([hit.concept] * count)
         colors.extend([_color_at(tokens, hit.position)] * count)
+        origins.extend([hit.position] * count)
     if not subjects:
         defaults = vocab.DEFAULT_SUBJECTS[setting]
-        return defaults, ("",) * len(defaults)
-    return tuple(subjects[: vocab.MAX_SUBJECTS]), tuple(colors[: vocab.MAX_SUBJECTS])
+        return defaults, ("",) * len(defaults), [-1] * len(defaults)
+    keep = vocab.MAX_SUBJECTS
+    return tuple(subjects[:keep]), tuple(colors[:keep]), origins[:keep]
 
 
 def _color_at(tokens: list[str], position: int) -> str:
@@ -378,6 +410,21 @@ def _count_at(tokens: list[str], position: int) -> int:
         if position - back >= 0 and tokens[position - back] in vocab.COUNT_WORDS:
             return vocab.COUNT_WORDS[tokens[position - back]]
     return 2 if tokens[position] in vocab.PLURAL_WORDS else 1
+
+
+# Words before an action word that make it a noun: "a wave", "the huge wave", "its bounce".
+_NOUN_MARKERS = frozenset(
+    {"a", "an", "the", "big", "huge", "giant", "massive", "small", "perfect", "tall", "its",
+     "his", "her", "their", "crashing", "rolling", "breaking", "ocean", "sea"}
+)  # fmt: skip
+
+
+def _is_noun(tokens: list[str], position: int) -> bool:
+    return (
+        tokens[position] in ("wave", "waves")
+        and position > 0
+        and (tokens[position - 1] in _NOUN_MARKERS)
+    )
 
 
 def _pick_action(tokens: list[str], hits: list[_Hit], subjects: tuple[str, ...]) -> str:
@@ -449,7 +496,10 @@ def _energy(tokens: list[str], action: str, mood_energy: float | None) -> float:
 
 
 def _not_drawn(
-    sourced: list[tuple[str, str]], hits: dict[str, list[_Hit]], plan: ScenePlan
+    sourced: list[tuple[str, str]],
+    hits: dict[str, list[_Hit]],
+    plan: ScenePlan,
+    extra: dict[int, str],
 ) -> tuple[str, ...]:
     """What the person typed that no part of the plan came from, in the order typed.
 
@@ -457,7 +507,7 @@ def _not_drawn(
     the beach won, a fourth subject) counts as not drawn: it is missing from the video.
     """
     tokens = [token for token, _ in sourced]
-    used = _used_positions(tokens, hits, plan)
+    used = _used_positions(tokens, hits, plan) | set(extra)
     drawn_sources = {source for pos, (_, source) in enumerate(sourced) if pos in used}
     missing: list[str] = []
     for pos, (token, source) in enumerate(sourced):
@@ -517,7 +567,10 @@ _DRAWN_AS = {
 
 
 def _drawn(
-    sourced: list[tuple[str, str]], hits: dict[str, list[_Hit]], plan: ScenePlan
+    sourced: list[tuple[str, str]],
+    hits: dict[str, list[_Hit]],
+    plan: ScenePlan,
+    extra: dict[int, str],
 ) -> tuple[tuple[str, str], ...]:
     """Each word or phrase of the prompt that part of the plan came from, with what drew it.
 
@@ -530,9 +583,11 @@ def _drawn(
     """
     tokens = [token for token, _ in sourced]
     labels = _drawn_labels(tokens, hits, plan)
+    for pos, label in extra.items():
+        labels[pos] = f"{label}, {labels[pos]}" if pos in labels else label
     pairs: list[tuple[str, str]] = []
     previous = (-2, "", "")  # position, source, label
-    for pos in sorted(_used_positions(tokens, hits, plan)):
+    for pos in sorted(_used_positions(tokens, hits, plan) | set(extra)):
         token, source = sourced[pos]
         label = labels.get(pos, "scene")
         emoji = source != token

@@ -1,0 +1,581 @@
+"""What a prompt names beyond the hand-drawn subjects: pictogram things, what they do, and to whom.
+
+``plan_scene`` reads settings, subjects, weather and actions from ``scene_vocab``. Everything
+else a person names ("astronauts", "a surfboard", "chess", "a cup off a table") is looked up
+here among the pictograms and becomes a ``Thing``:
+
+- its **role** comes from the pictogram's kind (an animal or a person acts, a building stands
+  in the background, the sun goes in the sky, a cup is a prop, a bed is furniture);
+- its **count** from the words around it ("two astronauts", "a herd of cows", "apples");
+- its **relation** from the verb that takes it ("surfing" puts the actor on a board, "holding"
+  puts it in their hand, "playing chess" puts the board between the players, "knocking a cup
+  off a table" makes it fall) and the actor is the one named before that verb.
+
+At most ``MAX_DRAWN`` subjects and things are drawn; later ones are listed as not drawn.
+Each word this module draws comes back with what drew it, for the plan's ``drawn`` list.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from generation.pipeline import pictograms
+from generation.pipeline import scene_vocab as vocab
+
+logger = logging.getLogger(__name__)
+
+MAX_DRAWN = 8  # subjects and things together: more than this is clutter, not a scene
+# Shapes the renderer draws itself because the pictogram set has none ("shape-table").
+SHAPE_PREFIX = "shape-"
+SHAPES = frozenset({"table", "bench", "desk", "shelf", "surfboard", "fence"})
+# Words whose pictogram the general matcher gets wrong or misses; None: nothing draws it.
+WORD_ICONS: dict[str, str | None] = {
+    "table": "shape-table",
+    "tables": "shape-table",
+    "picnic table": "shape-table",
+    "kitchen table": "shape-table",
+    "dining table": "shape-table",
+    "bedside table": "shape-table",
+    "nightstand": "shape-table",
+    "counter": "shape-table",
+    "desk": "shape-desk",
+    "bench": "shape-bench",
+    "park bench": "shape-bench",
+    "shelf": "shape-shelf",
+    "shelves": "shape-shelf",
+    "bookshelf": "shape-shelf",
+    "surfboard": "shape-surfboard",
+    "board": "shape-surfboard",
+    "fence": "shape-fence",
+    "cup": "hot-beverage",
+    "mug": "hot-beverage",
+    "coffee": "hot-beverage",
+    "latte": "hot-beverage",
+    "cocoa": "hot-beverage",
+    "water": "droplet",
+    "lamp": "light-bulb",
+    "box": "package",
+    "wheat": "sheaf-of-rice",
+    "smoke": "fog",
+    "steam": "fog",
+    "mist": "fog",
+    "whistle": None,
+    "crowd": None,  # a crowd is drawn as a busy place (``busy``), not as one pictogram
+    "top": None,
+    "traffic": None,
+    "golden hour": None,
+}
+# Words that make a place busy: extra walkers and traffic in the background.
+BUSY_WORDS = frozenset(
+    {"busy", "crowded", "crowd", "crowds", "packed", "bustling", "rush", "hectic", "teeming"}
+)
+REFLECTION_WORDS = frozenset(
+    {"reflection", "reflections", "reflecting", "reflect", "reflects", "reflected", "mirrored"}
+)
+# "a herd of cows": a group word before "of" sets the count of the thing after it.
+GROUP_WORDS = {
+    "herd": 4, "flock": 5, "school": 5, "pack": 4, "swarm": 6, "crowd": 6, "group": 4,
+    "pile": 4, "piles": 5, "stack": 4, "bunch": 4, "lots": 4, "plenty": 4, "team": 4,
+    "pair": 2, "couple": 2, "bouquet": 3, "row": 4, "rows": 5, "field": 5,
+}  # fmt: skip
+QUANTITY_WORDS = {"many": 4, "several": 3, "few": 3, "four": 4, "five": 5, "six": 6}
+# What each verb does, by its base form: (relation, an implied thing when it names none).
+# Relations are ``scene.RELATIONS``; "motion" verbs change how the actor moves (plan.action).
+VERBS: dict[str, tuple[str, str]] = {
+    # riding: the actor stands on a board or sits on a vehicle or animal that carries them
+    "ride": ("ride", ""), "surf": ("ride", "shape-surfboard"),
+    "skate": ("ride", "skateboard"), "skateboard": ("ride", "skateboard"),
+    "ski": ("ride", "skis"), "sled": ("ride", "sled"), "sledge": ("ride", "sled"),
+    "cycle": ("ride", "bicycle"), "bike": ("ride", "bicycle"), "pedal": ("ride", "bicycle"),
+    "row": ("ride", "canoe"), "paddle": ("ride", "canoe"), "kayak": ("ride", "canoe"),
+    "drive": ("ride", ""), "steer": ("ride", ""),
+    # holding and using: the thing is in the actor's hand
+    "hold": ("hold", ""), "carry": ("hold", ""), "bring": ("hold", ""), "grab": ("hold", ""),
+    "wave": ("hold", ""), "swing": ("hold", ""), "wield": ("hold", ""), "lift": ("hold", ""),
+    "read": ("hold", "books"), "write": ("hold", "pencil"), "type": ("hold", "laptop"),
+    "stir": ("hold", "spoon"), "pour": ("hold", "teapot"), "cut": ("hold", "kitchen-knife"),
+    "slice": ("hold", "kitchen-knife"), "chop": ("hold", "kitchen-knife"),
+    "paint": ("hold", "paintbrush"), "draw": ("hold", "pencil"), "sweep": ("hold", "broom"),
+    "knit": ("hold", "yarn"), "build": ("hold", "hammer"), "hammer": ("hold", "hammer"),
+    "fix": ("hold", "wrench"), "repair": ("hold", "wrench"), "mix": ("hold", "spoon"),
+    "cook": ("hold", "cooking"), "fry": ("hold", "cooking"), "bake": ("hold", "bread"),
+    "sing": ("hold", "microphone"), "photograph": ("hold", "camera"), "film": ("hold", "camera"),
+    "call": ("hold", "mobile-phone"), "text": ("hold", "mobile-phone"),
+    "listen": ("hold", "headphone"), "spray": ("hold", ""), "water": ("hold", "potted-plant"),
+    "fish": ("hold", "fishing-pole"), "deliver": ("hold", "package"),
+    "blow": ("hold", ""), "juggle": ("throw", ""), "learn": ("hold", ""),
+    "share": ("between", ""), "feed": ("near", ""), "walk": ("near", ""),
+    # playing: a game goes between the players, an instrument in the hand
+    "play": ("between", ""),
+    # eating and drinking: at the mouth, bite by bite
+    "eat": ("eat", ""), "drink": ("eat", ""), "sip": ("eat", ""), "lick": ("eat", ""),
+    "bite": ("eat", ""), "munch": ("eat", ""), "nibble": ("eat", ""), "chew": ("eat", ""),
+    "steal": ("hold", ""), "catch": ("throw", ""), "fetch": ("throw", ""),
+    # throwing and kicking: the thing leaves the actor and flies or rolls
+    "throw": ("throw", ""), "toss": ("throw", ""), "pitch": ("throw", ""), "fling": ("throw", ""),
+    "kick": ("kick", "soccer-ball"), "dribble": ("kick", "basketball"),
+    "slap": ("kick", ""), "putt": ("kick", ""), "hit": ("kick", ""), "shoot": ("kick", ""),
+    # knocking: the thing falls off what it stood on
+    "knock": ("knock", ""), "push": ("knock", ""), "drop": ("knock", ""), "spill": ("knock", ""),
+    "tip": ("knock", ""),
+    # actors with actors
+    "chase": ("chase", ""), "follow": ("chase", ""), "hunt": ("chase", ""),
+    "pursue": ("chase", ""), "race": ("chase", ""),
+    "hug": ("hug", ""), "cuddle": ("hug", ""), "embrace": ("hug", ""), "kiss": ("hug", ""),
+    "meet": ("hug", ""),
+}  # fmt: skip
+# Verbs that are also nouns or setting words; read as verbs only after an actor ("a wave"
+# is water, "waving a wand" is a verb). Checked by the word before: an article means a noun.
+NOUN_LIKE = frozenset(
+    {"wave", "fish", "water", "film", "text", "drink", "race", "row", "type", "ski", "bike",
+     "paint", "cut", "slice", "kick", "hit", "tip", "drop", "swing", "call", "surf", "play",
+     "share", "lift", "skate", "kayak", "sled", "hammer", "skateboard"}
+)  # fmt: skip
+# What a pictogram's emojibase subgroup makes it in a scene; the rest are props.
+ACTOR_GROUPS = ("person", "animal-", "transport-ground", "transport-water")
+SCENERY_GROUPS = ("place-building", "place-geographic", "place-religious", "place-other")
+FURNITURE = frozenset(
+    {"bed", "couch-and-lamp", "chair", "toilet", "bathtub", "door", "window", "shower",
+     "mirror", "elevator", "placard", "shape-table", "shape-desk", "shape-bench",
+     "shape-shelf", "shape-fence"}
+)  # fmt: skip
+SKY = frozenset(
+    {"sun", "crescent-moon", "full-moon", "cloud", "rainbow", "star", "glowing-star",
+     "shooting-star", "milky-way", "airplane", "helicopter", "small-airplane", "parachute",
+     "flying-saucer", "satellite", "ringed-planet", "comet", "sun-behind-cloud", "fireworks",
+     "sparkler", "kite", "fog", "tornado", "cloud-with-rain", "cloud-with-lightning",
+     "cloud-with-snow", "cyclone", "sun-with-face", "dove"}
+)  # fmt: skip
+GROUND_WEATHER = frozenset({"snowman", "umbrella", "water-wave", "fire", "droplet"})
+SCENERY_PLANTS = frozenset({"evergreen-tree", "deciduous-tree", "palm-tree", "cactus"})
+# Tokens that never become things: time, weather and mood words the plan already reads,
+# plus words that describe rather than name.
+_NEVER = frozenset(
+    {"day", "night", "morning", "evening", "afternoon", "sunset", "sunrise", "dawn", "dusk",
+     "light", "lights", "dark", "side", "top", "bottom", "front", "back", "end", "middle",
+     "way", "time", "first", "last", "edge", "air", "solo", "art", "itself", "themselves",
+     "someone", "somebody", "everyone", "everywhere", "outside", "inside", "full", "empty",
+     "heavy", "tall", "long", "short", "wide", "deep", "high", "low", "hot", "warm", "cold",
+     "fresh", "ripe", "wooden", "stone", "glass", "paper", "rubber", "metal", "golden",
+     "grand", "opening", "show", "class", "lone", "alone", "together", "slow", "motion",
+     "falling", "softly", "after", "before", "during", "against", "along", "past", "while"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Found:
+    """A pictogram for the words at ``start:end`` of the prompt's tokens."""
+
+    start: int
+    end: int
+    icon: str
+    word: str
+    count: int = 1
+
+
+@dataclass
+class ThingPlan:
+    """What ``plan_things`` adds to a scene plan."""
+
+    things: list[tuple[str, str, str, int, str, int, int]] = field(default_factory=list)
+    labels: dict[int, str] = field(default_factory=dict)  # token position -> what drew it
+    subjects: tuple[str, ...] = ()
+    colors: tuple[str, ...] = ()
+    busy: bool = False
+    reflections: bool = False
+    action: str = ""  # a new plan action when a verb says how the actors move
+
+
+def lemma(word: str) -> str:
+    """The base form of a verb or plural noun, for looking it up in ``VERBS``."""
+    if word in VERBS:
+        return word
+    for suffix, ends in (("ying", ("y",)), ("ies", ("y",)), ("ing", ("", "e")),
+                         ("ed", ("", "e")), ("es", ("", "e")), ("s", ("",))):  # fmt: skip
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem = word[: -len(suffix)]
+            for end in ends:
+                if stem + end in VERBS:
+                    return stem + end
+            if len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in VERBS:
+                return stem[:-1]  # running -> run, chopping -> chop
+    return word
+
+
+def icon_for(phrase: str) -> str | None:
+    """The pictogram (or renderer shape) that draws ``phrase``, or None."""
+    if phrase in WORD_ICONS:
+        return WORD_ICONS[phrase]
+    singular = phrase[:-1] if phrase.endswith("s") and not phrase.endswith("ss") else ""
+    if singular in WORD_ICONS:
+        return WORD_ICONS[singular]
+    match = pictograms.find(phrase)
+    return match.name if match else None
+
+
+def role_of(icon: str) -> str:
+    """Where a pictogram goes in a scene, from what kind of thing it is."""
+    if icon in FURNITURE:
+        return "furniture"
+    if icon in SKY:
+        return "sky"
+    if icon in SCENERY_PLANTS:
+        return "scenery"
+    if icon.startswith(SHAPE_PREFIX) or icon in GROUND_WEATHER:
+        return "prop"
+    group = pictograms.subgroup(icon)
+    if group.startswith(ACTOR_GROUPS) or group in ("person-role", "person-fantasy"):
+        return "actor"
+    if group.startswith(SCENERY_GROUPS):
+        return "scenery"
+    return "prop"
+
+
+def natural_action(icon: str) -> str:
+    """What an actor pictogram does when the prompt names no action."""
+    group = pictograms.subgroup(icon)
+    if group in ("animal-bird", "animal-bug") or icon in SKY:
+        return "fly"
+    if group == "animal-marine" or group == "transport-water":
+        return "float"
+    if group == "transport-ground":
+        return "run"
+    return "walk"
+
+
+def icon_label(icon: str) -> str:
+    """How a drawn word is described: "surfboard shape", "chess pawn pictogram"."""
+    if icon.startswith(SHAPE_PREFIX):
+        return f"{icon.removeprefix(SHAPE_PREFIX)} shape"
+    return f"{icon.replace('-', ' ')} pictogram"
+
+
+# Subject words the hand-drawn sprites draw as themselves; any other subject word with a
+# pictogram of its own ("astronaut", "penguin", "taxi") is drawn by that pictogram instead.
+_SPRITE_WORDS = frozenset(
+    {"person", "people", "man", "men", "woman", "women", "girl", "girls", "boy", "boys",
+     "child", "children", "kid", "kids", "friend", "friends", "lady", "guy", "human", "couple",
+     "student", "grandma", "grandpa", "baby", "family", "dancer", "dancers", "runner"}
+)  # fmt: skip
+_UPGRADE_CONCEPTS = frozenset({"person", "bird", "fish", "car", "boat", "rocket"})
+_ARTICLES = frozenset({"a", "an", "the", "some", "of", "his", "her", "their", "its", "my"})
+
+
+@dataclass(eq=False)  # compared by identity: two cups are two things
+class _Thing:
+    icon: str
+    word: str
+    start: int  # token position of its word; -1 for a thing a verb implies
+    end: int
+    role: str
+    count: int = 1
+    relation: str = ""
+    actor: int | _Thing | None = None  # a subject's index, or an actor thing
+    on: _Thing | None = None  # the furniture it stands on
+    verb: int = -1  # position of the verb that set its relation
+
+
+def plan_things(
+    sourced: list[tuple[str, str]],
+    used: set[int],
+    weak: set[int],
+    subject_origins: list[int],
+    subjects: tuple[tuple[str, str], ...],
+) -> ThingPlan:
+    """Pictogram things for the words the base plan did not draw.
+
+    ``used`` holds positions the base plan drew, ``weak`` those it drew only by a MiniLM guess
+    (a thing may draw them better), ``subject_origins`` the position each planned subject came
+    from (-1 for a default subject) and ``subjects`` the planned (kind, colour) pairs.
+    """
+    tokens = [token for token, _ in sourced]
+    out = ThingPlan()
+    for pos, token in enumerate(tokens):
+        if token in BUSY_WORDS:
+            out.busy = True
+            out.labels[pos] = "busy place"
+        elif token in REFLECTION_WORDS:
+            out.reflections = True
+            out.labels[pos] = "wet reflections"
+    verbs = _verbs(tokens, used)
+    upgraded = _upgradable(tokens, subject_origins, subjects)
+    free = {pos for pos in range(len(tokens)) if pos not in used or pos in weak or pos in upgraded}
+    free -= set(out.labels) | {pos for pos, _ in verbs}
+    found = _nouns(sourced, free)
+    drawn_by_thing = {pos for f in found for pos in range(f.start, f.end)}
+    keep = [
+        (subject, origin)
+        for subject, origin in zip(subjects, subject_origins, strict=True)
+        if origin not in upgraded or origin not in drawn_by_thing
+    ]
+    things = [_Thing(f.icon, f.word, f.start, f.end, role_of(f.icon), f.count) for f in found]
+    if all(origin < 0 for _, origin in keep) and any(t.role == "actor" for t in things):
+        keep = []  # the setting's stand-in subjects give way to the actors the prompt names
+    out.subjects = tuple(kind for (kind, _), _ in keep)
+    out.colors = tuple(color for (_, color), _ in keep)
+    kept_origins = [origin for _, origin in keep]
+    things = things[: max(0, MAX_DRAWN - len(out.subjects))]
+    lead = next((t for t in things if t.role == "actor"), None)
+    if lead and (not out.subjects or kept_origins[0] > lead.start):
+        out.action = natural_action(lead.icon)
+    for thing in things:
+        for pos in range(thing.start, thing.end):
+            out.labels[pos] = icon_label(thing.icon)
+        for pos in _count_positions(tokens, thing.start):
+            out.labels.setdefault(pos, "count")
+    _relate(tokens, verbs, things, kept_origins, out)
+    _place_on_furniture(tokens, things)
+    _finish(things, len(out.subjects), out)
+    return out
+
+
+def _verbs(tokens: list[str], used: set[int]) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for pos, token in enumerate(tokens):
+        base = lemma(token)
+        if base not in VERBS or token in vocab.STOPWORDS:
+            continue
+        before = tokens[pos - 1] if pos else ""
+        if base in NOUN_LIKE and (before in _ARTICLES or before in vocab.COLORS or not pos):
+            continue  # "a wave", "the fish": a noun here
+        if base in NOUN_LIKE and token == base and not token.endswith("ing") and pos in used:
+            continue  # a bare setting or subject word ("surf", "bike") the plan already drew
+        found.append((pos, base))
+    return found
+
+
+def _upgradable(
+    tokens: list[str], origins: list[int], subjects: tuple[tuple[str, str], ...]
+) -> set[int]:
+    """Positions of subject words a pictogram of their own draws better than the sprite."""
+    out: set[int] = set()
+    for origin, (kind, _) in zip(origins, subjects, strict=True):
+        if origin < 0 or kind not in _UPGRADE_CONCEPTS:
+            continue
+        token = tokens[origin]
+        if token in _SPRITE_WORDS or token in (kind, kind + "s"):
+            continue
+        match = pictograms.find(token)
+        if match and match.how == "name" and match.name != kind:
+            out.add(origin)
+    return out
+
+
+def _nouns(sourced: list[tuple[str, str]], free: set[int]) -> list[Found]:
+    """Pictograms for the free positions: emoji by their character, words as phrases first."""
+    tokens = [token for token, _ in sourced]
+    found: list[Found] = []
+    pos = 0
+    while pos < len(tokens):
+        token, source = sourced[pos]
+        if pos not in free:
+            pos += 1
+            continue
+        if source != token:  # an emoji: its whole name is one thing
+            end = pos
+            while end < len(tokens) and sourced[end][1] == source:
+                end += 1
+            icon = pictograms.find_emoji(source)
+            if icon and all(p in free for p in range(pos, end)):
+                found.append(Found(pos, end, icon, source))
+            pos = end
+            continue
+        if not _nameable(token):
+            pos += 1
+            continue
+        pair = f"{token} {tokens[pos + 1]}" if pos + 1 < len(tokens) else ""
+        if pair and pos + 1 in free and _nameable(tokens[pos + 1]):
+            icon = _exact_icon(pair)
+            if icon:
+                found.append(Found(pos, pos + 2, icon, pair, _count(tokens, pos, pos + 1)))
+                pos += 2
+                continue
+        icon = icon_for(token)
+        if icon:
+            found.append(Found(pos, pos + 1, icon, token, _count(tokens, pos, pos)))
+        pos += 1
+    return found
+
+
+def _nameable(token: str) -> bool:
+    return (
+        token not in vocab.STOPWORDS
+        and token not in _NEVER
+        and token not in vocab.COLORS
+        and token not in vocab.COUNT_WORDS
+        and token not in QUANTITY_WORDS
+        and not token.isdigit()
+        and len(token) >= 3
+        and (token not in GROUP_WORDS or token in ("field", "school", "team"))
+    )
+
+
+def _exact_icon(phrase: str) -> str | None:
+    if phrase in WORD_ICONS:
+        return WORD_ICONS[phrase]
+    match = pictograms.find(phrase)
+    return match.name if match and match.how == "name" else None
+
+
+def _count(tokens: list[str], start: int, head: int) -> int:
+    """How many of the thing at ``start`` (whose last word is at ``head``) the prompt asks for."""
+    for back in (1, 2, 3):
+        word = tokens[start - back] if start - back >= 0 else ""
+        if back > 1 and lemma(tokens[start - back + 1]) in VERBS:
+            break  # "two astronauts playing chess": the count is the players', not the game's
+        if word in vocab.COUNT_WORDS:
+            return vocab.COUNT_WORDS[word]
+        if word in QUANTITY_WORDS:
+            return QUANTITY_WORDS[word]
+        if word == "of" and start - back - 1 >= 0 and tokens[start - back - 1] in GROUP_WORDS:
+            return GROUP_WORDS[tokens[start - back - 1]]
+    word = tokens[head]
+    if word.endswith("s") and not word.endswith("ss") and word not in ("glass", "bus"):
+        singular = icon_for(word[:-1]) or icon_for(word[:-2] if word.endswith("es") else "")
+        if singular == icon_for(word) or word.endswith(("ies", "ves")):
+            return 2
+    return 1
+
+
+def _count_positions(tokens: list[str], start: int) -> list[int]:
+    out = []
+    for back in (1, 2, 3):
+        pos = start - back
+        if pos < 0 or (back > 1 and lemma(tokens[pos + 1]) in VERBS):
+            break
+        word = tokens[pos]
+        if word in vocab.COUNT_WORDS or word in QUANTITY_WORDS:
+            out.append(pos)
+        elif word == "of" and pos >= 1 and tokens[pos - 1] in GROUP_WORDS:
+            out.append(pos - 1)
+    return out
+
+
+# How a drawn verb is described, by its relation: "riding surfboard", "holding books".
+_RELATION_WORDS = {
+    "ride": "riding", "hold": "holding", "between": "between players:", "eat": "eating",
+    "throw": "throwing", "kick": "kicking", "knock": "knocking over", "chase": "chasing",
+    "hug": "hugging", "near": "beside",
+}  # fmt: skip
+_MOUNT_GROUPS = ("transport-ground", "transport-water", "animal-mammal")
+_PREPOSITIONS = frozenset({"on", "off", "from", "onto", "atop", "upon", "across"})
+
+
+def _relate(
+    tokens: list[str],
+    verbs: list[tuple[int, str]],
+    things: list[_Thing],
+    origins: list[int],
+    out: ThingPlan,
+) -> None:
+    """Give each verb's object its relation to the actor named before the verb."""
+    room = max(0, MAX_DRAWN - len(out.subjects) - len(things))
+    for verb_pos, base in verbs:
+        relation, implied = VERBS[base]
+        anchors = _anchors(things, origins)
+        before = [ref for pos, ref in anchors if pos < verb_pos]
+        actor: int | _Thing | None = before[-1] if before else None
+        if actor is None and (anchors or out.subjects):
+            actor = anchors[0][1] if not out.subjects else 0
+        obj = next((t for t in things if verb_pos < t.start <= verb_pos + 4 and t.verb < 0), None)
+        target: _Thing | None = None
+        if relation == "ride":
+            if obj and pictograms.subgroup(obj.icon).startswith(_MOUNT_GROUPS):
+                obj.role, target = "mount", obj
+            else:
+                implied = implied or ("shape-surfboard" if obj and obj.icon == "water-wave" else "")
+        elif relation == "between":
+            group = pictograms.subgroup(obj.icon) if obj else ""
+            if group == "musical-instrument":
+                relation, target = "hold", obj
+            elif group in ("game", "sport", "food-prepared", "food-sweet", "food-fruit"):
+                target = obj
+            elif obj and obj.role == "prop":
+                relation, target = "near", obj
+            elif obj is None:
+                relation, implied = "hold", _instrument(tokens, verb_pos)
+        elif relation in ("chase", "hug"):
+            if obj and obj.role == "actor":
+                target = obj
+        elif obj and obj.role in ("prop", "actor" if relation == "near" else "prop"):
+            target = obj
+        if target is None and implied:  # a thing already named may be the one implied
+            target = next((t for t in things if t.icon == implied and t.verb < 0), None)
+        if target is None and implied and room > 0 and actor is not None:
+            role = "mount" if relation == "ride" else role_of(implied)
+            target = _Thing(implied, tokens[verb_pos], -1, -1, role)
+            things.insert(_after(things, verb_pos), target)
+            room -= 1
+        if target is None or actor is None or actor is target:
+            continue
+        target.relation, target.actor, target.verb = relation, actor, verb_pos
+        name = target.icon.removeprefix(SHAPE_PREFIX).replace("-", " ")
+        out.labels[verb_pos] = f"{_RELATION_WORDS[relation]} {name}"
+
+
+# Players whose word says what they play ("a guitarist playing"): the instrument they hold.
+INSTRUMENTS = {
+    "guitarist": "guitar", "drummer": "drum", "pianist": "musical-keyboard",
+    "violinist": "violin", "trumpeter": "trumpet", "saxophonist": "saxophone",
+    "band": "guitar", "orchestra": "violin", "musician": "guitar", "musicians": "guitar",
+    "dj": "headphone", "rocker": "guitar", "drummers": "drum", "guitarists": "guitar",
+}  # fmt: skip
+
+
+def _instrument(tokens: list[str], verb_pos: int) -> str:
+    """The instrument of the player named just before ``verb_pos``, or ""."""
+    words = reversed(tokens[max(0, verb_pos - 3) : verb_pos])
+    return next((INSTRUMENTS[word] for word in words if word in INSTRUMENTS), "")
+
+
+def _anchors(things: list[_Thing], origins: list[int]) -> list[tuple[int, int | _Thing]]:
+    """(token position, subject index or actor thing) of each one who can act, in word order."""
+    anchors: list[tuple[int, int | _Thing]] = [
+        (pos, index) for index, pos in enumerate(origins) if pos >= 0
+    ]
+    anchors += [(t.start, t) for t in things if t.role == "actor" and t.start >= 0]
+    return sorted(anchors, key=lambda anchor: anchor[0])
+
+
+def _after(things: list[_Thing], pos: int) -> int:
+    """Where a thing a verb implies goes in the list: after the things named before the verb."""
+    return sum(1 for t in things if 0 <= t.start < pos)
+
+
+def _place_on_furniture(tokens: list[str], things: list[_Thing]) -> None:
+    """A prop "on/off the table" stands on it; a knocked thing needs something to fall from."""
+    for thing in things:
+        if thing.role != "prop" or thing.start < 0:
+            continue
+        after = tokens[thing.end : thing.end + 3]
+        if not _PREPOSITIONS.intersection(after):
+            continue
+        for other in things:
+            if other.role == "furniture" and thing.end < other.start <= thing.end + 5:
+                thing.on = other
+                break
+    for thing in list(things):
+        if thing.relation == "knock" and thing.on is None:
+            thing.on = _Thing("shape-table", "", -1, -1, "furniture")
+            things.insert(things.index(thing) + 1, thing.on)
+
+
+def _finish(things: list[_Thing], subjects: int, out: ThingPlan) -> None:
+    """Turn the working list into ``Thing`` fields; cast indices count actors in list order."""
+    actors = [t for t in things if t.role == "actor"]
+
+    def actor_index(ref: int | _Thing | None) -> int:
+        if ref is None:
+            return -1
+        if isinstance(ref, int):
+            return ref
+        return subjects + actors.index(ref) if ref in actors else -1
+
+    out.things = [
+        (
+            t.icon, t.word, t.role, t.count, t.relation if t.actor is not None else "",
+            actor_index(t.actor), things.index(t.on) if t.on in things else -1,
+        )
+        for t in things
+    ]  # fmt: skip
