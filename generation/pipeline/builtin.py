@@ -56,6 +56,7 @@ from generation.pipeline.builtin_subjects import (
     pan_speed,
     plan_motion,
 )
+from generation.pipeline.builtin_things import build_things
 from generation.pipeline.scene import ScenePlan, plan_scene
 
 RENDERER_VERSION = "builtin-v1"
@@ -156,7 +157,9 @@ def build_scene(
     )
     sky, offsets = _sky(plan, grade, rng, camera, (width, height))
     flash, strikes = _lightning(plan, rng, camera["t"])
-    landed = landings(subjects, plan)
+    timing = (camera["t"], request.duration_s, max_px)
+    staged = build_things(plan, grade, rng, motion, timing, subjects)  # may seat subjects
+    landed = landings(subjects, plan) + staged.falls
     scene = Scene(
         plan=plan,
         width=width,
@@ -167,7 +170,7 @@ def build_scene(
         sky_offsets=offsets,
         back=[layer for layer in layers if layer.spec.depth <= SUBJECT_DEPTH],
         front=[layer for layer in layers if layer.spec.depth > SUBJECT_DEPTH],
-        subjects=subjects,
+        subjects=staged.subjects,
         far_fields=[f for f in fields if f.depth < 0.2],
         near_fields=[f for f in fields if f.depth >= 0.2],
         camera=camera,

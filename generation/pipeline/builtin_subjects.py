@@ -64,6 +64,8 @@ class Subject:
     angle: np.ndarray  # (T,) clockwise screen rotation, radians
     xscale: np.ndarray  # (T,) horizontal squash for turning on the spot
     flip: float  # 1 faces right, -1 faces left
+    yscale: np.ndarray | None = None  # (T,) vertical stretch (squash and stretch); None: 1
+    cast: int = -1  # index into ``ScenePlan.cast()``; -1 for a cameo person the plan lacks
 
 
 @dataclass(frozen=True)
@@ -112,10 +114,19 @@ def plan_motion(plan: ScenePlan, rng: np.random.Generator, view_width: float) ->
 
 
 def pan_speed(plan: ScenePlan, motion: Motion) -> float:
-    """World units per second the camera pans; a panning camera keeps pace with the subjects."""
-    if plan.camera == "pan":
+    """World units per second the camera pans; a panning camera keeps pace with the subjects.
+
+    Around furniture, or two players with something between them, the camera holds still:
+    panning along would slide the table or the board out of the frame.
+    """
+    if plan.camera == "pan" and not holds_still(plan):
         return motion.direction * max(0.9 * motion.travel / SUBJECT_DEPTH, 0.05)
     return motion.direction * 0.006
+
+
+def holds_still(plan: ScenePlan) -> bool:
+    """Whether the plan stages its cast around a place: furniture, or a game between players."""
+    return any(t.role == "furniture" or t.relation == "between" for t in plan.things)
 
 
 def build_subjects(
@@ -133,7 +144,7 @@ def build_subjects(
     unit = PORTRAIT_UNIT if motion.view_width < 0.9 else UNIT
     subjects = []
     worn: set[str] = set()  # main colours taken, so two kids do not wear the same shirt
-    for i, (kind, color, face) in enumerate(cast):
+    for i, (kind, color, face, slot) in enumerate(cast):
         look = _look(kind, plan, grade, rng, color, worn)
         wide_cameo = face is not None and unit == UNIT
         size = (CAMEO_LANDSCAPE_UNIT if wide_cameo else unit) * sprites.SIZES[kind]
@@ -142,19 +153,24 @@ def build_subjects(
         sheet = sprites.draw_sheet(kind, action, look, px, face)
         path = _path(kind, plan, motion, rng, (i, len(cast), size), (times, duration, pan))
         shadow = _shadow(kind, px) if _casts_shadow(kind, plan, path) else None
-        subjects.append(Subject(kind=kind, sheet=sheet, shadow=shadow, size=size, **path))
+        subject = Subject(kind=kind, sheet=sheet, shadow=shadow, size=size, cast=slot, **path)
+        subjects.append(subject)
     subjects.sort(key=lambda s: float(s.y.mean()) if s.kind not in AIRBORNE else 0.0)
     return subjects
 
 
-def _cast(plan: ScenePlan, faces: list[torch.Tensor]) -> list[tuple[str, str, torch.Tensor | None]]:
-    """(kind, colour, face) per subject: faces go on the planned people, then on new people."""
-    cast: list[tuple[str, str, torch.Tensor | None]] = []
+Cast = list[tuple[str, str, torch.Tensor | None, int]]
+
+
+def _cast(plan: ScenePlan, faces: list[torch.Tensor]) -> Cast:
+    """(kind, colour, face, index in ``plan.cast()``) per subject: faces go on the planned
+    people, then on new people."""
+    cast: Cast = []
     spare = list(faces)
-    for kind, color in zip(plan.subjects, plan.colors, strict=False):
+    for slot, (kind, color) in enumerate(zip(plan.subjects, plan.colors, strict=False)):
         face = spare.pop(0) if kind == "person" and spare else None
-        cast.append((kind, color, face))
-    extra = [("person", "", face) for face in spare]
+        cast.append((kind, color, face, slot))
+    extra = [("person", "", face, -1) for face in spare]
     # Cameo people come first so a crowded plan never pushes them out.
     return (extra + cast)[: max(3, len(faces))]
 
@@ -203,7 +219,11 @@ def _lit(color: str, grade: Grade) -> np.ndarray:
 
 def _shadow(kind: str, px: float) -> sprites.Sheet:
     x0, x1, _, _ = sprites.EXTENTS[kind]
-    half = (x1 - x0) * 0.42
+    return shadow_sheet((x1 - x0) * 0.42, px)
+
+
+def shadow_sheet(half: float, px: float) -> sprites.Sheet:
+    """A soft ground shadow ``half`` sprite units wide either side of the feet."""
     w, h = math.ceil(half * 2.4 * px), max(4, math.ceil(half * 0.5 * px))
     xs = (torch.arange(w, dtype=torch.float32) + 0.5 - w / 2).view(1, w) / (half * px)
     ys = (torch.arange(h, dtype=torch.float32) + 0.5 - h / 2).view(h, 1) / (half * 0.18 * px)
@@ -330,7 +350,7 @@ def landings(subjects: list[Subject], plan: ScenePlan) -> list[Landing]:
         down = lift <= 0
         for frame in np.flatnonzero(down[1:] & ~down[:-1]) + 1:
             drop = float(lift[max(0, frame - 24) : frame].max())  # height of the hop it ends
-            weight = sprites.SIZES[subject.kind]
+            weight = sprites.SIZES.get(subject.kind, subject.size / UNIT)
             strength = min(1.0, 0.25 + 0.35 * weight + 0.4 * drop / 0.12)
             x, y = float(subject.x[frame]), float(subject.ground[frame])
             found.append(Landing(int(frame), x, y, subject.size, round(strength, 3), wades(plan)))
@@ -381,10 +401,12 @@ def _draw_sheet(
     angle = np.zeros(batch, np.float32) if shadow else subject.angle[frames]
     xscale = np.ones(batch, np.float32) if shadow else subject.xscale[frames]
     flip = subject.flip * xscale
-    # Forward map sheet px -> screen px: M = scale * R(angle) * diag(flip, 1).
+    stretch = subject.yscale
+    ys = np.ones(batch, np.float32) if shadow or stretch is None else stretch[frames]
+    # Forward map sheet px -> screen px: M = scale * R(angle) * diag(flip, ys).
     cos, sin = np.cos(angle), np.sin(angle)
     m = (
-        np.stack([np.stack([cos * flip, -sin], -1), np.stack([sin * flip, cos], -1)], -2)
+        np.stack([np.stack([cos * flip, -sin * ys], -1), np.stack([sin * flip, cos * ys], -1)], -2)
         * scale[:, None, None]
     )
     h_in, w_in = sheet.pixels.shape[2:]

@@ -1,0 +1,1044 @@
+"""Pictogram things for the built-in renderer: actors, mounts, props and furniture.
+
+``build_things`` turns the plan's ``things`` into ``Subject``s, the same records the hand-drawn
+subjects are, so ``draw_subjects`` warps them with shadows, flips and depth order like any
+subject. Their paths are numpy arrays over the clip, worked out once from the relation each has
+to its actor: a mount under the actor's feet, a held prop at the hand, a thrown one on its arc.
+A pictogram is one pose, so life comes from the path: steps bob and squash, dancers sway.
+
+What falls or lands (a knocked cup, a thrown ball) comes back as ``Landing``s, which the
+renderer turns into thumps and splashes on the frame the drawing touches down.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+
+from generation.pipeline import builtin_sprites as sprites
+from generation.pipeline import pictograms
+from generation.pipeline.builtin_layers import SUBJECT_DEPTH
+from generation.pipeline.builtin_palette import Grade
+from generation.pipeline.builtin_subjects import (
+    AIRBORNE,
+    JUMP_CONTACT,
+    MAX_SHEET_PX,
+    PORTRAIT_UNIT,
+    SHALLOWS_Y,
+    UNIT,
+    Landing,
+    Motion,
+    Subject,
+    landings,
+    pan_speed,
+    shadow_sheet,
+    wades,
+)
+from generation.pipeline.scene import ScenePlan, Thing
+
+logger = logging.getLogger(__name__)
+
+GRAVITY = 1.5  # world units (frame heights) per s²: a person is 1.7 m and 0.26 units tall
+SEA_LINE = SHALLOWS_Y - 0.004  # where a board rides the surf on a beach
+KNOCK_AT, THROW_AT, KICK_AT, MEET_AT = 0.45, 0.4, 0.35, 0.5  # shares of the clip
+FILL = 0.88  # share of a pictogram's square its drawing spans, to size rasters
+# How big a thing is: its longer side in person heights, by emojibase subgroup, then by name.
+# Tiny things are drawn larger than life so they read on a phone screen.
+GROUP_EXTENT = {
+    "person": 1.0, "person-role": 0.55, "person-fantasy": 1.0, "face-costume": 0.8,
+    "animal-mammal": 0.8, "animal-bird": 0.45, "animal-bug": 0.18, "animal-marine": 0.5,
+    "animal-reptile": 0.6, "animal-amphibian": 0.3, "plant-other": 0.5, "plant-flower": 0.3,
+    "transport-ground": 1.2, "transport-water": 1.6, "transport-air": 1.8, "household": 0.8,
+    "musical-instrument": 0.45, "sport": 0.2, "game": 0.22, "event": 0.3, "computer": 0.3,
+    "food-fruit": 0.16, "food-vegetable": 0.16, "food-prepared": 0.18, "food-asian": 0.18,
+    "food-sweet": 0.16, "drink": 0.15, "dishware": 0.18, "tool": 0.25, "clothing": 0.22,
+}  # fmt: skip
+EXTENT = {
+    "elephant": 1.7, "mammoth": 2.0, "giraffe": 2.0, "horse": 1.3, "racehorse": 1.3,
+    "cow": 1.3, "ox": 1.3, "water-buffalo": 1.3, "camel": 1.5, "two-hump-camel": 1.5,
+    "rhinoceros": 1.5, "hippopotamus": 1.4, "bison": 1.4, "deer": 1.2,
+    "zebra": 1.3, "llama": 1.2, "polar-bear": 1.3, "gorilla": 1.1, "tiger": 1.0,
+    "dog": 0.75, "cat": 0.6, "mouse": 0.28, "rat": 0.32, "hamster": 0.28,
+    "rabbit": 0.42, "chipmunk": 0.3, "hedgehog": 0.3, "bat": 0.35, "whale": 2.6,
+    "spouting-whale": 2.6, "shark": 1.8, "dolphin": 1.3, "dragon": 2.2, "t-rex": 2.2,
+    "sauropod": 2.4, "crocodile": 1.4, "penguin": 0.55, "flamingo": 0.9, "eagle": 0.6,
+    "swan": 0.6, "bicycle": 0.9, "motorcycle": 1.0, "motor-scooter": 0.9, "kick-scooter": 0.7,
+    "skateboard": 0.5, "roller-skate": 0.22, "automobile": 1.5, "racing-car": 1.5,
+    "sled": 0.6, "skis": 0.9, "canoe": 1.3, "sailboat": 1.6, "ship": 2.6, "rocket": 1.5,
+    "deciduous-tree": 2.0, "evergreen-tree": 2.0, "palm-tree": 2.2, "cactus": 1.1,
+    "potted-plant": 0.4, "christmas-tree": 1.5, "balloon": 0.4, "chess-pawn": 0.18,
+    "soccer-ball": 0.16, "basketball": 0.17, "teddy-bear": 0.3, "guitar": 0.55,
+    "bed": 1.1, "couch-and-lamp": 1.1, "chair": 0.55, "toilet": 0.5, "bathtub": 0.9,
+    "door": 1.2, "window": 0.7, "mirror": 0.6, "placard": 0.6,
+    "shape-table": 0.95, "shape-desk": 0.95, "shape-bench": 1.0, "shape-shelf": 1.0,
+    "shape-surfboard": 1.0, "shape-fence": 1.2,
+    # Animals the set draws as a face only: a face as big as the animal reads as a giant.
+    "fox": 0.42, "wolf": 0.45, "lion": 0.5, "bear": 0.5, "panda": 0.5, "koala": 0.4,
+    "frog": 0.3, "unicorn": 0.5, "moose": 0.6,
+}  # fmt: skip
+DEFAULT_EXTENT = 0.3
+BETWEEN_SCALE = 1.5  # a game between two players is the scene's centre: drawn a little larger
+# Where a prop on furniture sits, as a share of the furniture's height (its top is 1).
+SURFACE = {"shape-bench": 0.55, "bed": 0.55, "chair": 0.5, "couch-and-lamp": 0.5}
+# Mounts an actor stands on rather than sits in; on a beach they ride the surf.
+BOARDS = frozenset({"shape-surfboard", "skateboard", "skis", "sled", "canoe"})
+WALKING_BIRDS = frozenset(
+    {"penguin", "chicken", "rooster", "turkey", "dodo", "baby-chick", "peacock", "flamingo"}
+)
+# Riders sit inside these: the vehicle is drawn over their legs.
+ENCLOSED = frozenset(
+    {"automobile", "racing-car", "police-car", "taxi", "bus", "tractor", "canoe", "sailboat"}
+)
+
+
+@dataclass
+class Things:
+    """Subjects and things in one draw order, and what fell or landed with a sound."""
+
+    subjects: list[Subject]
+    falls: list[Landing] = field(default_factory=list)
+
+
+@dataclass
+class _Item:
+    """A drawn subject or thing with what relations need to know about its shape."""
+
+    subject: Subject
+    key: tuple[float, int]  # draw order: depth (far first), then behind/body/in front
+    height: float  # world height
+    half: float  # world half width
+    body: str  # "person", "animal" or "thing": where its hand and mouth are
+    facing: float = 1.0  # which way its picture faces before flipping: 1 right, -1 left
+
+
+@dataclass
+class _Clip:
+    plan: ScenePlan
+    grade: Grade
+    rng: np.random.Generator
+    motion: Motion
+    times: np.ndarray
+    duration: float
+    max_px: float
+    unit: float
+    pan: float
+
+    @property
+    def count(self) -> int:
+        return len(self.times)
+
+    def frame(self, share: float) -> int:
+        return min(self.count - 1, max(1, round(share * (self.count - 1))))
+
+    def still(self, rel: float) -> np.ndarray:
+        """World x of a point that stays ``rel`` from the middle of the frame."""
+        return (rel + self.pan * SUBJECT_DEPTH * self.times).astype(np.float32)
+
+
+def build_things(
+    plan: ScenePlan,
+    grade: Grade,
+    rng: np.random.Generator,
+    motion: Motion,
+    timing: tuple[np.ndarray, float, float],
+    subjects: list[Subject],
+) -> Things:
+    """Place every thing of the plan; a pictogram that cannot be drawn is left out."""
+    if not plan.things:
+        return Things(subjects)
+    times, duration, max_px = timing
+    unit = PORTRAIT_UNIT if motion.view_width < 0.9 else UNIT
+    pan = pan_speed(plan, motion)
+    clip = _Clip(plan, grade, rng, motion, times, duration, max_px, unit, pan)
+    items = [_subject_item(subject) for subject in subjects]
+    cast: dict[int, list[_Item]] = {}
+    for item in items:
+        if item.subject.cast >= 0:
+            cast.setdefault(item.subject.cast, []).append(item)
+    staged = _Stage(clip, items, cast)
+    staged.place_actors()
+    staged.place_furniture()
+    for role in ("mount", "prop"):  # props go where riders sit, so mounts come first
+        for thing in plan.things:
+            if thing.role == role:
+                staged.place(thing)
+    staged.relate_actors()
+    ordered = sorted(enumerate(staged.items), key=lambda pair: (pair[1].key, pair[0]))
+    everyone = [item.subject for _, item in ordered]
+    hops = landings([item.subject for item in staged.actors], plan)
+    falls = staged.falls + hops
+    return Things(everyone, sorted(falls, key=lambda fall: (fall.frame, fall.x)))
+
+
+# ---------------------------------------------------------------------------- staging
+
+
+class _Stage:
+    """The cast as it is being placed: items by cast index, furniture by thing index."""
+
+    def __init__(self, clip: _Clip, items: list[_Item], cast: dict[int, list[_Item]]) -> None:
+        self.clip = clip
+        self.items = items
+        self.cast = cast
+        self.furniture: dict[int, _Item] = {}
+        self.falls: list[Landing] = []
+        self.actors: list[_Item] = []
+        self.taken = [_rel(clip, item.subject) for item in items if _grounded(item)]
+
+    # --------------------------------------------------------------- actors
+
+    def place_actors(self) -> None:
+        plan = self.clip.plan
+        paired = {t.actor for t in plan.things if t.relation == "between" and t.actor >= 0}
+        slot = len(plan.subjects)
+        for thing in plan.things:
+            if thing.role != "actor":
+                continue
+            copies = self._actor_copies(thing, pair=slot in paired)
+            if copies:
+                self.cast[slot] = copies
+                self.items += copies
+                self.actors += copies
+            slot += 1
+        for index in paired:
+            self._pair_up(index)
+
+    def _actor_copies(self, thing: Thing, *, pair: bool) -> list[_Item]:
+        clip = self.clip
+        count = max(1, thing.count)
+        sheet = _sheet(thing.icon, clip, _extent(thing.icon))
+        if sheet is None:
+            return []
+        size = _world_size(thing.icon, sheet, clip.unit)
+        half = _half_width(sheet, size)
+        gap = max(0.6 * clip.unit, 2.3 * half)
+        rels = self._free(count, gap, pair=pair and count >= 2)
+        copies = []
+        for index, rel in enumerate(rels):
+            copy = _actor(clip, thing.icon, sheet, (size, half), (rel, index), still=pair)
+            copies.append(copy)
+        return copies
+
+    def _free(self, count: int, gap: float, *, pair: bool) -> list[float]:
+        """``count`` places across the frame (a pair first, side by side), nearest the middle
+        first, away from who already stands there."""
+        d = self.clip.motion.direction
+        centres = [0.0] + [d * side * k * gap / 2 for k in range(1, 60) for side in (1, -1)]
+        found: list[float] = []
+        for centre in centres:
+            two = pair and not found
+            spots = [centre - gap / 2, centre + gap / 2] if two else [centre]
+            if all(self._clear(spot, gap) for spot in spots):
+                found += spots
+                self.taken += spots
+            if len(found) >= count:
+                break
+        return found[:count]
+
+    def _clear(self, spot: float, gap: float) -> bool:
+        return all(abs(spot - taken) >= 0.75 * gap for taken in self.taken)
+
+    def _pair_up(self, index: int) -> None:
+        """Two players face each other, standing still, with room between them."""
+        pair = self._players(index)
+        if pair is None:
+            return
+        a, b = pair
+        for item in (a, b):
+            _stand_still(self.clip, item)
+        games = [t for t in self.clip.plan.things if t.relation == "between" and t.actor == index]
+        room = sum(2.2 * BETWEEN_SCALE * _extent(t.icon) * max(1, t.count) for t in games)
+        apart = a.half + b.half + room * self.clip.unit * 0.5 + 0.03
+        mid = (a.subject.x + b.subject.x) / 2
+        side = 1.0 if float(b.subject.x[0]) >= float(a.subject.x[0]) else -1.0
+        if np.abs(b.subject.x - a.subject.x).min() < apart:
+            a.subject.x = (mid - side * apart / 2).astype(np.float32)
+            b.subject.x = (mid + side * apart / 2).astype(np.float32)
+        _face(a, side)
+        _face(b, -side)
+
+    def _players(self, index: int) -> tuple[_Item, _Item] | None:
+        members = self.cast.get(index, [])
+        if len(members) >= 2:
+            return members[0], members[1]
+        others = self.cast.get(index + 1, [])
+        if members and others:
+            return members[0], others[0]
+        return None
+
+    def relate_actors(self) -> None:
+        """Chasers follow one step behind; huggers come together mid-clip and stay."""
+        slot = len(self.clip.plan.subjects)
+        for thing in self.clip.plan.things:
+            if thing.role != "actor":
+                continue
+            mine, theirs = self.cast.get(slot, []), self.cast.get(thing.actor, [])
+            slot += 1
+            if not mine or not theirs or thing.actor == slot - 1:
+                continue
+            if thing.relation == "chase":
+                _chase(self.clip, mine, theirs[0])
+            elif thing.relation == "hug":
+                _hug(self.clip, mine[0], theirs[0])
+
+    # --------------------------------------------------------------- furniture
+
+    def place_furniture(self) -> None:
+        clip = self.clip
+        knocked = {t.on for t in clip.plan.things if t.relation == "knock" and t.on >= 0}
+        for index, thing in enumerate(clip.plan.things):
+            if thing.role != "furniture":
+                continue
+            sheet = _sheet(thing.icon, clip, _extent(thing.icon))
+            if sheet is None:
+                continue
+            size = _world_size(thing.icon, sheet, clip.unit)
+            half = _half_width(sheet, size)
+            rel = 0.0 if index in knocked else self._free(1, 2.2 * half, pair=False)[0]
+            ground = clip.motion.ground_y - 0.008
+            x = np.full(clip.count, rel + clip.pan * SUBJECT_DEPTH * clip.duration / 2)
+            subject = _still_subject(thing.icon, sheet, size, x, ground)
+            subject.shadow = _shadow(clip, sheet, size, half)
+            item = _Item(subject, (ground, 1), size, half, "thing", _facing(thing.icon))
+            self.furniture[index] = item
+            self.items.append(item)
+
+    # --------------------------------------------------------------- mounts and props
+
+    def place(self, thing: Thing) -> None:
+        clip = self.clip
+        scale = BETWEEN_SCALE if thing.relation == "between" else 1.0
+        sheet = _sheet(thing.icon, clip, _extent(thing.icon) * scale)
+        if sheet is None:
+            return
+        size = _world_size(thing.icon, sheet, clip.unit) * scale
+        half = _half_width(sheet, size)
+        owners = self.cast.get(thing.actor, [])
+        relation = thing.relation if owners or thing.relation == "knock" else ""
+        if thing.role == "mount" and owners:
+            for owner in owners:
+                self.items.append(_ride(clip, thing.icon, (sheet, size, half), owner))
+            return
+        if relation == "between":
+            self._between(thing, (sheet, size, half))
+            return
+        base = self.furniture.get(thing.on)
+        for copy in range(max(1, thing.count)):
+            owner = owners[copy % len(owners)] if owners else None
+            made = self._prop(thing, (sheet, size, half), owner, base, copy)
+            if made is not None:
+                self.items.append(made)
+
+    def _prop(
+        self,
+        thing: Thing,
+        shape: tuple[sprites.Sheet, float, float],
+        owner: _Item | None,
+        base: _Item | None,
+        copy: int,
+    ) -> _Item | None:
+        clip = self.clip
+        sheet, size, half = shape
+        relation = thing.relation if owner is not None or thing.relation == "knock" else ""
+        if relation == "knock" and owner is not None:
+            item, fall = _knock(clip, thing.icon, shape, owner, base)
+            self.falls.append(fall)
+            if base is not None:
+                self._push_back(base, item)
+            return item
+        if relation in ("hold", "eat", "throw") and owner is not None:
+            item, fall = _in_hand(clip, thing.icon, shape, owner, relation)
+            if fall is not None:
+                self.falls.append(fall)
+            return item
+        if relation == "kick" and owner is not None:
+            item, kicks = _kick(clip, thing.icon, shape, owner)
+            self.falls += kicks
+            return item
+        if relation == "near" and owner is not None:
+            return _near(clip, thing.icon, shape, owner, copy)
+        if base is not None:
+            return _on_top(clip, thing.icon, shape, base, (copy, thing.count))
+        rel = self._free(1, 2.4 * half + 0.04, pair=False)[0]
+        x = np.full(clip.count, rel + clip.pan * SUBJECT_DEPTH * clip.duration / 2)
+        ground = clip.motion.ground_y + 0.004
+        subject = _still_subject(thing.icon, sheet, size, x, ground)
+        subject.shadow = _shadow(clip, sheet, size, half)
+        return _Item(subject, (ground, 1), size, half, "thing")
+
+    def _push_back(self, base: _Item, cup: _Item) -> None:
+        """Stand the furniture so the knocked prop sits at the edge its actor reaches."""
+        edge = cup.subject.x[0] - base.subject.flip * 0.7 * base.half
+        base.subject.x = np.full_like(base.subject.x, edge)
+
+    def _between(self, thing: Thing, shape: tuple[sprites.Sheet, float, float]) -> None:
+        pair = self._players(thing.actor)
+        if pair is None:
+            return
+        a, b = pair
+        sheet, size, half = shape
+        count = max(1, thing.count)
+        ground = max(float(a.subject.ground.max()), float(b.subject.ground.max())) + 0.004
+        depth = max(a.key[0], b.key[0])
+        mid = (a.subject.x + b.subject.x) / 2
+        for copy in range(count):
+            offset = (copy - (count - 1) / 2) * 2.1 * half
+            subject = _still_subject(thing.icon, sheet, size, mid + offset, ground)
+            subject.shadow = _shadow(self.clip, sheet, size, half)
+            self.items.append(_Item(subject, (depth, 2), size, half, "thing"))
+
+
+# ---------------------------------------------------------------------------- actors
+
+
+def _actor(
+    clip: _Clip,
+    icon: str,
+    sheet: sprites.Sheet,
+    dims: tuple[float, float],
+    slot: tuple[float, int],
+    *,
+    still: bool,
+) -> _Item:
+    """One copy of an actor thing, moving under the plan's action like a subject."""
+    size, half = dims
+    rel, index = slot
+    plan, motion, times = clip.plan, clip.motion, clip.times
+    body = _body(icon)
+    phase0 = float(clip.rng.uniform(0, 1))
+    action = "stand" if still else plan.action
+    if body == "thing" and action in ("dance", "jump"):
+        action = "walk"  # a car or a ship does not dance; it rolls along
+    limit = 0.7 * motion.view_width / clip.duration
+    travel = motion.travel if action in ("walk", "run", "fly", "float") else 0.0
+    drift = float(np.clip(motion.direction * travel - clip.pan * SUBJECT_DEPTH, -limit, limit))
+    x = clip.still(rel) + drift * (times - clip.duration / 2)
+    path = _moves(clip, action, icon, (index, phase0))
+    facing = _facing(icon)
+    subject = Subject(
+        kind=icon,
+        sheet=sheet,
+        shadow=None,
+        size=size,
+        x=x.astype(np.float32),
+        pose=np.zeros(clip.count, np.int64),
+        flip=motion.direction * facing,
+        **path,
+    )
+    if _casts_shadow(clip, subject):
+        subject.shadow = _shadow(clip, sheet, size, half)
+    airborne = float(np.mean(subject.ground - subject.y)) > 0.15
+    depth = 0.0 if airborne else float(np.mean(subject.ground))
+    return _Item(subject, (depth, 1), size, half, body, facing)
+
+
+def _moves(clip: _Clip, action: str, icon: str, slot: tuple[int, float]) -> dict[str, np.ndarray]:
+    """y, ground, tilt and squash of one actor copy over the clip."""
+    index, phase0 = slot
+    plan, motion, t = clip.plan, clip.motion, clip.times
+    e = plan.energy
+    body, group = _body(icon), _group(icon)
+    ground = np.full_like(t, motion.ground_y + 0.012 * index)
+    y = ground.copy()
+    angle, xscale, yscale = np.zeros_like(t), np.ones_like(t), np.ones_like(t)
+    cycles = motion.cadence * t + phase0
+    bob = np.sin(2 * np.pi * 0.45 * t + phase0 * 6.28)
+    alive = body != "thing"
+    flies = group == "transport-air" or (group == "animal-bird" and icon not in WALKING_BIRDS)
+    if group == "transport-water" and plan.setting == "beach":
+        y = SEA_LINE - 0.02 + 0.004 * bob + 0.012 * index
+        angle = 0.05 * bob
+    elif action == "fly" or (flies and action != "stand"):
+        y = 0.3 + 0.08 * index + 0.03 * bob
+        angle = motion.direction * 0.12 + 0.04 * np.sin(2 * np.pi * motion.cadence * t)
+    elif action == "float":
+        lift = 0.25 if plan.setting == "underwater" else 0.12
+        y = ground - lift + 0.03 * bob
+        angle = 0.06 * bob
+    elif action == "jump":
+        if wades(plan):
+            ground = np.full_like(t, SHALLOWS_Y + 0.01 * index)
+        swing = np.abs(np.sin(np.pi * motion.cadence * t + phase0 * 3))
+        hop = np.clip((swing - JUMP_CONTACT) / (1 - JUMP_CONTACT), 0, None)
+        y = ground - (0.06 + 0.06 * e) * hop
+        yscale = 1 + 0.12 * (hop - 0.35) * (hop < 0.35)  # squashed at the bottom of a hop
+    elif action in ("walk", "run"):
+        running = action == "run"
+        step = np.abs(np.sin(np.pi * 2 * cycles))
+        y = ground - (0.02 if running else 0.01) * step * (1.0 if alive else 0.3)
+        if alive:
+            yscale = 1 + (0.07 if running else 0.04) * np.cos(4 * np.pi * cycles)
+            angle = motion.direction * (0.1 if running else 0.0) + 0.06 * np.sin(2 * np.pi * cycles)
+    elif action == "dance":
+        angle = 0.16 * np.sin(2 * np.pi * motion.cadence * t + phase0 * 6)
+        y = ground - 0.015 * np.abs(np.sin(2 * np.pi * motion.cadence * t))
+        yscale = 1 + 0.05 * np.cos(4 * np.pi * motion.cadence * t)
+    elif action == "spin":
+        turn = np.cos(2 * np.pi * (0.5 + 0.5 * e) * t + phase0)
+        xscale = np.where(turn >= 0, 1.0, -1.0) * np.maximum(np.abs(turn), 0.15)
+    elif alive:  # standing, waving: breathing and a slow rock
+        angle = 0.04 * np.sin(2 * np.pi * 0.6 * t + phase0 * 6)
+        yscale = 1 + 0.015 * np.sin(2 * np.pi * 1.1 * t + phase0 * 6)
+    xscale = xscale / np.sqrt(yscale)  # squash keeps the area
+    values = {"y": y, "ground": ground, "angle": angle, "xscale": xscale, "yscale": yscale}
+    return {key: np.asarray(v, dtype=np.float32) for key, v in values.items()}
+
+
+def _stand_still(clip: _Clip, item: _Item) -> None:
+    """Stop travelling (keep the place held mid-clip) and stand on the ground."""
+    subject = item.subject
+    mid = clip.count // 2
+    subject.x = clip.still(float(subject.x[mid]) - clip.pan * SUBJECT_DEPTH * clip.times[mid])
+    if float(np.mean(subject.ground - subject.y)) > 0.05:
+        subject.y = subject.ground.copy()
+        subject.angle = np.zeros_like(subject.angle)
+
+
+def _face(item: _Item, side: float) -> None:
+    item.subject.flip = side * item.facing
+
+
+def _chase(clip: _Clip, chasers: list[_Item], target: _Item) -> None:
+    """Each chaser runs a step behind the one before, where the target was a moment ago."""
+    lag = max(1, round(0.25 * clip.count / clip.duration))
+    ahead = target
+    heading = float(np.sign(target.subject.flip * target.facing) or 1.0)
+    behind = 0.0
+    for chaser in chasers:
+        step = ahead.half + chaser.half + 0.03
+        lagged = np.concatenate([np.repeat(ahead.subject.x[:1], lag), ahead.subject.x[:-lag]])
+        chaser.subject.x = (lagged - heading * step).astype(np.float32)
+        _face(chaser, heading)
+        behind += step
+        ahead = chaser
+    # The chase is the scene: its middle, not the one chased, goes where the target stood.
+    for item in [target, *chasers]:
+        item.subject.x = (item.subject.x + heading * behind / 2).astype(np.float32)
+
+
+def _hug(clip: _Clip, hugger: _Item, other: _Item) -> None:
+    """The two come together by mid-clip and then move as one."""
+    a, b = hugger.subject, other.subject
+    side = 1.0 if float(a.x[0] - b.x[0]) >= 0 else -1.0
+    close = b.x + side * 0.55 * (hugger.half + other.half)
+    u = np.clip((clip.times / clip.duration - 0.1) / (MEET_AT - 0.1), 0, 1)
+    ease = u * u * (3 - 2 * u)
+    a.x = (a.x * (1 - ease) + close * ease).astype(np.float32)
+    _face(hugger, -side)
+    _face(other, side)
+
+
+# ---------------------------------------------------------------------------- mounts
+
+
+def _ride(clip: _Clip, icon: str, shape: tuple[sprites.Sheet, float, float], rider: _Item) -> _Item:
+    """The mount goes under the rider's feet and carries them; the rider sits or stands on it."""
+    sheet, size, half = shape
+    r = rider.subject
+    t = clip.times
+    board = icon in BOARDS
+    phase = float(clip.rng.uniform(0, 2 * np.pi))
+    tilt = np.zeros_like(t)
+    if board and clip.plan.setting == "beach":
+        # On the beach a board rides the surf: it bobs and tilts with the wave.
+        y = SEA_LINE + 0.006 * np.sin(2 * np.pi * 0.5 * t + phase)
+        tilt = 0.1 * np.sin(2 * np.pi * 0.45 * t + phase)
+        ground = y
+    elif float(np.mean(r.ground - r.y)) > 0.15:  # an airborne rider: the mount flies too
+        y, ground = r.y.copy(), r.ground.copy()
+    else:
+        ground = r.ground.copy()
+        y = ground - (0.0 if board else 0.006 * np.abs(np.sin(2 * np.pi * 1.6 * t + phase)))
+    seat = (0.72 if board else 0.6 if _body(icon) == "animal" else 0.5) * size
+    r.y = (y - seat * np.cos(tilt) + 0.0).astype(np.float32)
+    r.ground = ground.astype(np.float32)
+    r.angle = (r.angle * 0.3 + tilt * 0.8).astype(np.float32)
+    r.shadow = None
+    facing = _facing(icon)
+    subject = Subject(
+        kind=icon,
+        sheet=sheet,
+        shadow=None,
+        size=size,
+        x=r.x.copy(),
+        y=np.asarray(y, np.float32),
+        ground=np.asarray(ground, np.float32),
+        pose=np.zeros(clip.count, np.int64),
+        angle=tilt.astype(np.float32),
+        xscale=np.ones(clip.count, np.float32),
+        flip=float(np.sign(r.flip * rider.facing) or 1.0) * facing,
+    )
+    if _casts_shadow(clip, subject) and not (board and clip.plan.setting == "beach"):
+        subject.shadow = _shadow(clip, sheet, size, half)
+    tier = 2 if icon in ENCLOSED else 0
+    return _Item(subject, (rider.key[0], tier), size, half, "thing", facing)
+
+
+# ---------------------------------------------------------------------------- props
+
+
+def _hand(owner: _Item, clip: _Clip, mouth: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """World (x, y) of the owner's hand (or mouth) over the clip."""
+    s = owner.subject
+    ahead = np.sign(s.flip * owner.facing) * np.sign(s.xscale)
+    stretch = s.yscale if s.yscale is not None else np.ones_like(s.y)
+    if owner.body == "animal":
+        forward, up = 0.75, 0.6
+    elif mouth:
+        forward, up = 0.5, 0.8
+    else:
+        forward, up = 0.6, 0.45
+    x = s.x + ahead * forward * owner.half * np.abs(s.xscale)
+    return x.astype(np.float32), (s.y - up * owner.height * stretch).astype(np.float32)
+
+
+def _in_hand(
+    clip: _Clip,
+    icon: str,
+    shape: tuple[sprites.Sheet, float, float],
+    owner: _Item,
+    relation: str,
+) -> tuple[_Item, Landing | None]:
+    """Held, eaten bite by bite, or thrown from the hand in a spinning arc."""
+    sheet, size, half = shape
+    hx, hy = _hand(owner, clip, mouth=relation == "eat")
+    y = hy + 0.5 * size  # the prop's middle at the hand
+    x = hx.copy()
+    angle = np.zeros(clip.count, np.float32)
+    scale = np.ones(clip.count, np.float32)
+    fall = None
+    if relation == "eat":
+        scale = _bites(clip)
+    elif relation == "throw":
+        x, y, angle, fall = _throw(clip, (x, y), owner, size)
+    subject = Subject(
+        kind=icon,
+        sheet=sheet,
+        shadow=None,
+        size=size,
+        x=x.astype(np.float32),
+        y=y.astype(np.float32),
+        ground=y.astype(np.float32),
+        pose=np.zeros(clip.count, np.int64),
+        angle=angle.astype(np.float32),
+        xscale=scale,
+        flip=owner.subject.flip * owner.facing * _facing(icon),
+        yscale=scale.copy(),
+    )
+    return _Item(subject, (owner.key[0], 2), size, half, "thing"), fall
+
+
+def _bites(clip: _Clip) -> np.ndarray:
+    """Size over the clip: four bites, each taking a quarter away with a short ease."""
+    u = clip.times / clip.duration
+    taken = np.zeros_like(u)
+    for at in np.linspace(0.2, 0.8, 4):
+        step = np.clip((u - at) / 0.04, 0, 1)
+        taken += 0.21 * step * step * (3 - 2 * step)
+    return (1 - taken).astype(np.float32)
+
+
+def _throw(
+    clip: _Clip, held: tuple[np.ndarray, np.ndarray], owner: _Item, size: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, Landing]:
+    """Leaves the hand at ``THROW_AT``, flies on a spinning arc and lands (in water: splash)."""
+    x, y = held
+    x, y = x.copy(), y.copy()
+    t = clip.times
+    release = clip.frame(THROW_AT)
+    ahead = float(np.sign(owner.subject.flip * owner.facing) or 1.0)
+    wet = clip.plan.setting == "beach"
+    land = SEA_LINE if wet else float(owner.subject.ground[release]) + 0.01
+    vy = 0.8
+    # Time to come down to ``land`` from the hand: solve y0 - vy t + g t²/2 = land.
+    rise = land - float(y[release])
+    flight = (vy + math.sqrt(vy * vy + 2 * GRAVITY * max(rise, 0.0))) / GRAVITY
+    after = np.clip(t - t[release], 0, flight)
+    x0, y0 = float(x[release]), float(y[release])
+    vx = ahead * min(0.3, 0.35 * clip.motion.view_width / flight)
+    turns = max(1, round(1.5 * flight))
+    flying = t >= t[release]
+    x = np.where(flying, x0 + vx * after, x)
+    y = np.where(flying, y0 - vy * after + 0.5 * GRAVITY * after**2, y)
+    angle = np.where(flying, ahead * 2 * np.pi * turns * after / flight, 0.0)
+    landed = int(np.searchsorted(t, t[release] + flight))
+    frame = min(landed, clip.count - 1)
+    fall = Landing(frame, float(x[frame]), land, size, 0.6, wet)
+    return x, y, angle, fall
+
+
+def _kick(
+    clip: _Clip, icon: str, shape: tuple[sprites.Sheet, float, float], owner: _Item
+) -> tuple[_Item, list[Landing]]:
+    """Waits at the feet, then leaves them at ``KICK_AT`` with a hop and rolls away."""
+    sheet, size, half = shape
+    s = owner.subject
+    t = clip.times
+    kick = clip.frame(KICK_AT)
+    ahead = float(np.sign(s.flip * owner.facing) or 1.0)
+    start = float(s.x[kick]) + ahead * (0.6 * owner.half + half)
+    after = np.clip(t - t[kick], 0, None)
+    # Fast enough to leave the kicker behind, slow enough to stay in a tall frame a while.
+    speed, friction = 0.2 + 1.5 * clip.motion.travel, 1.2
+    run = speed / friction * (1 - np.exp(-friction * after))
+    x = start + ahead * run
+    hop_s = 0.35
+    hop = 0.07 * np.clip(np.sin(np.pi * after / hop_s), 0, None) * (after < hop_s)
+    ground = np.full(clip.count, float(s.ground.max()) + 0.006, np.float32)
+    y = ground - hop
+    subject = Subject(
+        kind=icon,
+        sheet=sheet,
+        shadow=_shadow(clip, sheet, size, half),
+        size=size,
+        x=x.astype(np.float32),
+        y=y.astype(np.float32),
+        ground=ground,
+        pose=np.zeros(clip.count, np.int64),
+        angle=(ahead * run / max(0.5 * size, 1e-3)).astype(np.float32),
+        xscale=np.ones(clip.count, np.float32),
+        flip=1.0,
+    )
+    touch = min(clip.count - 1, int(np.searchsorted(t, t[kick] + hop_s)))
+    x_at = float(x[kick])
+    hits = [Landing(kick, x_at, float(ground[0]), size, 0.5, False)]
+    if touch > kick:
+        hits.append(Landing(touch, float(x[touch]), float(ground[0]), size, 0.3, False))
+    return _Item(subject, (float(ground[0]), 2), size, half, "thing"), hits
+
+
+def _knock(
+    clip: _Clip,
+    icon: str,
+    shape: tuple[sprites.Sheet, float, float],
+    owner: _Item,
+    base: _Item | None,
+) -> tuple[_Item, Landing]:
+    """Stands at the furniture's edge; the actor reaches it, it tips and falls to the ground."""
+    sheet, size, half = shape
+    s = owner.subject
+    t = clip.times
+    knock = clip.frame(KNOCK_AT)
+    ahead = float(np.sign(s.flip * owner.facing) or 1.0)
+    cup_x = float(s.x[knock]) + ahead * 0.8 * owner.half
+    floor = float(s.ground.max()) + 0.01
+    if base is not None:
+        top = float(base.subject.y[0]) - _surface(base) * base.height
+        depth = base.key[0]
+        base.subject.flip = ahead  # the actor walks towards its far edge
+    else:
+        top, depth = floor, owner.key[0]
+    drop = max(floor - top, 0.0)
+    fall_s = math.sqrt(2 * drop / GRAVITY) if drop > 0 else 0.0
+    tip_s = 0.2
+    after = np.clip(t - t[knock], 0, None)
+    tipping = np.clip(after / (tip_s + fall_s), 0, 1)
+    falling = np.clip(after - tip_s, 0, fall_s)
+    x = cup_x + ahead * (0.1 * falling + half * tipping)
+    y = top + 0.5 * GRAVITY * falling**2
+    # Lying on its side at the end, its middle on the floor rather than its base.
+    y = y - half * tipping
+    angle = ahead * (np.pi / 2) * tipping**1.5
+    subject = Subject(
+        kind=icon,
+        sheet=sheet,
+        shadow=None,
+        size=size,
+        x=x.astype(np.float32),
+        y=y.astype(np.float32),
+        ground=y.astype(np.float32),
+        pose=np.zeros(clip.count, np.int64),
+        angle=angle.astype(np.float32),
+        xscale=np.ones(clip.count, np.float32),
+        flip=_facing(icon) * ahead,
+    )
+    frame = min(clip.count - 1, int(np.searchsorted(t, t[knock] + tip_s + fall_s)))
+    strength = round(min(1.0, 0.35 + 0.4 * _extent(icon) + 2.0 * drop), 3)
+    fall = Landing(frame, float(x[frame]), floor, size, strength, False)
+    return _Item(subject, (depth, 2), size, half, "thing"), fall
+
+
+def _near(
+    clip: _Clip,
+    icon: str,
+    shape: tuple[sprites.Sheet, float, float],
+    owner: _Item,
+    copy: int,
+) -> _Item:
+    """Close beside the actor, on the ground (or in the air beside a flyer), moving with it."""
+    sheet, size, half = shape
+    s = owner.subject
+    behind = -float(np.sign(s.flip * owner.facing) or 1.0)
+    x = s.x + behind * (owner.half + half * (1 + 2 * copy) + 0.015)
+    airborne = float(np.mean(s.ground - s.y)) > 0.15
+    y = s.y.copy() if airborne else s.ground + 0.003
+    subject = _still_subject(icon, sheet, size, x, 0.0)
+    subject.y = np.asarray(y, np.float32)
+    subject.ground = np.asarray(s.ground + 0.003, np.float32)
+    if not airborne:
+        subject.shadow = _shadow(clip, sheet, size, half)
+    return _Item(subject, (owner.key[0], 1), size, half, "thing")
+
+
+def _on_top(
+    clip: _Clip,
+    icon: str,
+    shape: tuple[sprites.Sheet, float, float],
+    base: _Item,
+    copy: tuple[int, int],
+) -> _Item:
+    """Stands on the furniture's top, several side by side."""
+    sheet, size, half = shape
+    index, count = copy
+    top = base.subject.y - _surface(base) * base.height
+    spread = (index - (max(count, 1) - 1) / 2) * 2.2 * half
+    x = base.subject.x + float(np.clip(spread, -0.8 * base.half, 0.8 * base.half))
+    subject = _still_subject(icon, sheet, size, x, 0.0)
+    subject.y = subject.ground = np.asarray(top, np.float32)
+    return _Item(subject, (base.key[0], 2), size, half, "thing")
+
+
+# ---------------------------------------------------------------------------- pieces
+
+
+def _still_subject(
+    icon: str, sheet: sprites.Sheet, size: float, x: np.ndarray, ground: float
+) -> Subject:
+    count = len(x)
+    return Subject(
+        kind=icon,
+        sheet=sheet,
+        shadow=None,
+        size=size,
+        x=np.asarray(x, np.float32),
+        y=np.full(count, ground, np.float32),
+        ground=np.full(count, ground, np.float32),
+        pose=np.zeros(count, np.int64),
+        angle=np.zeros(count, np.float32),
+        xscale=np.ones(count, np.float32),
+        flip=_facing(icon),
+    )
+
+
+def _subject_item(subject: Subject) -> _Item:
+    """A hand-drawn subject with its size and draw-order key, as ``build_subjects`` sorts."""
+    x0, x1, y0, y1 = sprites.EXTENTS[subject.kind]
+    depth = 0.0 if subject.kind in AIRBORNE else float(subject.y.mean())
+    body = {"person": "person", "robot": "person", "dog": "animal", "cat": "animal"}
+    return _Item(
+        subject,
+        (depth, 1),
+        height=subject.size * (y1 - max(y0, 0.0)) * 0.92,
+        half=subject.size * (x1 - x0) * 0.32,
+        body=body.get(subject.kind, "animal" if subject.kind in ("bird", "fish") else "thing"),
+    )
+
+
+def _rel(clip: _Clip, subject: Subject) -> float:
+    mid = clip.count // 2
+    return float(subject.x[mid] - clip.pan * SUBJECT_DEPTH * clip.times[mid])
+
+
+def _grounded(item: _Item) -> bool:
+    return item.subject.kind not in AIRBORNE and float(np.mean(item.subject.ground)) > 0.6
+
+
+def _surface(item: _Item) -> float:
+    return SURFACE.get(item.subject.kind, 1.0)
+
+
+def _casts_shadow(clip: _Clip, subject: Subject) -> bool:
+    if clip.plan.setting == "space" or wades(clip.plan):
+        return False
+    return float(np.min(subject.ground - subject.y)) < 0.08
+
+
+def _shadow(clip: _Clip, sheet: sprites.Sheet, size: float, half: float) -> sprites.Sheet | None:
+    if clip.plan.setting == "space":
+        return None
+    return shadow_sheet(0.95 * half / size, sheet.px_per_unit)
+
+
+def _group(icon: str) -> str:
+    return pictograms.subgroup(_base_name(icon))
+
+
+def _base_name(icon: str) -> str:
+    """The default-tone icon of a skin-tone variant ("astronaut-dark" -> "astronaut")."""
+    head, _, tone = icon.rpartition("-")
+    if tone in ("light", "medium", "dark") and head:
+        return head.removesuffix("-medium").removesuffix("-light").removesuffix("-dark")
+    return icon
+
+
+def _body(icon: str) -> str:
+    group = _group(icon)
+    if group.startswith("person") or group == "face-costume":
+        return "person"
+    return "animal" if group.startswith("animal") else "thing"
+
+
+def _extent(icon: str) -> float:
+    """The longer side of ``icon`` in person heights."""
+    base = _base_name(icon)
+    return EXTENT.get(base, GROUP_EXTENT.get(pictograms.subgroup(base), DEFAULT_EXTENT))
+
+
+def _world_size(icon: str, sheet: sprites.Sheet, unit: float) -> float:
+    """World height of one sheet unit (the drawing's height) for a longer side of extent."""
+    h, w = (float(n) for n in sheet.pixels.shape[2:])
+    return _extent(icon) * unit * min(1.0, (h - 2) / max(w - 2, 1.0))
+
+
+def _half_width(sheet: sprites.Sheet, size: float) -> float:
+    return (float(sheet.pixels.shape[3]) - 2) / sheet.px_per_unit * size / 2
+
+
+# ---------------------------------------------------------------------------- sheets
+
+
+def _sheet(icon: str, clip: _Clip, extent: float) -> sprites.Sheet | None:
+    """The icon's sheet drawn at the size it shows, in the clip's light; None if it fails."""
+    on_screen = extent * clip.unit * clip.max_px / FILL
+    px = int(np.clip(math.ceil(on_screen / 8) * 8, 16, MAX_SHEET_PX))
+    try:
+        sheet = shape_sheet(icon, px) if icon in SHAPES else pictograms.sheet(icon, px)
+    except pictograms.PictogramError as exc:
+        logger.warning("Left out of the video: %s", exc)
+        return None
+    return _graded(sheet, clip.grade)
+
+
+def _graded(sheet: sprites.Sheet, grade: Grade) -> sprites.Sheet:
+    """Light the picture like the subjects: half by the time of day, half as it is."""
+    pixels = sheet.pixels[0].numpy()
+    alpha = pixels[3:4]
+    rgb = (pixels[:3] / np.maximum(alpha, 1e-6)).transpose(1, 2, 0)
+    lit = grade.apply(rgb) * 0.45 + grade.apply(rgb, emissive=True) * 0.55
+    out = np.concatenate([lit.transpose(2, 0, 1) * alpha, alpha]).astype(np.float32)
+    return sprites.Sheet(
+        pixels=torch.from_numpy(out)[None].contiguous(),
+        anchor=sheet.anchor,
+        px_per_unit=sheet.px_per_unit,
+    )
+
+
+@lru_cache(maxsize=256)
+def _facing(icon: str) -> float:
+    """Which way a picture faces: where its top part leans against the whole (a head leads)."""
+    if icon in SHAPES:
+        return 1.0
+    try:
+        alpha = pictograms.raster(icon, 64)[..., 3]
+    except (pictograms.PictogramError, ValueError):
+        return 1.0
+    rows = np.flatnonzero(alpha.max(axis=1) > 0.5)
+    if len(rows) == 0:
+        return 1.0
+    cols = np.arange(alpha.shape[1], dtype=np.float32)
+    top = alpha[rows[0] : rows[0] + max(1, (rows[-1] - rows[0]) // 3)]
+    lean = float((top.sum(axis=0) @ cols) / max(top.sum(), 1e-6))
+    centre = float((alpha.sum(axis=0) @ cols) / max(alpha.sum(), 1e-6))
+    return -1.0 if lean < centre - 1.5 else 1.0
+
+
+# Shapes the pictogram set lacks, drawn flat in its style: (width, height) in a unit box and
+# the rectangles and ellipses that make them, colours as hex.
+SHAPE_SIZES = {
+    "shape-table": (1.0, 0.6),
+    "shape-desk": (1.0, 0.62),
+    "shape-bench": (1.0, 0.5),
+    "shape-shelf": (0.7, 1.0),
+    "shape-surfboard": (1.0, 0.16),
+    "shape-fence": (1.0, 0.45),
+}
+SHAPES = frozenset(SHAPE_SIZES)
+WOOD, WOOD_DARK, WOOD_LIGHT = "#b9804a", "#8a5a32", "#d39a60"
+
+
+@lru_cache(maxsize=64)
+def shape_sheet(icon: str, px: int) -> sprites.Sheet:
+    """Draw a shape at ``px`` wide, supersampled, cut to its content like a pictogram sheet."""
+    wide, tall = SHAPE_SIZES[icon]
+    scale = 3
+    w, h = max(8, round(px * wide)), max(4, round(px * tall))
+    image = Image.new("RGBA", (w * scale, h * scale), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    _SHAPE_DRAWERS[icon](draw, w * scale, h * scale)
+    image = image.resize((w, h), Image.Resampling.LANCZOS)
+    rgba = np.asarray(image, dtype=np.float32) / 255.0
+    rgba[..., :3] *= rgba[..., 3:]
+    padded = np.zeros((h + 2, w + 2, 4), np.float32)
+    padded[1:-1, 1:-1] = np.clip(rgba, 0, 1)
+    pixels = torch.from_numpy(padded.transpose(2, 0, 1).copy())[None]
+    return sprites.Sheet(pixels=pixels, anchor=((w + 2) / 2, h + 1), px_per_unit=float(h))
+
+
+def _table(draw: ImageDraw.ImageDraw, w: int, h: int, *, drawer: bool = False) -> None:
+    top = h * 0.14
+    for x0 in (w * 0.08, w * 0.84):
+        draw.rectangle((x0, top, x0 + w * 0.08, h), fill=WOOD_DARK)
+    draw.rounded_rectangle((0, 0, w, top * 1.15), radius=top * 0.4, fill=WOOD)
+    draw.rectangle((w * 0.03, top * 0.75, w * 0.97, top * 1.15), fill=WOOD_DARK)
+    if drawer:
+        draw.rectangle((w * 0.55, top, w * 0.92, h * 0.55), fill=WOOD)
+        draw.rectangle((w * 0.68, h * 0.3, w * 0.8, h * 0.36), fill=WOOD_DARK)
+
+
+def _bench(draw: ImageDraw.ImageDraw, w: int, h: int) -> None:
+    for x0 in (w * 0.1, w * 0.82):
+        draw.rectangle((x0, h * 0.5, x0 + w * 0.07, h), fill=WOOD_DARK)
+    draw.rounded_rectangle((0, h * 0.46, w, h * 0.6), radius=h * 0.04, fill=WOOD)
+    draw.rounded_rectangle((w * 0.02, 0, w * 0.98, h * 0.12), radius=h * 0.04, fill=WOOD)
+    draw.rounded_rectangle((w * 0.02, h * 0.18, w * 0.98, h * 0.3), radius=h * 0.04, fill=WOOD)
+    for x0 in (w * 0.12, w * 0.84):
+        draw.rectangle((x0, 0, x0 + w * 0.05, h * 0.48), fill=WOOD_DARK)
+
+
+def _shelf(draw: ImageDraw.ImageDraw, w: int, h: int) -> None:
+    draw.rectangle((0, 0, w, h), fill=WOOD_DARK)
+    draw.rectangle((w * 0.07, h * 0.04, w * 0.93, h * 0.96), fill=WOOD)
+    books = ("#d84a3a", "#3f7fd0", "#e8b83a", "#4aa860", "#8a5cc0")
+    for row in range(3):
+        floor = h * (0.33 + 0.31 * row)
+        draw.rectangle((w * 0.07, floor, w * 0.93, floor + h * 0.035), fill=WOOD_DARK)
+        x = w * 0.1
+        for i in range(5 - row):
+            width = w * (0.09 + 0.03 * ((i + row) % 2))
+            tall = h * (0.2 + 0.04 * ((i * 3 + row) % 3))
+            draw.rectangle((x, floor - tall, x + width, floor), fill=books[(i + row) % 5])
+            x += width + w * 0.015
+
+
+def _surfboard(draw: ImageDraw.ImageDraw, w: int, h: int) -> None:
+    draw.ellipse((0, 0, w, h), fill="#f4f1e8")
+    draw.ellipse((w * 0.04, h * 0.12, w * 0.96, h * 0.62), fill="#3fb6d8")
+    draw.rectangle((w * 0.1, h * 0.3, w * 0.9, h * 0.42), fill="#f2a33a")
+
+
+def _fence(draw: ImageDraw.ImageDraw, w: int, h: int) -> None:
+    for y0 in (0.3, 0.65):
+        draw.rectangle((0, h * y0, w, h * (y0 + 0.1)), fill=WOOD_DARK)
+    for i in range(6):
+        x0 = w * (0.02 + i * 0.165)
+        draw.polygon(
+            [(x0, h * 0.12), (x0 + w * 0.05, 0), (x0 + w * 0.1, h * 0.12), (x0 + w * 0.1, h),
+             (x0, h)],
+            fill=WOOD_LIGHT,
+        )  # fmt: skip
+
+
+_SHAPE_DRAWERS = {
+    "shape-table": _table,
+    "shape-desk": lambda draw, w, h: _table(draw, w, h, drawer=True),
+    "shape-bench": _bench,
+    "shape-shelf": _shelf,
+    "shape-surfboard": _surfboard,
+    "shape-fence": _fence,
+}
