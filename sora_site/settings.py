@@ -313,6 +313,10 @@ SORA_STALE_AFTER = _int("SORA_STALE_AFTER", 120, minimum=5)
 # Each render encodes into its own folder here; a worker sweeps the folders of dead renders.
 SORA_WORK_DIR = Path(env.str("SORA_WORK_DIR", default=str(VAR_DIR / "work")))
 SORA_VIDEO_MODEL = env.str("SORA_VIDEO_MODEL", default="")
+# `manage.py models pull` installs models here; SORA_MODEL_CATALOGUE swaps the shipped catalogue
+# (generation/model_catalogue.toml) for another file.
+SORA_MODELS_DIR = Path(env.str("SORA_MODELS_DIR", default=str(VAR_DIR / "models")))
+SORA_MODEL_CATALOGUE = env.str("SORA_MODEL_CATALOGUE", default="")
 SORA_DEVICE = env.str("SORA_DEVICE", default="auto")
 SORA_LOW_VRAM = _bool("SORA_LOW_VRAM", False)
 
