@@ -15,20 +15,16 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
-import torch
-from PIL import Image, ImageDraw
 
 from generation.pipeline import builtin_sprites as sprites
-from generation.pipeline import pictograms
+from generation.pipeline import builtin_thing_looks as looks
 from generation.pipeline.builtin_layers import SUBJECT_DEPTH
 from generation.pipeline.builtin_palette import Grade
 from generation.pipeline.builtin_subjects import (
     AIRBORNE,
     JUMP_CONTACT,
-    MAX_SHEET_PX,
     PORTRAIT_UNIT,
     SHALLOWS_Y,
     UNIT,
@@ -47,42 +43,6 @@ logger = logging.getLogger(__name__)
 GRAVITY = 1.5  # world units (frame heights) per s²: a person is 1.7 m and 0.26 units tall
 SEA_LINE = SHALLOWS_Y - 0.004  # where a board rides the surf on a beach
 KNOCK_AT, THROW_AT, KICK_AT, MEET_AT = 0.45, 0.4, 0.35, 0.5  # shares of the clip
-FILL = 0.88  # share of a pictogram's square its drawing spans, to size rasters
-# How big a thing is: its longer side in person heights, by emojibase subgroup, then by name.
-# Tiny things are drawn larger than life so they read on a phone screen.
-GROUP_EXTENT = {
-    "person": 1.0, "person-role": 0.55, "person-fantasy": 1.0, "face-costume": 0.8,
-    "animal-mammal": 0.8, "animal-bird": 0.45, "animal-bug": 0.18, "animal-marine": 0.5,
-    "animal-reptile": 0.6, "animal-amphibian": 0.3, "plant-other": 0.5, "plant-flower": 0.3,
-    "transport-ground": 1.2, "transport-water": 1.6, "transport-air": 1.8, "household": 0.8,
-    "musical-instrument": 0.45, "sport": 0.2, "game": 0.22, "event": 0.3, "computer": 0.3,
-    "food-fruit": 0.16, "food-vegetable": 0.16, "food-prepared": 0.18, "food-asian": 0.18,
-    "food-sweet": 0.16, "drink": 0.15, "dishware": 0.18, "tool": 0.25, "clothing": 0.22,
-}  # fmt: skip
-EXTENT = {
-    "elephant": 1.7, "mammoth": 2.0, "giraffe": 2.0, "horse": 1.3, "racehorse": 1.3,
-    "cow": 1.3, "ox": 1.3, "water-buffalo": 1.3, "camel": 1.5, "two-hump-camel": 1.5,
-    "rhinoceros": 1.5, "hippopotamus": 1.4, "bison": 1.4, "deer": 1.2,
-    "zebra": 1.3, "llama": 1.2, "polar-bear": 1.3, "gorilla": 1.1, "tiger": 1.0,
-    "dog": 0.75, "cat": 0.6, "mouse": 0.28, "rat": 0.32, "hamster": 0.28,
-    "rabbit": 0.42, "chipmunk": 0.3, "hedgehog": 0.3, "bat": 0.35, "whale": 2.6,
-    "spouting-whale": 2.6, "shark": 1.8, "dolphin": 1.3, "dragon": 2.2, "t-rex": 2.2,
-    "sauropod": 2.4, "crocodile": 1.4, "penguin": 0.55, "flamingo": 0.9, "eagle": 0.6,
-    "swan": 0.6, "bicycle": 0.9, "motorcycle": 1.0, "motor-scooter": 0.9, "kick-scooter": 0.7,
-    "skateboard": 0.5, "roller-skate": 0.22, "automobile": 1.5, "racing-car": 1.5,
-    "sled": 0.6, "skis": 0.9, "canoe": 1.3, "sailboat": 1.6, "ship": 2.6, "rocket": 1.5,
-    "deciduous-tree": 2.0, "evergreen-tree": 2.0, "palm-tree": 2.2, "cactus": 1.1,
-    "potted-plant": 0.4, "christmas-tree": 1.5, "balloon": 0.4, "chess-pawn": 0.18,
-    "soccer-ball": 0.16, "basketball": 0.17, "teddy-bear": 0.3, "guitar": 0.55,
-    "bed": 1.1, "couch-and-lamp": 1.1, "chair": 0.55, "toilet": 0.5, "bathtub": 0.9,
-    "door": 1.2, "window": 0.7, "mirror": 0.6, "placard": 0.6,
-    "shape-table": 0.95, "shape-desk": 0.95, "shape-bench": 1.0, "shape-shelf": 1.0,
-    "shape-surfboard": 1.0, "shape-fence": 1.2,
-    # Animals the set draws as a face only: a face as big as the animal reads as a giant.
-    "fox": 0.42, "wolf": 0.45, "lion": 0.5, "bear": 0.5, "panda": 0.5, "koala": 0.4,
-    "frog": 0.3, "unicorn": 0.5, "moose": 0.6,
-}  # fmt: skip
-DEFAULT_EXTENT = 0.3
 BETWEEN_SCALE = 1.5  # a game between two players is the scene's centre: drawn a little larger
 # Where a prop on furniture sits, as a share of the furniture's height (its top is 1).
 SURFACE = {"shape-bench": 0.55, "bed": 0.55, "chair": 0.5, "couch-and-lamp": 0.5}
@@ -212,11 +172,10 @@ class _Stage:
     def _actor_copies(self, thing: Thing, *, pair: bool) -> list[_Item]:
         clip = self.clip
         count = max(1, thing.count)
-        sheet = _sheet(thing.icon, clip, _extent(thing.icon))
-        if sheet is None:
+        shape = _shape(thing.icon, clip)
+        if shape is None:
             return []
-        size = _world_size(thing.icon, sheet, clip.unit)
-        half = _half_width(sheet, size)
+        sheet, size, half = shape
         gap = max(0.6 * clip.unit, 2.3 * half)
         rels = self._free(count, gap, pair=pair and count >= 2)
         copies = []
@@ -253,7 +212,7 @@ class _Stage:
         for item in (a, b):
             _stand_still(self.clip, item)
         games = [t for t in self.clip.plan.things if t.relation == "between" and t.actor == index]
-        room = sum(2.2 * BETWEEN_SCALE * _extent(t.icon) * max(1, t.count) for t in games)
+        room = sum(2.2 * BETWEEN_SCALE * looks.extent(t.icon) * max(1, t.count) for t in games)
         apart = a.half + b.half + room * self.clip.unit * 0.5 + 0.03
         mid = (a.subject.x + b.subject.x) / 2
         side = 1.0 if float(b.subject.x[0]) >= float(a.subject.x[0]) else -1.0
@@ -295,17 +254,16 @@ class _Stage:
         for index, thing in enumerate(clip.plan.things):
             if thing.role != "furniture":
                 continue
-            sheet = _sheet(thing.icon, clip, _extent(thing.icon))
-            if sheet is None:
+            shape = _shape(thing.icon, clip)
+            if shape is None:
                 continue
-            size = _world_size(thing.icon, sheet, clip.unit)
-            half = _half_width(sheet, size)
+            sheet, size, half = shape
             rel = 0.0 if index in knocked else self._free(1, 2.2 * half, pair=False)[0]
             ground = clip.motion.ground_y - 0.008
             x = np.full(clip.count, rel + clip.pan * SUBJECT_DEPTH * clip.duration / 2)
             subject = _still_subject(thing.icon, sheet, size, x, ground)
             subject.shadow = _shadow(clip, sheet, size, half)
-            item = _Item(subject, (ground, 1), size, half, "thing", _facing(thing.icon))
+            item = _Item(subject, (ground, 1), size, half, "thing", looks.facing(thing.icon))
             self.furniture[index] = item
             self.items.append(item)
 
@@ -313,12 +271,10 @@ class _Stage:
 
     def place(self, thing: Thing) -> None:
         clip = self.clip
-        scale = BETWEEN_SCALE if thing.relation == "between" else 1.0
-        sheet = _sheet(thing.icon, clip, _extent(thing.icon) * scale)
-        if sheet is None:
+        shape = _shape(thing.icon, clip, BETWEEN_SCALE if thing.relation == "between" else 1.0)
+        if shape is None:
             return
-        size = _world_size(thing.icon, sheet, clip.unit) * scale
-        half = _half_width(sheet, size)
+        sheet, size, half = shape
         owners = self.cast.get(thing.actor, [])
         relation = thing.relation if owners or thing.relation == "knock" else ""
         if thing.role == "mount" and owners:
@@ -410,7 +366,7 @@ def _actor(
     size, half = dims
     rel, index = slot
     plan, motion, times = clip.plan, clip.motion, clip.times
-    body = _body(icon)
+    body = looks.body(icon)
     phase0 = float(clip.rng.uniform(0, 1))
     action = "stand" if still else plan.action
     if body == "thing" and action in ("dance", "jump"):
@@ -420,7 +376,7 @@ def _actor(
     drift = float(np.clip(motion.direction * travel - clip.pan * SUBJECT_DEPTH, -limit, limit))
     x = clip.still(rel) + drift * (times - clip.duration / 2)
     path = _moves(clip, action, icon, (index, phase0))
-    facing = _facing(icon)
+    facing = looks.facing(icon)
     subject = Subject(
         kind=icon,
         sheet=sheet,
@@ -443,7 +399,7 @@ def _moves(clip: _Clip, action: str, icon: str, slot: tuple[int, float]) -> dict
     index, phase0 = slot
     plan, motion, t = clip.plan, clip.motion, clip.times
     e = plan.energy
-    body, group = _body(icon), _group(icon)
+    body, group = looks.body(icon), looks.group(icon)
     ground = np.full_like(t, motion.ground_y + 0.012 * index)
     y = ground.copy()
     angle, xscale, yscale = np.zeros_like(t), np.ones_like(t), np.ones_like(t)
@@ -555,12 +511,12 @@ def _ride(clip: _Clip, icon: str, shape: tuple[sprites.Sheet, float, float], rid
     else:
         ground = r.ground.copy()
         y = ground - (0.0 if board else 0.006 * np.abs(np.sin(2 * np.pi * 1.6 * t + phase)))
-    seat = (0.72 if board else 0.6 if _body(icon) == "animal" else 0.5) * size
+    seat = (0.72 if board else 0.6 if looks.body(icon) == "animal" else 0.5) * size
     r.y = (y - seat * np.cos(tilt) + 0.0).astype(np.float32)
     r.ground = ground.astype(np.float32)
     r.angle = (r.angle * 0.3 + tilt * 0.8).astype(np.float32)
     r.shadow = None
-    facing = _facing(icon)
+    facing = looks.facing(icon)
     subject = Subject(
         kind=icon,
         sheet=sheet,
@@ -628,7 +584,7 @@ def _in_hand(
         pose=np.zeros(clip.count, np.int64),
         angle=angle.astype(np.float32),
         xscale=scale,
-        flip=owner.subject.flip * owner.facing * _facing(icon),
+        flip=owner.subject.flip * owner.facing * looks.facing(icon),
         yscale=scale.copy(),
     )
     return _Item(subject, (owner.key[0], 2), size, half, "thing"), fall
@@ -740,7 +696,7 @@ def _knock(
     after = np.clip(t - t[knock], 0, None)
     tipping = np.clip(after / (tip_s + fall_s), 0, 1)
     falling = np.clip(after - tip_s, 0, fall_s)
-    x = cup_x + ahead * (0.1 * falling + half * tipping)
+    x = cup_x + ahead * (0.35 * falling + half * tipping)  # swatted: it flies off forwards
     y = top + 0.5 * GRAVITY * falling**2
     # Lying on its side at the end, its middle on the floor rather than its base.
     y = y - half * tipping
@@ -756,10 +712,10 @@ def _knock(
         pose=np.zeros(clip.count, np.int64),
         angle=angle.astype(np.float32),
         xscale=np.ones(clip.count, np.float32),
-        flip=_facing(icon) * ahead,
+        flip=looks.facing(icon) * ahead,
     )
     frame = min(clip.count - 1, int(np.searchsorted(t, t[knock] + tip_s + fall_s)))
-    strength = round(min(1.0, 0.35 + 0.4 * _extent(icon) + 2.0 * drop), 3)
+    strength = round(min(1.0, 0.35 + 0.4 * looks.extent(icon) + 2.0 * drop), 3)
     fall = Landing(frame, float(x[frame]), floor, size, strength, False)
     return _Item(subject, (depth, 2), size, half, "thing"), fall
 
@@ -807,6 +763,16 @@ def _on_top(
 # ---------------------------------------------------------------------------- pieces
 
 
+def _shape(icon: str, clip: _Clip, scale: float = 1.0) -> tuple[sprites.Sheet, float, float] | None:
+    """(sheet, world height per sheet unit, world half width) of ``icon`` in this clip."""
+    extent = looks.extent(icon) * scale
+    sheet = looks.thing_sheet(icon, clip.grade, extent * clip.unit * clip.max_px)
+    if sheet is None:
+        return None
+    size = looks.world_size(icon, sheet, clip.unit) * scale
+    return sheet, size, looks.half_width(sheet, size)
+
+
 def _still_subject(
     icon: str, sheet: sprites.Sheet, size: float, x: np.ndarray, ground: float
 ) -> Subject:
@@ -822,7 +788,7 @@ def _still_subject(
         pose=np.zeros(count, np.int64),
         angle=np.zeros(count, np.float32),
         xscale=np.ones(count, np.float32),
-        flip=_facing(icon),
+        flip=looks.facing(icon),
     )
 
 
@@ -863,182 +829,3 @@ def _shadow(clip: _Clip, sheet: sprites.Sheet, size: float, half: float) -> spri
     if clip.plan.setting == "space":
         return None
     return shadow_sheet(0.95 * half / size, sheet.px_per_unit)
-
-
-def _group(icon: str) -> str:
-    return pictograms.subgroup(_base_name(icon))
-
-
-def _base_name(icon: str) -> str:
-    """The default-tone icon of a skin-tone variant ("astronaut-dark" -> "astronaut")."""
-    head, _, tone = icon.rpartition("-")
-    if tone in ("light", "medium", "dark") and head:
-        return head.removesuffix("-medium").removesuffix("-light").removesuffix("-dark")
-    return icon
-
-
-def _body(icon: str) -> str:
-    group = _group(icon)
-    if group.startswith("person") or group == "face-costume":
-        return "person"
-    return "animal" if group.startswith("animal") else "thing"
-
-
-def _extent(icon: str) -> float:
-    """The longer side of ``icon`` in person heights."""
-    base = _base_name(icon)
-    return EXTENT.get(base, GROUP_EXTENT.get(pictograms.subgroup(base), DEFAULT_EXTENT))
-
-
-def _world_size(icon: str, sheet: sprites.Sheet, unit: float) -> float:
-    """World height of one sheet unit (the drawing's height) for a longer side of extent."""
-    h, w = (float(n) for n in sheet.pixels.shape[2:])
-    return _extent(icon) * unit * min(1.0, (h - 2) / max(w - 2, 1.0))
-
-
-def _half_width(sheet: sprites.Sheet, size: float) -> float:
-    return (float(sheet.pixels.shape[3]) - 2) / sheet.px_per_unit * size / 2
-
-
-# ---------------------------------------------------------------------------- sheets
-
-
-def _sheet(icon: str, clip: _Clip, extent: float) -> sprites.Sheet | None:
-    """The icon's sheet drawn at the size it shows, in the clip's light; None if it fails."""
-    on_screen = extent * clip.unit * clip.max_px / FILL
-    px = int(np.clip(math.ceil(on_screen / 8) * 8, 16, MAX_SHEET_PX))
-    try:
-        sheet = shape_sheet(icon, px) if icon in SHAPES else pictograms.sheet(icon, px)
-    except pictograms.PictogramError as exc:
-        logger.warning("Left out of the video: %s", exc)
-        return None
-    return _graded(sheet, clip.grade)
-
-
-def _graded(sheet: sprites.Sheet, grade: Grade) -> sprites.Sheet:
-    """Light the picture like the subjects: half by the time of day, half as it is."""
-    pixels = sheet.pixels[0].numpy()
-    alpha = pixels[3:4]
-    rgb = (pixels[:3] / np.maximum(alpha, 1e-6)).transpose(1, 2, 0)
-    lit = grade.apply(rgb) * 0.45 + grade.apply(rgb, emissive=True) * 0.55
-    out = np.concatenate([lit.transpose(2, 0, 1) * alpha, alpha]).astype(np.float32)
-    return sprites.Sheet(
-        pixels=torch.from_numpy(out)[None].contiguous(),
-        anchor=sheet.anchor,
-        px_per_unit=sheet.px_per_unit,
-    )
-
-
-@lru_cache(maxsize=256)
-def _facing(icon: str) -> float:
-    """Which way a picture faces: where its top part leans against the whole (a head leads)."""
-    if icon in SHAPES:
-        return 1.0
-    try:
-        alpha = pictograms.raster(icon, 64)[..., 3]
-    except (pictograms.PictogramError, ValueError):
-        return 1.0
-    rows = np.flatnonzero(alpha.max(axis=1) > 0.5)
-    if len(rows) == 0:
-        return 1.0
-    cols = np.arange(alpha.shape[1], dtype=np.float32)
-    top = alpha[rows[0] : rows[0] + max(1, (rows[-1] - rows[0]) // 3)]
-    lean = float((top.sum(axis=0) @ cols) / max(top.sum(), 1e-6))
-    centre = float((alpha.sum(axis=0) @ cols) / max(alpha.sum(), 1e-6))
-    return -1.0 if lean < centre - 1.5 else 1.0
-
-
-# Shapes the pictogram set lacks, drawn flat in its style: (width, height) in a unit box and
-# the rectangles and ellipses that make them, colours as hex.
-SHAPE_SIZES = {
-    "shape-table": (1.0, 0.6),
-    "shape-desk": (1.0, 0.62),
-    "shape-bench": (1.0, 0.5),
-    "shape-shelf": (0.7, 1.0),
-    "shape-surfboard": (1.0, 0.16),
-    "shape-fence": (1.0, 0.45),
-}
-SHAPES = frozenset(SHAPE_SIZES)
-WOOD, WOOD_DARK, WOOD_LIGHT = "#b9804a", "#8a5a32", "#d39a60"
-
-
-@lru_cache(maxsize=64)
-def shape_sheet(icon: str, px: int) -> sprites.Sheet:
-    """Draw a shape at ``px`` wide, supersampled, cut to its content like a pictogram sheet."""
-    wide, tall = SHAPE_SIZES[icon]
-    scale = 3
-    w, h = max(8, round(px * wide)), max(4, round(px * tall))
-    image = Image.new("RGBA", (w * scale, h * scale), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    _SHAPE_DRAWERS[icon](draw, w * scale, h * scale)
-    image = image.resize((w, h), Image.Resampling.LANCZOS)
-    rgba = np.asarray(image, dtype=np.float32) / 255.0
-    rgba[..., :3] *= rgba[..., 3:]
-    padded = np.zeros((h + 2, w + 2, 4), np.float32)
-    padded[1:-1, 1:-1] = np.clip(rgba, 0, 1)
-    pixels = torch.from_numpy(padded.transpose(2, 0, 1).copy())[None]
-    return sprites.Sheet(pixels=pixels, anchor=((w + 2) / 2, h + 1), px_per_unit=float(h))
-
-
-def _table(draw: ImageDraw.ImageDraw, w: int, h: int, *, drawer: bool = False) -> None:
-    top = h * 0.14
-    for x0 in (w * 0.08, w * 0.84):
-        draw.rectangle((x0, top, x0 + w * 0.08, h), fill=WOOD_DARK)
-    draw.rounded_rectangle((0, 0, w, top * 1.15), radius=top * 0.4, fill=WOOD)
-    draw.rectangle((w * 0.03, top * 0.75, w * 0.97, top * 1.15), fill=WOOD_DARK)
-    if drawer:
-        draw.rectangle((w * 0.55, top, w * 0.92, h * 0.55), fill=WOOD)
-        draw.rectangle((w * 0.68, h * 0.3, w * 0.8, h * 0.36), fill=WOOD_DARK)
-
-
-def _bench(draw: ImageDraw.ImageDraw, w: int, h: int) -> None:
-    for x0 in (w * 0.1, w * 0.82):
-        draw.rectangle((x0, h * 0.5, x0 + w * 0.07, h), fill=WOOD_DARK)
-    draw.rounded_rectangle((0, h * 0.46, w, h * 0.6), radius=h * 0.04, fill=WOOD)
-    draw.rounded_rectangle((w * 0.02, 0, w * 0.98, h * 0.12), radius=h * 0.04, fill=WOOD)
-    draw.rounded_rectangle((w * 0.02, h * 0.18, w * 0.98, h * 0.3), radius=h * 0.04, fill=WOOD)
-    for x0 in (w * 0.12, w * 0.84):
-        draw.rectangle((x0, 0, x0 + w * 0.05, h * 0.48), fill=WOOD_DARK)
-
-
-def _shelf(draw: ImageDraw.ImageDraw, w: int, h: int) -> None:
-    draw.rectangle((0, 0, w, h), fill=WOOD_DARK)
-    draw.rectangle((w * 0.07, h * 0.04, w * 0.93, h * 0.96), fill=WOOD)
-    books = ("#d84a3a", "#3f7fd0", "#e8b83a", "#4aa860", "#8a5cc0")
-    for row in range(3):
-        floor = h * (0.33 + 0.31 * row)
-        draw.rectangle((w * 0.07, floor, w * 0.93, floor + h * 0.035), fill=WOOD_DARK)
-        x = w * 0.1
-        for i in range(5 - row):
-            width = w * (0.09 + 0.03 * ((i + row) % 2))
-            tall = h * (0.2 + 0.04 * ((i * 3 + row) % 3))
-            draw.rectangle((x, floor - tall, x + width, floor), fill=books[(i + row) % 5])
-            x += width + w * 0.015
-
-
-def _surfboard(draw: ImageDraw.ImageDraw, w: int, h: int) -> None:
-    draw.ellipse((0, 0, w, h), fill="#f4f1e8")
-    draw.ellipse((w * 0.04, h * 0.12, w * 0.96, h * 0.62), fill="#3fb6d8")
-    draw.rectangle((w * 0.1, h * 0.3, w * 0.9, h * 0.42), fill="#f2a33a")
-
-
-def _fence(draw: ImageDraw.ImageDraw, w: int, h: int) -> None:
-    for y0 in (0.3, 0.65):
-        draw.rectangle((0, h * y0, w, h * (y0 + 0.1)), fill=WOOD_DARK)
-    for i in range(6):
-        x0 = w * (0.02 + i * 0.165)
-        draw.polygon(
-            [(x0, h * 0.12), (x0 + w * 0.05, 0), (x0 + w * 0.1, h * 0.12), (x0 + w * 0.1, h),
-             (x0, h)],
-            fill=WOOD_LIGHT,
-        )  # fmt: skip
-
-
-_SHAPE_DRAWERS = {
-    "shape-table": _table,
-    "shape-desk": lambda draw, w, h: _table(draw, w, h, drawer=True),
-    "shape-bench": _bench,
-    "shape-shelf": _shelf,
-    "shape-surfboard": _surfboard,
-    "shape-fence": _fence,
-}

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import torch
 
+from generation.pipeline import builtin_thing_looks as looks
 from generation.pipeline import builtin_things
 from generation.pipeline.base import VideoRequest
 from generation.pipeline.builtin import Scene, build_scene, render_batch
@@ -217,9 +218,9 @@ def test_a_pictogram_that_cannot_be_drawn_is_left_out_and_the_rest_still_renders
     assert np.array_equal(render(scene), render(scene_of(plan_of(bear), seconds=1)))
 
 
-@pytest.mark.parametrize("shape", sorted(builtin_things.SHAPES))
+@pytest.mark.parametrize("shape", sorted(looks.SHAPES))
 def test_every_shape_the_set_lacks_is_drawn_standing_on_its_base(shape: str) -> None:
-    sheet = builtin_things.shape_sheet(shape, 96)
+    sheet = looks.shape_sheet(shape, 96)
     alpha = sheet.pixels[0, 3].numpy()
     drawn_rows = np.flatnonzero(alpha.max(axis=1) > 0.5)
     assert alpha.max() > 0.99
