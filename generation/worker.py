@@ -37,6 +37,7 @@ class VideoWorker(SimpleWorker):
             sys.stderr.write(message + "\n")
             raise SystemExit(2) from exc
         _warm_voice()
+        warm_pictograms()
         log.info("Video worker ready with the %s backend.", backend.name)
         report = generation_requeue_stuck()
         if report.requeued or report.enqueued or report.failed:
@@ -56,3 +57,17 @@ def _warm_voice() -> None:
         warm()
     except Exception as exc:  # the voice is optional; every cause is logged the same way
         log.warning("The voice could not load; spoken lines will be left out: %s", exc)
+
+
+def warm_pictograms() -> None:
+    """Load the pictograms and their label vectors before the first job. A missing or corrupt
+    data file isn't fatal: each is named in the log, and videos draw what still loads."""
+    from generation.pipeline import pictograms
+
+    try:
+        pictograms.warm()
+    except Exception as exc:  # pictograms are optional; every cause is logged the same way
+        log.warning("The pictograms could not load; videos are drawn without them: %s", exc)
+        return
+    for problem in pictograms.problems():
+        log.warning("%s", problem)
