@@ -1,9 +1,9 @@
 """What the feed knows about each post, computed once by a ``default``-queue job after publishing.
 
 A feed request never embeds text or decodes video: it reads these rows (through the candidate
-pool in ``feed.pool``). Topics and the wording's energy come from the built-in renderer's scene
-planner and its vocabulary, so "calm", "dog" or "kitchen" mean the same thing to the renderer
-and to the feed.
+pool in ``feed.pool``). Topics come from the post text's MiniLM vector against the feed's own
+topic list (``feed.topics``), and the wording's energy from a short list of motion and mood
+words kept here, so nothing the feed stores depends on a renderer's vocabulary.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING
 from django.db import transaction
 
 from feed.models import Post, PostFeatures
+from feed.topics import post_topics
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,6 +36,42 @@ MOTION_SHARE = 0.5
 _WORD_RE = re.compile(r"[a-z0-9]+")
 
 
+def _energies(table: dict[float, str]) -> dict[str, float]:
+    return {word: energy for energy, words in table.items() for word in words.split()}
+
+
+# How fast things move when a prompt names the motion. Written out in full (no stemming), so
+# "race" and "racing" count and "runway" doesn't.
+ACTION_ENERGY = _energies(
+    {
+        0.1: "sleep sleeps sleeping asleep napping resting rests lying",
+        0.2: "float floats floating drift drifts drifting glide glides gliding hovering",
+        0.35: "sit sits sitting stroll strolls strolling reading painting",
+        0.4: "walk walks walking wave waves waving swim swims swimming cooking baking",
+        0.55: "fly flies flying soaring play plays playing skating",
+        0.6: "spin spins spinning twirling surf surfs surfing skiing riding",
+        0.7: "jump jumps jumping leap leaps leaping bounce bouncing climbing",
+        0.8: "run runs running runner race races racing chase chasing sprint sprinting "
+        "dance dances dancing dancer dancers fight fighting",
+    }
+)
+MOOD_ENERGY = _energies(
+    {
+        0.15: "sad lonely melancholy gloomy crying tears",
+        0.25: "calm peaceful serene relaxing quiet tranquil lazy cozy",
+        0.35: "mysterious mystical foggy misty eerie spooky romantic love tender dreamy",
+        0.6: "happy joyful cheerful fun sunny cute playful funny",
+        0.8: "dramatic epic cinematic intense stormy heroic",
+        0.9: "energetic wild crazy hyper frantic chaotic party",
+    }
+)
+NEUTRAL_ENERGY = 0.5
+SLOWER_WORDS = frozenset(("slow", "slowly", "gentle", "gently", "lazily", "calmly", "softly"))
+FASTER_WORDS = frozenset(
+    ("fast", "quick", "quickly", "rapid", "rapidly", "speed", "speeding", "hyperlapse")
+)
+
+
 @dataclass(frozen=True)
 class TextFeatures:
     """What the words of a post say: its topics and how energetic they sound (0..1)."""
@@ -49,33 +86,28 @@ def post_text(post: Post) -> str:
     return f"{post.job.prompt}. {caption}" if caption else post.job.prompt
 
 
-def text_features(text: str) -> TextFeatures:
-    """Read topics and wording energy through the scene planner.
+def text_features(text: str, vector: np.ndarray) -> TextFeatures:
+    """Topics from the text's unit MiniLM ``vector``; energy from its words."""
+    return TextFeatures(topics=post_topics(vector), wording_energy=wording_energy(text))
 
-    The planner fills in a default scene for prompts that name none ("a meadow with a dog"), so
-    only concepts the text itself names (or that MiniLM read a word as) count as topics.
+
+def wording_energy(text: str) -> float:
+    """How energetic the words sound (0.05 calm .. 1 wild).
+
+    The first motion word sets the pace (0.5 when there is none), the first mood word pulls it
+    halfway toward its own, and "slowly" or "fast" move it by a quarter.
     """
-    from generation.pipeline import scene_vocab as vocab
-    from generation.pipeline.scene import plan_scene
-
-    plan = plan_scene(text)
-    named = " " + " ".join(_WORD_RE.findall(text.lower())) + " "
-    interpreted = {concept for _, concept in plan.interpreted}
-
-    def says(concept: str, words: tuple[str, ...]) -> bool:
-        return concept in interpreted or any(f" {word} " in named for word in words)
-
-    candidates = [
-        (plan.setting, vocab.SETTINGS.get(plan.setting, ())),
-        *((subject, vocab.SUBJECTS.get(subject, ())) for subject in plan.subjects),
-        (plan.weather, vocab.WEATHER.get(plan.weather, ())),
-        (plan.mood, vocab.MOODS.get(plan.mood, (0.0, ()))[1]),
-    ]
-    topics: list[str] = []
-    for concept, words in candidates:
-        if concept not in topics and says(concept, words):
-            topics.append(concept)
-    return TextFeatures(topics=topics, wording_energy=float(plan.energy))
+    words = _WORD_RE.findall(text.lower())
+    energy = next((ACTION_ENERGY[w] for w in words if w in ACTION_ENERGY), NEUTRAL_ENERGY)
+    mood = next((MOOD_ENERGY[w] for w in words if w in MOOD_ENERGY), None)
+    if mood is not None:
+        energy = (energy + mood) / 2
+    present = set(words)
+    if present & SLOWER_WORDS:
+        energy -= 0.25
+    if present & FASTER_WORDS:
+        energy += 0.25
+    return round(min(1.0, max(0.05, energy)), 2)
 
 
 def video_motion(source: str | IO[bytes], samples: int = MOTION_SAMPLES) -> float:
@@ -120,8 +152,8 @@ def post_features_update(*, post_id: int) -> PostFeatures | None:
         logger.info("Post %s was deleted before its features were computed.", post_id)
         return None
     text = post_text(post)
-    words = text_features(text)
     vector = embed_posts([text])[0]
+    words = text_features(text, vector)
     motion = _stored_video_motion(post.job.video.name)
     if motion is None:
         energy = round(words.wording_energy, 3)

@@ -6,15 +6,13 @@ from __future__ import annotations
 from django import forms
 
 from feed.models import FeedPreference, Goal
-from feed.steering import split_phrases
-from generation.pipeline import scene_vocab
+from feed.steering import MAX_INTEREST_CHARS, MAX_INTERESTS, split_phrases
+from feed.topics import TOPICS
+from sora_site.text import refuse_control_characters
 
-# Interest chips are the renderer's own concepts, so a chip means what the scene planner means.
-INTEREST_CHIPS: list[tuple[str, str]] = [
-    (concept, concept)
-    for concept in [*scene_vocab.SETTINGS, *scene_vocab.SUBJECTS]
-    if concept not in {"person", "tree", "ball", "balloon"}
-]
+# Chips are everyday topics the feed owns; an interest typed in "Add your own" counts the same,
+# since both are matched to posts by meaning (``feed.topics``).
+INTEREST_CHIPS: list[tuple[str, str]] = [(topic, topic.capitalize()) for topic in TOPICS]
 
 
 class ModeForm(forms.Form):
@@ -57,11 +55,19 @@ class InterestsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Pick interests from the list, or type your own."},
     )
+    # No max_length: the service refuses an interest that is too long with a sentence that
+    # names it. The browser's limit only stops pasting a page in.
     own = forms.CharField(
-        label="Your own interests",
+        label="Add your own",
         required=False,
-        help_text="Separate them with commas, for example: baking, skateboarding, jazz.",
-        widget=forms.TextInput(attrs={"maxlength": 300}),
+        validators=[refuse_control_characters],
+        help_text=(
+            "Anything you like, separated by commas, for example: baking, skateboarding, jazz. "
+            f"Up to {MAX_INTERESTS} interests in all, each up to {MAX_INTEREST_CHARS} characters."
+        ),
+        widget=forms.TextInput(
+            attrs={"maxlength": MAX_INTERESTS * (MAX_INTEREST_CHARS + 2), "autocomplete": "off"}
+        ),
     )
 
     def interests(self) -> list[str]:

@@ -114,7 +114,7 @@ def seed_scale(*, posts: int, templates: list[Template], say: Callable[[str], No
     say(f"  {len(people)} people ready ({time.monotonic() - started:.1f} s)")
     prompts = scale_prompts(min(DISTINCT_PROMPTS, missing))
     vectors = embed_posts(prompts).astype("<f4")
-    words = [text_features(prompt) for prompt in prompts]
+    words = [text_features(p, v) for p, v in zip(prompts, vectors, strict=True)]
     say(f"  {len(prompts)} distinct prompts read and embedded ({time.monotonic() - started:.1f} s)")
     done = scale_posts_count()
     for start in range(0, missing, BATCH):

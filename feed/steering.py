@@ -20,11 +20,13 @@ from django.utils import timezone
 from accounts.models import User
 from feed.models import FeedPreference, SeeLess, SeenPost
 from sora_site.embeddings import EMBEDDING_DIM
+from sora_site.text import refuse_control_characters
 
 INSTRUCTION_LIMIT = 500
 MAX_PHRASES = 10
 MAX_PHRASE_CHARS = 60
 MAX_INTERESTS = 12
+MAX_INTEREST_CHARS = 40
 # Phrases are embedded inside this sentence: against prompts it separates matches from the rest
 # far better than a bare word ("dogs" alone scores a snowy mountain at 0.23, a puppy at 0.39;
 # "a video of dogs" 0.21 and 0.44).
@@ -163,6 +165,25 @@ def _check_instruction_length(text: str) -> None:
         )
 
 
+def _check_interests_typed(interests: list[str]) -> None:
+    """Each interest as typed: no control characters, at most ``MAX_INTEREST_CHARS``, and some
+    letters or digits to match on. Checked before cleaning, which would otherwise drop or cut
+    what the person wrote without saying so."""
+    for typed in interests:
+        refuse_control_characters(typed)
+        text = " ".join(typed.split())
+        if len(text) > MAX_INTEREST_CHARS:
+            raise ValidationError(
+                f"The interest “{text[:30]}…” is {len(text)} characters long; each one can be "
+                f"at most {MAX_INTEREST_CHARS}. Shorten it to a few words and try again."
+            )
+        if text and not _clean_phrase(text):
+            raise ValidationError(
+                f"The interest “{text}” has no letters or numbers to match videos on. Use "
+                "words, for example: baking, jazz."
+            )
+
+
 def _check_phrase_count(phrases: list[str], limit: int, what: str) -> None:
     if len(phrases) > limit:
         raise ValidationError(
@@ -258,7 +279,11 @@ def feed_phrases_set(*, user: User, more: list[str], less: list[str]) -> FeedPre
 
 @transaction.atomic
 def feed_interests_set(*, user: User, interests: list[str]) -> FeedPreference:
-    """Save interests: chips and the person's own words, each one a phrase."""
+    """Save interests: chips and the person's own words, each one a phrase.
+
+    Refuses control characters, an interest longer than ``MAX_INTEREST_CHARS`` or without a
+    letter or digit, more than ``MAX_INTERESTS``, and steering toward what moderation blocks."""
+    _check_interests_typed(interests)
     interests = _clean_list(interests, limit=10**6)
     _check_phrase_count(interests, MAX_INTERESTS, "interests")
     _refuse_blocked(interests, "those interests")

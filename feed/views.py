@@ -32,6 +32,7 @@ from feed.forms import (
 )
 from feed.models import FeedPreference
 from sora_site.template_urls import remembered_reverse
+from sora_site.text import checks_own_text
 
 
 def _int_or_none(raw: str | None) -> int | None:
@@ -244,6 +245,7 @@ def steer_mood(request: HttpRequest) -> HttpResponse:
     return _steer(request, MoodForm(request.POST), "mood_form", apply)
 
 
+@checks_own_text  # "Add your own" shows the control-character sentence beside the field
 @login_required
 @require_POST
 def steer_interests(request: HttpRequest) -> HttpResponse:

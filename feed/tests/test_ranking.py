@@ -23,7 +23,7 @@ from feed.pool import candidate_pool
 from feed.selectors import FEED_PAGE_SIZE, feed_page
 from feed.steering import feed_instruction_set, feed_mood_set, see_less_create
 from feed.tests.feed_helpers import CALM, ENERGETIC, logged_in, publish_like, shown
-from sora_site.embeddings import EMBEDDING_DIM
+from sora_site.embeddings import EMBEDDING_DIM, embed_texts
 
 NOW = 1_800_000_000.0
 pytestmark = pytest.mark.usefixtures("fresh_pool")
@@ -170,11 +170,14 @@ def test_re_ranking_ten_thousand_candidates_is_all_array_work() -> None:
 # --- Features ---------------------------------------------------------------------------------
 
 
-def test_topics_and_wording_energy_come_from_the_renderers_vocabulary() -> None:
-    beach = text_features("a golden retriever running on the beach at sunset")
-    calm, wild = text_features(CALM), text_features(ENERGETIC)
-    assert {"beach", "dog"} <= set(beach.topics)
-    assert "meadow" not in beach.topics  # the planner's default scene is not a topic
+def test_topics_come_from_the_feeds_topic_list_and_energy_from_the_words() -> None:
+    texts = ["a golden retriever running on the beach at sunset", CALM, ENERGETIC]
+    beach, calm, wild = (
+        text_features(t, v) for t, v in zip(texts, embed_texts(texts), strict=True)
+    )
+    assert {"dogs", "beaches"} <= set(beach.topics)
+    assert not {"cats", "space", "cooking"} & set(beach.topics)
+    assert set(wild.topics) == {"dance", "parties"}  # not every topic near the threshold
     assert calm.wording_energy < 0.3 < 0.8 < wild.wording_energy
 
 
@@ -200,7 +203,7 @@ def test_publishing_queues_the_features_job_which_stores_what_the_feed_reads(
     features = PostFeatures.objects.get(post=post)
     vector = np.frombuffer(bytes(features.embedding), dtype="<f4")
     assert vector.shape == (EMBEDDING_DIM,) and abs(float(np.linalg.norm(vector)) - 1) < 1e-3
-    assert "dog" in features.topics and "meadow" in features.topics  # "park" names a meadow
+    assert features.topics[0] == "dogs" and "animals" in features.topics  # puppies are dogs
     assert features.motion > 0 and 0 <= features.energy <= 1
 
 

@@ -173,12 +173,12 @@ def test_an_unknown_mode_is_refused_and_nothing_is_written(alice: User) -> None:
 
 def test_interest_chips_and_free_text_are_saved_as_phrases(alice: User) -> None:
     response = logged_in(alice).post(
-        reverse("feed:interests"), {"chips": ["dog", "kitchen"], "own": "jazz, skateboarding"},
+        reverse("feed:interests"), {"chips": ["dogs", "cooking"], "own": "jazz, skateboarding"},
         follow=True,
     )  # fmt: skip
     assert "Interests saved." in response.content.decode()
     preference = FeedPreference.objects.get(user=alice)
-    assert preference.interests == ["dog", "kitchen", "jazz", "skateboarding"]
+    assert preference.interests == ["dogs", "cooking", "jazz", "skateboarding"]
     assert stored_vectors(preference).shape == (4, EMBEDDING_DIM)
 
 
