@@ -16,17 +16,30 @@ for LFS files (the hub's ``lfs.sha256``), the git blob sha1 for small files (the
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
+
+import httpx2
+from huggingface_hub import HfApi, constants, hf_hub_url
+from huggingface_hub.errors import (
+    GatedRepoError,
+    HfHubHTTPError,
+    OfflineModeIsEnabled,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
+from huggingface_hub.file_download import http_get
+from huggingface_hub.utils import build_hf_headers, filter_repo_objects
 
 from generation.model_catalogue import CatalogueModel
 
@@ -119,16 +132,11 @@ def human_size(size: float) -> str:
 
 def hub_endpoint() -> str:
     """HF_ENDPOINT as it is now (huggingface_hub reads it once, at import)."""
-    from huggingface_hub import constants
-
     return (os.environ.get("HF_ENDPOINT") or constants.ENDPOINT).rstrip("/")
 
 
 def hub_files(model: CatalogueModel, *, endpoint: str) -> tuple[str, bool, list[HubFile]]:
     """The commit, whether the repository is gated, and the files of the diffusers folder."""
-    from huggingface_hub import HfApi
-    from huggingface_hub.utils import filter_repo_objects
-
     with _hub_errors(model, endpoint):
         info = HfApi(endpoint=endpoint).model_info(
             model.repo, revision=model.revision, files_metadata=True
@@ -150,34 +158,19 @@ def _hub_file(sibling: Any) -> HubFile:
     return HubFile(sibling.rfilename, sibling.size, "git-sha1", sibling.blob_id)
 
 
-class _hub_errors:  # noqa: N801 - used as a ``with`` block, like contextlib's helpers
+@contextlib.contextmanager
+def _hub_errors(model: CatalogueModel, endpoint: str) -> Iterator[None]:
     """Turn huggingface_hub's and httpx's errors into one sentence each."""
-
-    def __init__(self, model: CatalogueModel, endpoint: str) -> None:
-        self.model, self.endpoint = model, endpoint
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, exc: Any, tb: Any) -> bool:
-        if exc is None or not isinstance(exc, Exception):
-            return False
-        sentence = _hub_sentence(self.model, self.endpoint, exc)
+    try:
+        yield
+    except Exception as exc:
+        sentence = _hub_sentence(model, endpoint, exc)
         if sentence is None:
-            return False
+            raise
         raise ModelStoreError(sentence) from exc
 
 
 def _hub_sentence(model: CatalogueModel, endpoint: str, exc: Exception) -> str | None:
-    import httpx2
-    from huggingface_hub.errors import (
-        GatedRepoError,
-        HfHubHTTPError,
-        OfflineModeIsEnabled,
-        RepositoryNotFoundError,
-        RevisionNotFoundError,
-    )
-
     repo = model.repo
     if isinstance(exc, OfflineModeIsEnabled):
         return "HF_HUB_OFFLINE is set, so nothing may be downloaded; unset it for this command."
@@ -286,9 +279,22 @@ def download(
     (staging / PULL_STATE).write_text(json.dumps({"commit": plan.commit}), encoding="utf-8")
     stop = threading.Event()
     fetch = _Fetcher(plan.model.repo, plan.commit, endpoint, staging, progress, stop)
-    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="pull") as pool:
-        futures = [pool.submit(fetch, f) for f in plan.files]
-        _wait_for(futures, stop)
+    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="pull")
+    futures: list[Future[None]] = []
+    try:
+        futures += [pool.submit(fetch, f) for f in plan.files]
+        pending = set(futures)
+        while pending:
+            # A short timeout, so a Ctrl-C reaches this thread without waiting for a download.
+            # A failed file doesn't stop the others: what they fetch is kept for the next pull.
+            _, pending = wait(pending, timeout=0.2)
+    except KeyboardInterrupt:
+        # Files not started are dropped; the others stop after their current write.
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise PullInterrupted("Stopped.") from None
+    finally:
+        pool.shutdown(wait=True)
     failures = [f.exception() for f in futures if f.exception() is not None]
     if failures:
         first = failures[0]
@@ -299,20 +305,6 @@ def download(
             "same pull again to resume, finished files are kept."
         ) from first
     return staging
-
-
-def _wait_for(futures: list[Future[None]], stop: threading.Event) -> None:
-    """Wait for the downloads; on Ctrl-C tell them to stop after their current write."""
-    try:
-        pending = set(futures)
-        while pending:
-            # A short timeout, so a Ctrl-C reaches this thread without waiting for a download.
-            # A failed file doesn't stop the others: what they fetch is kept for the next pull.
-            _, pending = wait(pending, timeout=0.2)
-    except KeyboardInterrupt:
-        stop.set()
-        wait(futures)
-        raise PullInterrupted("Stopped.") from None
 
 
 class _Stopped(Exception):  # noqa: N818 - a signal to the download thread, not an error
@@ -326,16 +318,11 @@ class _Fetcher:
         self, repo: str, commit: str, endpoint: str, staging: Path, progress: Progress,
         stop: threading.Event,
     ) -> None:  # fmt: skip
-        from huggingface_hub import hf_hub_url
-        from huggingface_hub.utils import build_hf_headers
-
         self.url = lambda path: hf_hub_url(repo, path, revision=commit, endpoint=endpoint)
         self.headers = build_hf_headers()  # adds HF_TOKEN when it is set
         self.staging, self.progress, self.stop = staging, progress, stop
 
     def __call__(self, file: HubFile) -> None:
-        from huggingface_hub.file_download import http_get
-
         done = self.staging / file.path
         if done.is_file() and done.stat().st_size == file.size:
             return  # it matched the hub's hash when it finished

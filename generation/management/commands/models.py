@@ -53,7 +53,12 @@ class Command(BaseCommand):
         if action == "list":
             handler(details=options["details"])
         elif action == "pull":
-            handler(options["name"], accept=options["accept_licence"])
+            try:
+                handler(options["name"], accept=options["accept_licence"])
+            except KeyboardInterrupt:  # outside the download itself, which says how far it got
+                raise CommandError(
+                    "Stopped; run the same command to resume.", returncode=INTERRUPTED
+                ) from None
         else:
             handler(options["name"])
 
