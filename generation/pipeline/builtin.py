@@ -46,6 +46,12 @@ from generation.pipeline.builtin_particles import (
     draw_fields,
     draw_splashes,
 )
+from generation.pipeline.builtin_places import (
+    Places,
+    build_places,
+    draw_ground_places,
+    draw_sky_places,
+)
 from generation.pipeline.builtin_sky import paint_sky
 from generation.pipeline.builtin_subjects import (
     Landing,
@@ -88,6 +94,7 @@ class Scene:
     screen: dict[str, torch.Tensor] = field(default_factory=dict)  # sx (W,), sy (H,)
     splashes: Splashes | None = None  # drawn where subjects land in water
     events: list[SoundEvent] = field(default_factory=list)  # sorted by frame
+    places: Places | None = None  # crowds, traffic, signs, reflections, scenery and sky things
 
 
 class BuiltinBackend:
@@ -180,6 +187,7 @@ def build_scene(
         splashes=build_splashes(landed, grade, rng, request.fps),
         events=_sound_events(plan, landed, strikes, fields),
     )
+    scene.places = build_places(plan, grade, rng, layers, camera, (width, height)) or None
     scene.screen = {
         "sx": (torch.arange(width, dtype=torch.float32) + 0.5 - width / 2) / height,
         "sy": (torch.arange(height, dtype=torch.float32) + 0.5) / height,
@@ -222,7 +230,11 @@ def render_batch(
         ox, oy = scene.sky_offsets[start + b]
         canvas[b, :, :sky_rows].copy_(scene.sky[:, oy : oy + sky_rows, ox : ox + scene.width])
     draw_fields(canvas, scene.far_fields, view)
+    if scene.places is not None:
+        draw_sky_places(canvas, scene.places, view, slice(start, stop))
     draw_layers(canvas, back, scratch)
+    if scene.places is not None:
+        draw_ground_places(canvas, scene.places, view, slice(start, stop))
     draw_subjects(canvas, scene.subjects, view, slice(start, stop))
     if scene.splashes is not None:
         draw_splashes(canvas, scene.splashes, view)
