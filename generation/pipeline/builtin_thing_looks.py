@@ -29,24 +29,24 @@ GROUP_EXTENT = {
     "person": 1.0, "person-role": 0.55, "person-fantasy": 1.0, "face-costume": 0.8,
     "animal-mammal": 0.8, "animal-bird": 0.45, "animal-bug": 0.18, "animal-marine": 0.5,
     "animal-reptile": 0.6, "animal-amphibian": 0.3, "plant-other": 0.5, "plant-flower": 0.3,
-    "transport-ground": 1.2, "transport-water": 1.6, "transport-air": 1.8, "household": 0.8,
+    "transport-ground": 1.2, "transport-water": 1.3, "transport-air": 1.5, "household": 0.8,
     "musical-instrument": 0.45, "sport": 0.2, "game": 0.22, "event": 0.3, "computer": 0.3,
     "food-fruit": 0.16, "food-vegetable": 0.16, "food-prepared": 0.18, "food-asian": 0.18,
     "food-sweet": 0.16, "drink": 0.15, "dishware": 0.18, "tool": 0.25, "clothing": 0.22,
 }  # fmt: skip
 EXTENT = {
-    "elephant": 1.7, "mammoth": 2.0, "giraffe": 2.0, "horse": 1.3, "racehorse": 1.3,
+    "elephant": 1.7, "mammoth": 1.8, "giraffe": 0.8, "horse": 1.3, "racehorse": 1.3,
     "cow": 1.3, "ox": 1.3, "water-buffalo": 1.3, "camel": 1.5, "two-hump-camel": 1.5,
     "rhinoceros": 1.5, "hippopotamus": 1.4, "bison": 1.4, "deer": 1.2,
-    "zebra": 1.3, "llama": 1.2, "polar-bear": 1.3, "gorilla": 1.1, "tiger": 1.0,
+    "zebra": 1.3, "llama": 1.2, "gorilla": 1.1, "tiger": 1.0,
     "dog": 0.75, "cat": 0.6, "mouse": 0.28, "rat": 0.32, "hamster": 0.28,
-    "rabbit": 0.42, "chipmunk": 0.3, "hedgehog": 0.3, "bat": 0.35, "whale": 2.6,
-    "spouting-whale": 2.6, "shark": 1.8, "dolphin": 1.3, "dragon": 2.2, "t-rex": 2.2,
-    "sauropod": 2.4, "crocodile": 1.4, "penguin": 0.55, "flamingo": 0.9, "eagle": 0.6,
+    "rabbit": 0.42, "chipmunk": 0.3, "hedgehog": 0.3, "bat": 0.35, "whale": 2.0,
+    "spouting-whale": 2.0, "shark": 1.8, "dolphin": 1.3, "dragon": 1.8, "t-rex": 1.8,
+    "sauropod": 1.9, "crocodile": 1.4, "penguin": 0.55, "flamingo": 0.9, "eagle": 0.6,
     "swan": 0.6, "bicycle": 0.9, "motorcycle": 1.0, "motor-scooter": 0.9, "kick-scooter": 0.7,
     "skateboard": 0.5, "roller-skate": 0.22, "automobile": 1.5, "racing-car": 1.5,
-    "sled": 0.6, "skis": 0.9, "canoe": 1.3, "sailboat": 1.6, "ship": 2.6, "rocket": 1.5,
-    "deciduous-tree": 2.0, "evergreen-tree": 2.0, "palm-tree": 2.2, "cactus": 1.1,
+    "sled": 0.6, "skis": 0.9, "canoe": 1.3, "sailboat": 1.5, "ship": 1.7, "rocket": 1.5,
+    "deciduous-tree": 2.0, "evergreen-tree": 2.0, "palm-tree": 2.0, "cactus": 1.1,
     "potted-plant": 0.4, "christmas-tree": 1.5, "balloon": 0.4, "chess-pawn": 0.18,
     "soccer-ball": 0.16, "basketball": 0.17, "teddy-bear": 0.3, "guitar": 0.55,
     "bed": 1.1, "couch-and-lamp": 1.1, "chair": 0.55, "toilet": 0.5, "bathtub": 0.9,
@@ -54,8 +54,8 @@ EXTENT = {
     "shape-table": 0.95, "shape-desk": 0.95, "shape-bench": 1.0, "shape-shelf": 1.0,
     "shape-surfboard": 1.0, "shape-fence": 1.2,
     # Animals the set draws as a face only: a face as big as the animal reads as a giant.
-    "fox": 0.42, "wolf": 0.45, "lion": 0.5, "bear": 0.5, "panda": 0.5, "koala": 0.4,
-    "frog": 0.3, "unicorn": 0.5, "moose": 0.6,
+    "fox": 0.42, "wolf": 0.45, "lion": 0.5, "bear": 0.5, "polar-bear": 0.5, "panda": 0.5,
+    "koala": 0.4, "frog": 0.3, "unicorn": 0.5, "moose": 0.6,
 }  # fmt: skip
 DEFAULT_EXTENT = 0.3
 

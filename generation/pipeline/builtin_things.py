@@ -482,7 +482,7 @@ def _hug(clip: _Clip, hugger: _Item, other: _Item) -> None:
     """The two come together by mid-clip and then move as one."""
     a, b = hugger.subject, other.subject
     side = 1.0 if float(a.x[0] - b.x[0]) >= 0 else -1.0
-    close = b.x + side * 0.55 * (hugger.half + other.half)
+    close = b.x + side * 0.75 * (hugger.half + other.half)  # arms round each other
     u = np.clip((clip.times / clip.duration - 0.1) / (MEET_AT - 0.1), 0, 1)
     ease = u * u * (3 - 2 * u)
     a.x = (a.x * (1 - ease) + close * ease).astype(np.float32)

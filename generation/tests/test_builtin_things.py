@@ -180,6 +180,26 @@ def test_an_actor_counted_twice_is_two_separate_sprites() -> None:
     assert len(starts) + int(across[0]) == 2  # two runs of columns with a gap between
 
 
+def test_a_hugger_comes_to_the_other_by_mid_clip_and_stays_close() -> None:
+    plan = plan_of(
+        Thing("penguin", "penguin", "actor"),
+        Thing("polar-bear", "bear", "actor", 1, "hug", 0),
+        subjects=(),
+        colors=(),
+    )
+    scene = scene_of(plan)
+    bear_px = pixels_of(scene, one(scene, "polar-bear"))
+    penguin_px = pixels_of(scene, one(scene, "penguin"))
+
+    def gap(frame: int) -> int:
+        (a0, a1), (b0, b1) = cols(bear_px[frame]), cols(penguin_px[frame])
+        return max(a0, b0) - min(a1, b1)  # > 0: empty columns between them
+
+    assert gap(0) > 0
+    mid = scene.num_frames // 2
+    assert all(gap(frame) < 0 for frame in range(mid, scene.num_frames))  # side by side
+
+
 def test_a_thrown_frisbee_flies_up_and_splashes_down_in_the_sea() -> None:
     plan = plan_of(Thing("flying-disc", "frisbee", "prop", 1, "throw", 0), setting="beach")
     scene = scene_of(plan)
