@@ -375,12 +375,19 @@ def _walkers(plan: ScenePlan, grade: Grade, rng: np.random.Generator, clip: _Cli
     return groups
 
 
+# Channel orders that turn the purple umbrella pictogram orange and green, one per walker kind.
+UMBRELLA_TINTS = ((0, 1, 2), (2, 0, 1), (1, 2, 0))
+
+
 def _walker_sheet(name: str, umbrella: bool, height: float, clip: _Clip) -> Sheet:
     walker = _icon_sheet(name, height, clip)
     if not umbrella:
         return walker
     try:
-        return _with_umbrella(walker, _icon_sheet(UMBRELLA, height * 0.8, clip))
+        canopy = _icon_sheet(UMBRELLA, height * 0.8, clip)
+        tint = list(UMBRELLA_TINTS[WALKERS.index(name) % len(UMBRELLA_TINTS)]) + [3]
+        canopy = Sheet(canopy.pixels[:, tint], canopy.anchor, canopy.px_per_unit)
+        return _with_umbrella(walker, canopy)
     except pictograms.PictogramError as exc:
         logger.warning("Walkers go without umbrellas: %s", exc)
         return walker

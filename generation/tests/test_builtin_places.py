@@ -236,3 +236,15 @@ def test_a_bad_icon_is_skipped_and_logged(role: str, caplog: pytest.LogCaptureFi
     assert scene.places.sky == [] or role != "sky"
     # The clip still renders, exactly as if the thing had never been asked for.
     assert np.array_equal(render(scene), render(build(city(busy=True))))
+
+
+@pytest.mark.parametrize("camera", ["pan", "zoom in", "orbit", "shake"])
+def test_every_camera_move_carries_the_place_with_it(camera: str) -> None:
+    plan = city(time_of_day="night", weather="rain", busy=True, reflections=True, camera=camera)
+    scene = build(plan)
+    dressed = render(scene, (0, 60))
+    scene.places = None
+    bare = render(scene, (0, 60))
+    for before, after in zip(bare, dressed, strict=True):
+        street = changed_columns(before, after, slice(row(0.62), row(0.8)))
+        assert street.mean() > 0.5  # walkers, traffic and signs in every frame
