@@ -104,6 +104,13 @@ def _scene_sentences(plan: dict[str, Any]) -> list[str]:
     subjects = _subjects(plan.get("subjects") or [], plan.get("colors") or [])
     if subjects:
         lines.append(f"Subjects: {subjects}.")
+    things = _things(plan.get("things") or [], plan)
+    if things:
+        lines.append(f"Also drawn: {things}.")
+    if plan.get("busy"):
+        lines.append("Busy: passers-by and traffic in the background.")
+    if plan.get("reflections"):
+        lines.append("Wet ground reflects the lights.")
     action = _ACTIONS.get(plan.get("action", ""))
     if action:
         lines.append(f"Action: {action}.")
@@ -124,6 +131,43 @@ def _scene_sentences(plan: dict[str, Any]) -> list[str]:
         pairs = ", ".join(f"“{word}” as {concept}" for word, concept in read_as.items())
         lines.append(f"Read by meaning: {pairs}.")
     return lines
+
+
+_RELATIONS = {
+    "hold": "held by {}", "ride": "ridden by {}", "between": "between {} and the next player",
+    "eat": "eaten by {}", "throw": "thrown by {}", "kick": "kicked by {}",
+    "knock": "knocked over by {}", "chase": "chasing {}", "hug": "hugging {}",
+    "near": "beside {}",
+}  # fmt: skip
+
+
+def _things(things: list[dict[str, Any]], plan: dict[str, Any]) -> str:
+    """ "two astronauts, a surfboard ridden by the dog, a hot beverage knocked over by the cat"."""
+    cast = list(plan.get("subjects") or []) + [
+        str(t.get("icon", "")) for t in things if t.get("role") == "actor"
+    ]
+    parts: list[str] = []
+    for thing in things:
+        name = _thing_name(str(thing.get("icon", "")))
+        count = int(thing.get("count") or 1)
+        text = f"{_COUNTS.get(count, str(count))} {name if count == 1 else name + 's'}"
+        if text.startswith("a ") and name[:1] in "aeiou":
+            text = "an" + text[1:]
+        actor = int(thing.get("actor", -1))
+        relation = _RELATIONS.get(str(thing.get("relation") or ""))
+        if relation and 0 <= actor < len(cast):
+            text += " " + relation.format("the " + _thing_name(cast[actor]))
+        on = int(thing.get("on", -1))
+        if 0 <= on < len(things) and thing.get("relation") != "knock":
+            text += " on the " + _thing_name(str(things[on].get("icon", "")))
+        elif 0 <= on < len(things):
+            text += " off the " + _thing_name(str(things[on].get("icon", "")))
+        parts.append(text)
+    return ", ".join(parts)
+
+
+def _thing_name(icon: str) -> str:
+    return icon.removeprefix("shape-").replace("-", " ")
 
 
 def _subjects(subjects: Iterable[str], colors: Iterable[str]) -> str:

@@ -153,7 +153,7 @@ SCENERY_PLANTS = frozenset({"evergreen-tree", "deciduous-tree", "palm-tree", "ca
 # plus words that describe rather than name.
 _NEVER = frozenset(
     {"day", "night", "morning", "evening", "afternoon", "sunset", "sunrise", "dawn", "dusk",
-     "light", "lights", "dark", "side", "top", "bottom", "front", "back", "end", "middle",
+     "light", "dark", "side", "top", "bottom", "front", "back", "end", "middle",
      "way", "time", "first", "last", "edge", "air", "solo", "art", "itself", "themselves",
      "someone", "somebody", "everyone", "everywhere", "outside", "inside", "full", "empty",
      "heavy", "tall", "long", "short", "wide", "deep", "high", "low", "hot", "warm", "cold",
@@ -210,8 +210,22 @@ def icon_for(phrase: str) -> str | None:
     singular = phrase[:-1] if phrase.endswith("s") and not phrase.endswith("ss") else ""
     if singular in WORD_ICONS:
         return WORD_ICONS[singular]
-    match = pictograms.find(phrase)
+    match = pictograms.find(phrase) or _someone(phrase)
     return match.name if match else None
+
+
+# Endings of words that name a person by what they do ("goalkeeper", "harpist", "barista").
+_AGENT_ENDINGS = ("er", "ers", "ist", "ists", "or", "ors", "ian", "ians", "eer", "eers", "ista")
+# How near (MiniLM) such a word must be to some person pictogram to be drawn as that person:
+# "barista"/factory worker 0.44, "goalkeeper"/guard 0.53; "river" (0.39) and "locker" stay out.
+SOMEONE_FLOOR = 0.43
+
+
+def _someone(word: str) -> pictograms.Match | None:
+    """A person pictogram for a word that names someone by their role, or None."""
+    if " " in word or not word.endswith(_AGENT_ENDINGS):
+        return None
+    return pictograms.nearest(word, ("person",), SOMEONE_FLOOR)
 
 
 def role_of(icon: str) -> str:

@@ -162,12 +162,21 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "walk": _w("walk walks walking stroll strolling wander wandering hike"),
     "run": _w(
         "run runs running ran sprint sprinting race racing chase chasing dash drive driving "
-        "rushing gallop"
+        "rushing gallop slide slides sliding skid skidding speeding"
     ),
     "jump": _w("jump jumps jumping hop hopping bounce bouncing leap leaping"),
-    "dance": _w("dance dances dancing groove grooving boogie party ballet"),
-    "spin": _w("spin spins spinning twirl twirling rotate rotating whirl"),
-    "fly": _w("fly flies flying soar soaring glide gliding launch launching takeoff blast"),
+    "dance": _w(
+        "dance dances dancing groove grooving boogie party ballet sway swaying swing swinging "
+        "wobble wobbles wobbling wiggle wiggling rock rocking headbang headbanging"
+    ),
+    "spin": _w(
+        "spin spins spinning twirl twirling rotate rotating whirl roll rolls rolling tumble "
+        "tumbling"
+    ),
+    "fly": _w(
+        "fly flies flying soar soaring glide gliding launch launching takeoff blast buzz buzzing "
+        "climb climbs climbing rise rises rising ascend ascending"
+    ),
     "float": _w(
         "float floats floating drift drifting swim swims swimming hover hovering sail sailing bob "
         "bobbing"

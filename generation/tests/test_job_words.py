@@ -68,13 +68,17 @@ def test_it_writes_the_plan_as_sentences_and_leaves_out_empty_parts() -> None:
 def test_job_page_says_how_the_prompt_was_read_and_what_was_not_drawn(
     client: Client, alice: User, rendered: Any
 ) -> None:
-    job = rendered(alice, "a dog playing guitar on the beach at sunset, slow zoom in")
+    job = rendered(
+        alice,
+        "a dog playing guitar about quantum entanglement on the beach at sunset, slow zoom in",
+    )
     client.force_login(alice)
     reading = _reading(client.get(reverse("generation:job", args=[job.pk])).content.decode())
     assert "Setting: beach at sunset." in reading
     assert "Subjects: a dog." in reading
     assert "Camera: zoom in." in reading
-    assert 'data-testid="not-drawn">Not drawn: playing, guitar.' in reading
+    assert "Also drawn: a guitar held by the dog." in reading
+    assert 'data-testid="not-drawn">Not drawn: quantum, entanglement.' in reading
     assert not re.search(r"[\[\]{}]|&#x27;", reading)
     assert "Made by the built-in renderer" in reading and "not a generative model" in reading
     assert "README.md#installing-a-real-model" in reading

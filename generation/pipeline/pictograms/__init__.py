@@ -235,6 +235,29 @@ def problems() -> tuple[str, ...]:
     return _load().problems
 
 
+def nearest(phrase: str, subgroups: tuple[str, ...], floor: float) -> Match | None:
+    """The pictogram nearest in meaning to ``phrase`` among those whose subgroup starts with one
+    of ``subgroups`` ("place-", "person-role"), if it scores at least ``floor``; else None.
+
+    For a planner that knows what kind of thing a word names ("a goalkeeper" is some person)
+    and so may accept a nearer-than-usual stand-in of that kind.
+    """
+    index = _load()
+    scores = _scores(index, " ".join(_words(phrase)))
+    if scores is None:
+        return None
+    best: tuple[float, str] | None = None
+    for name, score in zip(index.rows, scores, strict=True):
+        icon = index.icons.get(name)
+        if icon is None or not icon.subgroup.startswith(subgroups):
+            continue
+        if best is None or float(score) > best[0]:
+            best = (float(score), name)
+    if best is None or best[0] < floor:
+        return None
+    return Match(best[1], round(best[0], 4), "similar")
+
+
 def subgroup(name: str) -> str:
     """The emojibase subgroup of ``name`` ("animal-mammal", "food-fruit", "place-building"),
     or "" for a name the index does not hold."""
