@@ -20,6 +20,7 @@ frame.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ WALK_BANDS: dict[str, tuple[float, float]] = {
     "snow": (0.74, 0.79),
 }
 CROWD_DENSITY = 20.0  # walkers per world unit of the wrapped window
+WALKER_TIERS = 4  # walker sizes, far to near: each size shares one prepared sheet
 WALKER_HEIGHT = (0.075, 0.11)  # world height of a walker at the far and the near edge of the band
 ROAD = (0.712, 0.757)  # world y of the far carriageway in a busy city: top, kerb
 LANES = ((0.738, 0.66, -1.0), (0.754, 0.7, 1.0))  # (feet y, depth, direction) of each lane
@@ -159,6 +161,19 @@ def _icon_sheet(name: str, world_height: float, clip: _Clip) -> Sheet:
     """A pictogram drawn about as many pixels tall as it will be at the clip's largest zoom."""
     px = int(np.clip(world_height * clip.height * clip.zoom * 1.15, 12, MAX_SHEET_PX))
     return pictograms.sheet(name, px)
+
+
+def _at_scale(sheet: Sheet, world_height: float, clip: _Clip) -> Sheet:
+    """With a camera that never zooms, resample the sheet once so one sheet pixel is one screen
+    pixel; ``draw_groups`` then only shifts it into place instead of warping it every frame."""
+    if clip.zoom != 1.0:
+        return sheet
+    factor = world_height * clip.height / sheet.px_per_unit
+    _, _, h, w = sheet.pixels.shape
+    size = (max(1, round(h * factor)), max(1, round(w * factor)))
+    pixels = F.interpolate(sheet.pixels, size=size, mode="bilinear", antialias=True)
+    anchor = (sheet.anchor[0] * size[1] / w, sheet.anchor[1] * size[0] / h)
+    return Sheet(pixels.contiguous(), anchor, world_height * clip.height)
 
 
 def _graded(sheet: Sheet, grade: Grade, lit: float, haze: float = 0.0) -> Sheet:
@@ -332,7 +347,11 @@ def _walkers(plan: ScenePlan, grade: Grade, rng: np.random.Generator, clip: _Cli
     far, near = band
     feet = np.sort(rng.uniform(far, near, count))
     share = (feet - far) / (near - far)  # 0 at the far edge, 1 at the near one
-    heights = WALKER_HEIGHT[0] + (WALKER_HEIGHT[1] - WALKER_HEIGHT[0]) * share
+    tiers = np.minimum((share * WALKER_TIERS).astype(np.int64), WALKER_TIERS - 1)
+    tier_heights = WALKER_HEIGHT[0] + (WALKER_HEIGHT[1] - WALKER_HEIGHT[0]) * (
+        (np.arange(WALKER_TIERS) + 0.5) / WALKER_TIERS
+    )
+    heights = tier_heights[tiers]
     depth = 0.62 + 0.2 * share
     direction = rng.choice([-1.0, 1.0], count)
     speed = rng.uniform(0.03, 0.065, count)
@@ -349,29 +368,31 @@ def _walkers(plan: ScenePlan, grade: Grade, rng: np.random.Generator, clip: _Cli
     y = feet[:, None] - heights[:, None] * 0.035 * bob
     light = (0.72 + 0.28 * share)[:, None] * np.ones_like(t)  # farther is dimmer
     groups: list[Group] = []
-    for kind in range(len(WALKERS)):
-        for umbrella in (False, True):
-            pick = np.flatnonzero((kinds == kind) & (umbrellas == umbrella))
-            if not len(pick):
-                continue
-            try:
-                sheet = _walker_sheet(WALKERS[kind], umbrella, float(heights.max()), clip)
-            except pictograms.PictogramError as exc:
-                logger.warning("Walkers are drawn without %s: %s", WALKERS[kind], exc)
-                continue
-            sheet = _graded(sheet, grade, lit=0.3, haze=0.18)
-            groups.append(
-                Group(
-                    sheet=sheet,
-                    size=heights[pick].astype(np.float32),
-                    depth=depth[pick].astype(np.float32),
-                    u=u[pick].astype(np.float32),
-                    y=y[pick].astype(np.float32),
-                    flip=-direction[pick],  # the pictograms face left
-                    z=feet[pick],
-                    light=light[pick].astype(np.float32),
-                )
+    for kind, umbrella, tier in itertools.product(
+        range(len(WALKERS)), (False, True), range(WALKER_TIERS)
+    ):
+        pick = np.flatnonzero((kinds == kind) & (umbrellas == umbrella) & (tiers == tier))
+        if not len(pick):
+            continue
+        height = float(tier_heights[tier])
+        try:
+            sheet = _walker_sheet(WALKERS[kind], umbrella, height, clip)
+        except pictograms.PictogramError as exc:
+            logger.warning("Walkers are drawn without %s: %s", WALKERS[kind], exc)
+            continue
+        sheet = _at_scale(_graded(sheet, grade, lit=0.3, haze=0.18), height, clip)
+        groups.append(
+            Group(
+                sheet=sheet,
+                size=heights[pick].astype(np.float32),
+                depth=depth[pick].astype(np.float32),
+                u=u[pick].astype(np.float32),
+                y=y[pick].astype(np.float32),
+                flip=-direction[pick],  # the pictograms face left
+                z=feet[pick],
+                light=light[pick].astype(np.float32),
             )
+        )
     return groups
 
 
@@ -408,7 +429,7 @@ def _traffic(plan: ScenePlan, grade: Grade, rng: np.random.Generator, clip: _Cli
         for index in range(count):
             name, height = VEHICLES[(first + index) % len(VEHICLES)]
             try:
-                sheet = _icon_sheet(name, height * scale, clip)
+                sheet = _at_scale(_icon_sheet(name, height * scale, clip), height * scale, clip)
             except pictograms.PictogramError as exc:
                 logger.warning("Traffic is drawn without %s: %s", name, exc)
                 continue
@@ -457,7 +478,9 @@ def _signs(
         for x, bottom, w, h in _sign_spots(rng, x0, block, (top + 0.02, floor)):
             color = colors[int(rng.integers(len(colors)))]
             px = clip.height * clip.zoom
-            sheet = _sign_sheet(rng, color, (max(4, round(w * px)), max(4, round(h * px))))
+            h_px = max(4, round(h * px))
+            sheet = _sign_sheet(rng, color, (max(4, round(w * px)), h_px))
+            h = h_px / px  # whole pixels tall at the largest zoom, exactly
             light = None
             if rng.uniform() < 0.3:  # a tired tube stutters now and then
                 rate, p, q = rng.uniform(0.25, 0.6), rng.uniform(0, 6.3), rng.uniform(0, 6.3)
@@ -541,7 +564,7 @@ def _scenery(
     except pictograms.PictogramError as exc:
         logger.warning("Scenery %r is not drawn: %s", thing.word or thing.icon, exc)
         return []
-    sheet = _graded(sheet, grade, lit=0.5 if hangs else 0.0, haze=0.12)
+    sheet = _at_scale(_graded(sheet, grade, lit=0.5 if hangs else 0.0, haze=0.12), height, clip)
     visible = max(3, thing.count)  # copies across one frame width
     spacing = clip.view_width / visible
     if hangs:
@@ -613,7 +636,7 @@ def _sky_thing(thing: Thing, grade: Grade, rng: np.random.Generator, clip: _Clip
         logger.warning("Sky thing %r is not drawn: %s", thing.word or name, exc)
         return []
     lit = 0.5 if flies or drifts else 1.0
-    sheet = _graded(sheet, grade, lit=lit, haze=0.1 if drifts else 0.0)
+    sheet = _at_scale(_graded(sheet, grade, lit=lit, haze=0.1 if drifts else 0.0), height, clip)
     if name == "rainbow":  # light, not paint: the sky shows through it
         sheet = Sheet(sheet.pixels * 0.7, sheet.anchor, sheet.px_per_unit)
     count = max(1, thing.count)
@@ -721,6 +744,9 @@ def draw_groups(
         n_idx, b_idx = np.nonzero(seen)
         if not len(n_idx):
             continue
+        if np.abs(scale[seen] - 1).max() < 1e-3:  # one sheet pixel per screen pixel
+            boxes += _shifted(group, seen, (ax, ay), frames)
+            continue
         bw = int((x1 - x0)[seen].max())
         bh = int((y1 - y0)[seen].max())
         s = scale[seen] * np.broadcast_to(flip, scale.shape)[seen]
@@ -741,6 +767,39 @@ def draw_groups(
     boxes.sort(key=lambda item: item[0])
     for _, b, pixels, left, top in boxes:
         _blend(canvas[b], pixels, left, top)
+
+
+def _shifted(
+    group: Group, seen: np.ndarray, anchors: tuple[np.ndarray, np.ndarray], frames: slice
+) -> list[tuple[float, int, torch.Tensor, int, int]]:
+    """Boxes for copies drawn at their sheet's own size: each one is the sheet split between
+    two neighbouring columns by its sub-pixel offset, on the nearest row."""
+    ax, ay = anchors
+    pixels = group.sheet.pixels
+    _, _, h_in, w_in = pixels.shape
+    cx, cy = group.sheet.anchor
+    flips = np.broadcast_to(group.flip[:, None], seen.shape)
+    boxes: list[tuple[float, int, torch.Tensor, int, int]] = []
+    for mirrored in (False, True):
+        n_idx, b_idx = np.nonzero(seen & ((flips < 0) == mirrored))
+        if not len(n_idx):
+            continue
+        source = pixels.flip(3) if mirrored else pixels
+        left = ax[n_idx, b_idx] - (w_in - cx if mirrored else cx)
+        x0 = np.floor(left)
+        frac = torch.from_numpy((left - x0).astype(np.float32)).view(-1, 1, 1, 1)
+        top = np.round(ay[n_idx, b_idx] - cy)
+        if group.light is not None:
+            light = group.light[:, frames][n_idx, b_idx].astype(np.float32)
+            shade = torch.cat([torch.from_numpy(light).view(-1, 1, 1, 1).expand(-1, 3, 1, 1),
+                               torch.ones(len(n_idx), 1, 1, 1)], dim=1)  # fmt: skip
+            source = source * shade
+        out = torch.zeros((len(n_idx), 4, h_in, w_in + 1))
+        torch.mul(source, 1 - frac, out=out[..., :w_in])
+        out[..., 1:].addcmul_(source.expand(len(n_idx), -1, -1, -1), frac)
+        for k, (n, b) in enumerate(zip(n_idx, b_idx, strict=True)):
+            boxes.append((float(group.z[n]), int(b), out[k], int(x0[k]), int(top[k])))
+    return boxes
 
 
 def _grid(theta: np.ndarray, height: int, width: int) -> torch.Tensor:
