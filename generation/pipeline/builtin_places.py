@@ -332,7 +332,9 @@ def _mirror(plan: ScenePlan) -> Mirror | None:
     rain = plan.weather == "rain"
     return Mirror(
         line=min(ground, default=0.78),
-        strength=1.0 if plan.time_of_day in ("night", "sunset") else 0.7,
+        strength={"night": 1.0, "sunset": 0.8}.get(
+            plan.time_of_day, 0.7
+        ),  # lights show most at night
         ripple=0.0045 if rain else 0.0015,
         speed=7.0 if rain else 2.5,
     )
