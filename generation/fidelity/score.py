@@ -16,12 +16,12 @@ from __future__ import annotations
 import csv
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 CORPUS = Path(__file__).with_name("corpus.csv")
-COLUMNS = ("prompt", "expect", "split")
+COLUMNS = ("prompt", "expect")  # required; ``split`` and ``category`` are optional
 SPLITS = ("tune", "held")
 # Every fourth row of the shipped corpus is held out, the rest is for tuning.
 HELD_EVERY = 4
@@ -102,6 +102,11 @@ def read_corpus(path: Path) -> list[Row]:
                     f"its header must name {', '.join(COLUMNS)}."
                 )
             rows = [_row(line, number) for number, line in enumerate(reader, start=2)]
+            if "split" not in reader.fieldnames:  # every fourth prompt is held out
+                rows = [
+                    replace(row, split="held" if i % HELD_EVERY == HELD_EVERY - 1 else "tune")
+                    for i, row in enumerate(rows)
+                ]
     except (OSError, UnicodeDecodeError) as exc:
         raise CorpusError(f"The corpus {path} can't be read ({exc}).") from exc
     if not rows:
@@ -111,7 +116,7 @@ def read_corpus(path: Path) -> list[Row]:
 
 def _row(line: dict[str, Any], number: int) -> Row:
     prompt = (line.get("prompt") or "").strip()
-    split = (line.get("split") or "").strip()
+    split = (line.get("split") or "tune").strip()
     items = tuple(
         parse_item(text) for text in (line.get("expect") or "").split(";") if text.strip()
     )

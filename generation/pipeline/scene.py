@@ -145,6 +145,8 @@ def plan_scene(prompt: str) -> ScenePlan:
     hits = {name: _exact_hits(tokens, table) for name, table in _FUZZY_CATEGORIES.items()}
     interpreted = _fuzzy_hits(tokens, hits)
     setting = _pick_setting(_weighted(tokens, hits["setting"], vocab.WEAK_SETTING_WORDS))
+    if not hits["setting"] and any(hit.concept == "boat" for hit in hits["subject"]):
+        setting = "beach"  # a boat named with no place is at sea
     subjects, colors, origins = _pick_subjects(tokens, hits["subject"], setting)
     hits["action"] = [hit for hit in hits["action"] if not _is_noun(tokens, hit.position)]
     action = _pick_action(tokens, hits["action"], subjects)
@@ -186,6 +188,10 @@ def plan_scene(prompt: str) -> ScenePlan:
         reflections=extra.reflections or _wet_night(plan),
     )
     labels = extra.labels
+    if plan.setting == "city" and (plan.time_of_day == "night" or plan.palette == "neon"):
+        for pos, token in enumerate(tokens):  # the town's neon signboards draw them
+            if token in ("sign", "signs", "signboard", "signboards", "billboard", "billboards"):
+                labels[pos] = "neon signboards"
     return replace(
         plan,
         not_drawn=_not_drawn(sourced, hits, plan, labels),

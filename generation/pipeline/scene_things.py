@@ -61,6 +61,10 @@ WORD_ICONS: dict[str, str | None] = {
     "steam": "fog",
     "mist": "fog",
     "whistle": None,
+    "frisbee": "flying-disc",
+    "kickflip": "skateboard",
+    "sign": None,  # signs are the neon signboards of a town at night, or nothing
+    "signs": None,
     "crowd": None,  # a crowd is drawn as a busy place (``busy``), not as one pictogram
     "top": None,
     "traffic": None,
@@ -210,7 +214,12 @@ def icon_for(phrase: str) -> str | None:
     singular = phrase[:-1] if phrase.endswith("s") and not phrase.endswith("ss") else ""
     if singular in WORD_ICONS:
         return WORD_ICONS[singular]
-    match = pictograms.find(phrase) or _someone(phrase)
+    match = pictograms.find(phrase)
+    person = match and pictograms.subgroup(match.name).startswith("person")
+    if match is None or (_names_someone(phrase) and not person):
+        # "a cyclist" is someone on a bike, not the bike: a person pictogram when one is near
+        someone = _someone(phrase, SOMEONE_FLOOR if match is None else SOMEONE_OVER_THING)
+        match = someone or match
     return match.name if match else None
 
 
@@ -221,11 +230,20 @@ _AGENT_ENDINGS = ("er", "ers", "ist", "ists", "or", "ors", "ian", "ians", "eer",
 SOMEONE_FLOOR = 0.43
 
 
-def _someone(word: str) -> pictograms.Match | None:
+# A person pictogram wins over an object the word also names when it is this near: "cyclist"
+# /person biking 0.78, "climber"/person climbing 0.77; "drummer" (0.49) keeps its drum.
+SOMEONE_OVER_THING = 0.5
+
+
+def _names_someone(word: str) -> bool:
+    return " " not in word and word.endswith(_AGENT_ENDINGS)
+
+
+def _someone(word: str, floor: float) -> pictograms.Match | None:
     """A person pictogram for a word that names someone by their role, or None."""
-    if " " in word or not word.endswith(_AGENT_ENDINGS):
+    if not _names_someone(word):
         return None
-    return pictograms.nearest(word, ("person",), SOMEONE_FLOOR)
+    return pictograms.nearest(word, ("person",), floor)
 
 
 def role_of(icon: str) -> str:
@@ -314,9 +332,26 @@ def plan_things(
             out.labels[pos] = "wet reflections"
     verbs = _verbs(tokens, used)
     upgraded = _upgradable(tokens, subject_origins, subjects)
+    # An emoji is a thing even where it also set the place or weather (🍕 is a pizza as well
+    # as a kitchen); only an emoji a hand-drawn subject draws is left to that subject.
+    emoji = {pos for pos, (token, source) in enumerate(sourced) if token != source}
+    emoji -= {pos for pos, (_, source) in enumerate(sourced) for origin in subject_origins
+              if origin >= 0 and sourced[origin][1] == source}  # fmt: skip
     free = {pos for pos in range(len(tokens)) if pos not in used or pos in weak or pos in upgraded}
+    free |= emoji
     free -= set(out.labels) | {pos for pos, _ in verbs}
     found = _nouns(sourced, free)
+    # A word read only by meaning gets a pictogram only for an exact name ("lab" stays the
+    # kitchen it was read as); and never a second drawing of a subject it already is.
+    subject_at = {o for o in subject_origins if o >= 0} - upgraded
+    found = [
+        f
+        for f in found
+        if not (
+            set(range(f.start, f.end)) & (weak | subject_at)
+            and (f.start in subject_at or not _exactly(f.word))
+        )
+    ]
     drawn_by_thing = {pos for f in found for pos in range(f.start, f.end)}
     keep = [
         (subject, origin)
@@ -339,6 +374,7 @@ def plan_things(
         for pos in _count_positions(tokens, thing.start):
             out.labels.setdefault(pos, "count")
     _relate(tokens, verbs, things, kept_origins, out)
+    _board_vehicles(tokens, things, kept_origins)
     _place_on_furniture(tokens, things)
     _finish(things, len(out.subjects), out)
     return out
@@ -371,7 +407,7 @@ def _upgradable(
         if token in _SPRITE_WORDS or token in (kind, kind + "s"):
             continue
         match = pictograms.find(token)
-        if match and match.how == "name" and match.name != kind:
+        if match and match.how == "name" and match.name != kind and role_of(match.name) == "actor":
             out.add(origin)
     return out
 
@@ -410,6 +446,14 @@ def _nouns(sourced: list[tuple[str, str]], free: set[int]) -> list[Found]:
             found.append(Found(pos, pos + 1, icon, token, _count(tokens, pos, pos)))
         pos += 1
     return found
+
+
+def _exactly(word: str) -> bool:
+    """Whether ``word`` names its pictogram outright rather than by a guess at its meaning."""
+    if word in WORD_ICONS:
+        return True
+    match = pictograms.find(word)
+    return bool(match and match.how in ("name", "tag"))
 
 
 def _nameable(token: str) -> bool:
@@ -541,6 +585,23 @@ def _instrument(tokens: list[str], verb_pos: int) -> str:
     """The instrument of the player named just before ``verb_pos``, or ""."""
     words = reversed(tokens[max(0, verb_pos - 3) : verb_pos])
     return next((INSTRUMENTS[word] for word in words if word in INSTRUMENTS), "")
+
+
+_ABOARD = frozenset({"on", "aboard", "onboard", "from", "deck", "in", "inside", "onto"})
+
+
+def _board_vehicles(tokens: list[str], things: list[_Thing], origins: list[int]) -> None:
+    """ "a captain on the deck of his ship": someone named before a vehicle they are on or in
+    rides it, as if a verb had said so."""
+    for thing in things:
+        group = pictograms.subgroup(thing.icon)
+        if thing.role != "actor" or thing.relation or not group.startswith(_MOUNT_GROUPS[:2]):
+            continue
+        if not _ABOARD.intersection(tokens[max(0, thing.start - 5) : thing.start]):
+            continue
+        before = [ref for pos, ref in _anchors(things, origins) if pos < thing.start]
+        if before and before[-1] is not thing:
+            thing.role, thing.relation, thing.actor = "mount", "ride", before[-1]
 
 
 def _anchors(things: list[_Thing], origins: list[int]) -> list[tuple[int, int | _Thing]]:

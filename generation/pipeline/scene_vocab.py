@@ -113,7 +113,8 @@ SUBJECTS: dict[str, tuple[str, ...]] = {
     "person": _w(
         "person people man men woman women girl girls boy boys child children kid kids dancer "
         "dancers runner friend friends astronaut chef lady guy human couple student grandma "
-        "grandpa baby hiker surfer skier diver singer family"
+        "grandpa baby hiker surfer skier diver singer family captain sailor pirate pirates "
+        "sailors captains"
     ),
     "dog": _w(
         "dog dogs puppy puppies pup doggo corgi retriever poodle beagle chihuahua labrador "

@@ -145,7 +145,7 @@ MINI_PLANS = {
 
 
 def test_it_counts_drawn_not_drawn_and_silently_dropped_items(tmp_path: Path) -> None:
-    rows = score.read_corpus(_write_csv(tmp_path / "mini.csv", MINI, score.COLUMNS))
+    rows = score.read_corpus(_write_csv(tmp_path / "mini.csv", MINI, ("prompt", "expect", "split")))
 
     scores = score.score_rows(rows, MINI_PLANS.__getitem__)
 
@@ -187,7 +187,7 @@ def test_it_prints_the_drawn_share_per_split_and_the_silently_dropped_count(
             ("a dog on the beach at sunset", "dog;beach;sunset;surfboard", "tune"),
             ("a cat in the snow at night", "cat;snow;night", "held"),
         ],
-        score.COLUMNS,
+        ("prompt", "expect", "split"),
     )
 
     text = _run("--corpus", str(corpus), "--verbose")
@@ -205,7 +205,7 @@ def test_it_prints_only_the_split_asked_for(tmp_path: Path) -> None:
     corpus = _write_csv(
         tmp_path / "c.csv",
         [("a dog on the beach", "dog;beach", "tune"), ("a cat in the snow", "cat;snow", "held")],
-        score.COLUMNS,
+        ("prompt", "expect", "split"),
     )
 
     text = _run("--corpus", str(corpus), "--split", "held")
@@ -257,7 +257,7 @@ def test_it_renders_contact_sheets_of_three_frames_under_the_prompt(tmp_path: Pa
     corpus = _write_csv(
         tmp_path / "c.csv",
         [("a dog on the beach", "dog;beach", "tune"), ("a cat in the snow", "cat;snow", "tune")],
-        score.COLUMNS,
+        ("prompt", "expect", "split"),
     )
     out = tmp_path / "sheets"
 
