@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -337,6 +338,13 @@ def _server_env() -> dict[str, str]:
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    else:
+        # Named from the live connection, not DATABASE_URL: under the tests it is test_<name>.
+        user, password = quote(db["USER"] or "", safe=""), quote(db["PASSWORD"] or "", safe="")
+        env["DATABASE_URL"] = (
+            f"postgres://{user}:{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/"
+            f"{db['NAME']}"
+        )
     env["DJANGO_SETTINGS_MODULE"] = "feed.management.bench_settings"
     env["SORA_STATICFILES_BACKEND"] = settings.STORAGES["staticfiles"]["BACKEND"]
     env["DEBUG"] = "0"
