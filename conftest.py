@@ -35,6 +35,23 @@ def make_user(username: str, age: int = 30) -> User:
     )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``SORA_DB_TESTS_ONLY=1`` (CI's postgres leg) keeps only the tests that use the database:
+    the others (renderer, sound, encoding) run the same on any database, and the SQLite leg has
+    run them already."""
+    if os.environ.get("SORA_DB_TESTS_ONLY") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_db = item.get_closest_marker("django_db") is not None or bool(
+            {"db", "transactional_db"} & set(getattr(item, "fixturenames", ()))
+        )
+        (keep if uses_db else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture
 def alice(db: None) -> User:
     return make_user("alice")
