@@ -17,7 +17,7 @@ from typing import Any
 
 from generation.pipeline import scene_vocab as vocab
 from generation.pipeline.audio.lines import spoken_lines
-from generation.pipeline.scene_things import plan_things
+from generation.pipeline.scene_things import names_an_object, plan_things
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +171,7 @@ def plan_scene(prompt: str) -> ScenePlan:
     )
     used = _used_positions(tokens, hits, plan)
     weak = {hit.position for found in hits.values() for hit in found if hit.weight < 1}
+    weak |= {hit.position for hit in hits["setting"] if names_an_object(tokens[hit.position])}
     extra = plan_things(sourced, used, weak, origins, tuple(zip(subjects, colors, strict=True)))
     if extra.action and not hits["action"]:  # the actors the prompt names set the motion
         plan = replace(

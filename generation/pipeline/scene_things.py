@@ -442,10 +442,22 @@ def _nouns(sourced: list[tuple[str, str]], free: set[int]) -> list[Found]:
                 pos += 2
                 continue
         icon = icon_for(token)
-        if icon:
+        if icon and not (token.endswith("ing") and _symbol(icon)):
             found.append(Found(pos, pos + 1, icon, token, _count(tokens, pos, pos)))
         pos += 1
     return found
+
+
+_OBJECT_GROUPS = ("food-", "plant-", "animal-", "drink")
+
+
+def names_an_object(word: str) -> bool:
+    """Whether a word that sets the place is also a thing to draw there: "pancakes" make a
+    kitchen and are pancakes, a "cactus" makes a desert and is a cactus."""
+    match = pictograms.find(word)
+    return bool(
+        match and match.how == "name" and pictograms.subgroup(match.name).startswith(_OBJECT_GROUPS)
+    )
 
 
 def _exactly(word: str) -> bool:
@@ -454,6 +466,11 @@ def _exactly(word: str) -> bool:
         return True
     match = pictograms.find(word)
     return bool(match and match.how in ("name", "tag"))
+
+
+def _symbol(icon: str) -> bool:
+    """Signs, arrows and marks: a verb's -ing form that names one ("crossing") is the verb."""
+    return pictograms.subgroup(icon) in pictograms.SYMBOL_SUBGROUPS
 
 
 def _nameable(token: str) -> bool:

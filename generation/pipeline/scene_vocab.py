@@ -292,6 +292,6 @@ STOPWORDS = frozenset(
     shows style looking look looks like while has have having make makes made get gets around
     through across toward towards beside behind between big small little tiny huge giant
     beautiful nice cool good great lots lot many more most other another next new old young
-    really quite"""
+    really quite them him he she they we us me you i"""
     )
 )

@@ -70,7 +70,7 @@ SYMBOL_PENALTY = 0.08
 GENDER_PENALTY = 0.03
 MAX_PX = 2048
 
-_SYMBOL_SUBGROUPS = frozenset(
+SYMBOL_SUBGROUPS = frozenset(
     {
         "transport-sign", "warning", "arrow", "religion", "zodiac", "av-symbol", "gender",
         "math", "punctuation", "currency", "other-symbol", "keycap", "alphanum", "geometric",
@@ -536,7 +536,7 @@ def _icon(name: str, entry: dict[str, Any] | None) -> _Icon:
     subgroup = str(entry.get("subgroup", ""))
     is_face = name.endswith("-face") or subgroup.startswith("face-") or subgroup.endswith("-face")
     penalty = (FACE_PENALTY if is_face else 0.0) + (
-        SYMBOL_PENALTY if subgroup in _SYMBOL_SUBGROUPS else 0.0
+        SYMBOL_PENALTY if subgroup in SYMBOL_SUBGROUPS else 0.0
     )
     name_words = set(name.split("-")) | set(label.split())
     return _Icon(
