@@ -153,15 +153,21 @@ def _things(things: list[dict[str, Any]], plan: dict[str, Any]) -> str:
         text = f"{_COUNTS.get(count, str(count))} {name if count == 1 else name + 's'}"
         if text.startswith("a ") and name[:1] in "aeiou":
             text = "an" + text[1:]
-        actor = int(thing.get("actor", -1))
-        relation = _RELATIONS.get(str(thing.get("relation") or ""))
-        if relation and 0 <= actor < len(cast):
-            text += " " + relation.format("the " + _thing_name(cast[actor]))
         on = int(thing.get("on", -1))
-        if 0 <= on < len(things) and thing.get("relation") != "knock":
-            text += " on the " + _thing_name(str(things[on].get("icon", "")))
-        elif 0 <= on < len(things):
-            text += " off the " + _thing_name(str(things[on].get("icon", "")))
+        if 0 <= on < len(things):
+            where = "off" if thing.get("relation") == "knock" else "on"
+            text += f" {where} the " + _thing_name(str(things[on].get("icon", "")))
+        actor = int(thing.get("actor", -1))
+        kind = str(thing.get("relation") or "")
+        if kind and 0 <= actor < len(cast):
+            who = _thing_name(cast[actor])
+            pair = [t for t in things if t.get("role") == "actor" and t.get("icon") == cast[actor]]
+            if kind == "between" and pair and int(pair[0].get("count") or 1) >= 2:
+                text += f" between the two {who}s"
+            else:
+                text += " " + _RELATIONS[kind].format("the " + who).replace(
+                    "knocked over", "knocked"
+                )
         parts.append(text)
     return ", ".join(parts)
 
