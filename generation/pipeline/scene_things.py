@@ -462,7 +462,7 @@ def names_an_object(word: str) -> bool:
 
 def _exactly(word: str) -> bool:
     """Whether ``word`` names its pictogram outright rather than by a guess at its meaning."""
-    if word in WORD_ICONS:
+    if word in WORD_ICONS or not word.isascii():  # an emoji is its own pictogram
         return True
     match = pictograms.find(word)
     return bool(match and match.how in ("name", "tag"))

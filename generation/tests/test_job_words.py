@@ -40,14 +40,20 @@ def tiny_model_setting(tmp_path: Path) -> Any:
 
 
 def test_it_lists_the_words_the_renderer_has_no_shapes_for() -> None:
-    plan = plan_scene("a dog playing guitar on the beach at sunset, slow zoom in 🎸")
-    assert plan.not_drawn == ("playing", "guitar", "🎸")
+    plan = plan_scene("a dog and quantum entanglement on the beach at sunset, slow zoom in")
+    assert plan.not_drawn == ("quantum", "entanglement")
 
 
-def test_it_counts_a_word_whose_concept_lost_as_not_drawn() -> None:
-    # Both places are known words, but the video has only one setting.
+def test_a_place_that_lost_the_setting_is_drawn_as_a_pictogram_in_the_background() -> None:
+    # Both places are known words, but the video has only one setting; the other is scenery.
     plan = plan_scene("a red balloon over the forest and the beach")
-    assert plan.setting == "forest" and plan.not_drawn == ("beach",)
+    assert plan.setting == "forest" and plan.not_drawn == ()
+    assert [(t.icon, t.role) for t in plan.things] == [("beach-with-umbrella", "scenery")]
+
+
+def test_a_word_whose_concept_lost_and_that_no_pictogram_draws_is_not_drawn() -> None:
+    plan = plan_scene("a red balloon over the forest and the seaside")
+    assert plan.setting == "forest" and plan.not_drawn == ("seaside",)
 
 
 def test_it_leaves_out_stop_words_and_words_it_drew() -> None:
