@@ -196,7 +196,9 @@ def plan_scene(prompt: str) -> ScenePlan:
     return replace(
         plan,
         not_drawn=_not_drawn(sourced, hits, plan, labels),
-        drawn=_drawn(sourced, hits, plan, labels),
+        # A spoken line's speaking word is heard: the soundtrack says the line in a voice.
+        drawn=_drawn(sourced, hits, plan, labels)
+        + tuple(dict.fromkeys((line.verb, "spoken line, heard") for line in spoken_lines(prompt))),
     )
 
 
@@ -584,7 +586,8 @@ def _drawn(
     The words are the ones ``_not_drawn`` counts as used, so every concrete word of the prompt
     is in exactly one of the two lists. Neither list holds ``vocab.STOPWORDS`` (articles,
     prepositions, "video", "style", size words), bare digits, emoji modifiers or spoken lines
-    with their speaking word (they are heard, not drawn). Neighbouring words drawn by the same
+    (they are heard, not drawn; ``plan_scene`` adds
+    each speaking word as heard). Neighbouring words drawn by the same
     thing make one phrase ("zoom in", "kitty cat"); an emoji is one entry however many words its
     name has. A caption is drawn as text.
     """
