@@ -586,10 +586,9 @@ def _drawn(
     The words are the ones ``_not_drawn`` counts as used, so every concrete word of the prompt
     is in exactly one of the two lists. Neither list holds ``vocab.STOPWORDS`` (articles,
     prepositions, "video", "style", size words), bare digits, emoji modifiers or spoken lines
-    (they are heard, not drawn; ``plan_scene`` adds
-    each speaking word as heard). Neighbouring words drawn by the same
-    thing make one phrase ("zoom in", "kitty cat"); an emoji is one entry however many words its
-    name has. A caption is drawn as text.
+    (they are heard, not drawn; ``plan_scene`` lists each speaking word as heard). Neighbouring
+    words drawn by the same thing make one phrase ("zoom in", "kitty cat"); an emoji is one
+    entry however many words its name has. A caption is drawn as text.
     """
     tokens = [token for token, _ in sourced]
     labels = _drawn_labels(tokens, hits, plan)
