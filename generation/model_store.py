@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -281,6 +282,32 @@ def download(
     fetch = _Fetcher(plan.model.repo, plan.commit, endpoint, staging, progress, stop)
     pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="pull")
     futures: list[Future[None]] = []
+    with _ctrl_c_raises():
+        return _run_pool(plan, pool, fetch, futures, stop, staging)
+
+
+@contextlib.contextmanager
+def _ctrl_c_raises() -> Iterator[None]:
+    """Ctrl-C stops the pull with KeyboardInterrupt, whatever SIGINT handler the process had
+    installed before (an RQ worker started in the same process installs its own)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run_pool(
+    plan: PullPlan,
+    pool: ThreadPoolExecutor,
+    fetch: Callable[[HubFile], None],
+    futures: list[Future[None]],
+    stop: threading.Event,
+    staging: Path,
+) -> Path:
     try:
         futures += [pool.submit(fetch, f) for f in plan.files]
         pending = set(futures)
