@@ -573,20 +573,8 @@ def _in_hand(
         scale = _bites(clip)
     elif relation == "throw":
         x, y, angle, fall = _throw(clip, (x, y), owner, size)
-    subject = Subject(
-        kind=icon,
-        sheet=sheet,
-        shadow=None,
-        size=size,
-        x=x.astype(np.float32),
-        y=y.astype(np.float32),
-        ground=y.astype(np.float32),
-        pose=np.zeros(clip.count, np.int64),
-        angle=angle.astype(np.float32),
-        xscale=scale,
-        flip=owner.subject.flip * owner.facing * looks.facing(icon),
-        yscale=scale.copy(),
-    )
+    flip = owner.subject.flip * owner.facing * looks.facing(icon)
+    subject = _still(icon, sheet, size, (x, y, y), angle=angle, flip=flip, scale=scale)
     return _Item(subject, (owner.key[0], 2), size, half, "thing"), fall
 
 
@@ -648,19 +636,10 @@ def _kick(
     hop = 0.07 * np.clip(np.sin(np.pi * after / hop_s), 0, None) * (after < hop_s)
     ground = np.full(clip.count, float(s.ground.max()) + 0.006, np.float32)
     y = ground - hop
-    subject = Subject(
-        kind=icon,
-        sheet=sheet,
-        shadow=_shadow(clip, sheet, size, half),
-        size=size,
-        x=x.astype(np.float32),
-        y=y.astype(np.float32),
-        ground=ground,
-        pose=np.zeros(clip.count, np.int64),
-        angle=(ahead * run / max(0.5 * size, 1e-3)).astype(np.float32),
-        xscale=np.ones(clip.count, np.float32),
-        flip=1.0,
+    subject = _still(
+        icon, sheet, size, (x, y, ground), angle=ahead * run / max(0.5 * size, 1e-3), flip=1.0
     )
+    subject.shadow = _shadow(clip, sheet, size, half)
     touch = min(clip.count - 1, int(np.searchsorted(t, t[kick] + hop_s)))
     x_at = float(x[kick])
     hits = [Landing(kick, x_at, float(ground[0]), size, 0.5, False)]
@@ -701,19 +680,7 @@ def _knock(
     # Lying on its side at the end, its middle on the floor rather than its base.
     y = y - half * tipping
     angle = ahead * (np.pi / 2) * tipping**1.5
-    subject = Subject(
-        kind=icon,
-        sheet=sheet,
-        shadow=None,
-        size=size,
-        x=x.astype(np.float32),
-        y=y.astype(np.float32),
-        ground=y.astype(np.float32),
-        pose=np.zeros(clip.count, np.int64),
-        angle=angle.astype(np.float32),
-        xscale=np.ones(clip.count, np.float32),
-        flip=looks.facing(icon) * ahead,
-    )
+    subject = _still(icon, sheet, size, (x, y, y), angle=angle, flip=looks.facing(icon) * ahead)
     frame = min(clip.count - 1, int(np.searchsorted(t, t[knock] + tip_s + fall_s)))
     strength = round(min(1.0, 0.35 + 0.4 * looks.extent(icon) + 2.0 * drop), 3)
     fall = Landing(frame, float(x[frame]), floor, size, strength, False)
@@ -777,19 +744,8 @@ def _still_subject(
     icon: str, sheet: sprites.Sheet, size: float, x: np.ndarray, ground: float
 ) -> Subject:
     count = len(x)
-    return Subject(
-        kind=icon,
-        sheet=sheet,
-        shadow=None,
-        size=size,
-        x=np.asarray(x, np.float32),
-        y=np.full(count, ground, np.float32),
-        ground=np.full(count, ground, np.float32),
-        pose=np.zeros(count, np.int64),
-        angle=np.zeros(count, np.float32),
-        xscale=np.ones(count, np.float32),
-        flip=looks.facing(icon),
-    )
+    level = np.full(count, ground, np.float32)
+    return _still(icon, sheet, size, (np.asarray(x), level, level), flip=looks.facing(icon))
 
 
 def _subject_item(subject: Subject) -> _Item:
@@ -829,3 +785,34 @@ def _shadow(clip: _Clip, sheet: sprites.Sheet, size: float, half: float) -> spri
     if clip.plan.setting == "space":
         return None
     return shadow_sheet(0.95 * half / size, sheet.px_per_unit)
+
+
+def _still(
+    icon: str,
+    sheet: sprites.Sheet,
+    size: float,
+    path: tuple[np.ndarray, np.ndarray, np.ndarray],
+    *,
+    flip: float,
+    angle: np.ndarray | None = None,
+    scale: np.ndarray | None = None,
+) -> Subject:
+    """A one-pose thing (a prop, a fixture) along ``path`` = (x, y, ground) over the clip,
+    turned by ``angle`` and scaled evenly by ``scale`` where given; no shadow."""
+    x, y, ground = (np.asarray(v, np.float32) for v in path)
+    count = len(x)
+    even = np.ones(count, np.float32) if scale is None else np.asarray(scale, np.float32)
+    return Subject(
+        kind=icon,
+        sheet=sheet,
+        shadow=None,
+        size=size,
+        x=x,
+        y=y,
+        ground=ground,
+        pose=np.zeros(count, np.int64),
+        angle=np.zeros(count, np.float32) if angle is None else np.asarray(angle, np.float32),
+        xscale=even,
+        flip=flip,
+        yscale=None if scale is None else even.copy(),
+    )
