@@ -103,10 +103,10 @@ class BuiltinBackend:
     name = "builtin"
 
     def load(self) -> None:
-        """Warm the text model the scene planner uses, so the worker's first job isn't slower."""
-        from sora_site.embeddings import get_model
+        """Warm the text model and the planner's word vectors, so the first job isn't slower."""
+        from generation.pipeline import scene
 
-        get_model()
+        scene.warm()
 
     def generate(
         self,

@@ -272,3 +272,23 @@ def test_it_renders_contact_sheets_of_three_frames_under_the_prompt(tmp_path: Pa
         frames = sheet.convert("L").crop((0, sheets.TITLE_HEIGHT, *sheet.size))
         assert title.getextrema()[0] < 100  # dark title text on white
         assert frames.getextrema()[1] - frames.getextrema()[0] > 50  # a picture, not blank
+
+
+def test_p1_prints_the_cold_clip_and_the_warm_median_with_cpu_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from generation.management.commands import bench_fidelity
+
+    monkeypatch.setattr(bench_fidelity, "P1_DURATION_S", 4)  # a shorter clip, same steps
+    monkeypatch.setattr(bench_fidelity, "P1_WARM_CLIPS", 2)
+
+    text = _run("--p1", "--split", "held")
+
+    assert "worker start-up (text model, voice, pictograms):" in text
+    cold = r"P1 4 s 9:16 clip with sound, cold \(the worker's first clip\): [\d.]+ s"
+    assert re.search(cold, text)
+    warm = re.search(r"warm \(median of 2; slowest ([\d.]+) s = ([\d.]+)x\): ([\d.]+) s", text)
+    assert warm is not None
+    assert float(warm.group(1)) >= float(warm.group(3))  # the slowest is no faster than the median
+    cores = bench_fidelity.CORES
+    assert re.search(rf"CPU [\d.]+ s of the {cores:.1f} s that {cores} cores have at 4x", text)

@@ -67,3 +67,23 @@ def test_worker_start_with_good_pictograms_logs_nothing_about_them(
     assert [r.getMessage() for r in caplog.records if r.name == "generation.worker"] == []
     assert pictograms.find("dog") is not None
     assert np.isfinite(pictograms.raster("dog", 32)).all()
+
+
+def test_a_worker_keeps_freed_memory_for_the_next_clip_once_per_process() -> None:
+    import ctypes.util
+    import sys
+
+    from generation.worker import keep_freed_memory
+
+    if not sys.platform.startswith("linux") or ctypes.util.find_library("c") is None:
+        pytest.skip("glibc's allocator settings exist on Linux only")
+    first = keep_freed_memory()
+    assert first is True  # this machine's C library is glibc, which has mallopt
+    assert keep_freed_memory() is first  # a process-wide setting, made once
+
+
+def test_the_planner_is_warm_after_the_backend_loads() -> None:
+    from generation.pipeline import scene
+
+    BuiltinBackend().load()
+    assert scene._anchor_vectors.cache_info().currsize == 1

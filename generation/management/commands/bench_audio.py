@@ -158,8 +158,10 @@ class Command(BaseCommand):
 
     def _warm(self) -> None:
         from generation.pipeline.audio import speech
+        from generation.worker import keep_freed_memory
 
         t0 = time.perf_counter()
+        keep_freed_memory()  # as a video worker does at start-up
         speech.warm()
         t1 = time.perf_counter()
         self._make('a dog says "warm up"', 4)
