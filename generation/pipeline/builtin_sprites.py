@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from generation.pipeline.scene_vocab import IN_PLACE_ACTIONS as IN_PLACE
+
 Parts = list[tuple[torch.Tensor, np.ndarray]]
 # A coordinate is a plain number or a (poses, 1, 1) tensor when it moves from pose to pose.
 Num = float | torch.Tensor
@@ -228,6 +230,10 @@ def person_pose(action: str, ph: torch.Tensor) -> Pose:
         legs = ((0.15 + 0.1 * s, -0.2 + 0.1 * s), (-0.1 + 0.1 * s, -0.45 + 0.1 * s))
         arms = ((2.6 + 0.2 * s, 2.8 + 0.2 * s), (-2.6 + 0.2 * c, -2.8 + 0.2 * c))
         return Pose(legs, arms, zero, 0.03, zero)
+    if action in IN_PLACE:  # standing easy, arms down
+        legs = ((0.08 + zero, 0.08 + zero), (-0.08 + zero, -0.08 + zero))
+        arms = ((0.18 + 0.04 * s, 0.3 + 0.04 * s), (-0.18 + 0.04 * c, -0.1 + 0.04 * c))
+        return Pose(legs, arms, 0.006 * c, 0.0, zero)
     # spin and float: arms out, a slow sway
     legs = ((0.18 + 0.05 * s, 0.12 + 0.05 * s), (-0.18 + 0.05 * s, -0.12 + 0.05 * s))
     arms = ((1.45 + 0.25 * s, 1.6 + 0.3 * s), (-1.45 + 0.25 * c, -1.6 + 0.3 * c))

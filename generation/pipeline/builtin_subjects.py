@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812 - the name everyone reads torch code with
 
 from generation.pipeline import builtin_sprites as sprites
+from generation.pipeline import scene_vocab as vocab
 from generation.pipeline.builtin_layers import GROUND_Y, SUBJECT_DEPTH
 from generation.pipeline.builtin_palette import Grade
 from generation.pipeline.scene import ScenePlan
@@ -108,6 +109,12 @@ def plan_motion(plan: ScenePlan, rng: np.random.Generator, view_width: float) ->
         "spin": 0.4 + 0.5 * e,
         "fly": 1.0 + 0.8 * e,
         "float": 0.3 + 0.3 * e,
+        "rest": 0.5,
+        "sleep": 0.25,
+        "peck": 0.5 + 0.6 * e,
+        "shiver": 6.0 + 3.0 * e,
+        "grow": 0.3,
+        "shrink": 0.3,
     }[plan.action]
     ground = 0.895 if plan.setting == "underwater" else GROUND_Y
     return Motion(float(rng.choice([-1.0, 1.0])), travel, cadence, ground, view_width)
@@ -125,8 +132,9 @@ def pan_speed(plan: ScenePlan, motion: Motion) -> float:
 
 
 def holds_still(plan: ScenePlan) -> bool:
-    """Whether the plan stages its cast around a place: furniture, or a game between players."""
-    return any(t.role == "furniture" or t.relation == "between" for t in plan.things)
+    """Whether the plan stages its cast around a place: furniture, a game between players, or
+    a prop doing something of its own."""
+    return any(t.role == "furniture" or t.relation == "between" or t.motion for t in plan.things)
 
 
 def build_subjects(
@@ -247,19 +255,73 @@ def _path(
     x = _track(kind, plan, motion, (index, count), clock)
     y, ground = _heights(kind, plan, motion, times, index, phase0)
     angle, xscale = _turns(kind, plan, motion, times, phase0)
-    if kind == "ball" and plan.action != "spin":
+    if kind == "ball" and plan.action not in ("spin", *vocab.IN_PLACE_ACTIONS):
         angle = motion.direction * (x - x[0]) / (0.2 * size)  # roll without slipping
     cycles = motion.cadence * times + phase0
+    yscale = None
+    if plan.action in vocab.IN_PLACE_ACTIONS:
+        lies_flat = kind == "person"
+        angle, xscale, yscale = in_place(plan.action, lies_flat, motion, times, phase0)
+        cycles = np.full_like(times, phase0)  # no walking legs while staying put
     if kind in FLYERS and kind != "rocket":
         cycles = (2.5 + 2.5 * plan.energy) * times + phase0  # wings beat faster than legs
     if kind == "car":
         cycles = np.abs(x - x[0]) / (size * 0.13 * 2 * math.pi) + phase0  # wheels roll
     pose = np.floor(cycles * sprites.POSES).astype(np.int64) % sprites.POSES
     as32 = {"x": x, "y": y, "ground": ground, "angle": angle, "xscale": xscale}
+    if yscale is not None:
+        as32["yscale"] = yscale
     return {key: v.astype(np.float32) for key, v in as32.items()} | {
         "pose": pose,
         "flip": motion.direction,
     }
+
+
+PERCHED = frozenset({"rest", "sleep", "peck"})  # fliers that stay on the ground for these
+
+
+def in_place(
+    action: str, lies_flat: bool, motion: Motion, times: np.ndarray, phase0: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rotation, horizontal and vertical scale over time for the actions done on the spot.
+
+    Rotation is clockwise about the feet, so a positive angle tips the head towards the way
+    the subject faces (``motion.direction``). ``lies_flat``: sleeping lays it on its back (a
+    person); otherwise it curls low.
+    """
+    d, t = motion.direction, times
+    duration = float(t[-1] + t[1] - t[0]) if len(t) > 1 else 1.0
+    angle, xscale, yscale = np.zeros_like(t), np.ones_like(t), np.ones_like(t)
+    breath = np.sin(2 * np.pi * motion.cadence * t + phase0 * 6.28)
+    settle = _ease(np.clip(t / (0.15 * duration), 0, 1))  # the first moments of the clip
+    through = _ease(np.clip(t / (0.9 * duration), 0, 1))  # nearly the whole clip
+    if action == "rest":
+        angle = 0.03 * np.sin(2 * np.pi * 0.4 * t + phase0 * 6.28)
+        yscale = 1 + 0.02 * breath
+    elif action == "sleep":
+        if lies_flat:
+            angle = -d * (np.pi / 2) * settle  # falls back onto the ground, head behind
+            yscale = 1 + 0.03 * breath * settle
+        else:
+            yscale = 1 - 0.3 * settle + 0.025 * breath
+            xscale = 1 + 0.12 * settle
+    elif action == "peck":
+        dip = np.clip(np.sin(2 * np.pi * motion.cadence * t + phase0 * 6.28), 0, 1) ** 2
+        angle = d * 0.4 * dip
+        yscale = 1 - 0.08 * dip
+    elif action == "shiver":
+        angle = 0.045 * breath
+        xscale = 1 + 0.03 * np.cos(2 * np.pi * motion.cadence * t)
+    elif action == "grow":
+        xscale = yscale = 0.55 + 0.5 * through
+    elif action == "shrink":
+        yscale = 1 - 0.55 * through
+        xscale = 1 + 0.3 * through
+    return angle, xscale, yscale
+
+
+def _ease(u: np.ndarray) -> np.ndarray:
+    return u * u * (3 - 2 * u)
 
 
 def _track(
@@ -313,7 +375,7 @@ def _heights(
     bob = np.sin(2 * np.pi * 0.45 * times + phase0 * 6.28)
     if plan.setting == "beach" and kind == "boat":
         return 0.69 + 0.004 * bob + 0.012 * index, ground
-    if kind in FLYERS or plan.action == "fly":
+    if (kind in FLYERS and plan.action not in PERCHED) or plan.action == "fly":
         return 0.3 + 0.1 * index + 0.03 * bob, ground
     if kind == "balloon":
         return motion.ground_y - 0.32 - 0.05 * index + 0.02 * bob, ground

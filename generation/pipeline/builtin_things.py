@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -25,18 +25,21 @@ from generation.pipeline.builtin_palette import Grade
 from generation.pipeline.builtin_subjects import (
     AIRBORNE,
     JUMP_CONTACT,
+    PERCHED,
     PORTRAIT_UNIT,
     SHALLOWS_Y,
     UNIT,
     Landing,
     Motion,
     Subject,
+    in_place,
     landings,
     pan_speed,
     shadow_sheet,
     wades,
 )
 from generation.pipeline.scene import ScenePlan, Thing
+from generation.pipeline.scene_vocab import IN_PLACE_ACTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +47,7 @@ GRAVITY = 1.5  # world units (frame heights) per s²: a person is 1.7 m and 0.26
 SEA_LINE = SHALLOWS_Y - 0.004  # where a board rides the surf on a beach
 KNOCK_AT, THROW_AT, KICK_AT, MEET_AT = 0.45, 0.4, 0.35, 0.5  # shares of the clip
 BETWEEN_SCALE = 1.5  # a game between two players is the scene's centre: drawn a little larger
+FOCUS_SCALE = 2.4  # a prop doing something of its own ("an ice cream melting") is the scene
 # Where a prop on furniture sits, as a share of the furniture's height (its top is 1).
 SURFACE = {"shape-bench": 0.55, "bed": 0.55, "chair": 0.5, "couch-and-lamp": 0.5}
 # Mounts an actor stands on rather than sits in; on a beach they ride the surf.
@@ -271,7 +275,10 @@ class _Stage:
 
     def place(self, thing: Thing) -> None:
         clip = self.clip
-        shape = _shape(thing.icon, clip, BETWEEN_SCALE if thing.relation == "between" else 1.0)
+        scale = BETWEEN_SCALE if thing.relation == "between" else 1.0
+        if thing.motion and thing.on < 0:
+            scale = FOCUS_SCALE  # what the sentence is about: big enough to see it melt or grow
+        shape = _shape(thing.icon, clip, scale)
         if shape is None:
             return
         sheet, size, half = shape
@@ -289,6 +296,8 @@ class _Stage:
             owner = owners[copy % len(owners)] if owners else None
             made = self._prop(thing, (sheet, size, half), owner, base, copy)
             if made is not None:
+                if thing.motion:
+                    _own_motion(clip, made, thing.motion)
                 self.items.append(made)
 
     def _prop(
@@ -410,7 +419,7 @@ def _moves(clip: _Clip, action: str, icon: str, slot: tuple[int, float]) -> dict
     if group == "transport-water" and plan.setting == "beach":
         y = SEA_LINE - 0.02 + 0.004 * bob + 0.012 * index
         angle = 0.05 * bob
-    elif action == "fly" or (flies and action != "stand"):
+    elif action == "fly" or (flies and action not in ("stand", *PERCHED)):
         y = 0.3 + 0.08 * index + 0.03 * bob
         angle = motion.direction * 0.12 + 0.04 * np.sin(2 * np.pi * motion.cadence * t)
     elif action == "float":
@@ -438,12 +447,35 @@ def _moves(clip: _Clip, action: str, icon: str, slot: tuple[int, float]) -> dict
     elif action == "spin":
         turn = np.cos(2 * np.pi * (0.5 + 0.5 * e) * t + phase0)
         xscale = np.where(turn >= 0, 1.0, -1.0) * np.maximum(np.abs(turn), 0.15)
+    elif action in IN_PLACE_ACTIONS:  # its own scales: no squash-keeps-the-area below
+        if not alive and action in ("sleep", "peck"):
+            action = "rest"  # a lamp or a car does not curl up or peck
+        angle, xscale, yscale = in_place(action, body == "person", motion, t, phase0)
+        values = {"y": y, "ground": ground, "angle": angle, "xscale": xscale, "yscale": yscale}
+        return {key: np.asarray(v, dtype=np.float32) for key, v in values.items()}
     elif alive:  # standing, waving: breathing and a slow rock
         angle = 0.04 * np.sin(2 * np.pi * 0.6 * t + phase0 * 6)
         yscale = 1 + 0.015 * np.sin(2 * np.pi * 1.1 * t + phase0 * 6)
     xscale = xscale / np.sqrt(yscale)  # squash keeps the area
     values = {"y": y, "ground": ground, "angle": angle, "xscale": xscale, "yscale": yscale}
     return {key: np.asarray(v, dtype=np.float32) for key, v in values.items()}
+
+
+def _own_motion(clip: _Clip, item: _Item, action: str) -> None:
+    """A thing's own in-place action ("a candle flickering") on top of where it was put."""
+    subject = item.subject
+    direction = float(np.sign(subject.flip) or 1.0)
+    motion = replace(clip.motion, direction=direction, cadence=OWN_CADENCE[action])
+    phase0 = float(clip.rng.uniform(0, 1))
+    angle, xscale, yscale = in_place(action, False, motion, clip.times, phase0)
+    subject.angle = (subject.angle + angle).astype(np.float32)
+    subject.xscale = (subject.xscale * xscale).astype(np.float32)
+    before = subject.yscale if subject.yscale is not None else 1.0
+    subject.yscale = (before * yscale).astype(np.float32)
+
+
+# Cycles per second of a thing's own action (the plan's cadence belongs to its actors).
+OWN_CADENCE = {"rest": 0.5, "sleep": 0.25, "peck": 0.8, "shiver": 7.0, "grow": 0.3, "shrink": 0.3}
 
 
 def _stand_still(clip: _Clip, item: _Item) -> None:

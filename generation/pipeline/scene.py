@@ -76,6 +76,7 @@ class Thing:
     relation: str = ""  # one of RELATIONS, or ""
     actor: int = -1  # index into ``ScenePlan.cast()`` of the actor it belongs to; -1: none
     on: int = -1  # index into ``ScenePlan.things`` of the furniture it stands on; -1: ground
+    motion: str = ""  # its own in-place action ("shrink" for a melting ice cream), or ""
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ class _Hit:
     position: int
     concept: str
     weight: float = 1.0
+    length: int = 1  # words: a vocabulary phrase ("golden hour") draws each of its words
 
 
 def plan_scene(prompt: str) -> ScenePlan:
@@ -172,7 +174,20 @@ def plan_scene(prompt: str) -> ScenePlan:
     used = _used_positions(tokens, hits, plan)
     weak = {hit.position for found in hits.values() for hit in found if hit.weight < 1}
     weak |= {hit.position for hit in hits["setting"] if names_an_object(tokens[hit.position])}
-    extra = plan_things(sourced, used, weak, origins, tuple(zip(subjects, colors, strict=True)))
+    action_at = next(
+        ((hit.position, hit.concept) for hit in hits["action"] if hit.concept == action), (-1, "")
+    )
+    extra = plan_things(
+        sourced, used, weak, origins, tuple(zip(subjects, colors, strict=True)), action_at
+    )
+    if extra.motion_taken:  # the in-place verb is a thing's; the subjects move as they would
+        natural = vocab.NATURAL_ACTIONS.get(extra.subjects[0], "walk") if extra.subjects else "walk"
+        plan = replace(
+            plan,
+            action=natural,
+            camera=_pick_camera(tokens, natural),
+            energy=_energy(tokens, natural, mood_energy),
+        )
     if extra.action and not hits["action"]:  # the actors the prompt names set the motion
         plan = replace(
             plan,
@@ -262,7 +277,14 @@ def _exact_hits(tokens: list[str], table: dict[str, tuple[str, ...]]) -> list[_H
     hits: list[_Hit] = []
     for concept, words in table.items():
         for word in words:
-            hits.extend(_Hit(pos, concept) for pos in _phrase_positions(tokens, word, index))
+            length = len(word.split())
+            hits.extend(
+                _Hit(pos, concept, length=length) for pos in _phrase_positions(tokens, word, index)
+            )
+    # A phrase's words are the phrase's: "hot air balloon" is one balloon, not two.
+    inside = {pos for hit in hits for pos in range(hit.position, hit.position + hit.length)
+              if hit.length > 1}  # fmt: skip
+    hits = [hit for hit in hits if hit.length > 1 or hit.position not in inside]
     return sorted(hits, key=lambda hit: (hit.position, hit.concept))
 
 
@@ -442,10 +464,11 @@ def _is_noun(tokens: list[str], position: int) -> bool:
 
 
 def _pick_action(tokens: list[str], hits: list[_Hit], subjects: tuple[str, ...]) -> str:
-    # "wave" is also a noun ("a big wave"), so any other action word wins over that word.
-    strong = [hit.concept for hit in hits if tokens[hit.position] != "wave"]
+    # "wave" is also a noun ("a big wave"), so any other action word wins over that word, and
+    # a word the vocabulary names wins over one read only by meaning.
+    strong = [hit for hit in hits if tokens[hit.position] != "wave"]
     if strong or hits:
-        return (strong or [hits[0].concept])[0]
+        return max(strong or hits[:1], key=lambda hit: hit.weight >= 1).concept
     return vocab.NATURAL_ACTIONS[subjects[0]]
 
 
@@ -547,8 +570,8 @@ def _used_positions(tokens: list[str], hits: dict[str, list[_Hit]], plan: SceneP
         "action": {plan.action},
         "time": {plan.time_of_day},
     }
-    used = {hit.position for name, found in hits.items() for hit in found
-            if hit.concept in picked[name]}  # fmt: skip
+    used = {pos for name, found in hits.items() for hit in found if hit.concept in picked[name]
+            for pos in range(hit.position, hit.position + hit.length)}  # fmt: skip
     index = _positions(tokens)
     phrases = [p for p, camera in vocab.CAMERA_PHRASES if camera == plan.camera]
     phrases += list(vocab.PALETTES.get(plan.palette, ()))
@@ -637,7 +660,8 @@ def _drawn_labels(
     for name, form in _DRAWN_AS.items():
         for hit in hits[name]:
             if hit.concept in picked[name]:
-                found.setdefault(hit.position, []).append(form.format(hit.concept))
+                for pos in range(hit.position, hit.position + hit.length):
+                    found.setdefault(pos, []).append(form.format(hit.concept))
     index = _positions(tokens)
     phrases = [(p, f"{plan.camera} camera") for p, c in vocab.CAMERA_PHRASES if c == plan.camera]
     phrases += [(p, f"{plan.palette} colours") for p in vocab.PALETTES.get(plan.palette, ())]

@@ -182,13 +182,16 @@ class Found:
 class ThingPlan:
     """What ``plan_things`` adds to a scene plan."""
 
-    things: list[tuple[str, str, str, int, str, int, int]] = field(default_factory=list)
+    things: list[tuple[str, str, str, int, str, int, int, str]] = field(default_factory=list)
     labels: dict[int, str] = field(default_factory=dict)  # token position -> what drew it
     subjects: tuple[str, ...] = ()
     colors: tuple[str, ...] = ()
     busy: bool = False
     reflections: bool = False
     action: str = ""  # a new plan action when a verb says how the actors move
+    # The plan's in-place action belongs to a thing, not to the subjects ("an ice cream
+    # melting"): the subjects go back to their natural motion.
+    motion_taken: bool = False
 
 
 def lemma(word: str) -> str:
@@ -306,6 +309,7 @@ class _Thing:
     actor: int | _Thing | None = None  # a subject's index, or an actor thing
     on: _Thing | None = None  # the furniture it stands on
     verb: int = -1  # position of the verb that set its relation
+    motion: str = ""  # an in-place action of its own (scene_vocab.IN_PLACE_ACTIONS)
 
 
 def plan_things(
@@ -314,12 +318,14 @@ def plan_things(
     weak: set[int],
     subject_origins: list[int],
     subjects: tuple[tuple[str, str], ...],
+    action_at: tuple[int, str] = (-1, ""),
 ) -> ThingPlan:
     """Pictogram things for the words the base plan did not draw.
 
     ``used`` holds positions the base plan drew, ``weak`` those it drew only by a MiniLM guess
     (a thing may draw them better), ``subject_origins`` the position each planned subject came
     from (-1 for a default subject) and ``subjects`` the planned (kind, colour) pairs.
+    ``action_at`` is the position and concept of the word that set the plan's action.
     """
     tokens = [token for token, _ in sourced]
     out = ThingPlan()
@@ -376,8 +382,44 @@ def plan_things(
     _relate(tokens, verbs, things, kept_origins, out)
     _board_vehicles(tokens, things, kept_origins)
     _place_on_furniture(tokens, things)
+    _own_motion(tokens, action_at, things, kept_origins, out)
     _finish(things, len(out.subjects), out)
     return out
+
+
+# How a thing's own in-place action reads on the job page.
+MOTION_WORDS = {
+    "rest": "resting", "sleep": "sleeping", "peck": "bobbing", "shiver": "shaking",
+    "grow": "growing", "shrink": "shrinking",
+}  # fmt: skip
+
+
+def _own_motion(
+    tokens: list[str],
+    action_at: tuple[int, str],
+    things: list[_Thing],
+    origins: list[int],
+    out: ThingPlan,
+) -> None:
+    """An in-place verb right after a prop or a piece of furniture is that thing's motion:
+    "a candle flickering" shakes the candle, not the person beside it."""
+    pos, action = action_at
+    if pos < 0 or action not in vocab.IN_PLACE_ACTIONS:
+        return
+    named = [(t.start, t) for t in things if 0 <= t.start < pos and t.role in _OWN_MOTION_ROLES]
+    named += [(t.start, None) for t in things if 0 <= t.start < pos and t.role == "actor"]
+    named += [(origin, None) for origin in origins if 0 <= origin < pos]
+    if not named:
+        return
+    start, thing = max(named, key=lambda pair: pair[0])
+    if thing is None or pos - start > 4 or thing.relation:
+        return
+    thing.motion = action
+    out.motion_taken = True
+    out.labels[pos] = f"{icon_label(thing.icon)} {MOTION_WORDS[action]}"
+
+
+_OWN_MOTION_ROLES = ("prop", "furniture")
 
 
 def _verbs(tokens: list[str], used: set[int]) -> list[tuple[int, str]]:
@@ -667,7 +709,7 @@ def _finish(things: list[_Thing], subjects: int, out: ThingPlan) -> None:
     out.things = [
         (
             t.icon, t.word, t.role, t.count, t.relation if t.actor is not None else "",
-            actor_index(t.actor), things.index(t.on) if t.on in things else -1,
+            actor_index(t.actor), things.index(t.on) if t.on in things else -1, t.motion,
         )
         for t in things
     ]  # fmt: skip

@@ -124,7 +124,7 @@ SUBJECTS: dict[str, tuple[str, ...]] = {
     "bird": _w("bird birds seagull seagulls gull eagle parrot pigeon owl duck ducks hen penguin"),
     "fish": _w("fish fishes goldfish shark sharks whale whales dolphin"),
     "car": _w("car cars truck taxi bus van jeep racecar convertible"),
-    "balloon": _w("balloon balloons"),
+    "balloon": _w("balloon balloons hot_air_balloon hot_air_balloons"),
     "ball": _w("ball balls football soccer basketball beachball"),
     "rocket": _w("rocket rockets spaceship spacecraft shuttle ufo"),
     "robot": _w("robot robots android droid cyborg mech"),
@@ -160,7 +160,13 @@ PLURAL_WORDS = frozenset(
 COUNT_WORDS: dict[str, int] = {"two": 2, "2": 2, "pair": 2, "three": 3, "3": 3, "several": 3}
 
 ACTIONS: dict[str, tuple[str, ...]] = {
-    "walk": _w("walk walks walking stroll strolling wander wandering hike"),
+    "walk": _w(
+        "walk walks walking stroll strolling wander wandering hike crossing marching waddle "
+        "waddles waddling crawl crawls crawling trudge trudging stomp stomping tiptoe "
+        "tiptoeing amble ambling roam roams roaming prowl prowling trot trots trotting "
+        "explore exploring wade wading patrol patrolling parade parading limp limping "
+        "migrate migrating"
+    ),
     "run": _w(
         "run runs running ran sprint sprinting race racing chase chasing dash drive driving "
         "rushing gallop slide slides sliding skid skidding speeding"
@@ -183,7 +189,39 @@ ACTIONS: dict[str, tuple[str, ...]] = {
         "bobbing"
     ),
     "wave": _w("wave waving greet greeting hello hi salute cheer"),
+    # Staying in place: breathing, a slow sway; the subject keeps its spot in the frame.
+    "rest": _w(
+        "rest rests resting relax relaxing lounge lounging sit sits sitting sat wait waits "
+        "waiting kneel kneeling pray praying hide hiding stare staring gaze gazing watching "
+        "pose posing stand stands standing sunbathe sunbathing perch perched perching"
+    ),
+    # Lying down: a person lies flat, an animal curls low; breathing slows.
+    "sleep": _w(
+        "sleep sleeps sleeping asleep slept nap naps napping doze dozing snooze snoozing "
+        "lie lies lying curled hibernate hibernating"
+    ),
+    # Head down and up again, over and over: grazing, pecking, sniffing, digging, nodding.
+    "peck": _w(
+        "peck pecks pecking graze grazes grazing sniff sniffs sniffing dig digs digging "
+        "forage foraging nod nods nodding bow bows bowing"
+    ),
+    # A fast small tremble in place.
+    "shiver": _w(
+        "shiver shivers shivering shaking tremble trembles trembling quiver quivering vibrate "
+        "vibrating rattle rattling jiggle jiggling twitch twitching flicker flickering blink "
+        "blinking ringing"
+    ),
+    # Getting bigger through the clip, or smaller and flatter (a melt).
+    "grow": _w(
+        "grow grows growing bloom blooms blooming blossom blossoming sprout sprouting inflate "
+        "inflating swell swelling expand expanding"
+    ),
+    "shrink": _w(
+        "shrink shrinks shrinking melt melts melting deflate deflating wilt wilts wilting"
+    ),
 }
+# Actions that keep the subject in its place (no travel across the frame).
+IN_PLACE_ACTIONS = frozenset({"rest", "sleep", "peck", "shiver", "grow", "shrink"})
 # What a subject does when the prompt names no action.
 NATURAL_ACTIONS: dict[str, str] = {
     "person": "walk",
@@ -278,6 +316,12 @@ ACTION_ENERGY: dict[str, float] = {
     "fly": 0.55,
     "float": 0.2,
     "wave": 0.4,
+    "rest": 0.15,
+    "sleep": 0.1,
+    "peck": 0.3,
+    "shiver": 0.6,
+    "grow": 0.3,
+    "shrink": 0.3,
 }
 SLOWER_WORDS = frozenset({"slow", "slowly", "gentle", "gently", "lazy", "lazily", "calmly"})
 FASTER_WORDS = frozenset({"fast", "quick", "quickly", "rapid", "rapidly", "speed", "hyperlapse"})

@@ -245,3 +245,72 @@ def test_every_shape_the_set_lacks_is_drawn_standing_on_its_base(shape: str) -> 
     drawn_rows = np.flatnonzero(alpha.max(axis=1) > 0.5)
     assert alpha.max() > 0.99
     assert drawn_rows[-1] + 1 == pytest.approx(sheet.anchor[1], abs=1.5)  # feet at the bottom
+
+
+# --- actions done on the spot -------------------------------------------------------------------
+
+
+def box(mask: np.ndarray) -> tuple[int, int]:
+    """(height, width) in pixels of what a mask covers."""
+    top, bottom = rows(mask)
+    left, right = cols(mask)
+    return bottom - top + 1, right - left + 1
+
+
+def test_a_sleeping_person_lies_down_and_stays_where_they_are() -> None:
+    scene = scene_of(plan_of(action="sleep"))
+    sleeper = pixels_of(scene, one(scene, "person"))
+
+    start_h, start_w = box(sleeper[0])
+    end_h, end_w = box(sleeper[-1])
+    assert start_h > start_w  # standing at first
+    assert end_w > end_h  # lying flat by the end
+    # On the same ground: the body's line lies along it, half its thickness below the feet.
+    assert abs(rows(sleeper[-1])[1] - rows(sleeper[0])[1]) <= 0.5 * end_h + 1
+
+
+def test_a_resting_actor_keeps_its_place_while_a_walking_one_crosses_the_frame() -> None:
+    cow = Thing("cow", "cow", "actor")
+    rest = scene_of(plan_of(cow, subjects=(), colors=(), action="rest"))
+    walk = scene_of(plan_of(cow, subjects=(), colors=(), action="walk"))
+    rest_px, walk_px = pixels_of(rest, one(rest, "cow")), pixels_of(walk, one(walk, "cow"))
+
+    assert abs(centre_col(rest_px[-1]) - centre_col(rest_px[0])) < 3
+    assert abs(centre_col(walk_px[-1]) - centre_col(walk_px[0])) > 6
+
+
+def test_a_grazing_cow_dips_its_head_again_and_again_with_its_feet_on_the_ground() -> None:
+    cow = Thing("cow", "cows", "actor")
+    scene = scene_of(plan_of(cow, subjects=(), colors=(), action="peck"), seconds=3)
+    grazer = pixels_of(scene, one(scene, "cow"))
+    tops = [rows(grazer[f])[0] for f in range(scene.num_frames)]
+    bottoms = [rows(grazer[f])[1] for f in range(scene.num_frames)]
+
+    assert max(tops) - min(tops) >= 3  # the head goes down and comes up
+    dips = sum(1 for a, b in zip(tops, tops[1:], strict=False) if b > a)
+    assert dips >= 2  # more than once in the clip
+    assert max(bottoms) - min(bottoms) < max(tops) - min(tops)  # the head moves, not the hooves
+
+
+def test_a_melting_ice_cream_sinks_flat_and_a_blooming_flower_grows() -> None:
+    melting = plan_of(Thing("ice-cream", "ice cream", "prop", motion="shrink"), subjects=())
+    blooming = plan_of(Thing("sunflower", "sunflower", "prop", motion="grow"), subjects=())
+    melt_scene, bloom_scene = scene_of(melting), scene_of(blooming)
+    melt = pixels_of(melt_scene, one(melt_scene, "ice-cream"))
+    bloom = pixels_of(bloom_scene, one(bloom_scene, "sunflower"))
+
+    assert box(melt[-1])[0] < 0.65 * box(melt[0])[0]  # much lower by the end
+    assert box(melt[-1])[1] >= box(melt[0])[1]  # and spread, not narrower
+    assert abs(rows(melt[-1])[1] - rows(melt[0])[1]) <= 2  # still sitting on the ground
+    assert box(bloom[-1])[0] > 1.5 * box(bloom[0])[0]
+
+
+def test_a_prop_with_its_own_motion_is_drawn_larger_and_the_camera_holds_still() -> None:
+    plain = scene_of(plan_of(Thing("candle", "candle", "prop"), subjects=(), camera="pan"))
+    shaking = plan_of(Thing("candle", "candle", "prop", motion="shiver"), subjects=(), camera="pan")
+    shaking_scene = scene_of(shaking)
+
+    plain_h = box(pixels_of(plain, one(plain, "candle"))[0])[0]
+    candle = pixels_of(shaking_scene, one(shaking_scene, "candle"))
+    assert box(candle[0])[0] > 1.8 * plain_h
+    assert abs(centre_col(candle[-1]) - centre_col(candle[0])) < 3

@@ -174,3 +174,62 @@ def test_the_plan_of_a_prompt_is_the_same_every_time() -> None:
     prompt = "two astronauts playing chess on the moon"
     assert plan_scene(prompt) == plan_scene(prompt)
     assert np.array_equal(render_frames(prompt), render_frames(prompt))
+
+
+# --- verbs done on the spot ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("prompt", "verb", "action"),
+    [
+        ("a herd of cows grazing on a hillside", "grazing", "peck"),
+        ("an old man sleeping on a park bench", "sleeping", "sleep"),
+        ("a chicken pecking in the yard", "pecking", "peck"),
+        ("a dog waiting by the door", "waiting", "rest"),
+        ("a penguin shivering in the snow", "shivering", "shiver"),
+        ("three ducks waddling across a road", "waddling", "walk"),
+    ],
+)
+def test_a_verb_done_on_the_spot_sets_how_the_actors_move(
+    prompt: str, verb: str, action: str
+) -> None:
+    plan = plan_scene(prompt)
+
+    assert plan.action == action
+    assert (verb, f"{action} motion") in plan.drawn
+    assert verb not in plan.not_drawn
+
+
+def test_a_verb_right_after_a_prop_is_that_props_own_motion_not_the_subjects() -> None:
+    plan = plan_scene("an ice cream melting in the sun")
+
+    cone = things(plan)["ice-cream"]
+    assert cone.motion == "shrink"
+    assert plan.action != "shrink"  # the people around it do not melt
+    assert ("melting", "ice cream pictogram shrinking") in plan.drawn
+    frames = render_frames("an ice cream melting in the sun", seconds=2)
+    assert frames.shape[0] == 16
+
+
+def test_a_sleeping_verb_is_read_as_a_motion_not_as_a_face_pictogram() -> None:
+    plan = plan_scene("a cat sleeping by the window")
+
+    assert plan.action == "sleep"
+    assert not any("face" in thing.icon for thing in plan.things)
+
+
+def test_a_word_the_vocabulary_names_wins_over_one_read_only_by_meaning() -> None:
+    plan = plan_scene("a sunflower blooming in a garden")
+
+    assert things(plan)["sunflower"].motion == "grow"
+    assert "blossom" not in things(plan)  # "blooming" is the verb, not a second flower
+
+
+def test_every_word_of_a_vocabulary_phrase_is_drawn() -> None:
+    golden = plan_scene("a girl skateboarding down a hill at golden hour")
+    balloon = plan_scene("a hot air balloon drifting over green hills")
+
+    assert ("golden hour", "sunset sky") in golden.drawn
+    assert ("hot air balloon", "balloon sprite") in balloon.drawn
+    assert balloon.subjects.count("balloon") == 1
+    assert {"hot", "air", "golden", "hour"}.isdisjoint(golden.not_drawn + balloon.not_drawn)
