@@ -113,6 +113,7 @@ def plan_motion(plan: ScenePlan, rng: np.random.Generator, view_width: float) ->
         "sleep": 0.25,
         "peck": 0.5 + 0.6 * e,
         "shiver": 6.0 + 3.0 * e,
+        "stretch": 0.25,
         "grow": 0.3,
         "shrink": 0.3,
     }[plan.action]
@@ -312,6 +313,10 @@ def in_place(
     elif action == "shiver":
         angle = 0.045 * breath
         xscale = 1 + 0.03 * np.cos(2 * np.pi * motion.cadence * t)
+    elif action == "stretch":  # up on its toes and back down, twice in a clip
+        reach = np.sin(np.pi * 2 * motion.cadence * t + phase0) ** 2
+        yscale = 1 + 0.18 * reach
+        xscale = 1 - 0.06 * reach
     elif action == "grow":
         xscale = yscale = 0.55 + 0.5 * through
     elif action == "shrink":

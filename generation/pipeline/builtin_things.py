@@ -475,7 +475,10 @@ def _own_motion(clip: _Clip, item: _Item, action: str) -> None:
 
 
 # Cycles per second of a thing's own action (the plan's cadence belongs to its actors).
-OWN_CADENCE = {"rest": 0.5, "sleep": 0.25, "peck": 0.8, "shiver": 7.0, "grow": 0.3, "shrink": 0.3}
+OWN_CADENCE = {
+    "rest": 0.5, "sleep": 0.25, "peck": 0.8, "shiver": 7.0, "stretch": 0.25, "grow": 0.3,
+    "shrink": 0.3,
+}  # fmt: skip
 
 
 def _stand_still(clip: _Clip, item: _Item) -> None:

@@ -110,6 +110,8 @@ VERBS: dict[str, tuple[str, str]] = {
     "fish": ("hold", "fishing-pole"), "deliver": ("hold", "package"),
     "blow": ("hold", ""), "juggle": ("throw", ""), "learn": ("hold", ""),
     "share": ("between", ""), "feed": ("near", ""), "walk": ("near", ""),
+    # pulling: the thing comes along behind the actor
+    "pull": ("near", ""), "drag": ("near", ""), "tow": ("near", ""), "haul": ("near", ""),
     # playing: a game goes between the players, an instrument in the hand
     "play": ("between", ""),
     # eating and drinking: at the mouth, bite by bite
@@ -390,7 +392,7 @@ def plan_things(
 # How a thing's own in-place action reads on the job page.
 MOTION_WORDS = {
     "rest": "resting", "sleep": "sleeping", "peck": "bobbing", "shiver": "shaking",
-    "grow": "growing", "shrink": "shrinking",
+    "stretch": "stretching", "grow": "growing", "shrink": "shrinking",
 }  # fmt: skip
 
 
@@ -575,6 +577,7 @@ _RELATION_WORDS = {
     "throw": "throwing", "kick": "kicking", "knock": "knocking over", "chase": "chasing",
     "hug": "hugging", "near": "beside",
 }  # fmt: skip
+_PULLING = {"pull": "pulling", "drag": "dragging", "tow": "towing", "haul": "hauling"}
 _MOUNT_GROUPS = ("transport-ground", "transport-water", "animal-mammal")
 _PREPOSITIONS = frozenset({"on", "off", "from", "onto", "atop", "upon", "across"})
 
@@ -628,7 +631,8 @@ def _relate(
             continue
         target.relation, target.actor, target.verb = relation, actor, verb_pos
         name = target.icon.removeprefix(SHAPE_PREFIX).replace("-", " ")
-        out.labels[verb_pos] = f"{_RELATION_WORDS[relation]} {name}"
+        word = _PULLING.get(base) if relation == "near" else None
+        out.labels[verb_pos] = f"{word or _RELATION_WORDS[relation]} {name}"
 
 
 # Players whose word says what they play ("a guitarist playing"): the instrument they hold.

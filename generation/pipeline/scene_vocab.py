@@ -17,11 +17,13 @@ def _w(text: str) -> tuple[str, ...]:
 SETTINGS: dict[str, tuple[str, ...]] = {
     "beach": _w(
         "beach beaches shore seashore coast ocean sea surf surfing tropical island palm sand "
-        "sandy bay lagoon waves harbor"
+        "sandy bay lagoon waves harbor harbour pier marina lighthouse lake lakes lakeside "
+        "pond river rivers riverbank canal"
     ),
     "city": _w(
         "city cities street streets town downtown skyline urban building buildings skyscraper "
-        "skyscrapers neon traffic metropolis rooftop cyberpunk avenue tokyo york paris"
+        "skyscrapers neon traffic metropolis rooftop cyberpunk avenue tokyo york paris market "
+        "markets marketplace bazaar plaza alley alleyway"
     ),
     "forest": _w(
         "forest forests woods woodland jungle rainforest grove pines pine trees enchanted "
@@ -55,7 +57,7 @@ SETTINGS: dict[str, tuple[str, ...]] = {
     ),
     "meadow": _w(
         "meadow field fields park garden grass grassy farm countryside hills hill prairie lawn "
-        "picnic village backyard"
+        "picnic village backyard hillside hillsides orchard vineyard ranch yard"
     ),
 }
 DEFAULT_SETTING = "meadow"
@@ -211,6 +213,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
         "vibrating rattle rattling jiggle jiggling twitch twitching flicker flickering blink "
         "blinking ringing"
     ),
+    # Reaching up and settling back, slowly.
+    "stretch": _w("stretch stretches stretching reach reaches reaching yawn yawns yawning"),
     # Getting bigger through the clip, or smaller and flatter (a melt).
     "grow": _w(
         "grow grows growing bloom blooms blooming blossom blossoming sprout sprouting inflate "
@@ -221,7 +225,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 # Actions that keep the subject in its place (no travel across the frame).
-IN_PLACE_ACTIONS = frozenset({"rest", "sleep", "peck", "shiver", "grow", "shrink"})
+IN_PLACE_ACTIONS = frozenset({"rest", "sleep", "peck", "shiver", "stretch", "grow", "shrink"})
 # What a subject does when the prompt names no action.
 NATURAL_ACTIONS: dict[str, str] = {
     "person": "walk",
@@ -320,6 +324,7 @@ ACTION_ENERGY: dict[str, float] = {
     "sleep": 0.1,
     "peck": 0.3,
     "shiver": 0.6,
+    "stretch": 0.2,
     "grow": 0.3,
     "shrink": 0.3,
 }

@@ -314,3 +314,13 @@ def test_a_prop_with_its_own_motion_is_drawn_larger_and_the_camera_holds_still()
     candle = pixels_of(shaking_scene, one(shaking_scene, "candle"))
     assert box(candle[0])[0] > 1.8 * plain_h
     assert abs(centre_col(candle[-1]) - centre_col(candle[0])) < 3
+
+
+def test_a_stretching_giraffe_reaches_up_and_settles_back() -> None:
+    giraffe = Thing("giraffe", "giraffe", "actor")
+    scene = scene_of(plan_of(giraffe, subjects=(), colors=(), action="stretch"), seconds=3)
+    reacher = pixels_of(scene, one(scene, "giraffe"))
+    heights = [box(reacher[f])[0] for f in range(scene.num_frames)]
+
+    assert max(heights) >= 1.1 * min(heights)
+    assert heights.index(max(heights)) not in (0, scene.num_frames - 1)  # up, then down again

@@ -233,3 +233,29 @@ def test_every_word_of_a_vocabulary_phrase_is_drawn() -> None:
     assert ("hot air balloon", "balloon sprite") in balloon.drawn
     assert balloon.subjects.count("balloon") == 1
     assert {"hot", "air", "golden", "hour"}.isdisjoint(golden.not_drawn + balloon.not_drawn)
+
+
+def test_a_pulled_thing_comes_along_behind_the_one_pulling_it() -> None:
+    plan = plan_scene("a dog pulling a sled through the snow")
+
+    sled = things(plan)["sled"]
+    assert (sled.relation, sled.actor) == ("near", 0)
+    assert ("pulling", "pulling sled") in plan.drawn
+
+
+@pytest.mark.parametrize(
+    ("prompt", "place", "setting"),
+    [
+        ("a swan gliding on a lake", "lake", "beach"),
+        ("an old fisherman on a river", "river", "beach"),
+        ("a busy market with fruit stalls", "market", "city"),
+        ("a goat on a hillside", "hillside", "meadow"),
+    ],
+)
+def test_common_places_set_the_scene_that_stands_in_for_them(
+    prompt: str, place: str, setting: str
+) -> None:
+    plan = plan_scene(prompt)
+
+    assert plan.setting == setting
+    assert (place, f"{setting} scene") in plan.drawn
