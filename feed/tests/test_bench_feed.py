@@ -63,6 +63,13 @@ def test_bench_feed_measures_queries_throughput_and_rerank_on_this_database(
     small, large = map(int, re.search(r"10 items (\d+), 50 items (\d+)", report).groups())
     assert small == large <= 12
     rates = dict(re.findall(r"   (\S[^\d]+?)\s+([\d.]+) requests/s \(0 errors", report))
-    assert set(rates) == {"bare Django view", "For-you page, full", "For-you next page (htmx)"}
+    assert set(rates) == {
+        "bare Django view",
+        "signed-in empty base page",
+        "For-you page, full",
+        "For-you next page (htmx)",
+    }
     assert float(rates["bare Django view"]) > 0
+    assert float(rates["signed-in empty base page"]) > 0  # signed in: a 200, not the sign-in page
+    assert re.search(r"P6 full feed page / signed-in empty base page = [\d.]+ \(", report)
     assert re.search(r"P7 steered re-rank of \d+ candidates: median [\d.]+ ms", report)
