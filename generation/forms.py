@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from cameo.selectors import MAX_CAMEOS_PER_VIDEO, cameos_usable_by
+from generation import engines
 from generation.models import SOUND_LABELS
 from generation.pipeline.base import ASPECT_SIZES, DURATIONS, MAX_SEED, Sound
 from generation.validators import PROMPT_MAX, clean_prompt
@@ -67,10 +68,32 @@ class CreateForm(forms.Form):
         },
     )
 
+    engine = forms.ChoiceField(
+        label="Engine",
+        # Not required: a form posted without it (an older page, a script) gets the built-in one.
+        required=False,
+        initial=engines.BUILTIN_QUEUE,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": "That engine isn't one this site offers. Choose one of the engines "
+            "listed."
+        },
+    )
+
     remix_of_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, user: object = None, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        user: object = None,
+        menu: engines.EngineMenu | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # Every engine the site knows is a valid choice, live or not: a job for an engine with no
+        # worker waits for one. The menu says which can be picked now, for the page.
+        self.menu = menu or engines.engine_menu()
+        self.fields["engine"].choices = [(c.queue, c.title) for c in self.menu.choices]
         # clean_prompt reports every control character, NUL included, with one message.
         self.fields["prompt"].validators = []
         self.cameos = cameos_usable_by(user=user) if user is not None else []
@@ -89,6 +112,9 @@ class CreateForm(forms.Form):
 
     def clean_sound(self) -> str:
         return self.cleaned_data["sound"] or Sound.ON
+
+    def clean_engine(self) -> str:
+        return self.cleaned_data["engine"] or engines.BUILTIN_QUEUE
 
     def clean_aspect(self) -> str:
         aspect = self.cleaned_data["aspect"]

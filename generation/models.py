@@ -66,8 +66,14 @@ class GenerationJob(models.Model):
     worker_host = models.CharField(max_length=200, blank=True)
     worker_pid = models.PositiveIntegerField(null=True, blank=True)
 
+    # The engine the person chose, named by its RQ queue: "video" (the built-in renderer) or
+    # "video-<catalogue name>". Only a worker holding that model listens on it (generation.engines).
+    engine = models.CharField(max_length=80, default="video")
     backend = models.CharField(max_length=40, blank=True)
     model_hash = models.CharField(max_length=80, blank=True)
+    # The model's commit as installed by `models pull`; empty for the built-in renderer and for a
+    # folder installed some other way (its hash still names the weights).
+    model_revision = models.CharField(max_length=80, blank=True)
     plan = models.JSONField(default=dict, blank=True)
     # Sentences the backend wants the person to know, e.g. that it fell back to text-to-video.
     notes = models.JSONField(default=list, blank=True)

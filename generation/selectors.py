@@ -6,7 +6,8 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from generation.describe import Engine, job_engine, not_drawn, plan_sentences
+from generation import engines
+from generation.describe import BUILTIN, Engine, job_engine, not_drawn, plan_sentences
 from generation.estimate import QueueEstimate, queue_estimate
 from generation.models import GenerationJob
 from generation.pipeline.provenance import TRAINED_ALGORITHMIC
@@ -39,14 +40,36 @@ class JobReading:
     engine: Engine
     sentences: list[str]
     not_drawn: list[str]
+    engine_title: str = ""  # the engine the person chose, e.g. "LTX-2 19B (video with sound)"
+    waiting: str = ""  # why it hasn't started, when no worker serves its engine
 
 
 def job_reading(*, job: GenerationJob) -> JobReading:
+    waiting = ""
+    if job.status in (GenerationJob.Status.QUEUED, GenerationJob.Status.PENDING):
+        waiting = engines.waiting_sentence(job.engine)
     return JobReading(
-        engine=job_engine(backend=job.backend, plan=job.plan or {}),
+        engine=_engine_line(job),
         sentences=plan_sentences(job.plan or {}),
         not_drawn=not_drawn(job.plan or {}),
+        engine_title=engines.engine_title(job.engine),
+        waiting=waiting,
     )
+
+
+def _engine_line(job: GenerationJob) -> Engine:
+    """A rendered job names what made it; one still waiting names the engine it was sent to."""
+    if job.backend:
+        return job_engine(backend=job.backend, plan=job.plan or {})
+    if job.engine == engines.BUILTIN_QUEUE:
+        return BUILTIN
+    title = engines.short_name(job.engine)
+    sentence = (
+        f"Sent to the generative video model {title}."
+        if job.is_terminal
+        else f"To be made by the generative video model {title}, on a GPU worker holding it."
+    )
+    return Engine(generative=True, name=title, sentence=sentence)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.teen_selectors import teen_interaction_refusal
+from generation import engines
 from generation.models import GenerationJob
 from generation.pipeline.audio.lines import check_lines, spoken_lines
 from generation.pipeline.base import ASPECT_SIZES, DURATIONS, MAX_SEED, Sound
@@ -35,11 +36,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Status = GenerationJob.Status
-# Each person may have this many jobs on the shared queue at once; the rest wait as pending rows,
-# so one person's twenty prompts can't starve someone else's one.
+# Each person may have this many jobs on each engine's shared queue at once; the rest wait as
+# pending rows, so one person's twenty prompts can't starve someone else's one. It counts per
+# engine so that jobs waiting for a model with no worker don't hold back built-in videos.
 PER_USER_QUEUE_CAP = 2
 UNAVAILABLE_MESSAGE = (
     "Rendering is unavailable right now; your request is saved and will start when it is back."
+)
+UNKNOWN_ENGINE_MESSAGE = (
+    "That engine isn't one this site offers. Choose one of the engines listed on Create."
 )
 
 
@@ -89,17 +94,21 @@ def generation_request(
     remix_of_id: int | None = None,
     cameo_ids: list[int] | tuple[int, ...] = (),
     sound: str = Sound.ON,
+    engine: str = engines.BUILTIN_QUEUE,
 ) -> GenerationJob:
-    """Check and save a prompt as a job, then put it on the ``video`` queue once committed.
+    """Check and save a prompt as a job, then put it on its engine's queue once committed.
 
-    A person with PER_USER_QUEUE_CAP jobs already queued or rendering gets a pending job, released
-    when an earlier one ends. If the queue can't be reached the job is still saved;
-    ``requeue_stuck`` or a worker's start-up puts it on the queue later.
+    A person with PER_USER_QUEUE_CAP jobs already queued or rendering on that engine gets a
+    pending job, released when an earlier one ends. If the queue can't be reached the job is
+    still saved; ``requeue_stuck`` or a worker's start-up puts it on the queue later. A job for
+    an engine no worker serves waits on its queue until one starts.
     """
     from accounts.services import require_can_write
     from safety.services import text_check
 
     require_can_write(user)
+    if not engines.is_known(engine):
+        raise ValidationError(UNKNOWN_ENGINE_MESSAGE, code="engine")
     # Checked before the transaction opens: a refusal that files an automatic report must not
     # roll the report back with it.
     prompt = clean_prompt(prompt)
@@ -108,6 +117,7 @@ def generation_request(
     return _generation_create(
         user=user, prompt=prompt, duration_s=duration_s, aspect=aspect, seed=seed, sound=sound,
         remix_of_id=remix_of_id, cameo_ids=cameo_ids, held="hold" in (moderation, lines),
+        engine=engine,
     )  # fmt: skip
 
 
@@ -147,15 +157,19 @@ def _generation_create(
     remix_of_id: int | None,
     cameo_ids: list[int] | tuple[int, ...],
     held: bool,
+    engine: str,
 ) -> GenerationJob:
     seed = random.SystemRandom().randint(0, MAX_SEED) if seed is None else seed
     _check_params(duration_s=duration_s, aspect=aspect, seed=seed)
     _check_quota(user)
     remix_of = _remix_parent(user, remix_of_id)
-    active = GenerationJob.objects.filter(creator=user, status__in=GenerationJob.ACTIVE).count()
+    active = GenerationJob.objects.filter(
+        creator=user, engine=engine, status__in=GenerationJob.ACTIVE
+    ).count()
     status = Status.QUEUED if active < PER_USER_QUEUE_CAP else Status.PENDING
     job = GenerationJob.objects.create(
         creator=user,
+        engine=engine,
         prompt=prompt,
         duration_s=duration_s,
         aspect=aspect,
@@ -214,18 +228,24 @@ def _remix_parent(user: User, post_id: int | None) -> object:
 
 
 def generation_release_pending(*, user_id: int) -> int:
-    """Move a person's oldest pending jobs onto the queue while they are under the cap."""
+    """Move a person's oldest pending jobs onto their engines' queues while under the cap."""
+    waiting = GenerationJob.objects.filter(creator_id=user_id, status=Status.PENDING)
+    engine_names = sorted(set(waiting.values_list("engine", flat=True)))
+    return sum(_release_pending(user_id, engine) for engine in engine_names)
+
+
+def _release_pending(user_id: int, engine: str) -> int:
     released = 0
     with transaction.atomic():
         active = GenerationJob.objects.filter(
-            creator_id=user_id, status__in=GenerationJob.ACTIVE
+            creator_id=user_id, engine=engine, status__in=GenerationJob.ACTIVE
         ).count()
         room = PER_USER_QUEUE_CAP - active
         if room <= 0:
             return 0
         pending = (
             GenerationJob.objects.select_for_update()
-            .filter(creator_id=user_id, status=Status.PENDING)
+            .filter(creator_id=user_id, engine=engine, status=Status.PENDING)
             .order_by("created_at", "pk")
             .values_list("pk", flat=True)[:room]
         )
@@ -239,7 +259,7 @@ def generation_release_pending(*, user_id: int) -> int:
 
 
 def generation_enqueue(*, job_id: int) -> bool:
-    """Put a queued job on the ``video`` queue. Returns False when the queue is unreachable."""
+    """Put a queued job on its engine's queue. Returns False when the queue is unreachable."""
     import django_rq
     from redis.exceptions import RedisError
     from rq.exceptions import NoSuchJobError
@@ -248,8 +268,12 @@ def generation_enqueue(*, job_id: int) -> bool:
     job = GenerationJob.objects.get(pk=job_id)
     if job.status != Status.QUEUED:
         return False
+    if job.engine not in settings.RQ_QUEUES:
+        # Its model left the catalogue after the job was saved; the row waits for it to return.
+        log.warning("Job %s saved but not queued: no queue %s is set up.", job_id, job.engine)
+        return False
     try:
-        queue = django_rq.get_queue("video", commit_mode="auto")
+        queue = django_rq.get_queue(job.engine, commit_mode="auto")
         # A previous attempt may have left its RQ record in a registry; start clean.
         with contextlib.suppress(NoSuchJobError):
             Job.fetch(job.rq_job_id, connection=queue.connection).delete()
@@ -295,7 +319,8 @@ def generation_cancel(*, user: User, job_id: int) -> GenerationJob:
 
 
 def generation_dequeue(*, rq_job_id: str) -> None:
-    """Take a job's entry off the ``video`` queue, if it is still there."""
+    """Take a job's entry off its engine's queue, if it is still there (every engine's queue
+    lives in the same Valkey/Redis, so any queue's connection finds it)."""
     import django_rq
     from redis.exceptions import RedisError
     from rq.exceptions import NoSuchJobError
@@ -360,10 +385,11 @@ def _missing_from_queue(job: GenerationJob) -> bool:
     from rq.exceptions import NoSuchJobError
     from rq.job import Job, JobStatus
 
-    if job.enqueued_at is None:
+    if job.enqueued_at is None or job.engine not in settings.RQ_QUEUES:
         return True
     try:
-        status = Job.fetch(job.rq_job_id, connection=django_rq.get_connection("video")).get_status()
+        connection = django_rq.get_connection(job.engine)
+        status = Job.fetch(job.rq_job_id, connection=connection).get_status()
     except NoSuchJobError:
         return True
     return status not in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED)
@@ -708,7 +734,10 @@ def provenance_fields(job: GenerationJob, result: object) -> dict[str, object]:
         "creator": f"@{job.creator.username}",
         "prompt_sha256": hashlib.sha256(job.prompt.encode()).hexdigest(),
         "seed": job.seed,
+        "engine": engines.engine_title(job.engine),
+        "engine_queue": job.engine,
         "model": result.backend,
+        "model_revision": engines.served_engine().revision,
         "model_hash": result.model_hash,
         "cameo_grants": _consents_used(job),
         "soundtrack": _soundtrack_record(result),
@@ -767,6 +796,7 @@ def _store(
                 poster=poster_name,
                 backend=result.backend,
                 model_hash=result.model_hash,
+                model_revision=engines.served_engine().revision,
                 plan=result.plan,
                 notes=list(result.notes),
                 render_seconds=round(secs, 3),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from feed.selectors import post_get_visible
 from generation import selectors, services
-from generation.describe import MODEL_DOCS_ANCHOR, configured_engine, soundtrack_sentence
+from generation.describe import MODEL_DOCS_ANCHOR, soundtrack_sentence
 from generation.forms import CreateForm, VerifyForm
 from generation.models import GenerationJob
 from sora_site.text import checks_own_text
@@ -36,7 +36,7 @@ def create(request: HttpRequest) -> HttpResponse:
             if job.waiting_for_queue:
                 messages.warning(request, services.UNAVAILABLE_MESSAGE)
             return redirect("generation:job", job_id=job.pk)
-    context = {"form": form, "engine": configured_engine(), "model_docs": MODEL_DOCS_ANCHOR}
+    context = {"form": form, "menu": form.menu, "model_docs": MODEL_DOCS_ANCHOR}
     return render(request, "generation/create.html", context)
 
 

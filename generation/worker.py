@@ -1,9 +1,13 @@
-"""The ``video`` queue's worker: renders in-process so the loaded pipeline stays warm.
+"""The video worker: renders in-process so the loaded pipeline stays warm.
 
 A forking worker would load the model again in every child. ``SimpleWorker`` keeps one process,
 so the backend loaded by the first job serves the next. On start-up it also puts back jobs whose
 worker died (``requeue_stuck``), removes the render folders they left, and loads the backend, so
 a broken model folder stops the worker with a sentence instead of failing every job.
+
+Each worker serves one engine's queue (``generation.engines``): ``video`` for the built-in
+renderer, ``video-<model>`` for the model in SORA_VIDEO_MODEL. Started as ``rqworker video`` (as
+``./run`` does) it listens on its engine's queue; asked for another engine's queue, it refuses.
 """
 
 from __future__ import annotations
@@ -19,21 +23,20 @@ import numpy as np
 from django.core.exceptions import ImproperlyConfigured
 from rq.worker import SimpleWorker
 
+from generation import engines
+
 log = logging.getLogger(__name__)
 
 
 class VideoWorker(SimpleWorker):
+    engine_field: str = ""
+
     def work(self, *args: Any, **kwargs: Any) -> bool:
-        from generation.pipeline import get_backend
         from generation.services import generation_requeue_stuck
         from generation.workdirs import workdirs_sweep
 
         try:
-            backend = get_backend()
-            # Load the model now, so a broken one stops the worker here, not in every job.
-            load = getattr(backend, "load", None)
-            if load is not None:
-                load()
+            backend, served = self.claim_engine()
         except (ImproperlyConfigured, ValueError, OSError) as exc:
             # Refuse to take jobs we would only fail; the site and other workers keep going.
             message = f"The video worker can't start: {exc}"
@@ -41,13 +44,56 @@ class VideoWorker(SimpleWorker):
             sys.stderr.write(message + "\n")
             raise SystemExit(2) from exc
         warm_up()
-        log.info("Video worker ready with the %s backend.", backend.name)
+        log.info("Video worker ready with the %s backend on queue %s.", backend.name, served.queue)
         report = generation_requeue_stuck()
         if report.requeued or report.enqueued or report.failed:
             log.info("Recovered jobs at start-up: %s", report)
         # After the requeue, so a killed render's folder is judged against its recovered row.
         workdirs_sweep()
         return super().work(*args, **kwargs)
+
+    def claim_engine(self) -> tuple[Any, engines.ServedEngine]:
+        """Load the backend and take this worker's engine queue. A broken model folder, or a
+        queue that belongs to another engine, raises with a sentence for the operator."""
+        from generation.pipeline import get_backend
+
+        backend = get_backend()
+        # Load the model now, so a broken one stops the worker here, not in every job.
+        load = getattr(backend, "load", None)
+        if load is not None:
+            load()
+        served = engines.served_engine()
+        self._serve(served)
+        self.engine_field = served.worker_field(getattr(backend, "model_hash", ""))
+        return backend, served
+
+    def _serve(self, served: engines.ServedEngine) -> None:
+        """Listen on the served engine's queue only. ``video`` on the command line means "this
+        worker's video queue"; any other queue belongs to another engine and is refused."""
+        wrong = [q for q in self.queue_names() if q not in (engines.BUILTIN_QUEUE, served.queue)]
+        if wrong:
+            raise ImproperlyConfigured(
+                f"This worker renders with {engines.short_name(served.queue)}, so it serves the "
+                f"queue {served.queue}, not {', '.join(wrong)}; start it as `manage.py rqworker "
+                f"{served.queue}`, or set SORA_VIDEO_MODEL to the model for that queue."
+            )
+        if self.queue_names() != [served.queue]:
+            queue = self.queue_class(
+                name=served.queue,
+                connection=self.connection,
+                job_class=self.job_class,
+                serializer=self.serializer,
+                death_penalty_class=self.death_penalty_class,
+            )
+            self.queues = [queue]
+            self._ordered_queues = [queue]
+
+    def register_birth(self) -> None:
+        """RQ's own registration, plus what Create shows about this worker's engine. It lives in
+        the worker's key, so it expires with the worker's heartbeat."""
+        super().register_birth()
+        if self.engine_field:
+            self.connection.hset(self.key, engines.WORKER_FIELD, self.engine_field)
 
 
 def warm_up() -> None:

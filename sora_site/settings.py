@@ -8,6 +8,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from generation.model_catalogue import CatalogueError, load_catalogue
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("SORA_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -317,6 +319,23 @@ SORA_VIDEO_MODEL = env.str("SORA_VIDEO_MODEL", default="")
 # (generation/model_catalogue.toml) for another file.
 SORA_MODELS_DIR = Path(env.str("SORA_MODELS_DIR", default=str(VAR_DIR / "models")))
 SORA_MODEL_CATALOGUE = env.str("SORA_MODEL_CATALOGUE", default="")
+# A worker whose SORA_VIDEO_MODEL folder was not installed by `models pull` names its catalogue
+# entry here, so it knows which engine's queue to serve (generation.engines).
+SORA_VIDEO_ENGINE = env.str("SORA_VIDEO_ENGINE", default="")
+
+
+def _model_queues() -> dict[str, dict[str, object]]:
+    """One RQ queue per catalogue model, "video-<name>", served only by workers holding it."""
+    try:
+        models = load_catalogue(
+            Path(SORA_MODEL_CATALOGUE).expanduser() if SORA_MODEL_CATALOGUE else None
+        )
+    except CatalogueError as exc:
+        raise ImproperlyConfigured(f"SORA_MODEL_CATALOGUE: {exc}") from None
+    return {f"video-{name}": dict(RQ_QUEUES["video"]) for name in models}
+
+
+RQ_QUEUES.update(_model_queues())
 SORA_DEVICE = env.str("SORA_DEVICE", default="auto")
 SORA_LOW_VRAM = _bool("SORA_LOW_VRAM", False)
 

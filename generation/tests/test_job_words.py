@@ -16,6 +16,7 @@ from generation.describe import plan_sentences
 from generation.pipeline import get_backend
 from generation.pipeline.provenance import ALGORITHMIC, TRAINED_ALGORITHMIC, read_mp4
 from generation.pipeline.scene import plan_scene
+from generation.tests.tiny_engine import TINY, tiny_engine_settings
 
 CREATE = reverse("generation:create")
 
@@ -34,6 +35,7 @@ def tiny_model_setting(tmp_path: Path) -> Any:
     folder = save_tiny_model("wan-t2v", tmp_path / "tiny-wan")
     get_backend.cache_clear()
     small = {"SORA_MODEL_STEPS": 2, "SORA_MODEL_MAX_SIDE": 32, "SORA_MODEL_MAX_FRAMES": 9}
+    small |= tiny_engine_settings(tmp_path)
     with override_settings(SORA_VIDEO_MODEL=str(folder), SORA_DEVICE="cpu", **small):
         yield folder
     get_backend.cache_clear()
@@ -100,11 +102,12 @@ def test_create_says_the_built_in_renderer_is_not_a_generative_model(
 
 
 @override_settings(SORA_VIDEO_MODEL="/models/Wan2.1-T2V-1.3B-Diffusers")
-def test_create_names_the_installed_model(client: Client, alice: User) -> None:
+def test_create_offers_a_model_only_when_a_worker_serves_it(client: Client, alice: User) -> None:
+    # The web process's own SORA_VIDEO_MODEL says nothing about the GPU workers.
     client.force_login(alice)
     page = client.get(CREATE).content.decode()
-    assert "made by the generative video model Wan2.1-T2V-1.3B-Diffusers." in page
-    assert "built-in renderer" not in page
+    assert "made by the built-in renderer" in page
+    assert "No worker serves Wan 2.1 T2V 1.3B right now." in page
 
 
 def test_the_readme_has_the_section_the_pages_point_to() -> None:
@@ -123,7 +126,7 @@ def test_a_built_in_video_is_signed_as_algorithmic_media(alice: User, rendered: 
 def test_a_diffusers_video_is_signed_as_trained_algorithmic_media_and_named(
     client: Client, alice: User, rendered: Any, tiny_model_setting: Path
 ) -> None:
-    job = rendered(alice, "a tiny test", duration_s=4, aspect="1:1")
+    job = rendered(alice, "a tiny test", duration_s=4, aspect="1:1", engine=TINY)
     manifest = read_mp4(default_storage.path(job.video.name))
     assert manifest is not None and manifest.intact
     assert manifest.source_type == TRAINED_ALGORITHMIC

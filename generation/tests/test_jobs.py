@@ -19,6 +19,7 @@ from generation import services
 from generation.models import GenerationJob
 from generation.pipeline import get_backend
 from generation.pipeline.encode import probe_mp4
+from generation.tests.tiny_engine import TINY, tiny_engine_settings
 
 
 def _media_files() -> list[Path]:
@@ -241,6 +242,7 @@ def tiny_model_setting(tmp_path: Path) -> Any:
     folder = save_tiny_model("wan-t2v", tmp_path / "tiny-wan")
     get_backend.cache_clear()
     small = {"SORA_MODEL_STEPS": 2, "SORA_MODEL_MAX_SIDE": 32, "SORA_MODEL_MAX_FRAMES": 9}
+    small |= tiny_engine_settings(tmp_path)
     with override_settings(SORA_VIDEO_MODEL=str(folder), SORA_DEVICE="cpu", **small):
         yield folder
     get_backend.cache_clear()
@@ -249,7 +251,7 @@ def tiny_model_setting(tmp_path: Path) -> Any:
 def test_a_job_renders_through_the_queue_with_a_diffusers_model(
     alice: User, rendered: Any, tiny_model_setting: Path
 ) -> None:
-    job = rendered(alice, "a tiny test", duration_s=4, aspect="1:1")
+    job = rendered(alice, "a tiny test", duration_s=4, aspect="1:1", engine=TINY)
     assert job.backend == "diffusers" and job.model_hash
     assert job.plan["pipeline"] == "WanPipeline"
     info = probe_mp4(default_storage.path(job.video.name))

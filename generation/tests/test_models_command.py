@@ -421,7 +421,7 @@ def test_list_shows_each_model_with_its_figures_and_the_models_folder(models_env
 
 def test_only_the_models_command_reaches_the_downloader() -> None:
     # The worker loads its folder with local_files_only; downloads live in model_store alone,
-    # and only the models command and its bench import it.
+    # and only the models command and its bench import it (engines reads its manifest's name).
     app = Path(model_store.__file__).parent
     downloaders = sorted(
         p.relative_to(app).as_posix() for p in app.rglob("*.py")
@@ -432,7 +432,7 @@ def test_only_the_models_command_reaches_the_downloader() -> None:
         p.name for p in app.rglob("*.py")
         if "model_store" in p.read_text() and "tests" not in p.parts and p.name != "model_store.py"
     )  # fmt: skip
-    assert importers == ["bench_pull.py", "models.py"]
+    assert importers == ["bench_pull.py", "engines.py", "models.py"]
 
 
 def test_bench_pull_prints_the_ratio_and_the_bytes_fetched_twice() -> None:
