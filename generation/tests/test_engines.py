@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +26,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.models import User
+from conftest import PASSWORD, start_worker
 from generation import engines
 from generation.models import GenerationJob
 from generation.pipeline import get_backend
@@ -33,6 +35,9 @@ pytest.importorskip("diffusers", reason="diffusers is not installed")
 
 from generation.local_hub import LocalHub  # noqa: E402
 from generation.worker import VideoWorker  # noqa: E402
+
+# The browser tests at the end drive Chromium through Playwright's sync API, which runs a loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CREATE = reverse("generation:create")
 TINY = "video-tiny-wan"
@@ -365,3 +370,102 @@ def test_the_manifest_and_the_data_export_record_engine_revision_and_hash(
     (video,) = [v for v in videos if v["id"] == job.public_id]
     assert video["engine"] == TINY and video["model_revision"] == tiny_engine["commit"]
     assert video["model_hash"] == job.model_hash and video["model"] == "diffusers"
+
+
+# --- A real rqworker subprocess on the model's queue ----------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_real_rqworker_with_a_model_renders_only_its_engines_jobs(
+    alice: User, tiny_engine: dict[str, Any], submit: Callable[..., Any]
+) -> None:
+    modelled = submit(alice, "a tiny test", engine=TINY, aspect="1:1")
+    drawn = submit(alice, "a red kite over the dunes")
+    env = {
+        "SORA_VIDEO_MODEL": str(tiny_engine["folder"]),
+        "SORA_MODEL_CATALOGUE": str(tiny_engine["catalogue"]),
+        "SORA_MODELS_DIR": str(tiny_engine["folder"].parent),
+        "SORA_DEVICE": "cpu",
+        **{name: str(value) for name, value in SMALL.items()},
+    }
+    worker = start_worker("video", burst=True, extra_env=env)
+    assert worker.wait(timeout=240) == 0
+    modelled.refresh_from_db()
+    drawn.refresh_from_db()
+    assert (modelled.status, modelled.backend) == ("succeeded", "diffusers"), modelled.error
+    assert modelled.model_revision == tiny_engine["commit"]
+    assert drawn.status == "queued" and django_rq.get_queue("video").job_ids == [drawn.rq_job_id]
+
+
+# --- In Chromium on a phone -----------------------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _shot(page: Any, name: str) -> None:
+    """With SORA_SHOTS set to a folder, keep a screenshot of the page looked at."""
+    folder = os.environ.get("SORA_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_a_person_picks_a_live_model_on_create_and_the_job_names_it(
+    live_server: Any, page: Any, alice: User, live_tiny_worker: VideoWorker
+) -> None:
+    base = live_server.url
+    page.set_viewport_size(PHONE)
+    page.goto(f"{base}/accounts/login/?next={CREATE}")
+    page.fill("#id_username", alice.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}{CREATE}")
+
+    choice = page.locator("[data-testid=engine-choice]")
+    assert choice.locator("legend").inner_text() == "Engine"
+    assert page.is_checked("#id_engine_0") and page.is_enabled("#id_engine_1")
+    unserved = choice.locator("label", has_text="LTX-2 19B")
+    assert unserved.count() == 0  # the test catalogue holds only the tiny model
+    box = choice.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    # The whole line is the tap target.
+    choice.locator("label", has_text="Tiny Wan").click()
+    assert page.is_checked("#id_engine_1") and not page.is_checked("#id_engine_0")
+    choice.scroll_into_view_if_needed()
+    _shot(page, "phone-create-engine-live")
+
+    page.fill("#id_prompt", "a tiny test")
+    page.click("form[data-busy] button[type=submit]")
+    page.wait_for_url(f"{base}/create/jobs/*/")
+    job = GenerationJob.objects.get()
+    assert job.engine == TINY and _tiny_queue() == [job.rq_job_id]
+    _shot(page, "phone-job-engine")
+    record = page.locator("[data-testid=engine-record]").inner_text()
+    assert record == "Engine: Tiny Wan (test model)"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_an_unserved_model_is_greyed_with_its_reason(
+    live_server: Any, page: Any, alice: User, tiny_engine: dict[str, Any]
+) -> None:
+    base = live_server.url
+    page.set_viewport_size(PHONE)
+    page.goto(f"{base}/accounts/login/?next={CREATE}")
+    page.fill("#id_username", alice.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}{CREATE}")
+    label = page.locator("[data-testid=engine-choice] label", has_text="Tiny Wan")
+    assert page.is_disabled("#id_engine_1")
+    assert "No worker serves Tiny Wan right now." in label.inner_text()
+    label.click(force=True)  # a tap on the greyed line, which Playwright would otherwise refuse
+    assert page.is_checked("#id_engine_0") and not page.is_checked("#id_engine_1")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    label.scroll_into_view_if_needed()
+    _shot(page, "phone-create-engine-unserved")
