@@ -19,8 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import django_rq
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from redis import Redis
+from redis.exceptions import RedisError
+from rq.worker import Worker
 
 from generation.model_catalogue import CatalogueError, CatalogueModel, load_catalogue
 
@@ -109,12 +113,8 @@ def live_workers() -> dict[str, list[LiveWorker]] | None:
 
     A worker counts while RQ keeps its key, which expires when its heartbeat stops.
     """
-    import django_rq
-    from redis.exceptions import RedisError
-    from rq.worker import Worker
-
     try:
-        connection = django_rq.get_connection(BUILTIN_QUEUE)
+        connection = _registry_connection()
         workers = Worker.all(connection=connection)
         by_engine: dict[str, list[LiveWorker]] = {}
         for worker in workers:
@@ -128,6 +128,20 @@ def live_workers() -> dict[str, list[LiveWorker]] | None:
         log.warning("Could not read the video workers: %s", exc)
         return None
     return by_engine
+
+
+def _registry_connection() -> Redis:
+    """The queues' server, with the cache's short timeouts: a frozen server must not hold up
+    Create or a job page, and a healthy one answers in well under a millisecond."""
+    config = settings.RQ_QUEUES[BUILTIN_QUEUE]
+    if "URL" not in config:
+        return django_rq.get_connection(BUILTIN_QUEUE)
+    return _quick_client(config["URL"])
+
+
+@functools.lru_cache(maxsize=4)
+def _quick_client(url: str) -> Redis:
+    return Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.25)
 
 
 def _worker_info(raw: bytes | str | None) -> dict[str, str]:

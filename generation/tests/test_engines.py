@@ -12,6 +12,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import socket
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -341,6 +343,26 @@ def test_create_without_valkey_offers_the_built_in_renderer_and_says_why(
     assert "The list of running video workers can&#x27;t be read right now" in page
     assert 'value="video" id="id_engine_0" checked>' in page
     assert 'value="video-ltx-2" id="id_engine_1" disabled' in page
+
+
+def test_create_gives_up_on_a_frozen_queue_server_within_a_second(
+    client: Client, alice: User, tmp_path: Path
+) -> None:
+    # A socket that accepts connections and never answers, like a server stopped with SIGSTOP.
+    path = tmp_path / "frozen.sock"
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(path))
+    listener.listen(16)
+    frozen = {"URL": f"unix://{path}?db=0"}
+    client.force_login(alice)
+    try:
+        with override_settings(RQ_QUEUES={"video": frozen, "default": frozen}):
+            started = time.monotonic()
+            page = client.get(CREATE).content.decode()
+            assert time.monotonic() - started < 1.5
+    finally:
+        listener.close()
+    assert "The list of running video workers can&#x27;t be read right now" in page
 
 
 # --- The record: manifest and data export ---------------------------------------------------------
