@@ -206,6 +206,25 @@ def test_a_persons_cap_counts_per_engine_so_waiting_model_jobs_hold_back_no_draw
     assert _tiny_queue() == [j.rq_job_id for j in modelled[:2]]
 
 
+def test_cancelling_a_job_that_waits_for_a_model_takes_it_off_that_queue_and_lets_the_next_on(
+    client: Client,
+    alice: User,
+    submit: Callable[..., Any],
+    tiny_engine: dict[str, Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    first, second, third = (submit(alice, f"a tiny test {n}", engine=TINY) for n in range(3))
+    assert third.status == "pending"
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("generation:job_cancel", args=[first.pk]))
+    first.refresh_from_db()
+    third.refresh_from_db()
+    assert first.status == "cancelled" and third.status == "queued"
+    assert _tiny_queue() == [second.rq_job_id, third.rq_job_id]
+    assert django_rq.get_queue("video").job_ids == []
+
+
 def test_a_worker_asked_for_another_engines_queue_refuses_to_start(
     tiny_engine: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
