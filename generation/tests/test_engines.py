@@ -259,6 +259,27 @@ def test_a_folder_that_was_not_pulled_needs_its_engine_named(
         engines.served_engine()
 
 
+def test_settings_give_every_catalogue_model_its_queue_and_name_a_broken_catalogue(
+    tmp_path: Path,
+) -> None:
+    from sora_site.tests.settings_helpers import run_with_settings
+
+    env = {"SORA_VAR_DIR": str(tmp_path / "var")}
+    show = "from django.conf import settings as s\nprint(sorted(s.RQ_QUEUES))"
+    result = run_with_settings(show, env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("'video-")[1:3] == ["cogvideox-5b', ", "hunyuanvideo-1.5-480p', "]
+    assert "'video-ltx-2'" in result.stdout and "'video'" in result.stdout
+
+    missing = tmp_path / "nowhere.toml"
+    result = run_with_settings(show, {**env, "SORA_MODEL_CATALOGUE": str(missing)})
+    assert result.returncode != 0
+    assert (
+        f"ImproperlyConfigured: SORA_MODEL_CATALOGUE: The model catalogue {missing} can't be "
+        "read: No such file or directory."
+    ) in result.stderr
+
+
 # --- Create ---------------------------------------------------------------------------------------
 
 
