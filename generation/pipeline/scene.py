@@ -17,7 +17,13 @@ from typing import Any
 
 from generation.pipeline import scene_vocab as vocab
 from generation.pipeline.audio.lines import spoken_lines
-from generation.pipeline.scene_things import names_an_object, plan_things
+from generation.pipeline.scene_things import (
+    VERBS,
+    icon_label,
+    lemma,
+    names_an_object,
+    plan_things,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +210,7 @@ def plan_scene(prompt: str) -> ScenePlan:
         reflections=extra.reflections or _wet_night(plan),
     )
     labels = extra.labels
+    plan = _painted_sky_things(plan, labels)
     if plan.setting == "city" and (plan.time_of_day == "night" or plan.palette == "neon"):
         for pos, token in enumerate(tokens):  # the town's neon signboards draw them
             if token in ("sign", "signs", "signboard", "signboards", "billboard", "billboards"):
@@ -215,6 +222,23 @@ def plan_scene(prompt: str) -> ScenePlan:
         drawn=_drawn(sourced, hits, plan, labels)
         + tuple(dict.fromkeys((line.verb, "spoken line, heard") for line in spoken_lines(prompt))),
     )
+
+
+def _painted_sky_things(plan: ScenePlan, labels: dict[int, str]) -> ScenePlan:
+    """The sun or moon the open sky already paints is that one, not a second pictogram."""
+    if plan.setting in vocab.SKYLESS_SETTINGS:
+        return plan
+    painted = [t for t in plan.things
+               if plan.time_of_day in vocab.PAINTED_SKY.get(t.icon, ())]  # fmt: skip
+    if not painted:
+        return plan
+    for pos, label in labels.items():
+        if any(label == icon_label(t.icon) for t in painted):
+            labels[pos] = f"{plan.time_of_day} sky"
+    kept = [t for t in plan.things if t not in painted]
+    # Indices into the list move: re-point what stood on furniture after a removed thing.
+    moved = {plan.things.index(t): i for i, t in enumerate(kept)}
+    return replace(plan, things=tuple(replace(t, on=moved.get(t.on, -1)) for t in kept))
 
 
 def _wet_night(plan: ScenePlan) -> bool:
@@ -378,6 +402,8 @@ def _fuzzy_hits(tokens: list[str], hits: dict[str, list[_Hit]]) -> tuple[tuple[s
         best = int(scores.argmax())
         if float(scores[best]) >= FUZZY_THRESHOLD:
             category, concept = labels[best]
+            if category == "setting" and (names_an_object(tok) or lemma(tok) in VERBS):
+                continue  # a banana, or eating, is not a hint that this is a kitchen
             hits[category].append(_Hit(pos, concept, weight=0.75))
             interpreted.append((tok, concept))
     for name in hits:
@@ -621,7 +647,10 @@ def _drawn(
     tokens = [token for token, _ in sourced]
     labels = _drawn_labels(tokens, hits, plan)
     for pos, label in extra.items():
-        labels[pos] = f"{label}, {labels[pos]}" if pos in labels else label
+        if pos not in labels:
+            labels[pos] = label
+        elif label not in labels[pos].split(", "):
+            labels[pos] = f"{label}, {labels[pos]}"
     pairs: list[tuple[str, str]] = []
     previous = (-2, "", "")  # position, source, label
     for pos in sorted(_used_positions(tokens, hits, plan) | set(extra)):

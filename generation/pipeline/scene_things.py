@@ -486,10 +486,25 @@ def _nouns(sourced: list[tuple[str, str]], free: set[int]) -> list[Found]:
                 pos += 2
                 continue
         icon = icon_for(token)
-        if icon and not (token.endswith("ing") and _symbol(icon)):
+        # A verb's -ing form is not the noun spelt like its base: "picking" is not a pickaxe,
+        # nor "watching" a wristwatch. What it shows stays ("burning" draws fire).
+        names = set(icon.split("-")) if icon else set()
+        verb_read_as_noun = (
+            token.endswith("ing") and token not in names and bool(names & _ing_stems(token))
+        )
+        if icon and not verb_read_as_noun and not (token.endswith("ing") and _symbol(icon)):
             found.append(Found(pos, pos + 1, icon, token, _count(tokens, pos, pos)))
         pos += 1
     return found
+
+
+def _ing_stems(word: str) -> set[str]:
+    """Base forms an -ing word may come from: picking -> pick, riding -> ride, running -> run."""
+    stem = word.removesuffix("ing")
+    stems = {stem, stem + "e"}
+    if len(stem) > 2 and stem[-1] == stem[-2]:
+        stems.add(stem[:-1])
+    return stems
 
 
 _OBJECT_GROUPS = ("food-", "plant-", "animal-", "drink")

@@ -61,6 +61,15 @@ SETTINGS: dict[str, tuple[str, ...]] = {
     ),
 }
 DEFAULT_SETTING = "meadow"
+# Settings whose backdrop is not an open sky (no painted sun or moon): indoors, space, the sea.
+SKYLESS_SETTINGS = frozenset({"space", "underwater", "stage", "kitchen"})
+# Pictograms the open sky already paints, by the times of day it paints them.
+PAINTED_SKY: dict[str, frozenset[str]] = {
+    "sun": frozenset({"dawn", "day", "sunset"}),
+    "sun-with-face": frozenset({"dawn", "day", "sunset"}),
+    "full-moon": frozenset({"night"}),
+    "crescent-moon": frozenset({"night"}),
+}
 
 # Adjectives say less about the place than nouns do: "a snowy forest" is a forest.
 WEAK_SETTING_WORDS = frozenset(

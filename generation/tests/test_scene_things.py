@@ -259,3 +259,31 @@ def test_common_places_set_the_scene_that_stands_in_for_them(
 
     assert plan.setting == setting
     assert (place, f"{setting} scene") in plan.drawn
+
+
+def test_a_verb_is_not_drawn_as_the_noun_spelt_like_it_but_what_it_shows_is() -> None:
+    bus = plan_scene("a yellow school bus picking up kids on a rainy morning")
+    fire = plan_scene("a firefighter spraying water on a burning house")
+
+    assert "pick" not in things(bus)  # not a pickaxe
+    assert "picking" in bus.not_drawn
+    assert "fire" in things(fire)  # burning draws the fire
+
+
+def test_food_or_a_verb_read_only_by_meaning_does_not_move_the_scene_into_a_kitchen() -> None:
+    plan = plan_scene("a monkey eating a banana up in a tree")
+
+    assert plan.setting != "kitchen"
+    assert {"monkey", "banana"} <= set(things(plan))
+    assert things(plan)["banana"].relation == "eat"
+
+
+def test_the_sun_the_sky_already_paints_is_not_drawn_a_second_time() -> None:
+    from generation.pipeline.builtin_sky import SKY_PAINTERS
+    from generation.pipeline.scene_vocab import SKYLESS_SETTINGS
+
+    plan = plan_scene("an ice cream melting in the sun on a beach")
+
+    assert "sun" not in things(plan)
+    assert ("sun", "day sky") in plan.drawn
+    assert set(SKY_PAINTERS) == SKYLESS_SETTINGS  # the settings with no painted sun or moon
