@@ -17,6 +17,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from generation.engines import BUILTIN_QUEUE
 from generation.models import GenerationJob
 
 # Finished renders the speed is measured from; recent ones say most about this machine now.
@@ -89,7 +90,9 @@ def fit_speed(samples: Sequence[tuple[float, float]]) -> RenderSpeed | None:
 def measured_speed() -> RenderSpeed | None:
     """The render speed of recent finished jobs, or None before the first one."""
     recent = (
-        GenerationJob.objects.filter(status=GenerationJob.Status.SUCCEEDED, render_seconds__gt=0)
+        GenerationJob.objects.filter(
+            status=GenerationJob.Status.SUCCEEDED, render_seconds__gt=0, engine=BUILTIN_QUEUE
+        )
         .order_by("-finished_at")
         .values_list("duration_s", "render_seconds")[:HISTORY]
     )
@@ -130,9 +133,9 @@ def ready_in(
 
 def running_jobs(now: datetime | None = None) -> list[Running]:
     now = now or timezone.now()
-    rows = GenerationJob.objects.filter(status=GenerationJob.Status.RUNNING).values_list(
-        "duration_s", "started_at", "progress"
-    )
+    rows = GenerationJob.objects.filter(
+        status=GenerationJob.Status.RUNNING, engine=BUILTIN_QUEUE
+    ).values_list("duration_s", "started_at", "progress")
     return [
         Running(
             duration_s=duration,
@@ -144,7 +147,11 @@ def running_jobs(now: datetime | None = None) -> list[Running]:
 
 
 def queue_estimate(*, job: GenerationJob) -> QueueEstimate | None:
-    """Where a queued job stands on the ``video`` queue, and when it will be ready."""
+    """Where a queued job stands on its engine's queue, and when it will be ready.
+
+    The render speed is measured on the built-in renderer's jobs, so a model's job gets its
+    place in line but no time: a guess from another engine's speed would mislead.
+    """
     import django_rq
     from redis.exceptions import RedisError
     from rq.worker import Worker
@@ -152,7 +159,7 @@ def queue_estimate(*, job: GenerationJob) -> QueueEstimate | None:
     if job.status != GenerationJob.Status.QUEUED or job.enqueued_at is None:
         return None
     try:
-        queue = django_rq.get_queue("video")
+        queue = django_rq.get_queue(job.engine)
         ids = queue.get_job_ids()
         workers = Worker.count(queue=queue)
     except RedisError:
@@ -161,7 +168,7 @@ def queue_estimate(*, job: GenerationJob) -> QueueEstimate | None:
         return None
     ahead_ids = [rq_id.removeprefix("gen-") for rq_id in ids[: ids.index(job.rq_job_id)]]
     ahead = _durations([int(pk) for pk in ahead_ids if pk.isdigit()])
-    speed = measured_speed()
+    speed = measured_speed() if job.engine == BUILTIN_QUEUE else None
     if speed is None:
         return QueueEstimate(position=len(ahead) + 1, eta_seconds=None)
     # With no worker up yet, ready_in promises what one worker will do once it starts.

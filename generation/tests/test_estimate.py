@@ -123,3 +123,25 @@ def test_a_long_wait_reads_in_minutes_on_the_job_page(
     page = client.get(reverse("generation:job", args=[job.pk])).content.decode()
     # Ten seconds of work per second of video: three 12 s clips make six minutes.
     assert "#3 in line · ready in about 6 min" in page
+
+
+def test_a_job_for_a_model_gets_its_place_on_that_models_queue_but_no_time(
+    client: Client, alice: User, submit: Any, queued: list[Any]
+) -> None:
+    from generation.engines import engine_queue
+
+    model = engine_queue("ltx-2")
+    first = submit(make_user("fay"), "on the model", engine=model)
+    job = submit(alice, "on the model too", engine=model)
+    try:
+        # Its place counts the model's own line, not the built-in renderer's two 12 s clips,
+        # and the built-in renderer's speed says nothing about how fast the model is.
+        assert queue_estimate(job=job) == QueueEstimate(position=2, eta_seconds=None)
+        # A model's job being rendered doesn't hold up the built-in renderer's line either.
+        GenerationJob.objects.filter(pk=first.pk).update(
+            status=GenerationJob.Status.RUNNING, progress=10, started_at=timezone.now()
+        )
+        builtin = submit(make_user("gus"), "a short one", duration_s=4)
+        assert queue_estimate(job=builtin) == QueueEstimate(position=3, eta_seconds=34)
+    finally:
+        django_rq.get_queue(model).empty()
