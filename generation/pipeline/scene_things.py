@@ -339,7 +339,9 @@ def plan_things(
             out.reflections = True
             out.labels[pos] = "wet reflections"
     verbs = _verbs(tokens, used)
-    upgraded = _upgradable(tokens, subject_origins, subjects)
+    upgraded = _upgradable(tokens, subject_origins, subjects) | _verb_objects(
+        tokens, verbs, subject_origins
+    )
     # An emoji is a thing even where it also set the place or weather (🍕 is a pizza as well
     # as a kitchen); only an emoji a hand-drawn subject draws is left to that subject.
     emoji = {pos for pos, (token, source) in enumerate(sourced) if token != source}
@@ -453,6 +455,23 @@ def _upgradable(
         match = pictograms.find(token)
         if match and match.how == "name" and match.name != kind and role_of(match.name) == "actor":
             out.add(origin)
+    return out
+
+
+def _verb_objects(tokens: list[str], verbs: list[tuple[int, str]], origins: list[int]) -> set[int]:
+    """Positions of hand-drawn subjects that are a verb's object ("a kitten playing with a
+    ball", "feeding pigeons"): drawn as a pictogram thing instead, so the verb can join them to
+    the one who does it. Only when someone is named before the verb, and the word has a
+    pictogram."""
+    out: set[int] = set()
+    for verb_pos, _ in verbs:
+        if not any(0 <= origin < verb_pos for origin in origins):
+            continue
+        for origin in origins:
+            if not verb_pos < origin <= verb_pos + 4:
+                continue
+            if pictograms.find(tokens[origin]) is not None:
+                out.add(origin)
     return out
 
 

@@ -287,3 +287,22 @@ def test_the_sun_the_sky_already_paints_is_not_drawn_a_second_time() -> None:
     assert "sun" not in things(plan)
     assert ("sun", "day sky") in plan.drawn
     assert set(SKY_PAINTERS) == SKYLESS_SETTINGS  # the settings with no painted sun or moon
+
+
+@pytest.mark.parametrize(
+    ("prompt", "icon", "relation"),
+    [
+        ("a boy kicking a ball", "soccer-ball", "kick"),
+        ("a dog chasing a cat", "cat", "chase"),
+        ("a girl hugging a dog", "dog", "hug"),
+        ("a boy walking his dog in the park", "dog", "near"),
+    ],
+)
+def test_a_verbs_object_the_sprites_would_draw_joins_the_one_doing_it(
+    prompt: str, icon: str, relation: str
+) -> None:
+    plan = plan_scene(prompt)
+
+    thing = things(plan)[icon]
+    assert (thing.relation, thing.actor) == (relation, 0)
+    assert len(plan.subjects) == 1  # drawn once, as the pictogram the verb joins
