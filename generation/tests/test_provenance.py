@@ -63,6 +63,7 @@ def test_verify_page_tells_anyone_who_made_a_published_video(
     assert "Made on Sora" in body and "@alice" in body
     assert "The signature is valid and comes from this site" in body
     assert f'href="/p/{post.pk}/"' in body
+    assert '<dd data-testid="verify-engine">Built-in renderer</dd>' in body  # the engine it chose
 
 
 def test_a_file_changed_after_signing_is_flagged(
