@@ -31,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -377,16 +377,19 @@ def _cpu_seconds(master: int) -> float:
 
 
 @contextmanager
-def gunicorn(workers: int) -> Iterator[tuple[int, int]]:
+def gunicorn(
+    workers: int = 2, *, options: Sequence[str] = (), env: dict[str, str] | None = None
+) -> Iterator[tuple[int, int]]:
     """One gunicorn serving the site (and the bare view) on a free loopback port; yields the
-    port and the master's pid."""
+    port and the master's pid. ``options`` replace the default sync workers (bench_load
+    passes ./run's own); ``env`` adds to the server's environment."""
     port = _free_port()
+    options = options or ("--workers", str(workers), "--worker-class", "sync")
     args = [
-        sys.executable, "-m", "gunicorn", "sora_site.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
-        "--log-level", "warning", "--chdir", str(settings.BASE_DIR),
+        sys.executable, "-m", "gunicorn", "sora_site.wsgi:application", *options,
+        "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--chdir", str(settings.BASE_DIR),
     ]  # fmt: skip
-    proc = subprocess.Popen(args, env=_server_env(), cwd=settings.BASE_DIR)
+    proc = subprocess.Popen(args, env={**_server_env(), **(env or {})}, cwd=settings.BASE_DIR)
     try:
         _wait_for(port, proc)
         yield port, proc.pid

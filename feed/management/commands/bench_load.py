@@ -17,12 +17,8 @@ from __future__ import annotations
 import os
 import re
 import statistics
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -76,7 +72,7 @@ class Command(bench_feed.Command):
         cookie = settings.SESSION_COOKIE_NAME
         sessions = [bench_feed._client_for(reader).cookies[cookie].value for reader in readers]
         sessions = [sessions[i % len(sessions)] for i in range(options["readers"])]
-        with _as_run_starts_it() as (port, _master):
+        with bench_feed.gunicorn(options=RUN_ARGS, env={"SORA_TORCH_THREADS": "1"}) as (port, _):
             for session in sessions[:8]:  # both workers import and warm before the clock starts
                 bench_feed._get(port, FEED_PATH, session)
             result = _read(port, sessions, options["seconds"])
@@ -100,29 +96,6 @@ class Command(bench_feed.Command):
         detail = f" ({', '.join(sorted(result['why']))})" if result["why"] else ""
         verdict = "meets" if errors <= ERRORS_TARGET else "MISSES"
         w(f"Load errors: {errors}{detail} ({verdict} = {ERRORS_TARGET})")
-
-
-@contextmanager
-def _as_run_starts_it() -> Iterator[tuple[int, int]]:
-    """gunicorn with ./run's arguments on a free loopback port; yields (port, master pid)."""
-    port = bench_feed._free_port()
-    env = bench_feed._server_env()  # the site's settings, plus the bare view it waits on
-    env["SORA_TORCH_THREADS"] = "1"
-    args = [
-        sys.executable, "-m", "gunicorn", "sora_site.wsgi", *RUN_ARGS,
-        "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-        "--chdir", str(settings.BASE_DIR),
-    ]  # fmt: skip
-    proc = subprocess.Popen(args, env=env, cwd=settings.BASE_DIR)
-    try:
-        bench_feed._wait_for(port, proc)
-        yield port, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _read(port: int, sessions: list[str], seconds: float) -> dict[str, Any]:
