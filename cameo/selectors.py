@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,13 +111,41 @@ def grant_requests_for_owner(*, owner: User) -> list[CameoGrant]:
     )
 
 
+def grant_get_for_owner(*, owner: User, grant_id: int) -> CameoGrant:
+    return get_object_or_404(CameoGrant, pk=grant_id, cameo__owner=owner)
+
+
 def grants_for_owner(*, owner: User) -> list[CameoGrant]:
-    """Approved permissions, the expired ones included so the owner sees them lapse."""
-    return list(
+    """Approved permissions, the expired ones included so the owner sees them lapse. Each
+    carries ``videos_at_stake``: how many videos revoking it would take down."""
+    grants = list(
         CameoGrant.objects.select_related("grantee")
         .filter(cameo__owner=owner, state=CameoGrant.State.APPROVED)
         .order_by("-decided_at")
     )
+    at_stake = videos_at_stake_by_creator(owner=owner)
+    for grant in grants:
+        grant.videos_at_stake = at_stake[grant.grantee_id]
+    return grants
+
+
+def uses_by_others(*, cameo: Cameo, creator: User | None = None) -> Any:
+    """The uses of a cameo in other people's videos that consent still covers: what revoking,
+    lowering the level or deleting the cameo would take down (of one creator, if given)."""
+    uses = CameoUse.objects.filter(cameo=cameo).exclude(state=CameoUse.State.REVOKED)
+    uses = uses.exclude(job__creator_id=cameo.owner_id)
+    return uses.filter(job__creator=creator) if creator is not None else uses
+
+
+def videos_at_stake_by_creator(*, owner: User) -> Counter[int]:
+    """For each person, how many of their videos with the owner's cameo are still up, which is
+    the count a confirmation quotes before a takedown."""
+    cameo = Cameo.objects.filter(owner=owner).first()
+    if cameo is None:
+        return Counter()
+    live = uses_by_others(cameo=cameo).filter(job__taken_down_at__isnull=True)
+    pairs = live.values_list("job__creator_id", "job_id").distinct()
+    return Counter(creator_id for creator_id, _job in pairs)
 
 
 def uses_of_cameo(*, owner: User) -> list[CameoUse]:

@@ -25,7 +25,7 @@ from cameo.models import (
     CameoVerification,
     ConsentEvent,
 )
-from cameo.selectors import active_grant_q
+from cameo.selectors import active_grant_q, uses_by_others
 from generation.takedown import generation_takedown
 
 if TYPE_CHECKING:
@@ -322,12 +322,6 @@ def _take_down(uses: Any, *, reason: str) -> TakedownReceipt:
     return TakedownReceipt(videos=len(down.job_ids), at=down.at)
 
 
-def _others_uses(cameo: Cameo, *, creator: User | None = None) -> Any:
-    uses = CameoUse.objects.filter(cameo=cameo).exclude(state=CameoUse.State.REVOKED)
-    uses = uses.exclude(job__creator_id=cameo.owner_id)
-    return uses.filter(job__creator=creator) if creator is not None else uses
-
-
 @transaction.atomic
 def cameo_grant_revoke(*, owner: User, grant_id: int) -> TakedownReceipt:
     """Take back a person's permission, and take down every video they made with the cameo."""
@@ -337,7 +331,7 @@ def cameo_grant_revoke(*, owner: User, grant_id: int) -> TakedownReceipt:
     grant.state, grant.decided_at = CameoGrant.State.REVOKED, timezone.now()
     grant.save(update_fields=["state", "decided_at"])
     receipt = _take_down(
-        _others_uses(grant.cameo, creator=grant.grantee),
+        uses_by_others(cameo=grant.cameo, creator=grant.grantee),
         reason=f"@{owner.username} withdrew permission to use their cameo.",
     )
     _audit(
@@ -351,7 +345,9 @@ def _creators_allowed(cameo: Cameo) -> set[int]:
     """The people with videos of this cameo who may use it right now."""
     from cameo.selectors import cameo_use_refusal
 
-    creators = User.objects.filter(pk__in=_others_uses(cameo).values_list("job__creator_id"))
+    creators = User.objects.filter(
+        pk__in=uses_by_others(cameo=cameo).values_list("job__creator_id")
+    )
     return {u.pk for u in creators if cameo_use_refusal(cameo=cameo, user=u) is None}
 
 
@@ -360,7 +356,7 @@ def _take_down_lost_access(cameo: Cameo, allowed_before: set[int]) -> TakedownRe
     (Someone whose grant had already expired keeps what they made while it was valid.)"""
     lost = allowed_before - _creators_allowed(cameo)
     return _take_down(
-        _others_uses(cameo).filter(job__creator_id__in=lost),
+        uses_by_others(cameo=cameo).filter(job__creator_id__in=lost),
         reason=f"@{cameo.owner.username} changed who may use their cameo.",
     )
 
@@ -370,7 +366,9 @@ def cameo_delete(*, owner: User) -> TakedownReceipt:
     """Delete a cameo now: its face data and media go at once, and every video others made
     with it comes down."""
     cameo = get_object_or_404(Cameo.objects.select_for_update(), owner=owner)
-    receipt = _take_down(_others_uses(cameo), reason=f"@{owner.username} deleted their cameo.")
+    receipt = _take_down(
+        uses_by_others(cameo=cameo), reason=f"@{owner.username} deleted their cameo."
+    )
     _audit(cameo=cameo, actor=owner, action="deleted", videos_taken_down=receipt.videos)
     _delete_files_on_commit(_face_files(cameo))
     cameo.delete()
@@ -582,7 +580,7 @@ def cameo_uses_end_for_block(*, blocker: User, blocked: User) -> TakedownReceipt
         if cameo is None:
             continue
         receipt = _take_down(
-            _others_uses(cameo, creator=creator), reason="One of you blocked the other."
+            uses_by_others(cameo=cameo, creator=creator), reason="One of you blocked the other."
         )
         if receipt.videos:
             _audit(

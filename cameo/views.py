@@ -49,6 +49,7 @@ def _home_context(request: HttpRequest, **extra: object) -> dict[str, object]:
             "requests": selectors.grant_requests_for_owner(owner=user),
             "grants": selectors.grants_for_owner(owner=user),
             "use_count": len(selectors.uses_of_cameo(owner=user)),
+            "delete_at_stake": sum(selectors.videos_at_stake_by_creator(owner=user).values()),
         }
     return context | extra
 
@@ -178,6 +179,11 @@ def grant_decide(request: HttpRequest, grant_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
+    selectors.grant_get_for_owner(owner=request.user, grant_id=grant_id)
+    # The same tick-to-confirm as deleting the cameo: revoking takes videos down at once.
+    if request.POST.get("confirm") != "revoke":
+        messages.error(request, "Tick the box to confirm you want to revoke this permission.")
+        return redirect("cameo:home")
     try:
         receipt = services.cameo_grant_revoke(owner=request.user, grant_id=grant_id)
     except ValidationError as exc:

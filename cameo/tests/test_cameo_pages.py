@@ -365,7 +365,11 @@ def test_asking_approving_for_days_and_revoking_through_the_pages(
     create = bob_client.get(reverse("generation:create")).content.decode()
     assert 'data-testid="cameo-picker"' in create and "@alice" in create
     job = submit(bob, "a picnic", cameo_ids=[cameo.pk])
-    revoked = alice_client.post(reverse("cameo:grant_revoke", args=[grant.pk]), follow=True)
+    home = alice_client.get(reverse("cameo:home")).content.decode()
+    assert "This takes down 1 video @bob made with your cameo." in home
+    revoked = alice_client.post(
+        reverse("cameo:grant_revoke", args=[grant.pk]), {"confirm": "revoke"}, follow=True
+    )
     assert "Permission revoked. 1 video taken down at" in revoked.content.decode()
     job.refresh_from_db()
     assert job.taken_down_at is not None

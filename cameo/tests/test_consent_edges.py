@@ -1,0 +1,115 @@
+"""Rough edges of consent, as the owner and the people using a cameo meet them on the page:
+confirming a revoke, the notices a takedown sends, asking again after a revoke, publishing a
+video that waits for approval, a private cameo on a profile, and receipts after a deletion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Notification, User
+from cameo.models import Cameo, CameoGrant
+from cameo.services import (
+    cameo_grant_decide,
+    cameo_grant_request,
+    cameo_mark_verified,
+    cameo_settings_update,
+)
+from generation.models import GenerationJob
+
+pytestmark = pytest.mark.django_db
+
+EMBEDDING = [0.02 * i for i in range(128)]
+
+
+def _login(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _verified(owner: User, **settings_: Any) -> Cameo:
+    cameo_mark_verified(owner=owner, display_name=owner.username, embedding=EMBEDDING)
+    return cameo_settings_update(owner=owner, **settings_) if settings_ else owner.cameo
+
+
+def _granted(owner: User, person: User) -> CameoGrant:
+    cameo = _verified(owner, permission="approved")
+    grant = cameo_grant_request(requester=person, cameo_id=cameo.pk)
+    return cameo_grant_decide(owner=owner, grant_id=grant.pk, approve=True)
+
+
+def _videos(submit: Callable[..., Any], person: User, count: int) -> list[GenerationJob]:
+    return [submit(person, f"@alice juggling {n} oranges") for n in range(count)]
+
+
+# --- 12: revoking asks for confirmation, with the count -----------------------------------------
+
+
+def test_the_revoke_form_says_how_many_videos_come_down(
+    alice: User, bob: User, submit: Callable[..., Any]
+) -> None:
+    grant = _granted(alice, bob)
+    _videos(submit, bob, 2)
+    home = _login(alice).get(reverse("cameo:home")).content.decode()
+    assert "This takes down 2 videos @bob made with your cameo." in home
+    assert "I understand, revoke @bob's permission" in home
+    assert "This takes down 2 videos others made with your cameo." in home
+    assert reverse("cameo:grant_revoke", args=[grant.pk]) in home
+
+
+def test_a_revoke_without_the_box_ticked_changes_nothing(
+    alice: User, bob: User, submit: Callable[..., Any]
+) -> None:
+    grant = _granted(alice, bob)
+    [job] = _videos(submit, bob, 1)
+    response = _login(alice).post(reverse("cameo:grant_revoke", args=[grant.pk]), follow=True)
+    page = response.content.decode()
+    assert "Tick the box to confirm you want to revoke this permission." in page
+    grant.refresh_from_db()
+    job.refresh_from_db()
+    assert grant.state == "approved" and job.taken_down_at is None
+
+
+def test_a_confirmed_revoke_takes_the_videos_down(
+    alice: User, bob: User, submit: Callable[..., Any]
+) -> None:
+    grant = _granted(alice, bob)
+    jobs = _videos(submit, bob, 2)
+    response = _login(alice).post(
+        reverse("cameo:grant_revoke", args=[grant.pk]), {"confirm": "revoke"}, follow=True
+    )
+    assert "Permission revoked. 2 videos taken down at" in response.content.decode()
+    assert all(GenerationJob.objects.get(pk=j.pk).taken_down_at for j in jobs)
+
+
+def test_revoking_by_get_is_refused(alice: User, bob: User) -> None:
+    grant = _granted(alice, bob)
+    response = _login(alice).get(reverse("cameo:grant_revoke", args=[grant.pk]))
+    assert response.status_code == 405
+    grant.refresh_from_db()
+    assert grant.state == "approved"
+
+
+def test_a_stranger_cannot_revoke_someone_else_s_grant(
+    alice: User, bob: User, charlie: User
+) -> None:
+    grant = _granted(alice, bob)
+    url = reverse("cameo:grant_revoke", args=[grant.pk])
+    assert _login(charlie).post(url, {"confirm": "revoke"}).status_code == 404
+    assert _login(bob).post(url, {"confirm": "revoke"}).status_code == 404
+    assert "/login/" in Client().post(url, {"confirm": "revoke"})["Location"]
+    grant.refresh_from_db()
+    assert grant.state == "approved"
+
+
+def test_with_nothing_up_the_revoke_form_says_so(alice: User, bob: User) -> None:
+    _granted(alice, bob)
+    home = _login(alice).get(reverse("cameo:home")).content.decode()
+    assert "@bob has no videos up with your cameo, so none are taken down." in home
+    assert "Nobody else has a video up with your cameo, so none are taken down." in home
+    assert not Notification.objects.filter(recipient=bob, kind="cameo_takedown").exists()
