@@ -118,7 +118,7 @@ NOTIFICATION_GROUPS: dict[str, tuple[str, frozenset[str]]] = {
     "messages": ("Messages", frozenset({"dm"})),
     "cameo": ("Cameo", frozenset({
         "cameo_request", "grant_approved", "grant_declined", "cameo_used", "use_approved",
-        "use_declined", "cameo_verified", "cameo_rejected", "likeness_held",
+        "use_declined", "cameo_verified", "cameo_rejected", "likeness_held", "cameo_takedown",
     })),
     "moderation": ("Moderation", frozenset({
         "report_outcome", "report_message", "taken_down", "hold_released", "nudity_held",

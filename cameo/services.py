@@ -313,16 +313,30 @@ class TakedownReceipt:
 
 def _take_down(uses: Any, *, reason: str) -> TakedownReceipt:
     """Revoke these uses and take down every job behind them (draft, post or still rendering)
-    through the one takedown every path uses."""
-    job_ids = sorted(set(uses.values_list("job_id", flat=True)))
-    down = generation_takedown(
-        job_ids=job_ids, reason=reason, notice=f"One of your videos was taken down. {reason}"
-    )
+    through the one takedown every path uses.
+
+    Each creator gets one notice for the whole action, with the count, filed under Cameo: one
+    revoke that takes down six videos is one event to them, not six moderation notices."""
+    creators = dict(uses.values_list("job_id", "job__creator_id"))
+    down = generation_takedown(job_ids=sorted(creators), reason=reason, notice=None)
     uses.update(state=CameoUse.State.REVOKED, decided_at=down.at)
     return TakedownReceipt(videos=len(down.job_ids), at=down.at)
+    by_creator: dict[int, list[int]] = {}
+    for pk in down.job_ids:  # those already down were told when they came down
+        by_creator.setdefault(creators[pk], []).append(pk)
+    for creator_id, pks in by_creator.items():
+        _notify_takedown(creator_id, pks, reason)
 
 
 @transaction.atomic
+def _notify_takedown(creator_id: int, job_ids: list[int], reason: str) -> None:
+    if len(job_ids) == 1:
+        text, url = "One of your videos was taken down.", reverse("generation:job", args=job_ids)
+    else:
+        text, url = f"{len(job_ids)} of your videos were taken down.", reverse("generation:drafts")
+    notify(recipient_id=creator_id, kind="cameo_takedown", text=f"{text} {reason}", url=url)
+
+
 def cameo_grant_revoke(*, owner: User, grant_id: int) -> TakedownReceipt:
     """Take back a person's permission, and take down every video they made with the cameo."""
     grant = _owned_grant(owner, grant_id)

@@ -43,8 +43,9 @@ def generation_takedown(*, job_ids: Iterable[int], reason: str, notice: str | No
     waiting ends cancelled and leaves the queue; a render in progress stops at its next frame
     batch and stores nothing; stored files are deleted by a job on the ``default`` queue once
     this commits. ``reason`` is what the job page shows after "This video was taken down.";
-    ``notice`` is the notification each creator gets, or None to tell no one (their own account
-    is going). The caller writes its audit row in the same transaction.
+    ``notice`` is the notification each creator gets for each video, or None when the caller
+    tells them itself (a cameo owner's takedown sends one notice per action) or no one is to be
+    told (their own account is going). The caller writes its audit row in the same transaction.
     """
     now = timezone.now()
     rows = GenerationJob.objects.select_for_update().filter(

@@ -437,7 +437,7 @@ def test_videos_with_me_lists_others_drafts_and_the_owner_can_watch_and_take_the
     job.refresh_from_db()
     assert job.taken_down_at is not None
     assert _login(bob).get(job.video.url).status_code == 404
-    assert Notification.objects.filter(recipient=bob, kind="taken_down").exists()
+    assert Notification.objects.filter(recipient=bob, kind="cameo_takedown").exists()
 
 
 @pytest.mark.django_db

@@ -113,3 +113,47 @@ def test_with_nothing_up_the_revoke_form_says_so(alice: User, bob: User) -> None
     assert "@bob has no videos up with your cameo, so none are taken down." in home
     assert "Nobody else has a video up with your cameo, so none are taken down." in home
     assert not Notification.objects.filter(recipient=bob, kind="cameo_takedown").exists()
+
+
+# --- 13: one notice per takedown, with the count, filed under Cameo ----------------------------
+
+
+def test_a_revoke_sends_one_notice_with_the_count_under_cameo(
+    alice: User, bob: User, submit: Callable[..., Any]
+) -> None:
+    from cameo.services import cameo_grant_revoke
+
+    grant = _granted(alice, bob)
+    _videos(submit, bob, 3)
+    cameo_grant_revoke(owner=alice, grant_id=grant.pk)
+    [notice] = Notification.objects.filter(recipient=bob).exclude(kind="grant_approved")
+    assert notice.kind == "cameo_takedown"
+    assert notice.text == (
+        "3 of your videos were taken down. @alice withdrew permission to use their cameo."
+    )
+    assert notice.url == reverse("generation:drafts")
+    cameo_page = _login(bob).get(reverse("accounts:notifications"), {"show": "cameo"})
+    assert '<span class="chip">Cameo</span> <a href="/create/drafts/">3 of your videos' in (
+        cameo_page.content.decode()
+    )
+    moderation = _login(bob).get(reverse("accounts:notifications"), {"show": "moderation"})
+    assert "taken down" not in moderation.content.decode()
+
+
+def test_deleting_a_cameo_tells_each_creator_once(
+    alice: User, bob: User, charlie: User, submit: Callable[..., Any]
+) -> None:
+    from cameo.services import cameo_delete
+
+    _verified(alice, permission="everyone")
+    _videos(submit, bob, 2)
+    [charlie_job] = _videos(submit, charlie, 1)
+    cameo_delete(owner=alice)
+    notices = Notification.objects.filter(kind="cameo_takedown").order_by("recipient__username")
+    assert [(n.recipient.username, n.text, n.url) for n in notices] == [
+        ("bob", "2 of your videos were taken down. @alice deleted their cameo.",
+         reverse("generation:drafts")),
+        ("charlie", "One of your videos was taken down. @alice deleted their cameo.",
+         reverse("generation:job", args=[charlie_job.pk])),
+    ]  # fmt: skip
+    assert not Notification.objects.filter(kind="taken_down").exists()

@@ -293,7 +293,7 @@ def test_a_block_takes_down_a_finished_video_and_deletes_its_files(
     job.refresh_from_db()
     assert job.taken_down_at is not None and job.takedown_reason == "One of you blocked the other."
     assert not job.video and _video_files() == []
-    assert Notification.objects.filter(recipient=bob, kind="taken_down").count() == 1
+    assert Notification.objects.filter(recipient=bob, kind="cameo_takedown").count() == 1
 
 
 def test_a_block_stops_a_render_in_progress(
