@@ -527,7 +527,9 @@ def account_delete(*, user: User, password: str) -> AccountDeletion:
     protects its video row), then the account, which cascades to every row that belongs to it.
     Counts of what went and the file names are collected before each step; the files are deleted
     once the transaction commits.
-    People linked as parent or teen are told the link has ended.
+    People linked as parent or teen are told the link has ended. Everyone else's notifications
+    of what the person did (``Notification.actor``: "@x commented on your video: ..." and the
+    like) go with the account, so their words and handle don't live on in others' lists.
     """
     from cameo.models import Cameo
     from cameo.services import cameo_delete

@@ -123,6 +123,12 @@ class Notification(models.Model):
     """Something a person should know about: a request, a use of their cameo, a decision."""
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    # The person whose doing it reports ("@x commented on your video: ..."). Deleting their
+    # account deletes the note with it, so their words and handle don't outlive them in others'
+    # lists. Empty for notes about the recipient's own things or a moderator's decision.
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications_caused"
+    )
     kind = models.CharField(max_length=40)
     text = models.CharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)

@@ -86,7 +86,7 @@ def follow_create(*, follower: User, followee: User) -> Follow:
 
         notify(
             recipient=followee, kind="follow", text=f"@{follower.username} followed you.",
-            url=reverse("profile", args=[follower.username]),
+            url=reverse("profile", args=[follower.username]), actor=follower,
         )  # fmt: skip
     return follow
 
@@ -113,10 +113,15 @@ def notify(
     url: str = "",
     recipient: User | None = None,
     recipient_id: int | None = None,
+    actor: User | None = None,
 ) -> Notification:
-    """Tell someone something. Runs inside the caller's transaction, so it lands with the change."""
+    """Tell someone something. Runs inside the caller's transaction, so it lands with the change.
+
+    ``actor`` is the person whose doing the note reports (its text names them or quotes them):
+    deleting their account deletes the note."""
     return Notification.objects.create(
         recipient_id=recipient.pk if recipient is not None else recipient_id,
+        actor=actor,
         kind=kind,
         text=text[:300],
         url=url,

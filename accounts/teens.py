@@ -249,7 +249,7 @@ def teen_settings_update_by_parent(
     notify(
         recipient=link.teen, kind="parent_change",
         text=f"@{parent.username} changed your settings: {summary}.",
-        url=reverse("accounts:teen_changes"),
+        url=reverse("accounts:teen_changes"), actor=parent,
     )  # fmt: skip
     return logged
 
@@ -329,7 +329,7 @@ def parent_link_accept(*, teen: User, code: str, now: dt.datetime | None = None)
     notify(
         recipient=link.parent, kind="parent_link",
         text=f"@{teen.username} accepted your link. You can now manage their teen settings.",
-        url=reverse("accounts:family"),
+        url=reverse("accounts:family"), actor=teen,
     )  # fmt: skip
     return link
 
@@ -373,7 +373,7 @@ def parent_link_unlink_request(*, teen: User, now: dt.datetime | None = None) ->
     notify(
         recipient=link.parent, kind="unlink_request",
         text=f"@{teen.username} asked to unlink from you. Approve or decline on your family page.",
-        url=reverse("accounts:family"),
+        url=reverse("accounts:family"), actor=teen,
     )  # fmt: skip
     return link
 
@@ -396,7 +396,10 @@ def parent_link_unlink_decide(
         link.unlink_requested_at = None
         link.save(update_fields=["unlink_requested_at"])
         text = f"@{parent.username} declined your request to unlink, so you're still linked."
-    notify(recipient=link.teen, kind="unlink_decided", text=text, url=reverse("accounts:teen"))
+    notify(
+        recipient=link.teen, kind="unlink_decided", text=text, url=reverse("accounts:teen"),
+        actor=parent,
+    )  # fmt: skip
     return link
 
 
@@ -408,7 +411,7 @@ def parent_link_end(*, parent: User, link_id: int, now: dt.datetime | None = Non
     notify(
         recipient=link.teen, kind="unlink_decided",
         text=f"@{parent.username} unlinked from your account. Your settings stay as they are.",
-        url=reverse("accounts:teen"),
+        url=reverse("accounts:teen"), actor=parent,
     )  # fmt: skip
     return link
 
@@ -442,7 +445,7 @@ def teen_extension_request(
     notify(
         recipient=link.parent, kind="extension_request",
         text=f"@{teen.username} asked for {minutes} more minutes today.",
-        url=reverse("accounts:family"),
+        url=reverse("accounts:family"), actor=teen,
     )  # fmt: skip
     return ask
 
@@ -470,7 +473,10 @@ def teen_extension_decide(
         if approve
         else f"@{parent.username} said no to more time today."
     )
-    notify(recipient=ask.teen, kind="extension_decided", text=text, url=reverse("accounts:teen"))
+    notify(
+        recipient=ask.teen, kind="extension_decided", text=text, url=reverse("accounts:teen"),
+        actor=parent,
+    )  # fmt: skip
     return ask
 
 
@@ -496,6 +502,7 @@ def teen_birthday_check(*, user: User, now: dt.datetime | None = None) -> bool:
         notify(
             recipient_id=link.parent_id, kind="turned_18",
             text=f"@{user.username} turned 18, so your link to their account has ended.",
+            actor=user,
         )  # fmt: skip
     limit = _carry_limit_over(user)
     notify(

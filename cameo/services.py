@@ -201,6 +201,7 @@ def cameo_grant_request(*, requester: User, cameo_id: int) -> CameoGrant:
         kind="cameo_request",
         text=f"@{requester.username} asked to use your cameo.",
         url=reverse("profile", args=[requester.username]),
+        actor=requester,
     )
     return grant
 
@@ -244,7 +245,7 @@ def cameo_grant_decide(
     notify(
         recipient=grant.grantee, kind=action,
         text=f"@{owner.username} {'approved' if approve else 'declined'} your request to use "
-        "their cameo.",
+        "their cameo.", actor=owner,
     )  # fmt: skip
     _audit(
         cameo=grant.cameo, actor=owner, action=action, subject=grant.grantee,
@@ -285,7 +286,7 @@ def cameo_uses_record(*, user: User, job: Any, cameos: list[Cameo]) -> list[Came
             extra = " It needs your approval before it can be published." if needs_approval else ""
             notify(
                 recipient=cameo.owner, kind="cameo_used",
-                text=f"@{user.username} is making a video with your cameo.{extra}",
+                text=f"@{user.username} is making a video with your cameo.{extra}", actor=user,
             )  # fmt: skip
     return uses
 
@@ -405,7 +406,7 @@ def cameo_use_decide(*, owner: User, use_id: int, approve: bool) -> CameoUse:
         notify(
             recipient=use.job.creator, kind="use_approved",
             text=f"@{owner.username} approved your video with their cameo. You can publish it.",
-            url=reverse("generation:job", args=[use.job_id]),
+            url=reverse("generation:job", args=[use.job_id]), actor=owner,
         )  # fmt: skip
     else:
         _take_down(

@@ -32,7 +32,7 @@ def notify_person(*, recipient_id: int, actor: User, kind: str, text: str, url: 
     between = Q(blocker_id=recipient_id, blocked=actor) | Q(blocker=actor, blocked_id=recipient_id)
     if Block.objects.filter(between).exists():
         return
-    notify(recipient_id=recipient_id, kind=kind, text=text, url=url)
+    notify(recipient_id=recipient_id, kind=kind, text=text, url=url, actor=actor)
 
 
 def _clean_text(text: str | None, what: str) -> str:

@@ -387,6 +387,7 @@ def video_scan_record(*, job: GenerationJob, result: ScanResult) -> VideoScan:
                 "cameo in it. It is held and can't be published. Watch it under Videos with me."
             ),
             url=reverse("cameo:videos"),
+            actor=job.creator,
         )
     return scan
 

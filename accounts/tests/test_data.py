@@ -376,3 +376,46 @@ def test_a_teen_deleting_their_account_tells_their_parent(
     )
     assert "No teen is linked to you yet." in _page(_login(parent).get("/accounts/family/"))
     assert make_user("tess", age=15).pk != audit.user_id  # the handle is free again
+
+
+def test_deleting_an_account_takes_its_words_out_of_everyones_notifications(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    bobs = Notification.objects.filter(recipient=world.bob)
+    assert bobs.filter(text="@alice commented on your video: “lovely kite”").exists()
+    assert bobs.filter(text="@alice followed you.").exists()
+    follow_create(follower=world.teen, followee=world.bob)
+    others = Notification.objects.exclude(actor=world.alice).exclude(recipient=world.alice)
+    kept = set(others.values_list("pk", flat=True))
+    assert Notification.objects.filter(recipient=world.alice, text="@bob followed you.").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        data.account_delete(user=world.alice, password=PASSWORD)
+    left = list(Notification.objects.values_list("text", flat=True))
+    assert not [text for text in left if "lovely kite" in text]
+    assert [text for text in left if text.startswith("@alice ")] == [
+        "@alice deleted their account, so your parent link has ended. Your settings stay as "
+        "they are."
+    ]
+    mine = set(Notification.objects.filter(recipient=world.bob).values_list("text", flat=True))
+    assert "@alice followed you." not in mine and "@alice liked your video." not in mine
+    assert "@alice asked to use your cameo." not in mine
+    # Notes of what others did stay.
+    assert kept and set(Notification.objects.values_list("pk", flat=True)) >= kept
+    page = _page(_login(world.bob).get("/accounts/notifications/"))
+    assert "lovely kite" not in page and "@alice followed you" not in page
+    assert "@tess followed you." in page
+
+
+def test_notes_written_before_they_named_their_actor_are_given_one(alice: User, bob: User) -> None:
+    import importlib
+
+    from accounts.services import notify
+
+    migration = importlib.import_module("accounts.migrations.0008_notification_actor")
+    old = notify(recipient=bob, kind="comment", text="@alice commented on your video: “hi”")
+    gone = notify(recipient=bob, kind="unlink_decided", text="@alice deleted their account.")
+    own = notify(recipient=alice, kind="warned", text="@alice, a moderator warned you.")
+    migration.name_actors(apps, None)
+    assert Notification.objects.get(pk=old.pk).actor == alice
+    assert Notification.objects.get(pk=gone.pk).actor is None
+    assert Notification.objects.get(pk=own.pk).actor is None
