@@ -303,3 +303,21 @@ class AccountDeletion(models.Model):
 
     def __str__(self) -> str:
         return f"Deletion of account {self.user_id} at {self.deleted_at:%Y-%m-%d %H:%M}"
+
+
+class AgeGateRefusal(models.Model):
+    """An address that gave a birthdate under MIN_AGE at sign-up, for AGE_GATE_HOURS: sign-ups
+    from it are refused until then, so changing the birthdate and trying again doesn't work.
+
+    Only a keyed hash of the address is kept (HMAC with SECRET_KEY), never the address or
+    anything the form held; rows past their day are deleted as new ones are written.
+    """
+
+    address_digest = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Age gate closed at {self.created_at:%Y-%m-%d %H:%M}"

@@ -19,6 +19,13 @@ from accounts.models import (
     age_on,
 )
 
+UNDER_AGE_MESSAGE = f"You must be at least {MIN_AGE} years old to use this app."
+
+
+class UnderAgeRefusal(ValidationError):
+    """A sign-up refused because its birthdate is under MIN_AGE. The sign-up page closes the age
+    gate on it (``accounts.age_gate``), so a second try with another birthdate is refused too."""
+
 
 @transaction.atomic
 def user_signup(
@@ -30,9 +37,7 @@ def user_signup(
 
     age = age_on(birthdate, timezone.localdate())
     if age < MIN_AGE:
-        raise ValidationError(
-            {"birthdate": f"You must be at least {MIN_AGE} years old to use this app."}
-        )
+        raise UnderAgeRefusal({"birthdate": UNDER_AGE_MESSAGE})
     if age > MAX_AGE:
         raise ValidationError(
             {"birthdate": f"Check your birthdate: it makes you older than {MAX_AGE}."}

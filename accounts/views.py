@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -9,11 +10,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import selectors, services
+from accounts import age_gate, selectors, services
 from accounts.forms import LoginForm, ProfileForm, SignupForm
 from cameo.selectors import cameo_on_profile
 from feed.selectors import posts_by_author
 from safety.limits import limit_wait, limited_view, too_many
+from sora_site.proxy import client_ip
 
 
 def _signup_limited(request: HttpRequest, sentence: str) -> HttpResponse:
@@ -44,11 +46,49 @@ class LoginView(auth_views.LoginView):
         return super().form_valid(form)
 
 
+def _address(request: HttpRequest) -> str:
+    """The visitor's address, as the sign-up rate limit counts it (behind a trusted proxy, the
+    one the proxy saw)."""
+    if getattr(settings, "RATELIMIT_IP_META_KEY", None):
+        return client_ip(request)
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _age_gate_closed(request: HttpRequest) -> bool:
+    cookie = request.get_signed_cookie(
+        age_gate.AGE_GATE_COOKIE, default=None, salt=age_gate.AGE_GATE_SALT,
+        max_age=age_gate.AGE_GATE_HOURS * 3600,
+    )  # fmt: skip
+    return age_gate.age_gate_closed(address=_address(request), browser_refused=cookie is not None)
+
+
+def _age_gate_refusal(request: HttpRequest, *, retry: bool) -> HttpResponse:
+    """Record the refusal and answer with its sentence in place of the form; the first one
+    marks the browser for the day."""
+    age_gate.age_gate_refusal_record(address=_address(request), retry=retry)
+    context = {"age_gate_message": services.UNDER_AGE_MESSAGE}
+    response = render(request, "accounts/signup.html", context, status=403 if retry else 200)
+    if not retry:
+        response.set_signed_cookie(
+            age_gate.AGE_GATE_COOKIE, "1", salt=age_gate.AGE_GATE_SALT,
+            max_age=age_gate.AGE_GATE_HOURS * 3600, httponly=True, samesite="Lax",
+            secure=request.is_secure(),
+        )  # fmt: skip
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 @limited_view("signup-ip", "sign-ups from this address", _signup_limited)
 def signup(request: HttpRequest) -> HttpResponse:
+    """Sign up. Once this browser or address gave a birthdate under 13, the page shows the
+    refusal instead of the form for a day, and a sign-up posted anyway is refused again."""
     if request.user.is_authenticated:
         return redirect("feed:index")
+    if _age_gate_closed(request):
+        if request.method == "POST":
+            return _age_gate_refusal(request, retry=True)
+        context = {"age_gate_message": services.UNDER_AGE_MESSAGE}
+        return render(request, "accounts/signup.html", context)
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -59,6 +99,8 @@ def signup(request: HttpRequest) -> HttpResponse:
                 birthdate=form.cleaned_data["birthdate"],
                 time_zone=form.cleaned_data["timezone"],
             )
+        except services.UnderAgeRefusal:
+            return _age_gate_refusal(request, retry=False)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

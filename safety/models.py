@@ -194,6 +194,8 @@ class ModerationAction(models.Model):
         UPHOLD = "uphold", "Upheld a strike on appeal"
         REVERSE = "reverse", "Reversed a strike on appeal"
         HIDE = "hide", "Hid a comment or message"
+        # Written by the sign-up page itself (no moderator): accounts.age_gate.
+        AGE_GATE = "age_gate", "Refused a sign-up under 13"
 
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
