@@ -340,6 +340,26 @@ def extension_today(*, teen: User, now: dt.datetime | None = None) -> LimitExten
     return LimitExtensionRequest.objects.filter(teen=teen, day=local_today(teen, now)).first()
 
 
+@dataclass(frozen=True)
+class MoreTime:
+    """Where a teen stands on asking for more time today, for the pages that offer it:
+    the linked parent's handle (None without one) and the minutes of today's request that is
+    still waiting for an answer (None when there is none)."""
+
+    parent_username: str | None
+    waiting_minutes: int | None
+
+
+def more_time_of(*, teen: User, now: dt.datetime | None = None) -> MoreTime:
+    link = active_link_of(teen)
+    asked = extension_today(teen=teen, now=now) if link is not None else None
+    waiting = asked is not None and asked.state == LimitExtensionRequest.State.PENDING
+    return MoreTime(
+        parent_username=link.parent.username if link is not None else None,
+        waiting_minutes=asked.minutes if waiting and asked is not None else None,
+    )
+
+
 def extensions_waiting(
     *, link: ParentLink, now: dt.datetime | None = None
 ) -> list[LimitExtensionRequest]:

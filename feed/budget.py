@@ -30,6 +30,17 @@ BEAT_CAP_SECONDS = 60
 
 
 @dataclass(frozen=True)
+class DailyLimit:
+    """Today's limit in minutes, and where it comes from. ``extra_minutes`` is the part of
+    ``minutes`` a parent gave a teen for today only; ``from_teen_account`` says the teen
+    account's limit binds (not a lower one the person set themselves)."""
+
+    minutes: int | None
+    extra_minutes: int = 0
+    from_teen_account: bool = False
+
+
+@dataclass(frozen=True)
 class BudgetStatus:
     """Today's limit and watch time for one person."""
 
@@ -37,6 +48,15 @@ class BudgetStatus:
     watched_seconds: int
     extensions: int
     is_teen: bool
+    extra_minutes: int = 0
+    from_teen_account: bool = False
+
+    @property
+    def daily_minutes(self) -> int | None:
+        """The everyday limit, without a parent's extra minutes for today."""
+        if self.limit_minutes is None:
+            return None
+        return self.limit_minutes - self.extra_minutes
 
     @property
     def allowed_seconds(self) -> int | None:
@@ -93,32 +113,37 @@ def _zone(name: str) -> dt.tzinfo:
         return timezone.get_default_timezone()
 
 
-def budget_status(
-    *, user: User, limit_minutes: int | None, watch_day: WatchDay | None
-) -> BudgetStatus:
+def budget_status(*, user: User, limit: DailyLimit, watch_day: WatchDay | None) -> BudgetStatus:
     """Build the status from rows the caller already has (the feed loads them in one query)."""
     return BudgetStatus(
-        limit_minutes=limit_minutes,
+        limit_minutes=limit.minutes,
         watched_seconds=watch_day.seconds if watch_day else 0,
         extensions=watch_day.extensions if watch_day else 0,
         is_teen=user.is_teen,
+        extra_minutes=limit.extra_minutes,
+        from_teen_account=limit.from_teen_account,
     )
 
 
 def effective_limit(
     user: User, own_minutes: int | None, now: dt.datetime | None = None
-) -> int | None:
-    """Today's limit in minutes: the person's own, and for a teen never more than their teen
-    limit plus what a parent approved for today."""
+) -> DailyLimit:
+    """Today's limit: the person's own, and for a teen never more than their teen limit plus
+    what a parent approved for today."""
     if not getattr(user, "is_teen", False):
-        return own_minutes
+        return DailyLimit(own_minutes)
     from accounts.teen_selectors import teen_rules
 
     rules = teen_rules(user, now)
     if rules is None:
-        return own_minutes
-    teen_limit = rules.minutes_allowed_today
-    return teen_limit if own_minutes is None else min(own_minutes, teen_limit)
+        return DailyLimit(own_minutes)
+    if own_minutes is not None and own_minutes < rules.minutes_allowed_today:
+        return DailyLimit(own_minutes)
+    return DailyLimit(
+        rules.minutes_allowed_today,
+        extra_minutes=rules.extra_minutes_today,
+        from_teen_account=True,
+    )
 
 
 def budget_status_for(*, user: User, now: dt.datetime | None = None) -> BudgetStatus:
@@ -130,7 +155,7 @@ def budget_status_for(*, user: User, now: dt.datetime | None = None) -> BudgetSt
     )
     limit = effective_limit(user, own, now)
     watch_day = WatchDay.objects.filter(user=user, day=today(user, now)).first()
-    return budget_status(user=user, limit_minutes=limit, watch_day=watch_day)
+    return budget_status(user=user, limit=limit, watch_day=watch_day)
 
 
 @transaction.atomic
@@ -166,7 +191,7 @@ def budget_extend(*, user: User, now: dt.datetime | None = None) -> BudgetStatus
     watch_day = _watch_day_for_update(user, now)
     watch_day.extensions += 1
     watch_day.save(update_fields=["extensions"])
-    return budget_status(user=user, limit_minutes=status.limit_minutes, watch_day=watch_day)
+    return budget_status(user=user, limit=DailyLimit(status.limit_minutes), watch_day=watch_day)
 
 
 @transaction.atomic

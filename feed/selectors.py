@@ -167,11 +167,11 @@ def preference_budget(viewer: User, preference: FeedPreference) -> BudgetStatus:
 
     limit = effective_limit(viewer, preference.daily_budget_minutes)
     watch_day = None
-    if limit is not None:
+    if limit.minutes is not None:
         found = _LATEST_WATCH_DAY.instances(WatchDay, user_id=viewer.pk)
         if found and found[0].day == today(viewer):
             watch_day = found[0]
-    return budget_status(user=viewer, limit_minutes=limit, watch_day=watch_day)
+    return budget_status(user=viewer, limit=limit, watch_day=watch_day)
 
 
 def feed_page(

@@ -76,6 +76,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "cards_html": _cards_html(request, page),
         "heartbeat_seconds": budget.HEARTBEAT_SECONDS,
     }
+    if page.limit_reached:
+        context.update(_limit_context(request, page.budget))
     if request.htmx:
         return render(request, "feed/index.html#feed-items", context)
     if request.user.is_authenticated:
@@ -83,6 +85,16 @@ def index(request: HttpRequest) -> HttpResponse:
         # One query, on full pages only (never on the htmx next page).
         context.update(views_wellbeing.card_context(wellbeing.check_in_due(request.user)))
     return render(request, "feed/index.html", context)
+
+
+def _limit_context(request: HttpRequest, status: budget.BudgetStatus | None) -> dict[str, Any]:
+    """What the limit page offers a teen whose teen-account limit is reached: asking their
+    linked parent for more time (or how to link one), or the request already waiting."""
+    if status is None or not status.reached or not status.from_teen_account:
+        return {}
+    from accounts.teen_selectors import more_time_of
+
+    return {"more_time": more_time_of(teen=request.user)}
 
 
 def _cards_html(request: HttpRequest, page: selectors.FeedPage) -> SafeString:
@@ -344,10 +356,12 @@ def heartbeat(request: HttpRequest) -> HttpResponse:
             "The heartbeat must say how many seconds played, as a number of 0 or more."
         )
     budget.watch_heartbeat(user=request.user, seconds=form.cleaned_data["seconds"])
+    status = budget.budget_status_for(user=request.user)
     context = {
-        "budget_status": budget.budget_status_for(user=request.user),
+        "budget_status": status,
         "heartbeat_seconds": budget.HEARTBEAT_SECONDS,
         "show_limit": True,
+        **_limit_context(request, status),
     }
     return render(request, "feed/index.html#budget-meter", context)
 

@@ -139,7 +139,7 @@ def test_an_hour_of_heartbeats_ends_the_feed_until_the_teens_midnight(alice: Use
         beat = _beat(client, 60)
         assert "60 of 60 min today" in beat and LIMIT in beat
         page = client.get(reverse("feed:index")).content.decode()
-        assert LIMIT in _words(page) and "Your teen account allows 60 minutes a day" in _words(page)
+        assert LIMIT in _words(page) and "Your daily limit is 60 minutes." in _words(page)
         assert ITEM not in page
 
         # Still the same day in Tokyo a moment before midnight: the limit holds.

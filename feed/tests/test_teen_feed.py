@@ -69,10 +69,106 @@ def test_a_teens_daily_limit_ends_the_feed_and_a_parents_approval_extends_it(
     client = logged_in(teen)
     page = client.get(reverse("feed:index")).content.decode()
     assert "You've reached your limit for today" in page
-    assert "Your teen account allows 60 minutes a day" in page
+    assert "Your daily limit is 60 minutes." in page
     link = parent_link_accept(teen=teen, code=parent_link_code_create(parent=parent).code)
     request = teen_extension_request(teen=teen, minutes=15)
     teen_extension_decide(parent=parent, request_id=request.pk, approve=True)
     page = client.get(reverse("feed:index")).content.decode()
     assert "You've reached your limit for today" not in page
     assert link.parent == parent
+
+
+def _limit_words(page: str) -> str:
+    import html
+    import re
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def _linked_teen_past_limit(teen: User, parent: User, *, extra: int = 0) -> None:
+    from accounts.teens import (
+        parent_link_accept,
+        parent_link_code_create,
+        teen_extension_decide,
+        teen_extension_request,
+        teen_settings_update_by_parent,
+    )
+    from feed.budget import today
+
+    _quiet_hours(teen, now_inside=False)
+    link = parent_link_accept(teen=teen, code=parent_link_code_create(parent=parent).code)
+    teen_settings_update_by_parent(parent=parent, link_id=link.pk, daily_limit_minutes=30)
+    if extra:
+        ask = teen_extension_request(teen=teen, minutes=extra)
+        teen_extension_decide(parent=parent, request_id=ask.pk, approve=True)
+    WatchDay.objects.create(user=teen, day=today(teen), seconds=(30 + extra) * 60)
+
+
+def test_the_teens_limit_page_shows_the_daily_limit_and_todays_extra_apart(
+    teen: User, parent: User
+) -> None:
+    _linked_teen_past_limit(teen, parent, extra=15)
+    words = _limit_words(logged_in(teen).get(reverse("feed:index")).content.decode())
+    assert "You've reached your limit for today" in words
+    assert (
+        "Your daily limit is 30 minutes, and your parent gave you 15 extra minutes today only."
+        in words
+    )
+    assert "45 minutes a day" not in words and "Change your daily limit" not in words
+
+
+def test_the_teens_limit_page_offers_to_ask_the_linked_parent_for_more_time(
+    teen: User, parent: User
+) -> None:
+    _linked_teen_past_limit(teen, parent)
+    client = logged_in(teen)
+    page = client.get(reverse("feed:index")).content.decode()
+    assert 'href="/accounts/teen/#time" data-testid="ask-more-time">Ask for more time</a>' in page
+    assert "@pat gets your request and can say yes for today." in _limit_words(page)
+    assert "Change your daily limit" not in page
+    # Following the link, the request goes to the parent, who is told.
+    client.post(reverse("accounts:teen_more_time"), {"minutes": 15})
+    assert parent.notifications.filter(text="@tess asked for 15 more minutes today.").exists()
+    words = _limit_words(client.get(reverse("feed:index")).content.decode())
+    assert "You asked @pat for 15 more minutes. Waiting for their answer." in words
+    assert "Ask for more time" not in words
+
+
+def test_a_teen_with_no_parent_is_told_how_to_be_able_to_ask(teen: User) -> None:
+    from feed.budget import today
+
+    _quiet_hours(teen, now_inside=False)
+    WatchDay.objects.create(user=teen, day=today(teen), seconds=60 * 60)
+    words = _limit_words(logged_in(teen).get(reverse("feed:index")).content.decode())
+    assert "To ask a parent for more time, link one on your teen settings page ." in words
+    assert "Change your daily limit" not in words
+
+
+def test_the_heartbeat_that_reaches_the_limit_offers_more_time_too(
+    teen: User, parent: User
+) -> None:
+    _linked_teen_past_limit(teen, parent)
+    beat = logged_in(teen).post(reverse("feed:heartbeat"), {"seconds": 15}).content.decode()
+    assert "Your daily limit is 30 minutes." in _limit_words(beat)
+    assert 'data-testid="ask-more-time"' in beat
+
+
+def test_a_teens_own_lower_limit_still_reads_as_their_own(teen: User) -> None:
+    from feed.budget import budget_set, today
+
+    _quiet_hours(teen, now_inside=False)
+    budget_set(user=teen, minutes=20)
+    WatchDay.objects.create(user=teen, day=today(teen), seconds=20 * 60)
+    words = _limit_words(logged_in(teen).get(reverse("feed:index")).content.decode())
+    assert "You set yourself 20 minutes a day." in words and "Change your daily limit" in words
+    assert "Ask for more time" not in words
+
+
+def test_an_adults_limit_page_is_unchanged(alice: User) -> None:
+    from feed.budget import budget_set, today
+
+    budget_set(user=alice, minutes=30)
+    WatchDay.objects.create(user=alice, day=today(alice), seconds=30 * 60)
+    words = _limit_words(logged_in(alice).get(reverse("feed:index")).content.decode())
+    assert "You set yourself 30 minutes a day." in words
+    assert "Watch 15 more minutes" in words and "Ask for more time" not in words
