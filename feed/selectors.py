@@ -128,6 +128,8 @@ class FeedPage:
     preference: FeedPreference | None = None
     # For you: when this scroll began (milliseconds since the epoch), for its next page's link.
     scroll: int | None = None
+    # A teen whose feed isn't personalised: For you, mood and their words can't reach it.
+    steering_off: bool = False
 
     @property
     def limit_reached(self) -> bool:
@@ -188,17 +190,21 @@ def feed_page(
         posts = feed_latest(viewer=None, before=before, page_size=page_size)
         return _chronological(Mode.LATEST, posts, page_size, before)
     preference = feed_preference_for(viewer)
+    steering_off = False
     if viewer.is_teen:
         from accounts.teen_selectors import teen_rules
 
         # A non-personalised teen feed is Latest or Following over moderated posts, with no
         # interest, instruction or goal terms; the stored choice is kept for when that changes.
         rules = teen_rules(viewer)
+        steering_off = rules is not None and not rules.personalised
         if rules is not None and preference.mode not in rules.feed_modes:
             preference.mode = Mode.LATEST
     budget = preference_budget(viewer, preference)
     if budget.reached:
-        return FeedPage(mode=preference.mode, budget=budget, preference=preference)
+        return FeedPage(
+            mode=preference.mode, budget=budget, preference=preference, steering_off=steering_off
+        )
     if preference.mode == Mode.LATEST:
         posts = feed_latest(viewer=viewer, before=before, page_size=page_size)
         page = _chronological(Mode.LATEST, posts, page_size, before)
@@ -209,7 +215,7 @@ def feed_page(
         page = feed_for_you(
             viewer=viewer, preference=preference, page_size=page_size, scroll=scroll
         )
-    page.budget, page.preference = budget, preference
+    page.budget, page.preference, page.steering_off = budget, preference, steering_off
     return page
 
 

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from feed.goals import goals_shape_feed
 from feed.models import FeedPreference, SeeLess, SeenPost
 from sora_site.embeddings import EMBEDDING_DIM
 from sora_site.text import refuse_control_characters
@@ -237,6 +238,28 @@ def _save(preference: FeedPreference, fields: list[str], known: dict[str, np.nda
     preference.save(update_fields=[*fields, "phrase_vectors", "updated_at"])
 
 
+# Why mood, interests and the person's own words can't steer a teen's non-personalised feed
+# (Latest and Following have no ranking terms): the refusal, and the quick panel's one line.
+STEERING_OFF = (
+    "Your feed isn't personalised, so mood, interests and your own words don't change it. A "
+    "linked parent can turn personalisation on from their family page."
+)
+PANEL_STEERING_OFF = (
+    "For you, mood and your own words need a personalised feed; a linked parent can turn it on."
+)
+
+
+def steering_applies(user: User) -> bool:
+    """Whether For you, mood, interests and the person's words can shape their feed."""
+    return goals_shape_feed(user)
+
+
+def _require_steering(user: User, steers: bool) -> None:
+    """Refuse steering a feed it can't reach; clearing a setting is always allowed."""
+    if steers and not steering_applies(user):
+        raise ValidationError(STEERING_OFF)
+
+
 def _preference_for_update(user: User) -> FeedPreference:
     preference, _ = FeedPreference.objects.select_for_update().get_or_create(user=user)
     return preference
@@ -251,6 +274,7 @@ def feed_instruction_set(*, user: User, instruction: str) -> FeedPreference:
 
     Refuses more than 500 characters, and steering toward what moderation blocks."""
     text = instruction.strip()
+    _require_steering(user, bool(text))
     _check_instruction_length(text)
     read = instruction_read(text)
     _refuse_blocked(read.more, "those words")
@@ -267,6 +291,7 @@ def feed_instruction_set(*, user: User, instruction: str) -> FeedPreference:
 def feed_phrases_set(*, user: User, more: list[str], less: list[str]) -> FeedPreference:
     """Correct how the instruction was read: the phrases to see more and less of."""
     more, less = _clean_list(more, limit=10**6), _clean_list(less, limit=10**6)
+    _require_steering(user, bool(more or less))
     _check_phrase_count(more, MAX_PHRASES, "phrases to see more of")
     _check_phrase_count(less, MAX_PHRASES, "phrases to see less of")
     _refuse_blocked(more, "those words")
@@ -285,6 +310,7 @@ def feed_interests_set(*, user: User, interests: list[str]) -> FeedPreference:
     letter or digit, more than ``MAX_INTERESTS``, and steering toward what moderation blocks."""
     _check_interests_typed(interests)
     interests = _clean_list(interests, limit=10**6)
+    _require_steering(user, bool(interests))
     _check_phrase_count(interests, MAX_INTERESTS, "interests")
     _refuse_blocked(interests, "those interests")
     preference = _preference_for_update(user)
@@ -299,6 +325,7 @@ def feed_mood_set(*, user: User, mood: float | None) -> FeedPreference:
     """Set the relaxed (0) to energized (1) slider, or clear it with None."""
     if mood is not None and not 0.0 <= mood <= 1.0:
         raise ValidationError("Set your mood with the slider, between relaxed and energized.")
+    _require_steering(user, mood is not None)
     preference = _preference_for_update(user)
     preference.mood = mood
     preference.save(update_fields=["mood", "updated_at"])

@@ -81,7 +81,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "feed/index.html#feed-items", context)
     if request.user.is_authenticated:
-        context.update(_panel_context(request, page.preference))
+        context.update(_panel_context(request, page.preference, steering_off=page.steering_off))
         # One query, on full pages only (never on the htmx next page).
         context.update(views_wellbeing.card_context(wellbeing.check_in_due(request.user)))
     return render(request, "feed/index.html", context)
@@ -158,13 +158,23 @@ def _mood_percent(preference: FeedPreference) -> int:
 
 
 def _panel_context(
-    request: HttpRequest, preference: FeedPreference | None = None
+    request: HttpRequest,
+    preference: FeedPreference | None = None,
+    *,
+    steering_off: bool | None = None,
 ) -> dict[str, Any]:
+    """The quick panel. For a teen whose feed isn't personalised, For you, mood and their own
+    words are shown disabled, with the reason in one line (``steer_off``)."""
     preference = preference or selectors.feed_preference_for(request.user)
+    if steering_off is None:
+        steering_off = not steering.steering_applies(request.user)
+    if steering_off and preference.mode == FeedPreference.Mode.FOR_YOU:
+        preference.mode = FeedPreference.Mode.LATEST  # as the feed shows it; nothing is saved
     return {
         "preference": preference,
         "mood_percent": _mood_percent(preference),
         "modes": FeedPreference.Mode.choices,
+        "steer_off": steering.PANEL_STEERING_OFF if steering_off else "",
     }
 
 
@@ -233,7 +243,12 @@ def _steer(
     return render(request, "feed/controls.html", _controls_context(request, **{key: form}))
 
 
-_NEXT = " Your next videos follow it."
+def _next(preference: FeedPreference) -> str:
+    """What a steering change does now: it shapes For you, so on Latest or Following it waits
+    for the person to switch."""
+    if preference.mode == FeedPreference.Mode.FOR_YOU:
+        return " Your next videos follow it."
+    return f" It steers For you; you're watching {preference.get_mode_display()}."
 
 
 @login_required
@@ -251,8 +266,8 @@ def steer_mode(request: HttpRequest) -> HttpResponse:
 def steer_mood(request: HttpRequest) -> HttpResponse:
     def apply(form: MoodForm) -> str:
         mood = form.mood_value()
-        steering.feed_mood_set(user=request.user, mood=mood)
-        return ("Mood cleared." if mood is None else "Mood saved.") + _NEXT
+        preference = steering.feed_mood_set(user=request.user, mood=mood)
+        return ("Mood cleared." if mood is None else "Mood saved.") + _next(preference)
 
     return _steer(request, MoodForm(request.POST), "mood_form", apply)
 
@@ -262,8 +277,8 @@ def steer_mood(request: HttpRequest) -> HttpResponse:
 @require_POST
 def steer_interests(request: HttpRequest) -> HttpResponse:
     def apply(form: InterestsForm) -> str:
-        steering.feed_interests_set(user=request.user, interests=form.interests())
-        return "Interests saved." + _NEXT
+        preference = steering.feed_interests_set(user=request.user, interests=form.interests())
+        return "Interests saved." + _next(preference)
 
     return _steer(request, InterestsForm(request.POST), "interests_form", apply)
 
@@ -275,7 +290,7 @@ def steer_instruction(request: HttpRequest) -> HttpResponse:
         preference = steering.feed_instruction_set(
             user=request.user, instruction=form.cleaned_data["instruction"]
         )
-        return f"Saved. {steering.describe_reading(preference)}" + _NEXT
+        return f"Saved. {steering.describe_reading(preference)}" + _next(preference)
 
     return _steer(request, InstructionForm(request.POST), "instruction_form", apply)
 
@@ -286,7 +301,7 @@ def steer_phrases(request: HttpRequest) -> HttpResponse:
     def apply(form: PhrasesForm) -> str:
         more, less = form.phrases()
         preference = steering.feed_phrases_set(user=request.user, more=more, less=less)
-        return f"Saved. {steering.describe_reading(preference)}" + _NEXT
+        return f"Saved. {steering.describe_reading(preference)}" + _next(preference)
 
     return _steer(request, PhrasesForm(request.POST), "phrases_form", apply)
 

@@ -172,3 +172,85 @@ def test_an_adults_limit_page_is_unchanged(alice: User) -> None:
     words = _limit_words(logged_in(alice).get(reverse("feed:index")).content.decode())
     assert "You set yourself 30 minutes a day." in words
     assert "Watch 15 more minutes" in words and "Ask for more time" not in words
+
+
+# --- The quick panel for a teen whose feed isn't personalised ------------------------------------
+
+PANEL_OFF = (
+    "For you, mood and your own words need a personalised feed; a linked parent can turn it on."
+)
+
+
+def _panel_post(client: object, name: str, data: dict[str, str]) -> str:
+    response = client.post(  # type: ignore[attr-defined]
+        reverse(name), {**data, "back": "feed"},
+        HTTP_HX_REQUEST="true", HTTP_HX_TARGET="steer-panel",
+    )  # fmt: skip
+    return response.content.decode()
+
+
+def test_a_teens_panel_shows_for_you_mood_and_words_disabled_with_the_reason(teen: User) -> None:
+    _quiet_hours(teen, now_inside=False)
+    page = logged_in(teen).get(reverse("feed:index")).content.decode()
+    assert f'<p class="muted" id="steer-off" data-testid="steer-off">{PANEL_OFF}</p>' in (
+        page.replace("&#x27;", "'")
+    )
+    assert 'value="for_you" class="chip" aria-pressed="false" disabled' in page
+    assert 'data-testid="mood-slider" disabled' in page
+    assert 'placeholder="more cooking and dogs, less pranks" disabled' in page
+    assert '<span data-testid="mode">Latest</span>' in page
+    assert 'value="latest" class="chip on"' in page and 'value="following" class="chip"' in page
+
+
+def test_a_teens_instruction_is_refused_with_the_reason_and_nothing_is_written(
+    teen: User,
+) -> None:
+    _quiet_hours(teen, now_inside=False)
+    client = logged_in(teen)
+    panel = _panel_post(client, "feed:instruction", {"instruction": "more dogs"})
+    assert "Your feed isn&#x27;t personalised, so mood, interests and your own words" in panel
+    assert "Your next videos follow it" not in panel
+    mood = _panel_post(client, "feed:mood", {"mood": "80"})
+    assert "Your next videos follow it" not in mood and "isn&#x27;t personalised" in mood
+    assert '<span data-testid="mode">Latest</span>' in mood
+    row = FeedPreference.objects.filter(user=teen).first()
+    assert row is None or (row.instruction, row.mood) == ("", None)
+
+
+def test_a_teen_with_a_personalised_feed_has_every_control(teen: User, parent: User) -> None:
+    from accounts.teens import (
+        parent_link_accept,
+        parent_link_code_create,
+        teen_settings_update_by_parent,
+    )
+
+    _quiet_hours(teen, now_inside=False)
+    link = parent_link_accept(teen=teen, code=parent_link_code_create(parent=parent).code)
+    teen_settings_update_by_parent(parent=parent, link_id=link.pk, personalised=True)
+    client = logged_in(teen)
+    page = client.get(reverse("feed:index")).content.decode()
+    assert (
+        'data-testid="steer-off"' not in page
+        and "disabled" not in page.split("steer-panel")[1][:3000]
+    )
+    mood = _panel_post(client, "feed:mood", {"mood": "80"})
+    assert "Mood saved. Your next videos follow it." in mood
+    assert FeedPreference.objects.get(user=teen).mood == 0.8
+
+
+def test_an_empty_following_feed_offers_a_teen_latest_not_for_you(teen: User) -> None:
+    _quiet_hours(teen, now_inside=False)
+    client = logged_in(teen)
+    client.post(reverse("feed:mode"), {"mode": "following"})
+    page = client.get(reverse("feed:index")).content.decode()
+    assert "Nothing from people you follow yet." in page
+    assert "Show Latest" in page and "Show For you" not in page
+
+
+def test_on_latest_an_adults_steering_note_says_it_waits_for_for_you(alice: User) -> None:
+    client = logged_in(alice)
+    client.post(reverse("feed:mode"), {"mode": "latest"})
+    mood = _panel_post(client, "feed:mood", {"mood": "80"})
+    assert "Mood saved. It steers For you; you&#x27;re watching Latest." in mood
+    assert 'data-testid="steer-off"' not in mood
+    assert FeedPreference.objects.get(user=alice).mood == 0.8
