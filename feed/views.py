@@ -31,6 +31,7 @@ from feed.forms import (
     PhrasesForm,
 )
 from feed.models import FeedPreference
+from feed.player import limit_context
 from sora_site.template_urls import remembered_reverse
 from sora_site.text import checks_own_text
 
@@ -77,7 +78,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "heartbeat_seconds": budget.HEARTBEAT_SECONDS,
     }
     if page.limit_reached:
-        context.update(_limit_context(request, page.budget))
+        context.update(limit_context(request, page.budget))
     if request.htmx:
         return render(request, "feed/index.html#feed-items", context)
     if request.user.is_authenticated:
@@ -85,16 +86,6 @@ def index(request: HttpRequest) -> HttpResponse:
         # One query, on full pages only (never on the htmx next page).
         context.update(views_wellbeing.card_context(wellbeing.check_in_due(request.user)))
     return render(request, "feed/index.html", context)
-
-
-def _limit_context(request: HttpRequest, status: budget.BudgetStatus | None) -> dict[str, Any]:
-    """What the limit page offers a teen whose teen-account limit is reached: asking their
-    linked parent for more time (or how to link one), or the request already waiting."""
-    if status is None or not status.reached or not status.from_teen_account:
-        return {}
-    from accounts.teen_selectors import more_time_of
-
-    return {"more_time": more_time_of(teen=request.user)}
 
 
 def _cards_html(request: HttpRequest, page: selectors.FeedPage) -> SafeString:
@@ -376,7 +367,7 @@ def heartbeat(request: HttpRequest) -> HttpResponse:
         "budget_status": status,
         "heartbeat_seconds": budget.HEARTBEAT_SECONDS,
         "show_limit": True,
-        **_limit_context(request, status),
+        **limit_context(request, status),
     }
     return render(request, "feed/index.html#budget-meter", context)
 

@@ -25,6 +25,7 @@ from feed import social
 from feed import social_selectors as sel
 from feed.cards import like_button
 from feed.models import CommentPolicy, Post
+from feed.player import player_context
 from feed.selectors import post_get_visible
 from safety.forms import ReportForm
 from safety.limits import limit_wait, too_many
@@ -83,6 +84,7 @@ def post_page_context(request: HttpRequest, post: Post, **extra: Any) -> dict[st
         "og_video": request.build_absolute_uri(video_url) if video_url else "",
         "report_reasons": Report.Reason.choices,
         "held_note": sel.HELD_NOTE,
+        **player_context(request),
         **extra,
     }
 

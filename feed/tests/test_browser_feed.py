@@ -1,5 +1,5 @@
 """In Chromium: the feed loads its next page on scroll, follows the mood slider (with "why"
-updated), and stops when the daily limit is spent."""
+updated), and stops when the daily limit is spent, on post pages too."""
 
 from __future__ import annotations
 
@@ -113,3 +113,35 @@ def test_a_one_minute_limit_ends_the_feed_when_the_minute_is_watched(
     assert page.locator(ITEMS).count() == 0
     assert page.get_by_text("You've reached your limit for today").is_visible()
     assert Post.objects.count() == 3
+
+
+def test_a_teens_post_page_counts_its_player_and_the_limit_notice_replaces_it(
+    live_server: Any, page: Any, alice: User, teen: User, template_job: Any, monkeypatch: Any
+) -> None:
+    """Search and profiles lead to the post page: its player counts toward a teen's limit, and
+    once the limit is spent the notice covers it, on a 390 px phone."""
+    from accounts.models import TeenSettings
+    from accounts.teens import teen_settings_tighten
+    from feed import budget
+
+    monkeypatch.setattr(budget, "HEARTBEAT_SECONDS", 1)  # the player reports every second
+    page.set_viewport_size({"width": 390, "height": 844})
+    post = publish_like(template_job, alice, "a sailboat on a bay")
+    teen_settings_tighten(teen=teen, daily_limit_minutes=1)
+    # Quiet hours twelve hours away, so the post page is open whenever this runs.
+    far = (timezone.localtime() + dt.timedelta(hours=12)).replace(second=0, microsecond=0)
+    TeenSettings.objects.filter(user=teen).update(
+        quiet_start=(far - dt.timedelta(hours=1)).time(), quiet_end=far.time()
+    )
+    watch_heartbeat(user=teen, seconds=30, now=timezone.now() - dt.timedelta(seconds=60))
+    watch_heartbeat(user=teen, seconds=28, now=timezone.now() - dt.timedelta(seconds=30))
+    _log_in(page, live_server.url, teen)
+
+    page.goto(f"{live_server.url}/p/{post.pk}/")
+    assert page.locator("video[data-counted]").count() == 1
+    page.get_by_text("You've reached your limit for today").wait_for(timeout=30_000)
+    assert page.evaluate("() => [...document.querySelectorAll('video')].every(v => v.paused)")
+    assert page.get_by_text("Your daily limit is 1 minute.").is_visible()
+    page.goto(f"{live_server.url}/p/{post.pk}/")
+    assert page.locator("video").count() == 0
+    assert page.get_by_text("You've reached your limit for today").is_visible()

@@ -254,3 +254,72 @@ def test_on_latest_an_adults_steering_note_says_it_waits_for_for_you(alice: User
     assert "Mood saved. It steers For you; you&#x27;re watching Latest." in mood
     assert 'data-testid="steer-off"' not in mood
     assert FeedPreference.objects.get(user=alice).mood == 0.8
+
+
+# --- Every player: the post page, where search and profiles lead --------------------------------
+
+
+def _post_page(user: User | None, post_id: int) -> str:
+    from django.test import Client
+
+    client = logged_in(user) if user is not None else Client()
+    return client.get(reverse("feed:post", args=[post_id])).content.decode()
+
+
+def test_during_quiet_hours_a_post_page_shows_the_quiet_notice_instead_of_the_player(
+    teen: User, alice: User
+) -> None:
+    from feed.tests.social_helpers import published
+
+    post = published(alice, caption="a kite over the dunes")
+    _quiet_hours(teen, now_inside=True)
+    page = _post_page(teen, post.pk)
+    assert 'data-testid="quiet-hours"' in page and "<video" not in page
+    assert "a kite over the dunes" in page  # the rest of the page stays
+    assert "<video" in _post_page(alice, post.pk)  # adults have no quiet hours
+
+
+def test_past_the_limit_a_post_page_shows_the_limit_notice_instead_of_the_player(
+    teen: User, parent: User, alice: User
+) -> None:
+    from feed.tests.social_helpers import published
+
+    post = published(alice)
+    _linked_teen_past_limit(teen, parent)
+    page = _post_page(teen, post.pk)
+    assert 'data-testid="limit-reached"' in page and "<video" not in page
+    assert "Your daily limit is 30 minutes." in _limit_words(page)
+    assert 'data-testid="ask-more-time"' in page
+
+
+def test_a_post_pages_player_is_counted_by_the_heartbeat(teen: User, alice: User) -> None:
+    from feed.models import WatchDay
+    from feed.tests.social_helpers import published
+
+    post = published(alice)
+    _quiet_hours(teen, now_inside=False)
+    page = _post_page(teen, post.pk)
+    assert "data-counted></video>" in page and "js/feed.js" in page
+    assert f'data-heartbeat="{reverse("feed:heartbeat")}"' in page
+    assert "0 of 60 min today" in page
+    beat = logged_in(teen).post(reverse("feed:heartbeat"), {"seconds": 15}).content.decode()
+    assert "0 of 60 min today" in beat
+    assert WatchDay.objects.get(user=teen).seconds == 15
+
+
+def test_an_adult_with_a_limit_has_it_on_post_pages_too(alice: User, bob: User) -> None:
+    from feed.budget import budget_set, today
+    from feed.tests.social_helpers import published
+
+    post = published(bob)
+    budget_set(user=alice, minutes=10)
+    WatchDay.objects.create(user=alice, day=today(alice), seconds=10 * 60)
+    words = _limit_words(_post_page(alice, post.pk))
+    assert "You set yourself 10 minutes a day." in words and "Watch 15 more minutes" in words
+
+
+def test_a_visitor_gets_the_player_and_no_meter(alice: User) -> None:
+    from feed.tests.social_helpers import published
+
+    page = _post_page(None, published(alice).pk)
+    assert "<video" in page and 'id="budget"' not in page and "js/feed.js" not in page

@@ -1,7 +1,8 @@
 // The feed's daily-limit heartbeat and the mood slider's live label.
 //
-// While a feed video plays in a visible tab, the seconds it actually played are added up and
-// reported every few seconds (the page says how often). The server caps each report at the
+// While a feed video, or any video marked data-counted (a post page's), plays in a visible
+// tab, the seconds it actually played are added up and reported every few seconds (the page
+// says how often). The server caps each report at the
 // real time since the previous one, so this count is a report, not an authority. When the
 // answer says the limit is reached, every video pauses and the limit notice covers the feed.
 (function () {
@@ -19,7 +20,7 @@
 
   function onTimeUpdate(event) {
     var video = event.target;
-    if (!video.matches || !video.matches("video[data-autoplay]")) { return; }
+    if (!video.matches || !video.matches("video[data-autoplay], video[data-counted]")) { return; }
     var now = video.currentTime;
     var last = video._soraLast;
     video._soraLast = now;
