@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import User
 from accounts.selectors import are_mutuals, is_blocked_between
@@ -47,14 +48,59 @@ def cameo_use_refusal(*, cameo: Cameo, user: User) -> str | None:
     if cameo.permission == Permission.EVERYONE:
         return None
     now = timezone.now()
-    grants = CameoGrant.objects.filter(cameo=cameo, grantee=user)
-    if grants.filter(active_grant_q(now)).exists():
+    grant = CameoGrant.objects.filter(cameo=cameo, grantee=user).first()
+    if grant is not None and CameoGrant.objects.filter(active_grant_q(now), pk=grant.pk).exists():
         return None
     if cameo.permission == Permission.MUTUALS and are_mutuals(user, owner):
         return None
-    if grants.filter(state=CameoGrant.State.APPROVED).exists():
+    return _no_grant_refusal(grant, name, now)
+
+
+def _no_grant_refusal(grant: CameoGrant | None, name: str, now: dt.datetime) -> str:
+    """What is true of a person without a valid permission, so the prompt never sends them to
+    ask when asking would be refused."""
+    State = CameoGrant.State
+    if grant is not None and (closed := said_no_sentence(grant, name=name, now=now)):
+        return closed
+    if grant is not None and grant.state == State.APPROVED:
         return f"Your permission to use {name}'s cameo has expired. Ask again."
+    if grant is not None and grant.state == State.REQUESTED:
+        return f"You asked to use {name}'s cameo; they haven't answered yet."
     return f"{name}'s cameo needs their approval. Ask to use it first."
+
+
+# A "no" (a declined request or a revoked permission) holds for 30 days from the owner's
+# decision, then the person may ask once more.
+ASK_AGAIN_AFTER = dt.timedelta(days=30)
+
+
+def ask_again_from(grant: CameoGrant) -> dt.datetime | None:
+    """When a person an owner said no to may ask again; None unless the owner said no.
+
+    Why a cooling-off period and not never or at once: asking again straight away would turn a
+    no into pestering, and the owner just decided. Never would make one decision last for good,
+    though people and friendships change, and a lasting no is what blocking is for (a block
+    ends requests both ways for as long as it stands). Thirty days is long enough not to feel
+    like pressure and short enough that a misunderstanding can be mended. The request service,
+    the profile and the prompt all read this one date.
+    """
+    if grant.state not in (CameoGrant.State.DECLINED, CameoGrant.State.REVOKED):
+        return None
+    return (grant.decided_at or grant.created_at) + ASK_AGAIN_AFTER
+
+
+def said_no_sentence(grant: CameoGrant, *, name: str, now: dt.datetime) -> str | None:
+    """What a person an owner said no to is told, and when they may ask again."""
+    again = ask_again_from(grant)
+    if again is None:
+        return None
+    if grant.state == CameoGrant.State.REVOKED:
+        said = f"{name} has withdrawn permission."
+    else:
+        said = f"{name} said no to using their cameo."
+    if again > now:
+        return f"{said} You can ask again from {date_format(timezone.localtime(again), 'j F Y')}."
+    return f"{said} You can ask again on their profile."
 
 
 MAX_CAMEOS_PER_VIDEO = 3
@@ -165,12 +211,14 @@ def use_get_for_owner(*, owner: User, use_id: int) -> CameoUse:
 
 @dataclass(frozen=True)
 class CameoOnProfile:
-    """What a visitor may do about the cameo of the person whose profile they are on."""
+    """What a visitor may do about the cameo of the person whose profile they are on, and
+    ``note``: the sentence saying why, when there is nothing to press."""
 
     cameo: Cameo | None
     usable: bool = False
     can_ask: bool = False
     asked: bool = False
+    note: str = ""
 
 
 def cameo_on_profile(*, viewer: User, owner: User) -> CameoOnProfile:
@@ -179,16 +227,21 @@ def cameo_on_profile(*, viewer: User, owner: User) -> CameoOnProfile:
         return CameoOnProfile(cameo=cameo, usable=cameo is not None and viewer.pk == owner.pk)
     if is_blocked_between(viewer, owner):
         return CameoOnProfile(cameo=None)
-    usable = cameo_use_refusal(cameo=cameo, user=viewer) is None
+    if cameo_use_refusal(cameo=cameo, user=viewer) is None:
+        return CameoOnProfile(cameo=cameo, usable=True)
+    name = f"@{owner.username}"
+    if cameo.permission == Permission.ONLY_ME:
+        return CameoOnProfile(cameo=cameo, note=f"{name}'s cameo is private.")
+    if refusal := teen_cameo_cap_refusal(cameo, viewer):
+        return CameoOnProfile(cameo=cameo, note=refusal)
     grant = CameoGrant.objects.filter(cameo=cameo, grantee=viewer).first()
-    asked = grant is not None and grant.state == CameoGrant.State.REQUESTED
-    closed = grant is not None and grant.state in (
-        CameoGrant.State.DECLINED,
-        CameoGrant.State.REVOKED,
-    )
-    can_ask = not usable and not asked and not closed and cameo.permission != Permission.ONLY_ME
-    can_ask = can_ask and teen_cameo_cap_refusal(cameo, viewer) is None
-    return CameoOnProfile(cameo=cameo, usable=usable, can_ask=can_ask, asked=asked)
+    if grant is not None and grant.state == CameoGrant.State.REQUESTED:
+        return CameoOnProfile(cameo=cameo, asked=True)
+    now = timezone.now()
+    again = ask_again_from(grant) if grant is not None else None
+    if again is not None and again > now:
+        return CameoOnProfile(cameo=cameo, note=said_no_sentence(grant, name=name, now=now) or "")
+    return CameoOnProfile(cameo=cameo, can_ask=True)
 
 
 def cameo_media_visible_to(*, user: User, name: str) -> bool | None:

@@ -25,7 +25,7 @@ from cameo.models import (
     CameoVerification,
     ConsentEvent,
 )
-from cameo.selectors import active_grant_q, uses_by_others
+from cameo.selectors import active_grant_q, ask_again_from, said_no_sentence, uses_by_others
 from generation.takedown import generation_takedown
 
 if TYPE_CHECKING:
@@ -207,11 +207,13 @@ def cameo_grant_request(*, requester: User, cameo_id: int) -> CameoGrant:
 
 
 def _check_can_ask_again(grant: CameoGrant, name: str, now: dt.datetime) -> None:
-    State = CameoGrant.State
-    if grant.state == State.REQUESTED:
+    """A person may ask again once a permission has expired, or once the cooling-off after a
+    no has passed (``cameo.selectors.ask_again_from`` says why it exists)."""
+    if grant.state == CameoGrant.State.REQUESTED:
         raise ValidationError(f"You've already asked; {name} hasn't answered yet.")
-    if grant.state in (State.DECLINED, State.REVOKED):
-        raise ValidationError(f"{name} said no to using their cameo.")
+    again = ask_again_from(grant)
+    if again is not None and again > now:
+        raise ValidationError(said_no_sentence(grant, name=name, now=now) or "")
     if CameoGrant.objects.filter(pk=grant.pk).filter(active_grant_q(now)).exists():
         raise ValidationError(f"You can already use {name}'s cameo.")
 
@@ -321,15 +323,14 @@ def _take_down(uses: Any, *, reason: str) -> TakedownReceipt:
     creators = dict(uses.values_list("job_id", "job__creator_id"))
     down = generation_takedown(job_ids=sorted(creators), reason=reason, notice=None)
     uses.update(state=CameoUse.State.REVOKED, decided_at=down.at)
-    return TakedownReceipt(videos=len(down.job_ids), at=down.at)
     by_creator: dict[int, list[int]] = {}
     for pk in down.job_ids:  # those already down were told when they came down
         by_creator.setdefault(creators[pk], []).append(pk)
     for creator_id, pks in by_creator.items():
         _notify_takedown(creator_id, pks, reason)
+    return TakedownReceipt(videos=len(down.job_ids), at=down.at)
 
 
-@transaction.atomic
 def _notify_takedown(creator_id: int, job_ids: list[int], reason: str) -> None:
     if len(job_ids) == 1:
         text, url = "One of your videos was taken down.", reverse("generation:job", args=job_ids)
@@ -338,6 +339,7 @@ def _notify_takedown(creator_id: int, job_ids: list[int], reason: str) -> None:
     notify(recipient_id=creator_id, kind="cameo_takedown", text=f"{text} {reason}", url=url)
 
 
+@transaction.atomic
 def cameo_grant_revoke(*, owner: User, grant_id: int) -> TakedownReceipt:
     """Take back a person's permission, and take down every video they made with the cameo."""
     grant = _owned_grant(owner, grant_id)

@@ -156,8 +156,13 @@ def test_asking_twice_or_after_a_no_is_refused(alice: User, bob: User, charlie: 
     cameo_grant_request(requester=bob, cameo_id=cameo.pk)
     _refused("You've already asked; @alice hasn't answered yet.", requester=bob, cameo_id=cameo.pk)
     grant = cameo_grant_request(requester=charlie, cameo_id=cameo.pk)
-    cameo_grant_decide(owner=alice, grant_id=grant.pk, approve=False)
-    _refused("@alice said no to using their cameo.", requester=charlie, cameo_id=cameo.pk)
+    grant = cameo_grant_decide(owner=alice, grant_id=grant.pk, approve=False)
+    again = timezone.localtime(grant.decided_at + dt.timedelta(days=30))
+    _refused(
+        f"@alice said no to using their cameo. You can ask again from {again.day} {again:%B %Y}.",
+        requester=charlie,
+        cameo_id=cameo.pk,
+    )
 
 
 def test_only_the_owner_can_answer_or_revoke_a_request(alice: User, bob: User) -> None:

@@ -4,6 +4,7 @@ video that waits for approval, a private cameo on a profile, and receipts after 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -157,3 +158,113 @@ def test_deleting_a_cameo_tells_each_creator_once(
          reverse("generation:job", args=[charlie_job.pk])),
     ]  # fmt: skip
     assert not Notification.objects.filter(kind="taken_down").exists()
+
+
+# --- 10: after a revoke, say what is true; ask again after 30 days -----------------------------
+
+
+def _revoked(alice: User, bob: User) -> CameoGrant:
+    from cameo.services import cameo_grant_revoke
+
+    grant = _granted(alice, bob)
+    cameo_grant_revoke(owner=alice, grant_id=grant.pk)
+    grant.refresh_from_db()
+    return grant
+
+
+def _ask_again_date(grant: CameoGrant) -> str:
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(grant.decided_at + dt.timedelta(days=30)), "j F Y")
+
+
+def _days_pass(grant: CameoGrant, days: int) -> None:
+    """Move the owner's decision back, as if ``days`` had passed since."""
+    grant.refresh_from_db()
+    CameoGrant.objects.filter(pk=grant.pk).update(
+        decided_at=grant.decided_at - dt.timedelta(days=days)
+    )
+
+
+def test_after_a_revoke_the_prompt_says_permission_was_withdrawn(alice: User, bob: User) -> None:
+    grant = _revoked(alice, bob)
+    response = _login(bob).post(
+        reverse("generation:create"),
+        {"prompt": "@alice on a swing", "duration_s": "4", "aspect": "9:16"},
+    )
+    page = response.content.decode()
+    assert "@alice has withdrawn permission. You can ask again from " in page
+    assert _ask_again_date(grant) in page
+    assert "Ask to use it first" not in page
+    assert not GenerationJob.objects.exists()
+
+
+def test_after_a_revoke_the_profile_says_so_and_offers_no_button(alice: User, bob: User) -> None:
+    grant = _revoked(alice, bob)
+    client = _login(bob)
+    profile = client.get(reverse("profile", args=["alice"])).content.decode()
+    assert (
+        f"@alice has withdrawn permission. You can ask again from {_ask_again_date(grant)}."
+        in profile
+    )
+    assert "Ask to use @alice" not in profile
+    asked = client.post(reverse("cameo:ask", args=["alice"]), follow=True).content.decode()
+    assert "@alice has withdrawn permission. You can ask again from" in asked
+    grant.refresh_from_db()
+    assert grant.state == "revoked"
+
+
+def test_thirty_days_after_a_revoke_the_person_may_ask_again(alice: User, bob: User) -> None:
+    grant = _revoked(alice, bob)
+    _days_pass(grant, 29)
+    assert _ask_refused(bob, alice)
+    _days_pass(grant, 1)
+    client = _login(bob)
+    profile = client.get(reverse("profile", args=["alice"])).content.decode()
+    assert "Ask to use @alice's cameo" in profile
+    prompt = client.post(
+        reverse("generation:create"),
+        {"prompt": "@alice on a swing", "duration_s": "4", "aspect": "9:16"},
+    ).content.decode()
+    assert "@alice has withdrawn permission. You can ask again on their profile." in prompt
+    client.post(reverse("cameo:ask", args=["alice"]))
+    grant.refresh_from_db()
+    assert grant.state == "requested"
+    assert Notification.objects.filter(recipient=alice, kind="cameo_request").count() == 2
+
+
+def _ask_refused(person: User, owner: User) -> bool:
+    """Whether asking now is refused for the cooling-off, writing nothing."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        cameo_grant_request(requester=person, cameo_id=owner.cameo.pk)
+    except ValidationError as exc:
+        return "You can ask again from" in exc.messages[0]
+    return False
+
+
+def test_a_declined_request_waits_the_same_thirty_days(alice: User, bob: User) -> None:
+    cameo = _verified(alice, permission="approved")
+    grant = cameo_grant_request(requester=bob, cameo_id=cameo.pk)
+    grant = cameo_grant_decide(owner=alice, grant_id=grant.pk, approve=False)
+    profile = _login(bob).get(reverse("profile", args=["alice"])).content.decode()
+    sentence = (
+        f"@alice said no to using their cameo. You can ask again from {_ask_again_date(grant)}."
+    )
+    assert sentence in profile
+    _days_pass(grant, 30)
+    assert cameo_grant_request(requester=bob, cameo_id=cameo.pk).state == "requested"
+
+
+# --- 15: an "only me" cameo on its owner's profile ----------------------------------------------
+
+
+def test_a_private_cameo_says_so_on_the_owner_s_profile(alice: User, bob: User) -> None:
+    _verified(alice)  # "only me" is where a cameo starts
+    profile = _login(bob).get(reverse("profile", args=["alice"])).content.decode()
+    assert '<p class="muted" data-testid="cameo-note">@alice&#x27;s cameo is private.</p>' in (
+        profile
+    )
+    assert "Ask to use @alice" not in profile
