@@ -203,6 +203,14 @@ def uses_of_cameo(*, owner: User) -> list[CameoUse]:
     )
 
 
+def approvals_awaited(*, job_id: int) -> list[str]:
+    """The handles of the owners who approve each video with their cameo and have not yet
+    answered for this one: until this is empty, the video can't be published."""
+    uses = CameoUse.objects.filter(job_id=job_id, state=CameoUse.State.AWAITING)
+    names = uses.order_by("cameo__owner__username").values_list("cameo__owner__username", flat=True)
+    return [f"@{name}" for name in names]
+
+
 def use_get_for_owner(*, owner: User, use_id: int) -> CameoUse:
     return get_object_or_404(
         CameoUse.objects.select_related("job__creator", "cameo"), pk=use_id, cameo__owner=owner

@@ -100,10 +100,9 @@ def post_fingerprint(*, post_id: int) -> Post:
 
 
 def _check_cameo_approvals(job: GenerationJob) -> None:
-    from cameo.models import CameoUse
+    from cameo.selectors import approvals_awaited
 
-    waiting = CameoUse.objects.filter(job=job, state=CameoUse.State.AWAITING)
-    owners = [f"@{u}" for u in waiting.values_list("cameo__owner__username", flat=True)]
+    owners = approvals_awaited(job_id=job.pk)
     if owners:
         raise ValidationError(
             f"{', '.join(owners)} approve{'s' if len(owners) == 1 else ''} each video with "

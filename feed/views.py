@@ -32,6 +32,8 @@ from feed.forms import (
 )
 from feed.models import FeedPreference
 from feed.player import limit_context
+from generation.selectors import job_get_for_user
+from generation.views import job_page_context
 from sora_site.template_urls import remembered_reverse
 from sora_site.text import checks_own_text
 
@@ -121,13 +123,17 @@ def like(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def publish(request: HttpRequest, job_id: int) -> HttpResponse:
+    caption = request.POST.get("caption", "")
     try:
-        post = services.post_publish(
-            user=request.user, job_id=job_id, caption=request.POST.get("caption", "")
-        )
+        post = services.post_publish(user=request.user, job_id=job_id, caption=caption)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("generation:job", job_id=job_id)
+        # The job page again, with the caption still in its field and the reason beside it.
+        job = job_get_for_user(user=request.user, job_id=job_id)
+        context = job_page_context(job) | {
+            "caption": caption,
+            "publish_error": " ".join(exc.messages),
+        }
+        return render(request, "generation/job.html", context, status=400)
     if post.job.held_at is not None:
         messages.info(request, post.job.held_reason)
         return redirect("generation:job", job_id=job_id)

@@ -11,4 +11,9 @@ urlpatterns = [
     path("jobs/<int:job_id>/", views.job_detail, name="job"),
     path("jobs/<int:job_id>/status/", views.job_status, name="job_status"),
     path("jobs/<int:job_id>/cancel/", views.job_cancel, name="job_cancel"),
+    path(
+        "jobs/<int:job_id>/publish-action/",
+        views.job_publish_action,
+        name="job_publish_action",
+    ),
 ]

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cameo.selectors import approvals_awaited
 from feed.selectors import post_get_visible
 from generation import selectors, services
 from generation.describe import MODEL_DOCS_ANCHOR, soundtrack_sentence
@@ -55,9 +56,12 @@ def _remix_initial(request: HttpRequest) -> dict[str, object]:
     return initial
 
 
-def _job_context(job: GenerationJob) -> dict[str, object]:
+def job_page_context(job: GenerationJob) -> dict[str, object]:
+    """What the job page and its partials show; feed's publish view renders the page with it
+    too when it refuses a publish, so the caption typed stays in its field."""
     return {
         "job": job,
+        "awaiting": approvals_awaited(job_id=job.pk),
         "estimate": selectors.job_queue_estimate(job=job),
         "reading": selectors.job_reading(job=job),
         "soundtrack": soundtrack_sentence(sound=job.sound, plan=job.plan or {}),
@@ -68,13 +72,21 @@ def _job_context(job: GenerationJob) -> dict[str, object]:
 @login_required
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors.job_get_for_user(user=request.user, job_id=job_id)
-    return render(request, "generation/job.html", _job_context(job))
+    return render(request, "generation/job.html", job_page_context(job))
 
 
 @login_required
 def job_status(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors.job_get_for_user(user=request.user, job_id=job_id)
-    return render(request, "generation/job.html#job-status", _job_context(job))
+    return render(request, "generation/job.html#job-status", job_page_context(job))
+
+
+@login_required
+def job_publish_action(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The publish button, or who the video still waits for; polled while it waits, so an
+    approval brings the button without touching a caption being typed."""
+    job = selectors.job_get_for_user(user=request.user, job_id=job_id)
+    return render(request, "generation/job.html#publish-action", job_page_context(job))
 
 
 @login_required
@@ -86,7 +98,7 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         job = selectors.job_get_for_user(user=request.user, job_id=job_id)
     if request.htmx:
-        return render(request, "generation/job.html#job-status", _job_context(job))
+        return render(request, "generation/job.html#job-status", job_page_context(job))
     return redirect("generation:job", job_id=job.pk)
 
 

@@ -268,3 +268,73 @@ def test_a_private_cameo_says_so_on_the_owner_s_profile(alice: User, bob: User) 
         profile
     )
     assert "Ask to use @alice" not in profile
+
+
+# --- 11: a video waiting for the owner's approval -----------------------------------------------
+
+
+def _finished(job: GenerationJob) -> GenerationJob:
+    """Give a job finished files without rendering it (generation's own tests render)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = f"{job.public_id}-done"
+    video = default_storage.save(f"videos/{name}.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42"))
+    poster = default_storage.save(f"posters/{name}.jpg", ContentFile(b"\xff\xd8\xff"))
+    GenerationJob.objects.filter(pk=job.pk).update(
+        status=GenerationJob.Status.SUCCEEDED, video=video, poster=poster, progress=100
+    )
+    job.refresh_from_db()
+    return job
+
+
+def _awaiting_draft(alice: User, bob: User, submit: Callable[..., Any]) -> GenerationJob:
+    _verified(alice, permission="everyone", approve_each_video=True)
+    return _finished(submit(bob, "@alice juggling in the park"))
+
+
+def test_a_draft_waiting_for_approval_shows_who_it_waits_for_instead_of_publish(
+    alice: User, bob: User, submit: Callable[..., Any]
+) -> None:
+    job = _awaiting_draft(alice, bob, submit)
+    page = _login(bob).get(reverse("generation:job", args=[job.pk])).content.decode()
+    assert "Waiting for @alice to approve this video. You can publish it once they have." in page
+    assert ">Publish</button>" not in page
+    assert 'id="caption"' in page  # the caption can be written while it waits
+
+
+def test_a_refused_publish_keeps_the_caption_typed(
+    alice: User, bob: User, submit: Callable[..., Any]
+) -> None:
+    from feed.models import Post
+
+    job = _awaiting_draft(alice, bob, submit)
+    response = _login(bob).post(
+        reverse("feed:publish", args=[job.pk]), {"caption": "Our best day & more"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="Our best day &amp; more"' in page
+    assert "@alice approves each video with their cameo. You can publish once they have" in page
+    assert not Post.objects.exists()
+
+
+def test_once_the_owner_approves_the_publish_button_comes_back(
+    alice: User, bob: User, charlie: User, submit: Callable[..., Any]
+) -> None:
+    from cameo.services import cameo_use_decide
+
+    job = _awaiting_draft(alice, bob, submit)
+    url = reverse("generation:job_publish_action", args=[job.pk])
+    waiting = _login(bob).get(url).content.decode()
+    assert "Waiting for @alice to approve" in waiting and "every 5s" in waiting
+    cameo_use_decide(owner=alice, use_id=job.cameo_uses.get().pk, approve=True)
+    ready = _login(bob).get(url).content.decode()
+    assert ">Publish</button>" in ready and "hx-trigger" not in ready
+    assert _login(charlie).get(url).status_code == 404
+    assert "/login/" in Client().get(url)["Location"]
+
+
+def test_publishing_by_get_is_refused(alice: User, bob: User, submit: Callable[..., Any]) -> None:
+    job = _awaiting_draft(alice, bob, submit)
+    assert _login(bob).get(reverse("feed:publish", args=[job.pk])).status_code == 405

@@ -186,6 +186,7 @@ MATRIX: dict[str, Entry] = {
     "generation:drafts": own(),
     "generation:job": private(_draft, _teen_draft, ("GET",)),
     "generation:job_status": private(_draft, _teen_draft, ("GET",)),
+    "generation:job_publish_action": private(_draft, _teen_draft, ("GET",)),
     "generation:job_cancel": private(_draft, _teen_draft),
     "verify": public(BOTH),
     # The signed record answers "is this file genuine?" for anyone holding it, draft or not; it
