@@ -137,7 +137,7 @@ _RELATIONS = {
     "hold": "held by {}", "ride": "ridden by {}", "between": "between {} and the next player",
     "eat": "eaten by {}", "throw": "thrown by {}", "kick": "kicked by {}",
     "knock": "knocked over by {}", "chase": "chasing {}", "hug": "hugging {}",
-    "near": "beside {}",
+    "near": "beside {}", "push": "pushed by {}",
 }  # fmt: skip
 
 

@@ -116,6 +116,7 @@ def plan_motion(plan: ScenePlan, rng: np.random.Generator, view_width: float) ->
         "stretch": 0.25,
         "grow": 0.3,
         "shrink": 0.3,
+        "shout": 0.7 + 0.6 * e,
     }[plan.action]
     ground = 0.895 if plan.setting == "underwater" else GROUND_Y
     return Motion(float(rng.choice([-1.0, 1.0])), travel, cadence, ground, view_width)
@@ -317,6 +318,11 @@ def in_place(
         reach = np.sin(np.pi * 2 * motion.cadence * t + phase0) ** 2
         yscale = 1 + 0.18 * reach
         xscale = 1 - 0.06 * reach
+    elif action == "shout":  # head back and a swelling chest, in bursts
+        burst = np.clip(np.sin(2 * np.pi * motion.cadence * t + phase0 * 6.28), 0, 1) ** 2
+        angle = -d * 0.2 * burst
+        yscale = 1 + 0.07 * burst
+        xscale = 1 + 0.04 * burst
     elif action == "grow":
         xscale = yscale = 0.55 + 0.5 * through
     elif action == "shrink":

@@ -52,7 +52,8 @@ EXTENT = {
     "bed": 1.1, "couch-and-lamp": 1.1, "chair": 0.55, "toilet": 0.5, "bathtub": 0.9,
     "door": 1.2, "window": 0.7, "mirror": 0.6, "placard": 0.6,
     "shape-table": 0.95, "shape-desk": 0.95, "shape-bench": 1.0, "shape-shelf": 1.0,
-    "shape-surfboard": 1.0, "shape-fence": 1.2,
+    "shape-surfboard": 1.0, "shape-fence": 1.2, "shape-rug": 1.3, "shape-stall": 1.3,
+    "shape-lamppost": 1.9, "shape-haybale": 0.7,
     # Animals the set draws as a face only: a face as big as the animal reads as a giant.
     "fox": 0.42, "wolf": 0.45, "lion": 0.5, "bear": 0.5, "polar-bear": 0.5, "panda": 0.5,
     "koala": 0.4, "frog": 0.3, "unicorn": 0.5, "moose": 0.6,
@@ -151,6 +152,10 @@ SHAPE_SIZES = {
     "shape-shelf": (0.7, 1.0),
     "shape-surfboard": (1.0, 0.16),
     "shape-fence": (1.0, 0.45),
+    "shape-rug": (1.0, 0.1),
+    "shape-stall": (1.0, 0.95),
+    "shape-lamppost": (0.3, 1.0),
+    "shape-haybale": (1.0, 0.62),
 }
 SHAPES = frozenset(SHAPE_SIZES)
 WOOD, WOOD_DARK, WOOD_LIGHT = "#b9804a", "#8a5a32", "#d39a60"
@@ -228,6 +233,45 @@ def _fence(draw: ImageDraw.ImageDraw, w: int, h: int) -> None:
         )  # fmt: skip
 
 
+def _rug(draw: ImageDraw.ImageDraw, w: int, h: int) -> None:
+    draw.rounded_rectangle((0, 0, w, h), radius=h * 0.3, fill="#b8433f")
+    draw.rounded_rectangle((w * 0.04, h * 0.2, w * 0.96, h * 0.8), radius=h * 0.2, fill="#e0a548")
+    for i in range(7):
+        x0 = w * (0.1 + i * 0.12)
+        draw.rectangle((x0, h * 0.35, x0 + w * 0.05, h * 0.65), fill="#2f6f8f")
+
+
+def _stall(draw: ImageDraw.ImageDraw, w: int, h: int) -> None:
+    """A market stall: a counter under a striped awning on two poles."""
+    for x0 in (w * 0.06, w * 0.9):
+        draw.rectangle((x0, h * 0.12, x0 + w * 0.04, h), fill=WOOD_DARK)
+    stripes = 6
+    for i in range(stripes):
+        colour = "#d8443a" if i % 2 == 0 else "#f4efe4"
+        x0, x1 = w * i / stripes, w * (i + 1) / stripes
+        draw.rectangle((x0, 0, x1, h * 0.2), fill=colour)
+        draw.pieslice((x0, h * 0.12, x1, h * 0.3), 0, 180, fill=colour)
+    draw.rectangle((w * 0.03, h * 0.58, w * 0.97, h), fill=WOOD)
+    draw.rectangle((0, h * 0.54, w, h * 0.62), fill=WOOD_DARK)
+
+
+def _lamppost(draw: ImageDraw.ImageDraw, w: int, h: int) -> None:
+    draw.rectangle((w * 0.42, h * 0.12, w * 0.58, h), fill="#3d4450")
+    draw.rectangle((w * 0.25, h * 0.95, w * 0.75, h), fill="#3d4450")
+    draw.polygon([(w * 0.1, h * 0.1), (w * 0.9, h * 0.1), (w * 0.7, 0), (w * 0.3, 0)],
+                 fill="#3d4450")  # fmt: skip
+    draw.ellipse((w * 0.22, h * 0.08, w * 0.78, h * 0.16), fill="#ffe08a")
+
+
+def _haybale(draw: ImageDraw.ImageDraw, w: int, h: int) -> None:
+    draw.rounded_rectangle((0, 0, w, h), radius=h * 0.25, fill="#e0b84e")
+    for i in range(1, 6):
+        y = h * i / 6
+        draw.line((w * 0.05, y, w * 0.95, y), fill="#c49a36", width=max(1, round(h * 0.03)))
+    for x0 in (w * 0.28, w * 0.68):
+        draw.rectangle((x0, 0, x0 + w * 0.04, h), fill="#9a6a2a")
+
+
 _SHAPE_DRAWERS = {
     "shape-table": _table,
     "shape-desk": lambda draw, w, h: _table(draw, w, h, drawer=True),
@@ -235,4 +279,8 @@ _SHAPE_DRAWERS = {
     "shape-shelf": _shelf,
     "shape-surfboard": _surfboard,
     "shape-fence": _fence,
+    "shape-rug": _rug,
+    "shape-stall": _stall,
+    "shape-lamppost": _lamppost,
+    "shape-haybale": _haybale,
 }

@@ -326,8 +326,8 @@ class _Stage:
             item, kicks = _kick(clip, thing.icon, shape, owner)
             self.falls += kicks
             return item
-        if relation == "near" and owner is not None:
-            return _near(clip, thing.icon, shape, owner, copy)
+        if relation in ("near", "push") and owner is not None:
+            return _near(clip, thing.icon, shape, owner, copy, ahead=relation == "push")
         if base is not None:
             return _on_top(clip, thing.icon, shape, base, (copy, thing.count))
         rel = self._free(1, 2.4 * half + 0.04, pair=False)[0]
@@ -477,7 +477,7 @@ def _own_motion(clip: _Clip, item: _Item, action: str) -> None:
 # Cycles per second of a thing's own action (the plan's cadence belongs to its actors).
 OWN_CADENCE = {
     "rest": 0.5, "sleep": 0.25, "peck": 0.8, "shiver": 7.0, "stretch": 0.25, "grow": 0.3,
-    "shrink": 0.3,
+    "shrink": 0.3, "shout": 0.9,
 }  # fmt: skip
 
 
@@ -728,12 +728,17 @@ def _near(
     shape: tuple[sprites.Sheet, float, float],
     owner: _Item,
     copy: int,
+    *,
+    ahead: bool = False,
 ) -> _Item:
-    """Close beside the actor, on the ground (or in the air beside a flyer), moving with it."""
+    """Close beside the actor, on the ground (or in the air beside a flyer), moving with it:
+    behind it (pulled, led), or just ahead of its hands (pushed)."""
     sheet, size, half = shape
     s = owner.subject
     behind = -float(np.sign(s.flip * owner.facing) or 1.0)
-    x = s.x + behind * (owner.half + half * (1 + 2 * copy) + 0.015)
+    side = -behind if ahead else behind
+    gap = 0.005 if ahead else 0.015
+    x = s.x + side * (owner.half + half * (1 + 2 * copy) + gap)
     airborne = float(np.mean(s.ground - s.y)) > 0.15
     y = s.y.copy() if airborne else s.ground + 0.003
     subject = _still_subject(icon, sheet, size, x, 0.0)

@@ -68,6 +68,7 @@ RELATIONS = (
     "chase",  # (actors) follows the actor it relates to
     "hug",  # (actors) comes together with the actor it relates to
     "near",  # close beside the actor
+    "push",  # just ahead of the actor, moving with them (a pram, a wheelchair, a cart)
 )
 
 

@@ -28,7 +28,6 @@ logger = logging.getLogger(__name__)
 MAX_DRAWN = 8  # subjects and things together: more than this is clutter, not a scene
 # Shapes the renderer draws itself because the pictogram set has none ("shape-table").
 SHAPE_PREFIX = "shape-"
-SHAPES = frozenset({"table", "bench", "desk", "shelf", "surfboard", "fence"})
 # Words whose pictogram the general matcher gets wrong or misses; None: nothing draws it.
 WORD_ICONS: dict[str, str | None] = {
     "table": "shape-table",
@@ -48,6 +47,31 @@ WORD_ICONS: dict[str, str | None] = {
     "surfboard": "shape-surfboard",
     "board": "shape-surfboard",
     "fence": "shape-fence",
+    "rug": "shape-rug",
+    "carpet": "shape-rug",
+    "mat": "shape-rug",
+    "yoga mat": "shape-rug",
+    "stall": "shape-stall",
+    "stalls": "shape-stall",
+    "lemonade stand": "shape-stall",
+    "fruit stand": "shape-stall",
+    "food stand": "shape-stall",
+    "market stall": "shape-stall",
+    "booth": "shape-stall",
+    "kiosk": "shape-stall",
+    "streetlight": "shape-lamppost",
+    "streetlights": "shape-lamppost",
+    "streetlamp": "shape-lamppost",
+    "street lamp": "shape-lamppost",
+    "lamppost": "shape-lamppost",
+    "lamp post": "shape-lamppost",
+    "hay": "shape-haybale",
+    "haystack": "shape-haybale",
+    "hay bale": "shape-haybale",
+    "living room": "couch-and-lamp",
+    "lounge": "couch-and-lamp",
+    "bedroom": "bed",
+    "room": None,
     "cup": "hot-beverage",
     "mug": "hot-beverage",
     "coffee": "hot-beverage",
@@ -144,7 +168,7 @@ SCENERY_GROUPS = ("place-building", "place-geographic", "place-religious", "plac
 FURNITURE = frozenset(
     {"bed", "couch-and-lamp", "chair", "toilet", "bathtub", "door", "window", "shower",
      "mirror", "elevator", "placard", "shape-table", "shape-desk", "shape-bench",
-     "shape-shelf", "shape-fence"}
+     "shape-shelf", "shape-fence", "shape-rug", "shape-stall", "shape-lamppost"}
 )  # fmt: skip
 SKY = frozenset(
     {"sun", "crescent-moon", "full-moon", "cloud", "rainbow", "star", "glowing-star",
@@ -221,7 +245,9 @@ def icon_for(phrase: str) -> str | None:
         return WORD_ICONS[singular]
     match = pictograms.find(phrase)
     person = match and pictograms.subgroup(match.name).startswith("person")
-    if match is None or (_names_someone(phrase) and not person):
+    # A pictogram named by the word itself ("tractor") is never someone doing it.
+    exact = match is not None and match.how == "name"
+    if match is None or (_names_someone(phrase) and not person and not exact):
         # "a cyclist" is someone on a bike, not the bike: a person pictogram when one is near
         someone = _someone(phrase, SOMEONE_FLOOR if match is None else SOMEONE_OVER_THING)
         match = someone or match
@@ -394,7 +420,7 @@ def plan_things(
 # How a thing's own in-place action reads on the job page.
 MOTION_WORDS = {
     "rest": "resting", "sleep": "sleeping", "peck": "bobbing", "shiver": "shaking",
-    "stretch": "stretching", "grow": "growing", "shrink": "shrinking",
+    "stretch": "stretching", "grow": "growing", "shrink": "shrinking", "shout": "calling out",
 }  # fmt: skip
 
 
@@ -609,9 +635,23 @@ def _count_positions(tokens: list[str], start: int) -> list[int]:
 _RELATION_WORDS = {
     "ride": "riding", "hold": "holding", "between": "between players:", "eat": "eating",
     "throw": "throwing", "kick": "kicking", "knock": "knocking over", "chase": "chasing",
-    "hug": "hugging", "near": "beside",
+    "hug": "hugging", "near": "beside", "push": "pushing",
 }  # fmt: skip
 _PULLING = {"pull": "pulling", "drag": "dragging", "tow": "towing", "haul": "hauling"}
+_PUSHING = frozenset({"push", "shove", "wheel"})
+# Things a person pushes along in front of them rather than knocks over.
+_PUSHED_GROUPS = ("transport-ground", "household", "hotel")
+
+
+def _pushed_along(tokens: list[str], verb_pos: int, obj: _Thing) -> bool:
+    """ "pushing a wheelchair down the hall": a thing on wheels goes along ahead; "pushing a
+    vase off the shelf" still knocks it over."""
+    if {"off", "over"}.intersection(tokens[verb_pos + 1 : verb_pos + 6]):
+        return False
+    group = pictograms.subgroup(obj.icon)
+    return obj.role in ("prop", "actor") and group.startswith(_PUSHED_GROUPS)
+
+
 _MOUNT_GROUPS = ("transport-ground", "transport-water", "animal-mammal")
 _PREPOSITIONS = frozenset({"on", "off", "from", "onto", "atop", "upon", "across"})
 
@@ -652,6 +692,8 @@ def _relate(
         elif relation in ("chase", "hug"):
             if obj and obj.role == "actor":
                 target = obj
+        elif base in _PUSHING and obj and _pushed_along(tokens, verb_pos, obj):
+            relation, target, obj.role = "push", obj, "prop"
         elif obj and obj.role in ("prop", "actor" if relation == "near" else "prop"):
             target = obj
         if target is None and implied:  # a thing already named may be the one implied

@@ -125,7 +125,8 @@ SUBJECTS: dict[str, tuple[str, ...]] = {
         "person people man men woman women girl girls boy boys child children kid kids dancer "
         "dancers runner friend friends astronaut chef lady guy human couple student grandma "
         "grandpa baby hiker surfer skier diver singer family captain sailor pirate pirates "
-        "sailors captains"
+        "sailors captains mom moms mum mums mother mothers mommy dad dads father fathers daddy "
+        "parent parents"
     ),
     "dog": _w(
         "dog dogs puppy puppies pup doggo corgi retriever poodle beagle chihuahua labrador "
@@ -199,7 +200,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
         "float floats floating drift drifting swim swims swimming hover hovering sail sailing bob "
         "bobbing"
     ),
-    "wave": _w("wave waving greet greeting hello hi salute cheer"),
+    "wave": _w("wave waving greet greeting hello hi salute"),
     # Staying in place: breathing, a slow sway; the subject keeps its spot in the frame.
     "rest": _w(
         "rest rests resting relax relaxing lounge lounging sit sits sitting sat wait waits "
@@ -220,7 +221,17 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "shiver": _w(
         "shiver shivers shivering shaking tremble trembles trembling quiver quivering vibrate "
         "vibrating rattle rattling jiggle jiggling twitch twitching flicker flickering blink "
-        "blinking ringing"
+        "blinking ringing sizzle sizzles sizzling simmer simmering bubbling boiling"
+    ),
+    # Calling out on the spot: the head goes back and the body swells, in bursts (a roar, a
+    # howl, a cheer, a laugh, a bark, talking).
+    "shout": _w(
+        "roar roars roaring howl howls howling bark barks barking shout shouts shouting yell "
+        "yells yelling scream screams screaming cheer cheers cheering laugh laughs laughing "
+        "giggle giggles giggling clap claps clapping applaud applauding meow meowing moo mooing "
+        "crowing chirp chirps chirping hoot hooting quack quacking honk honking cry cries "
+        "crying sob sobbing talk talks talking chat chatting haggle haggling argue arguing "
+        "gossip gossiping growl growls growling hiss hissing squawk squawking"
     ),
     # Reaching up and settling back, slowly.
     "stretch": _w("stretch stretches stretching reach reaches reaching yawn yawns yawning"),
@@ -234,7 +245,9 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 # Actions that keep the subject in its place (no travel across the frame).
-IN_PLACE_ACTIONS = frozenset({"rest", "sleep", "peck", "shiver", "stretch", "grow", "shrink"})
+IN_PLACE_ACTIONS = frozenset(
+    {"rest", "sleep", "peck", "shiver", "stretch", "grow", "shrink", "shout"}
+)
 # What a subject does when the prompt names no action.
 NATURAL_ACTIONS: dict[str, str] = {
     "person": "walk",
@@ -336,6 +349,7 @@ ACTION_ENERGY: dict[str, float] = {
     "stretch": 0.2,
     "grow": 0.3,
     "shrink": 0.3,
+    "shout": 0.5,
 }
 SLOWER_WORDS = frozenset({"slow", "slowly", "gentle", "gently", "lazy", "lazily", "calmly"})
 FASTER_WORDS = frozenset({"fast", "quick", "quickly", "rapid", "rapidly", "speed", "hyperlapse"})

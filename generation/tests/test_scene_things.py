@@ -306,3 +306,49 @@ def test_a_verbs_object_the_sprites_would_draw_joins_the_one_doing_it(
     thing = things(plan)[icon]
     assert (thing.relation, thing.actor) == (relation, 0)
     assert len(plan.subjects) == 1  # drawn once, as the pictogram the verb joins
+
+
+def test_a_pushed_wheelchair_goes_along_ahead_of_the_nurse_not_knocked_over() -> None:
+    plan = plan_scene("a nurse pushing a wheelchair down a hospital hallway")
+
+    chair = things(plan)["motorized-wheelchair"]
+    assert (chair.role, chair.relation, chair.actor) == ("prop", "push", 0)
+    assert ("pushing", "pushing motorized wheelchair") in plan.drawn
+    assert "shape-table" not in things(plan)  # nothing to knock it off
+    vase = plan_scene("a cat pushing a cup off the table")
+    assert things(vase)["hot-beverage"].relation == "knock"
+
+
+def test_calling_out_verbs_are_drawn_on_the_spot() -> None:
+    for prompt, word in (
+        ("a lion roaring on a rock in the savanna", "roaring"),
+        ("a dog howling at the moon", "howling"),
+        ("a crowd of people cheering", "cheering"),
+    ):
+        plan = plan_scene(prompt)
+        assert plan.action == "shout", prompt
+        assert (word, "shout motion") in plan.drawn
+    assert render_frames("a lion roaring on a rock").std() > 0
+
+
+def test_rugs_stalls_streetlights_and_hay_are_drawn_as_shapes() -> None:
+    for prompt, shape in (
+        ("a baby crawling across the living room rug", "shape-rug"),
+        ("tacos at a street food stall", "shape-stall"),
+        ("a couple dancing in the rain under a streetlight", "shape-lamppost"),
+        ("a barn with hay", "shape-haybale"),
+    ):
+        plan = plan_scene(prompt)
+        assert shape in things(plan), prompt
+        assert plan.not_drawn == () or shape.removeprefix("shape-") not in plan.not_drawn
+    frames = render_frames("a couple dancing under a streetlight next to a market stall")
+    assert frames.std() > 0
+
+
+def test_a_word_that_is_a_pictograms_own_name_is_not_read_as_a_person() -> None:
+    plan = plan_scene("a tractor in a field")
+
+    assert "tractor" in things(plan)
+    assert "farmer" not in things(plan)
+    mom = plan_scene("a mom walking in the park")
+    assert mom.subjects == ("person",)
