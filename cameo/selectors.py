@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from accounts.models import User
 from accounts.selectors import are_mutuals, is_blocked_between
 from accounts.teen_selectors import teen_cameo_cap_refusal
-from cameo.models import Cameo, CameoGrant, CameoUse, CameoVerification
+from cameo.models import Cameo, CameoGrant, CameoUse, CameoVerification, ConsentEvent
 
 Permission = Cameo.Permission
 
@@ -209,6 +209,70 @@ def approvals_awaited(*, job_id: int) -> list[str]:
     uses = CameoUse.objects.filter(job_id=job_id, state=CameoUse.State.AWAITING)
     names = uses.order_by("cameo__owner__username").values_list("cameo__owner__username", flat=True)
     return [f"@{name}" for name in names]
+
+
+@dataclass(frozen=True)
+class TakedownRecord:
+    """One of the owner's receipts: when they took videos down, why, and which ones."""
+
+    at: dt.datetime
+    why: str
+    videos: int
+    taken_down: list[dict[str, Any]]
+    action: str
+
+
+def _receipt_why(event: ConsentEvent) -> str:
+    who = f"@{event.subject.username}" if event.subject is not None else "someone"
+    return {
+        "grant_revoked": f"You withdrew {who}'s permission.",
+        "settings_changed": "You changed who may use your cameo.",
+        "deleted": "You deleted your cameo and its face data.",
+        "use_declined": f"You declined a video {who} made.",
+        "video_taken_down": f"You took down a video {who} made.",
+        "blocked": f"A block between you and {who} ended consent.",
+    }[event.action]
+
+
+RECEIPT_ACTIONS = (
+    "grant_revoked", "settings_changed", "deleted", "use_declined", "video_taken_down", "blocked",
+)  # fmt: skip
+
+
+def takedown_receipts_for(*, owner: User) -> list[TakedownRecord]:
+    """Every takedown the owner's consent decisions caused, newest first, read from the audit
+    log, which outlives the cameo: deleting it does not delete what it took down, or when.
+
+    Rows written before receipts listed their videos carry only a count."""
+    events = (
+        ConsentEvent.objects.select_related("subject")
+        .filter(cameo_owner=owner, action__in=RECEIPT_ACTIONS)
+        .order_by("-created_at", "-id")
+    )
+    records = []
+    for event in events:
+        taken_down = list(event.detail.get("taken_down", []))
+        single = 1 if event.action in ("use_declined", "video_taken_down") else 0
+        videos = event.detail.get("videos_taken_down", len(taken_down) or single)
+        if videos or event.action == "deleted":
+            records.append(
+                TakedownRecord(
+                    at=event.created_at,
+                    why=_receipt_why(event),
+                    videos=videos,
+                    taken_down=taken_down,
+                    action=event.action,
+                )  # fmt: skip
+            )
+    return records
+
+
+def cameo_deleted_at(*, owner: User) -> dt.datetime | None:
+    """When the person last deleted their cameo, if they have none now."""
+    if Cameo.objects.filter(owner=owner).exists():
+        return None
+    event = ConsentEvent.objects.filter(cameo_owner=owner, action="deleted").first()
+    return event.created_at if event is not None else None
 
 
 def use_get_for_owner(*, owner: User, use_id: int) -> CameoUse:

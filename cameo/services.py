@@ -132,7 +132,7 @@ def cameo_settings_update(
     receipt = _take_down_lost_access(cameo, allowed_before)
     _audit(
         cameo=cameo, actor=owner, action="settings_changed", before=before, after=changes,
-        videos_taken_down=receipt.videos,
+        **receipt.audit_detail(),
     )  # fmt: skip
     return cameo
 
@@ -308,10 +308,21 @@ def _restriction_refusal(cameo: Cameo, user: User, prompt: str) -> str | None:
 
 @dataclass(frozen=True)
 class TakedownReceipt:
-    """What the owner is shown after withdrawing consent: how many videos came down, and when."""
+    """What the owner is shown after withdrawing consent: how many videos came down, and when.
+
+    ``taken_down`` describes each video (job, creator's handle, the start of the prompt). It goes
+    into the audit row, which outlives the cameo, so the owner keeps their receipts after
+    deleting it (``cameo.selectors.takedown_receipts_for``)."""
 
     videos: int
     at: dt.datetime
+    taken_down: tuple[dict[str, Any], ...] = ()
+
+    def audit_detail(self) -> dict[str, Any]:
+        return {"videos_taken_down": self.videos, "taken_down": list(self.taken_down)}
+
+
+RECEIPT_PROMPT_CHARS = 90
 
 
 def _take_down(uses: Any, *, reason: str) -> TakedownReceipt:
@@ -320,15 +331,20 @@ def _take_down(uses: Any, *, reason: str) -> TakedownReceipt:
 
     Each creator gets one notice for the whole action, with the count, filed under Cameo: one
     revoke that takes down six videos is one event to them, not six moderation notices."""
-    creators = dict(uses.values_list("job_id", "job__creator_id"))
-    down = generation_takedown(job_ids=sorted(creators), reason=reason, notice=None)
+    rows = uses.values_list("job_id", "job__creator_id", "job__creator__username", "job__prompt")
+    jobs = {pk: (creator_id, handle, prompt) for pk, creator_id, handle, prompt in rows}
+    down = generation_takedown(job_ids=sorted(jobs), reason=reason, notice=None)
     uses.update(state=CameoUse.State.REVOKED, decided_at=down.at)
     by_creator: dict[int, list[int]] = {}
     for pk in down.job_ids:  # those already down were told when they came down
-        by_creator.setdefault(creators[pk], []).append(pk)
+        by_creator.setdefault(jobs[pk][0], []).append(pk)
     for creator_id, pks in by_creator.items():
         _notify_takedown(creator_id, pks, reason)
-    return TakedownReceipt(videos=len(down.job_ids), at=down.at)
+    taken_down = tuple(
+        {"job": pk, "by": jobs[pk][1], "prompt": jobs[pk][2][:RECEIPT_PROMPT_CHARS]}
+        for pk in down.job_ids
+    )
+    return TakedownReceipt(videos=len(down.job_ids), at=down.at, taken_down=taken_down)
 
 
 def _notify_takedown(creator_id: int, job_ids: list[int], reason: str) -> None:
@@ -353,7 +369,7 @@ def cameo_grant_revoke(*, owner: User, grant_id: int) -> TakedownReceipt:
     )
     _audit(
         cameo=grant.cameo, actor=owner, action="grant_revoked", subject=grant.grantee,
-        videos_taken_down=receipt.videos,
+        **receipt.audit_detail(),
     )  # fmt: skip
     return receipt
 
@@ -386,7 +402,7 @@ def cameo_delete(*, owner: User) -> TakedownReceipt:
     receipt = _take_down(
         uses_by_others(cameo=cameo), reason=f"@{owner.username} deleted their cameo."
     )
-    _audit(cameo=cameo, actor=owner, action="deleted", videos_taken_down=receipt.videos)
+    _audit(cameo=cameo, actor=owner, action="deleted", **receipt.audit_detail())
     _delete_files_on_commit(_face_files(cameo))
     cameo.delete()
     return receipt
@@ -410,14 +426,18 @@ def cameo_use_decide(*, owner: User, use_id: int, approve: bool) -> CameoUse:
             text=f"@{owner.username} approved your video with their cameo. You can publish it.",
             url=reverse("generation:job", args=[use.job_id]), actor=owner,
         )  # fmt: skip
-    else:
-        _take_down(
+    detail: dict[str, Any] = {}
+    if not approve:
+        detail = _take_down(
             CameoUse.objects.filter(pk=use.pk),
             reason=f"@{owner.username} declined this video with their cameo.",
-        )
+        ).audit_detail()
         use.refresh_from_db()
     action = "use_approved" if approve else "use_declined"
-    _audit(cameo=use.cameo, actor=owner, action=action, subject=use.job.creator, job=use.job_id)
+    _audit(
+        cameo=use.cameo, actor=owner, action=action, subject=use.job.creator, job=use.job_id,
+        **detail,
+    )  # fmt: skip
     return use
 
 
@@ -583,7 +603,7 @@ def cameo_use_take_down(*, owner: User, use_id: int) -> TakedownReceipt:
     )
     _audit(
         cameo=use.cameo, actor=owner, action="video_taken_down", subject=use.job.creator,
-        job=use.job_id,
+        job=use.job_id, **receipt.audit_detail(),
     )  # fmt: skip
     return receipt
 
@@ -602,7 +622,7 @@ def cameo_uses_end_for_block(*, blocker: User, blocked: User) -> TakedownReceipt
         if receipt.videos:
             _audit(
                 cameo=cameo, actor=blocker, action="blocked", subject=creator,
-                videos_taken_down=receipt.videos,
+                **receipt.audit_detail(),
             )  # fmt: skip
         videos, at = videos + receipt.videos, receipt.at
     return TakedownReceipt(videos=videos, at=at)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import profile_get_for_viewer
 from cameo import liveness, selectors, services
 from cameo.forms import DecideForm, RecordForm, SettingsForm
+from cameo.models import CameoVerification
 from cameo.uploads import ClipSizeLimit
 from safety.limits import limit_wait, too_many
 from safety.models import Report
@@ -33,9 +34,13 @@ def _home_context(request: HttpRequest, **extra: object) -> dict[str, object]:
     user = request.user
     cameo = selectors.cameo_of(user=user)
     steps = _challenge(request)
+    attempt = selectors.verification_latest(user=user)
+    if cameo is None and attempt is not None and attempt.state == CameoVerification.State.PASSED:
+        attempt = None  # the recording that verified a cameo since deleted
     context: dict[str, object] = {
         "cameo": cameo,
-        "attempt": selectors.verification_latest(user=user),
+        "attempt": attempt,
+        "deleted_at": selectors.cameo_deleted_at(owner=user) if cameo is None else None,
         "steps": steps,
         "step_phrases": liveness.challenge_text(steps),
         "record_form": RecordForm(initial={"display_name": cameo.display_name if cameo else ""}),
@@ -216,7 +221,12 @@ def grant_request(request: HttpRequest, username: str) -> HttpResponse:
 def videos_with_me(request: HttpRequest) -> HttpResponse:
     uses = selectors.uses_of_cameo(owner=request.user)
     holds = selectors.likeness_holds_for(owner=request.user)
-    context = {"uses": uses, "holds": holds, "report_reasons": Report.Reason.choices}
+    context = {
+        "uses": uses,
+        "holds": holds,
+        "receipts": selectors.takedown_receipts_for(owner=request.user),
+        "report_reasons": Report.Reason.choices,
+    }
     return render(request, "cameo/videos.html", context)
 
 

@@ -338,3 +338,92 @@ def test_once_the_owner_approves_the_publish_button_comes_back(
 def test_publishing_by_get_is_refused(alice: User, bob: User, submit: Callable[..., Any]) -> None:
     job = _awaiting_draft(alice, bob, submit)
     assert _login(bob).get(reverse("feed:publish", args=[job.pk])).status_code == 405
+
+
+# --- 14: after deleting the cameo: the right state, and receipts that stay ----------------------
+
+
+@pytest.fixture
+def verified_by_recording(monkeypatch: pytest.MonkeyPatch) -> Callable[[User], Cameo]:
+    """Verify through the recording services, with the clip reader and face check stood in
+    (test_cameo_pages runs them on a real clip)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from cameo import liveness
+    from cameo.services import cameo_verification_run, cameo_verification_start
+    from cameo.synthetic import LEFT_RIGHT_UP
+
+    crop = np.zeros((256, 256, 3), dtype=np.uint8)
+    passed = SimpleNamespace(
+        ok=True, reason="", mean_embedding=np.array(EMBEDDING), thumbnail=crop,
+        reference_frames=[crop],
+    )  # fmt: skip
+    monkeypatch.setattr(liveness, "read_clip", lambda fh: SimpleNamespace(frames=[], duration_s=8))
+    monkeypatch.setattr(liveness, "verify_clip", lambda *args, **kwargs: passed)
+
+    def _verify(owner: User) -> Cameo:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        attempt = cameo_verification_start(
+            owner=owner, display_name="Alice", challenge=LEFT_RIGHT_UP,
+            clip=SimpleUploadedFile("me.mp4", b"\x00" * 64),
+        )  # fmt: skip
+        assert cameo_verification_run(attempt_id=attempt.pk).state == "passed"
+        return Cameo.objects.get(owner=owner)
+
+    return _verify
+
+
+def test_after_deleting_the_cameo_the_page_says_it_is_deleted(
+    alice: User, verified_by_recording: Callable[[User], Cameo]
+) -> None:
+    verified_by_recording(alice)
+    client = _login(alice)
+    assert "Show my cameo" in client.get(reverse("cameo:home")).content.decode()
+    deleted = client.post(reverse("cameo:delete"), {"confirm": "delete"}, follow=True)
+    page = deleted.content.decode()
+    assert "Your cameo is deleted" in page
+    assert "Its face data, reference images and thumbnail are gone" in page
+    assert "Show my cameo" not in page and "<strong>Verified.</strong>" not in page
+    assert f'href="{reverse("cameo:videos")}">What was taken down</a>' in page
+    assert "Record your cameo" in page
+
+
+def test_receipts_survive_deleting_the_cameo(
+    alice: User, bob: User, charlie: User, submit: Callable[..., Any]
+) -> None:
+    from cameo.services import cameo_delete, cameo_grant_revoke
+
+    grant = _granted(alice, bob)
+    submit(bob, "@alice on a swing at dusk")
+    cameo_grant_revoke(owner=alice, grant_id=grant.pk)
+    cameo_settings_update(owner=alice, permission="everyone")
+    submit(charlie, "@alice feeding ducks")
+    submit(charlie, "@alice at the fair")
+    cameo_delete(owner=alice)
+
+    page = _login(alice).get(reverse("cameo:videos")).content.decode()
+    assert "No videos use your cameo yet." not in page
+    deleted = page.split('data-testid="receipt-deleted"')[1].split("</li>\n")[0]
+    assert "You deleted your cameo and its face data. 2 videos taken down." in deleted
+    assert '“@alice feeding ducks” <span class="muted">by @charlie</span>' in deleted
+    assert "“@alice at the fair”" in deleted
+    revoked = page.split('data-testid="receipt-grant_revoked"')[1]
+    assert "You withdrew @bob&#x27;s permission. 1 video taken down." in revoked
+    assert '“@alice on a swing at dusk” <span class="muted">by @bob</span>' in revoked
+    assert page.index("receipt-deleted") < page.index("receipt-grant_revoked")  # newest first
+
+
+def test_receipts_are_the_owner_s_own(
+    alice: User, bob: User, charlie: User, submit: Callable[..., Any]
+) -> None:
+    from cameo.services import cameo_delete
+
+    _verified(alice, permission="everyone")
+    submit(bob, "@alice reading a map")
+    cameo_delete(owner=alice)
+    assert "reading a map" not in _login(charlie).get(reverse("cameo:videos")).content.decode()
+    assert "reading a map" not in _login(bob).get(reverse("cameo:videos")).content.decode()
+    assert "/login/" in Client().get(reverse("cameo:videos"))["Location"]
