@@ -87,6 +87,12 @@ class GenerationJob(models.Model):
     held_reason = models.CharField(max_length=300, blank=True)
     video = models.FileField(upload_to="videos/", blank=True)
     poster = models.FileField(upload_to="posters/", blank=True)
+    # A still the person uploaded on Create as the first frame (generation.source_image). It is
+    # private: only the job's creator gets it, through the job's own selector, never /media/.
+    source_image = models.FileField(upload_to="sources/", blank=True)
+    source_image_sha256 = models.CharField(max_length=64, blank=True)
+    # Ticked on Create: "Everyone pictured agreed to be in this video"; needed when it has a face.
+    source_consent_confirmed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
