@@ -48,6 +48,9 @@ class CatalogueModel:
     min_vram_gb: float | None = None
     vram_source: str = ""
     vram_note: str = ""
+    known_cards: tuple[str, ...] = ()
+    known_cards_source: str = ""
+    known_cards_note: str = ""
 
     @property
     def pinned(self) -> bool:
@@ -97,6 +100,7 @@ def _entry(raw: dict[str, Any], path: Path) -> CatalogueModel:
     fields = {key: raw[key] for key in CatalogueModel.__dataclass_fields__ if key in raw}
     fields["tasks"] = tuple(raw["tasks"])
     fields["allow_patterns"] = tuple(raw["allow_patterns"])
+    fields["known_cards"] = tuple(raw.get("known_cards", ()))
     model = CatalogueModel(**fields)
     problem = _problem(model)
     if problem:
@@ -120,4 +124,6 @@ def _problem(model: CatalogueModel) -> str:
         return "has neither download_bytes nor a download_note saying why it is unknown"
     if model.min_vram_gb is not None and not model.vram_source:
         return "gives min_vram_gb without a vram_source"
+    if model.known_cards and not model.known_cards_source:
+        return "names known_cards without a known_cards_source"
     return ""

@@ -410,13 +410,41 @@ def test_list_shows_each_model_with_its_figures_and_the_models_folder(models_env
         out, _ = _run("list")
         details, _ = _run("list", "--details")
     assert out.splitlines()[0].split() == [
-        "NAME", "TASKS", "DOWNLOAD", "MIN", "VRAM", "LICENCE", "STATUS",
+        "NAME", "TASKS", "DOWNLOAD", "MIN", "VRAM", "KNOWN", "CARDS", "LICENCE", "STATUS",
     ]  # fmt: skip
     wan = next(line for line in out.splitlines() if line.startswith("wan2.1-t2v-1.3b "))
     assert wan.split()[:4] == ["wan2.1-t2v-1.3b", "t2v", "28.9", "GB"]
     assert "8.19 GB" in wan and "Apache-2.0 (commercial use)" in wan and "not installed" in wan
     assert f"Models folder: {models_env}" in out
     assert "Wan-AI/Wan2.1-T2V-1.3B-Diffusers at 0fad780a534b6463e45facd96134c9f345acfa5b" in details
+
+
+def test_list_says_which_cards_ltx2_is_known_to_work_on_and_whose_figure_that_is(
+    models_env: Path,
+) -> None:
+    with override_settings(SORA_MODEL_CATALOGUE=""):
+        out, _ = _run("list")
+        details, _ = _run("list", "--details")
+    ltx2 = next(line for line in out.splitlines() if line.startswith("ltx-2 "))
+    assert "32 GB or more" in ltx2
+    wan = next(line for line in out.splitlines() if line.startswith("wan2.1-t2v-1.3b "))
+    assert "not measured" in wan
+    assert (
+        "  known cards: 32 GB or more, from Lightricks' ComfyUI-LTXVideo README for LTX-2 19B"
+    ) in details
+    assert "https://github.com/Lightricks/ComfyUI-LTXVideo" in details
+    assert "this app's diffusers path (bf16, Gemma 3 12B streamed from system memory) is not " in (
+        details
+    )
+
+
+def test_a_catalogue_entry_naming_known_cards_without_a_source_is_refused(tmp_path: Path) -> None:
+    shipped = (Path(model_store.__file__).parent / "model_catalogue.toml").read_text()
+    broken = tmp_path / "catalogue.toml"
+    broken.write_text(shipped.replace('known_cards_source = "', 'known_cards_origin = "', 1))
+    refusal = "ltx-2 names known_cards without a known_cards_source"
+    with pytest.raises(CatalogueError, match=refusal):
+        load_catalogue(broken)
 
 
 def test_only_the_models_command_reaches_the_downloader() -> None:

@@ -65,7 +65,7 @@ class Command(BaseCommand):
     # --- list -------------------------------------------------------------------------------------
 
     def do_list(self, *, details: bool) -> None:
-        rows = [("NAME", "TASKS", "DOWNLOAD", "MIN VRAM", "LICENCE", "STATUS")]
+        rows = [("NAME", "TASKS", "DOWNLOAD", "MIN VRAM", "KNOWN CARDS", "LICENCE", "STATUS")]
         rows += [self._row(model) for model in self.catalogue.values()]
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
         for row in rows:
@@ -83,7 +83,9 @@ class Command(BaseCommand):
         vram = f"{model.min_vram_gb:g} GB" if model.min_vram_gb is not None else "unpublished"
         terms = "commercial use" if model.commercial_use else "restricted"
         licence = f"{model.licence} ({terms})"
-        return (model.name, "+".join(model.tasks), size, vram, licence, self._status(model.name))
+        cards = ", ".join(model.known_cards) or "not measured"
+        status = self._status(model.name)
+        return (model.name, "+".join(model.tasks), size, vram, cards, licence, status)
 
     def _status(self, name: str) -> str:
         model = store.installed(self.models_dir, name)
@@ -102,9 +104,17 @@ class Command(BaseCommand):
             f"  revision: {model.revision_note or model.revision_source}",
             f"  download: {model.download_source or model.download_note}",
             f"  VRAM: {model.vram_source or ''} {model.vram_note}".rstrip(),
+            f"  known cards: {self._cards(model)}",
             f"  licence: {model.licence_sentence()}",
         ]
         self.stdout.write("\n".join(lines))
+
+    def _cards(self, model: CatalogueModel) -> str:
+        if not model.known_cards:
+            return "not measured"
+        cards = ", ".join(model.known_cards)
+        note = f"; {model.known_cards_note}" if model.known_cards_note else ""
+        return f"{cards}, from {model.known_cards_source}{note}."
 
     # --- pull -------------------------------------------------------------------------------------
 
