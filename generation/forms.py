@@ -6,6 +6,13 @@ from cameo.selectors import MAX_CAMEOS_PER_VIDEO, cameos_usable_by
 from generation import engines
 from generation.models import SOUND_LABELS
 from generation.pipeline.base import ASPECT_SIZES, DURATIONS, MAX_SEED, Sound
+from generation.source_image import (
+    ACCEPT,
+    CONSENT_LABEL,
+    NOT_A_PICTURE,
+    SourceImage,
+    source_image_read,
+)
 from generation.validators import PROMPT_MAX, clean_prompt
 
 
@@ -82,6 +89,18 @@ class CreateForm(forms.Form):
 
     remix_of_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+    # Last in the form: a picture over the size limit stops the upload where it starts, and the
+    # fields before it still arrive (generation.views.create).
+    source_image = forms.FileField(
+        label="Start from your own picture",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
+        error_messages={"empty": NOT_A_PICTURE, "invalid": NOT_A_PICTURE},
+        help_text="Optional. A JPEG, PNG or WebP picture, up to 10 MB and 4,096 pixels on a "
+        "side, becomes the first frame.",
+    )
+    source_consent = forms.BooleanField(label=CONSENT_LABEL, required=False)
+
     def __init__(
         self,
         *args: object,
@@ -109,6 +128,10 @@ class CreateForm(forms.Form):
 
     def clean_prompt(self) -> str:
         return clean_prompt(self.cleaned_data["prompt"])
+
+    def clean_source_image(self) -> SourceImage | None:
+        upload = self.cleaned_data.get("source_image")
+        return source_image_read(upload) if upload else None
 
     def clean_sound(self) -> str:
         return self.cleaned_data["sound"] or Sound.ON

@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -11,12 +12,24 @@ from generation.describe import BUILTIN, Engine, job_engine, not_drawn, plan_sen
 from generation.estimate import QueueEstimate, queue_estimate
 from generation.models import GenerationJob
 from generation.pipeline.provenance import TRAINED_ALGORITHMIC
+from generation.source_image import source_image_bytes
 from safety.models import LikenessMatch
 
 
 def job_get_for_user(*, user: User, job_id: int) -> GenerationJob:
     """The job, if this person created it; 404 for anyone else."""
     return get_object_or_404(GenerationJob, pk=job_id, creator_id=user.pk)
+
+
+def job_source_image(*, job: GenerationJob) -> bytes:
+    """The picture a job starts from; 404 when it has none, or once it was taken down (its
+    files are on their way out)."""
+    if not job.source_image or job.taken_down_at is not None:
+        raise Http404("This video has no picture.")
+    data = source_image_bytes(job.source_image.name)
+    if data is None:
+        raise Http404("This video's picture is gone.")
+    return data
 
 
 def drafts_for_user(*, user: User) -> QuerySet[GenerationJob]:
@@ -139,6 +152,8 @@ def media_visible_to(*, user: object, name: str) -> bool:
     files to no one but moderators, who see every video. Other media (static assets) pass.
     """
     folder, _, filename = name.partition("/")
+    if folder == "sources":
+        return False  # a picture uploaded on Create goes out only through job_source_image
     if folder not in {"videos", "posters"}:
         return True
     job = (

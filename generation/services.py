@@ -24,6 +24,12 @@ from generation.models import GenerationJob
 from generation.pipeline.audio.lines import check_lines, spoken_lines
 from generation.pipeline.base import ASPECT_SIZES, DURATIONS, MAX_SEED, Sound
 from generation.selectors import job_get_for_user
+from generation.source_image import (
+    SourceImage,
+    source_image_accept,
+    source_image_bytes,
+    source_image_manifest,
+)
 from generation.validators import clean_prompt
 from generation.workdirs import job_workdir, pid_alive
 
@@ -95,6 +101,8 @@ def generation_request(
     cameo_ids: list[int] | tuple[int, ...] = (),
     sound: str = Sound.ON,
     engine: str = engines.BUILTIN_QUEUE,
+    source_image: SourceImage | None = None,
+    source_consent: bool = False,
 ) -> GenerationJob:
     """Check and save a prompt as a job, then put it on its engine's queue once committed.
 
@@ -114,11 +122,16 @@ def generation_request(
     prompt = clean_prompt(prompt)
     moderation = text_check(text=prompt, kind="prompt", user=user)
     lines = _check_spoken_lines(user=user, prompt=prompt, duration_s=duration_s, sound=sound)
-    return _generation_create(
-        user=user, prompt=prompt, duration_s=duration_s, aspect=aspect, seed=seed, sound=sound,
-        remix_of_id=remix_of_id, cameo_ids=cameo_ids, held="hold" in (moderation, lines),
-        engine=engine,
-    )  # fmt: skip
+    # An uploaded first frame is checked (consent, likeness, nudity) and stored before the job.
+    picture = source_image_accept(
+        user=user, image=source_image, prompt=prompt, consent=source_consent
+    )
+    with picture.discarded_on_error():
+        return _generation_create(
+            user=user, prompt=prompt, duration_s=duration_s, aspect=aspect, seed=seed,
+            sound=sound, remix_of_id=remix_of_id, cameo_ids=[*cameo_ids, *picture.cameo_ids],
+            held="hold" in (moderation, lines), engine=engine, source=picture.job_fields,
+        )  # fmt: skip
 
 
 def _check_spoken_lines(*, user: User, prompt: str, duration_s: int, sound: str) -> str:
@@ -158,6 +171,7 @@ def _generation_create(
     cameo_ids: list[int] | tuple[int, ...],
     held: bool,
     engine: str,
+    source: dict[str, object],
 ) -> GenerationJob:
     seed = random.SystemRandom().randint(0, MAX_SEED) if seed is None else seed
     _check_params(duration_s=duration_s, aspect=aspect, seed=seed)
@@ -180,6 +194,7 @@ def _generation_create(
         stage="Waiting for a worker"
         if status == Status.QUEUED
         else "Waiting for your earlier videos",
+        **source,
     )
     _record_cameos(user, job, prompt, cameo_ids)
     if held:
@@ -603,6 +618,7 @@ def _render_and_store(job: GenerationJob) -> None:
         creator_handle=job.creator.username,
         cameos=cameos,
         sound=job.sound,
+        first_frame=source_image_bytes(job.source_image.name) if job.source_image else None,
     )
     progress.set(1, "Loading the renderer", force=True)
     backend = get_backend()
@@ -741,6 +757,7 @@ def provenance_fields(job: GenerationJob, result: object) -> dict[str, object]:
         "model_hash": result.model_hash,
         "cameo_grants": _consents_used(job),
         "soundtrack": _soundtrack_record(result),
+        **source_image_manifest(job),
         "created": timezone.now().isoformat(timespec="seconds"),
     }
 
@@ -841,9 +858,9 @@ def generation_delete_taken_down_files(*, job_ids: list[int]) -> int:
 
     cleared = 0
     for job in GenerationJob.objects.filter(pk__in=job_ids, taken_down_at__isnull=False):
-        for name in (job.video.name, job.poster.name):
+        for name in (job.video.name, job.poster.name, job.source_image.name):
             if name:
                 default_storage.delete(name)
-        GenerationJob.objects.filter(pk=job.pk).update(video="", poster="")
+        GenerationJob.objects.filter(pk=job.pk).update(video="", poster="", source_image="")
         cleared += 1
     return cleared

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import mimetypes
 import tempfile
 from collections.abc import Iterator
 
@@ -10,24 +11,42 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cameo.selectors import approvals_awaited
+from cameo.uploads import ClipSizeLimit
 from feed.selectors import post_get_visible
 from generation import selectors, services
 from generation.describe import MODEL_DOCS_ANCHOR, soundtrack_sentence
 from generation.forms import CreateForm, VerifyForm
 from generation.models import GenerationJob
+from generation.source_image import MAX_IMAGE_BYTES, too_big_message
 from sora_site.text import checks_own_text
 
 
 @checks_own_text  # the prompt's sentence shows beside the field
+@csrf_exempt  # checked in _create, once the picture's size limit is in place
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    data = request.POST if request.method == "POST" else None
-    form = CreateForm(data, initial=_remix_initial(request), user=request.user)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        # Before anything reads the body, CSRF's check included: an oversized picture stops
+        # streaming in at the limit instead of landing on disk.
+        request.upload_handlers.insert(0, ClipSizeLimit(request, MAX_IMAGE_BYTES))
+    return _create(request)
+
+
+@csrf_protect
+def _create(request: HttpRequest) -> HttpResponse:
+    posted = request.method == "POST"
+    data, files = (request.POST, request.FILES) if posted else (None, None)
+    form = CreateForm(data, files, initial=_remix_initial(request), user=request.user)
+    if too_big := getattr(request, "clip_too_big", None):
+        form.is_valid()
+        form.errors.pop("source_image", None)
+        form.add_error("source_image", too_big_message(too_big))
+    elif posted and form.is_valid():
         try:
             job = services.generation_request(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
@@ -73,6 +92,18 @@ def job_page_context(job: GenerationJob) -> dict[str, object]:
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors.job_get_for_user(user=request.user, job_id=job_id)
     return render(request, "generation/job.html", job_page_context(job))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def job_source_image(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The picture a job starts from, for its creator only: it never has a public address."""
+    job = selectors.job_get_for_user(user=request.user, job_id=job_id)
+    data = selectors.job_source_image(job=job)
+    content_type = mimetypes.guess_type(job.source_image.name)[0] or "application/octet-stream"
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

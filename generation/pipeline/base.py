@@ -65,6 +65,9 @@ class VideoRequest:
     creator_handle: str = ""
     cameos: tuple[CameoImage, ...] = ()
     sound: str = Sound.ON
+    # A picture the person uploaded (JPEG, PNG or WebP bytes, checked on Create) to start from:
+    # an image-to-video model's first frame, the built-in renderer's background plate.
+    first_frame: bytes | None = None
 
     @property
     def size(self) -> tuple[int, int]:

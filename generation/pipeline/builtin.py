@@ -52,6 +52,7 @@ from generation.pipeline.builtin_places import (
     draw_ground_places,
     draw_sky_places,
 )
+from generation.pipeline.builtin_plate import Plate, build_plate, draw_plate, plate_light
 from generation.pipeline.builtin_sky import paint_sky
 from generation.pipeline.builtin_subjects import (
     Landing,
@@ -95,6 +96,7 @@ class Scene:
     splashes: Splashes | None = None  # drawn where subjects land in water
     events: list[SoundEvent] = field(default_factory=list)  # sorted by frame
     places: Places | None = None  # crowds, traffic, signs, reflections, scenery and sky things
+    plate: Plate | None = None  # the person's own picture, covering the painted backdrop
 
 
 class BuiltinBackend:
@@ -192,6 +194,8 @@ def build_scene(
         "sx": (torch.arange(width, dtype=torch.float32) + 0.5 - width / 2) / height,
         "sy": (torch.arange(height, dtype=torch.float32) + 0.5) / height,
     }
+    if (plate := build_plate(request)) is not None:
+        scene.plate, scene.front, scene.light = plate, [], plate_light((width, height))
     return scene
 
 
@@ -235,6 +239,7 @@ def render_batch(
     draw_layers(canvas, back, scratch)
     if scene.places is not None:
         draw_ground_places(canvas, scene.places, view, slice(start, stop))
+    draw_plate(canvas, scene.plate, slice(start, stop))
     draw_subjects(canvas, scene.subjects, view, slice(start, stop))
     if scene.splashes is not None:
         draw_splashes(canvas, scene.splashes, view)

@@ -627,6 +627,12 @@ class DiffusersBackend:
     def _choose(self, request: VideoRequest, notes: list[str]) -> tuple[str, Any]:
         """Pick the pipeline class and the conditioning image (or None) for this request."""
         pipe = self.load()
+        if request.first_frame is not None:  # the person's own picture starts the video
+            from generation.pipeline.builtin_plate import picture_rgb
+
+            if self._can_image_to_video(pipe):
+                return self.family.i2v, picture_rgb(request.first_frame)
+            notes.append("This model has no image-to-video mode, so your picture was not used.")
         if request.cameos:
             cameo = request.cameos[0]
             if self._can_image_to_video(pipe):
