@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
+from generation.pipeline import gpu_memory
 from generation.pipeline.base import (
     AudioTrack,
     CancelCheck,
@@ -73,6 +74,9 @@ class Family:
     negative_prompt: str = ""
     makes_sound: bool = False  # the pipeline returns audio beside the frames (LTX-2)
     max_text_tokens: int | None = None  # prompt length to pad to, when the family asks for one
+    # On CUDA, the text encoder stays in system memory and streams in while it encodes, and the
+    # VAE decodes a few frames at a time (see gpu_memory): LTX-2's Gemma 3 12B is 24 GB.
+    low_memory: bool = False
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -91,7 +95,7 @@ FAMILIES: tuple[Family, ...] = (
         "ltx2", "LTX2Pipeline", "LTX2ImageToVideoPipeline", steps=30, guidance=3.0, max_side=768,
         fps=24, max_frames=481,
         negative_prompt="worst quality, inconsistent motion, blurry, jittery, distorted",
-        makes_sound=True, max_text_tokens=1024,
+        makes_sound=True, max_text_tokens=1024, low_memory=True,
     ),
     Family(
         "cogvideox", "CogVideoXPipeline", "CogVideoXImageToVideoPipeline", steps=50,
@@ -596,8 +600,12 @@ class DiffusersBackend:
             vae.to(torch.float32)
         if vae is not None and hasattr(vae, "enable_tiling"):
             vae.enable_tiling()
+        if self.family.low_memory:
+            gpu_memory.decode_in_chunks(pipe)
         if self.low_vram:
             pipe.enable_model_cpu_offload(device=self.device)
+        elif self.family.low_memory and self.device.startswith("cuda"):
+            gpu_memory.stream_text_encoder(pipe, self.device)
         else:
             pipe.to(self.device)
 
@@ -881,6 +889,8 @@ class DiffusersBackend:
         if self.low_vram:
             with contextlib.suppress(Exception):
                 pipe.maybe_free_model_hooks()
+        elif gpu_memory.text_encoder_streams(pipe):
+            gpu_memory.return_text_encoder(pipe)
 
     # --- what the job records --------------------------------------------------------------------
 
