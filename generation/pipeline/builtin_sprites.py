@@ -516,9 +516,15 @@ KINDS: dict[str, KindFn] = {
 
 
 def draw_sheet(
-    kind: str, action: str, look: SpriteLook, px_per_unit: float, face: torch.Tensor | None = None
+    kind: str,
+    action: str,
+    look: SpriteLook,
+    px_per_unit: float,
+    face: torch.Tensor | None = None,
+    overlay: Callable[..., None] | None = None,
 ) -> Sheet:
-    """Draw the pose cycle of one subject at ``px_per_unit``; ``face`` replaces a person's head."""
+    """Draw the pose cycle of one subject at ``px_per_unit``; ``face`` replaces a person's head
+    and ``overlay`` draws over it all (what a cameo wears and holds, ``builtin_wearables``)."""
     x0, x1, y0, y1 = EXTENTS[kind]
     w = max(4, math.ceil((x1 - x0) * px_per_unit))
     h = max(4, math.ceil((y1 - y0) * px_per_unit))
@@ -529,6 +535,8 @@ def draw_sheet(
     rgb, alpha = _compose(parts, px_per_unit, (POSES, h, w))
     if face is not None and kind == "person":
         _paste_face(rgb, alpha, face, xs, ys, ph, action, px_per_unit)
+    if overlay is not None:
+        overlay(rgb, alpha, xs, ys, px_per_unit)
     pixels = torch.cat([rgb * alpha, alpha], dim=1)
     return _cropped(Sheet(pixels, (-x0 * px_per_unit, y1 * px_per_unit), px_per_unit))
 

@@ -7,7 +7,9 @@ per frame with ``grid_sample`` into a box around the subject, then blends only t
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -15,9 +17,11 @@ import torch
 import torch.nn.functional as F  # noqa: N812 - the name everyone reads torch code with
 
 from generation.pipeline import builtin_sprites as sprites
+from generation.pipeline import builtin_wearables as wearables
 from generation.pipeline import scene_vocab as vocab
 from generation.pipeline.builtin_layers import GROUND_Y, SUBJECT_DEPTH
 from generation.pipeline.builtin_palette import Grade
+from generation.pipeline.cameo_looks import CameoLook
 from generation.pipeline.scene import ScenePlan
 from generation.pipeline.scene_vocab import COLORS
 
@@ -146,21 +150,29 @@ def build_subjects(
     motion: Motion,
     timing: tuple[np.ndarray, float, float],
     faces: list[torch.Tensor],
+    looks: Sequence[CameoLook] = (),
 ) -> list[Subject]:
-    """One ``Subject`` per planned subject; cameo faces go on people, extra faces add people."""
+    """One ``Subject`` per planned subject; cameo faces go on people, extra faces add people.
+
+    ``looks`` (one per face, in order) dress each cameo person as its owner's instructions say.
+    """
     times, duration, max_px = timing
     cast = _cast(plan, faces)
     pan = pan_speed(plan, motion)
     unit = PORTRAIT_UNIT if motion.view_width < 0.9 else UNIT
     subjects = []
     worn: set[str] = set()  # main colours taken, so two kids do not wear the same shirt
+    lit = partial(_lit, grade=grade)
     for i, (kind, color, face, slot) in enumerate(cast):
         look = _look(kind, plan, grade, rng, color, worn)
+        dressed = wearables.look_for(faces, looks, face)
+        look = wearables.dress(look, dressed, lit)
         wide_cameo = face is not None and unit == UNIT
         size = (CAMEO_LANDSCAPE_UNIT if wide_cameo else unit) * sprites.SIZES[kind]
         px = float(np.clip(size * max_px, 24, MAX_SHEET_PX))
         action = _sprite_action(kind, plan.action)
-        sheet = sprites.draw_sheet(kind, action, look, px, face)
+        overlay = wearables.overlay(dressed, action, lit)
+        sheet = sprites.draw_sheet(kind, action, look, px, face, overlay)
         path = _path(kind, plan, motion, rng, (i, len(cast), size), (times, duration, pan))
         shadow = _shadow(kind, px) if _casts_shadow(kind, plan, path) else None
         subject = Subject(kind=kind, sheet=sheet, shadow=shadow, size=size, cast=slot, **path)
