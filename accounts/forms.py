@@ -130,6 +130,37 @@ class TeenSettingsForm(forms.Form):
     )
     comments_from = _reach("Who may comment on the videos", "comment on")
     remixes_from = _reach("Who may remix the videos", "remix")
+    videos_seen_by = forms.TypedChoiceField(
+        label="Who can see the videos",
+        choices=[
+            (
+                TeenSettings.Audience.FOLLOWING,
+                "People the teen follows, and other teens (recommended)",
+            ),
+            (TeenSettings.Audience.EVERYONE, "Everyone, including adults the teen doesn't follow"),
+        ],
+        required=False,
+        empty_value=None,
+        help_text="Someone who follows the teen sees the videos only once the teen follows back.",
+        error_messages={"invalid_choice": "Choose who can see the videos from the list."},
+    )
+
+
+class VideoAudienceForm(forms.Form):
+    """Who can see the videos of someone who had a teen account, chosen by them at 18."""
+
+    videos_seen_by = forms.ChoiceField(
+        label="Who can see your videos",
+        choices=[
+            (TeenSettings.Audience.FOLLOWING, "People you follow, and teens"),
+            (TeenSettings.Audience.EVERYONE, "Everyone"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose who can see your videos from the list.",
+            "invalid_choice": "Choose who can see your videos from the list.",
+        },
+    )
 
 
 class LinkCodeForm(forms.Form):

@@ -153,6 +153,7 @@ TEEN_SETTING_LABELS = {
     "cameo_cap": "Who may use your cameo, at most",
     "comments_from": "Who may comment on your videos",
     "remixes_from": "Who may remix your videos",
+    "videos_seen_by": "Who can see your videos",
 }
 
 
@@ -169,6 +170,14 @@ class TeenSettings(models.Model):
         FOLLOWING = "following", "Only people the teen follows"
         EVERYONE = "everyone", "Everyone"
 
+    class Audience(models.TextChoices):
+        """Who can see a teen's videos. "Following" is the people the teen follows (mutuals among
+        them), and also their linked parent and other teens, who find each other in search
+        (``accounts.teen_selectors.findable_by``); ``accounts.teen_visibility`` applies it."""
+
+        FOLLOWING = "following", "People the teen follows, and other teens"
+        EVERYONE = "everyone", "Everyone"
+
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="teen_settings")
     personalised = models.BooleanField(default=False)
     dms_enabled = models.BooleanField(default=False)
@@ -180,6 +189,10 @@ class TeenSettings(models.Model):
     )
     comments_from = models.CharField(max_length=10, choices=Reach.choices, default=Reach.FOLLOWING)
     remixes_from = models.CharField(max_length=10, choices=Reach.choices, default=Reach.FOLLOWING)
+    # Kept past 18 like the rest, so the videos don't open on the birthday: the person chooses.
+    videos_seen_by = models.CharField(
+        max_length=10, choices=Audience.choices, default=Audience.FOLLOWING
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

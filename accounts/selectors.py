@@ -127,7 +127,7 @@ NOTIFICATION_GROUPS: dict[str, tuple[str, frozenset[str]]] = {
     })),
     "family": ("Family", frozenset({
         "parent_link", "parent_change", "extension_request", "extension_decided",
-        "unlink_request", "unlink_decided", "turned_18",
+        "unlink_request", "unlink_decided", "turned_18", "video_audience",
     })),
 }  # fmt: skip
 

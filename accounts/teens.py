@@ -52,7 +52,11 @@ SETTING_FIELDS = (
     "cameo_cap",
     "comments_from",
     "remixes_from",
+    "videos_seen_by",
 )
+AUDIENCE_LEVELS: list[str] = list(TeenSettings.Audience.values)  # narrowest first
+AUDIENCE_REFUSAL = "Choose who can see the videos from the list."
+WIDEN_REFUSAL = "You can narrow who can see your videos, but only a parent can widen it."
 REACH_WORDS = {"comments_from": "comment on", "remixes_from": "remix"}
 REACH_FIELDS = tuple(REACH_WORDS)
 FIELD_LABELS = TEEN_SETTING_LABELS
@@ -71,6 +75,8 @@ def shown_value(field: str, value: Any) -> str:
         return value.strftime("%H:%M")
     if field in REACH_FIELDS:
         return str(TeenSettings.Reach(value).label)
+    if field == "videos_seen_by":
+        return str(TeenSettings.Audience(value).label)
     return str(Permission(value).label)
 
 
@@ -100,6 +106,8 @@ def _checked_changes(row: TeenSettings, values: dict[str, Any]) -> dict[str, Any
     for field, what in REACH_WORDS.items():
         if values.get(field, REACH_LEVELS[0]) not in REACH_LEVELS:
             errors[field] = f"Choose who may {what} the videos from the list."
+    if values.get("videos_seen_by", AUDIENCE_LEVELS[0]) not in AUDIENCE_LEVELS:
+        errors["videos_seen_by"] = AUDIENCE_REFUSAL
     start = values.get("quiet_start", row.quiet_start)
     if start == values.get("quiet_end", row.quiet_end):
         errors["quiet_end"] = (
@@ -139,7 +147,13 @@ def _loosenings(row: TeenSettings, changes: dict[str, Any]) -> dict[str, str]:
             refused[field] = (
                 f"You can narrow who may {what} your videos, but only a parent can widen it."
             )
+    if _widens(row.videos_seen_by, changes.get("videos_seen_by", row.videos_seen_by)):
+        refused["videos_seen_by"] = WIDEN_REFUSAL
     return refused
+
+
+def _widens(old: str, new: str) -> bool:
+    return AUDIENCE_LEVELS.index(new) > AUDIENCE_LEVELS.index(old)
 
 
 def _settings_for_update(teen: User) -> TeenSettings:
@@ -180,6 +194,7 @@ def teen_settings_tighten(
     cameo_cap: str | None = None,
     comments_from: str | None = None,
     remixes_from: str | None = None,
+    videos_seen_by: str | None = None,
 ) -> TeenSettings:
     """The teen changes their own settings: stricter is allowed, looser is refused by field."""
     _require_teen(teen, "Only teen accounts have teen settings.")
@@ -190,7 +205,7 @@ def teen_settings_tighten(
             personalised=personalised, dms_enabled=dms_enabled,
             daily_limit_minutes=daily_limit_minutes, quiet_start=quiet_start,
             quiet_end=quiet_end, cameo_cap=cameo_cap, comments_from=comments_from,
-            remixes_from=remixes_from,
+            remixes_from=remixes_from, videos_seen_by=videos_seen_by,
         ),
     )  # fmt: skip
     if refused := _loosenings(row, changes):
@@ -213,6 +228,7 @@ def teen_settings_update_by_parent(
     cameo_cap: str | None = None,
     comments_from: str | None = None,
     remixes_from: str | None = None,
+    videos_seen_by: str | None = None,
 ) -> list[ParentChange]:
     """A linked parent changes their teen's settings, either way. Each change is logged for the
     teen in this transaction, and the teen is told."""
@@ -228,7 +244,7 @@ def teen_settings_update_by_parent(
             personalised=personalised, dms_enabled=dms_enabled,
             daily_limit_minutes=daily_limit_minutes, quiet_start=quiet_start,
             quiet_end=quiet_end, cameo_cap=cameo_cap, comments_from=comments_from,
-            remixes_from=remixes_from,
+            remixes_from=remixes_from, videos_seen_by=videos_seen_by,
         ),
     )  # fmt: skip
     if not changes:
@@ -511,7 +527,43 @@ def teen_birthday_check(*, user: User, now: dt.datetime | None = None) -> bool:
         f"settings stay as they were{limit}; change them whenever you like.",
         url=reverse("accounts:teen"),
     )  # fmt: skip
+    _ask_who_sees_videos(user)
     return True
+
+
+def _ask_who_sees_videos(user: User) -> None:
+    """At 18 the videos don't open by themselves: they stay with the people the person follows
+    (``accounts.teen_visibility``) until they choose, and they are asked to."""
+    row = TeenSettings.objects.filter(user=user).first()
+    if row is None or row.videos_seen_by != TeenSettings.Audience.FOLLOWING:
+        return
+    notify(
+        recipient=user, kind="video_audience",
+        text="You're 18 now. Your videos still reach only people you follow and teens until you "
+        "choose who can see them.",
+        url=f"{reverse('accounts:teen')}#videos",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def videos_audience_choose(*, user: User, audience: str) -> TeenSettings:
+    """Someone who had a teen account chooses who can see their videos, either way. From the
+    18th birthday their videos stay with the people they follow until they do. A teen may only
+    narrow them (``teen_settings_tighten``); a parent widens them."""
+    if audience not in AUDIENCE_LEVELS:
+        raise ValidationError("Choose who can see your videos from the list.")
+    if is_teen_now(user):
+        return teen_settings_tighten(teen=user, videos_seen_by=audience)
+    row = TeenSettings.objects.select_for_update().filter(user=user).first()
+    if row is None:
+        raise ValidationError(
+            "Your videos are already shown to everyone who can see them here; there is nothing "
+            "to choose."
+        )
+    if row.videos_seen_by != audience:
+        row.videos_seen_by = audience
+        row.save(update_fields=["videos_seen_by", "updated_at"])
+    return row
 
 
 def _carry_limit_over(user: User) -> str:

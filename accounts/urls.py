@@ -24,6 +24,7 @@ urlpatterns = [
     path("teen/link/", views_family.teen_link, name="teen_link"),
     path("teen/settings/", views_family.teen_settings, name="teen_settings"),
     path("teen/unlink/", views_family.teen_unlink, name="teen_unlink"),
+    path("teen/videos/", views_family.videos_audience, name="videos_audience"),
     path("teen/more-time/", views_family.teen_more_time, name="teen_more_time"),
     path("family/", views_family.family, name="family"),
     path("family/code/", views_family.family_code, name="family_code"),

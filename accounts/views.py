@@ -112,7 +112,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     person = selectors.profile_get_for_viewer(viewer=request.user, username=username)
     relation = selectors.relation_between(viewer=request.user, person=person)
-    posts = [] if relation.blocked else posts_by_author(author=person)
+    posts = [] if relation.blocked else posts_by_author(author=person, viewer=request.user)
     cameo = cameo_on_profile(viewer=request.user, owner=person)
     context = {"person": person, "posts": posts, "cameo": cameo, "relation": relation}
     return render(request, "accounts/profile.html", context)

@@ -23,7 +23,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import data, teens
 from accounts import teen_selectors as sel
-from accounts.forms import DeleteAccountForm, ExtensionForm, LinkCodeForm, TeenSettingsForm
+from accounts.forms import (
+    DeleteAccountForm,
+    ExtensionForm,
+    LinkCodeForm,
+    TeenSettingsForm,
+    VideoAudienceForm,
+)
 from accounts.models import ParentLink, TeenSettings
 
 _DECISIONS = {"approve": True, "decline": False}
@@ -58,6 +64,10 @@ def _teen_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
             "settings_form": TeenSettingsForm(initial=_settings_initial(row)),
             "link_form": LinkCodeForm(),
         } | _more_time_context(request)
+    elif (row := TeenSettings.objects.filter(user=user).first()) is not None:
+        # Someone who had a teen account chooses who can see their videos from 18 on.
+        initial = {"videos_seen_by": row.videos_seen_by}
+        context |= {"videos_row": row, "audience_form": VideoAudienceForm(initial=initial)}
     return context | extra
 
 
@@ -122,6 +132,30 @@ def teen_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your settings are saved.")
             return redirect("accounts:teen")
     return _teen_page(request, status=400, settings_form=form)
+
+
+@login_required
+@require_POST
+def videos_audience(request: HttpRequest) -> HttpResponse:
+    """Someone who had a teen account chooses, from 18, who can see their videos."""
+    form = VideoAudienceForm(request.POST)
+    if form.is_valid():
+        try:
+            row = teens.videos_audience_choose(
+                user=request.user, audience=form.cleaned_data["videos_seen_by"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Saved. {_AUDIENCE_SAVED[row.videos_seen_by]}")
+            return redirect(f"{reverse('accounts:teen')}#videos")
+    return _teen_page(request, status=400, audience_form=form)
+
+
+_AUDIENCE_SAVED = {
+    TeenSettings.Audience.FOLLOWING: "Only people you follow, and teens, can see your videos.",
+    TeenSettings.Audience.EVERYONE: "Everyone can see your videos.",
+}
 
 
 @login_required

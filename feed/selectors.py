@@ -2,7 +2,8 @@
 
 For you ranks the candidate pool (``feed.pool``) with ``feed.ranking``; Latest and Following are
 newest first. Every list goes through ``_visible`` (not held, not taken down, active author) and
-leaves out people blocked either way, and, in feeds, people muted.
+leaves out people blocked either way, teens who keep their videos from the viewer
+(``accounts.teen_visibility``), and, in feeds, people muted.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.shortcuts import get_object_or_404
 from redis.exceptions import RedisError
 
 from accounts.models import Block, Follow, Mute, User
+from accounts.teen_visibility import authors_hidden_from_id, filter_visible_to, sees_every_video
 from feed import ranking
 from feed.budget import BudgetStatus, budget_status, today
 from feed.cards import FeedCard, card_rows, cards, cards_from_rows, unlink_closed_profiles
@@ -64,7 +66,8 @@ def _posts(viewer: User | None) -> QuerySet[Post]:
         # A block hides each person's posts from the other, wherever posts are listed or opened.
         qs = qs.exclude(author__in=Block.objects.filter(blocker=viewer).values("blocked"))
         qs = qs.exclude(author__in=Block.objects.filter(blocked=viewer).values("blocker"))
-    return qs
+    # A teen's videos reach only the people the teen follows (``accounts.teen_visibility``).
+    return filter_visible_to(viewer, qs)
 
 
 def _without_muted(qs: QuerySet[Post], viewer: User | None) -> QuerySet[Post]:
@@ -313,6 +316,7 @@ def _steered(
     viewer: User, preference: FeedPreference, pool: Pool, scroll_began: dt.datetime
 ) -> _Steered:
     following, followers, hidden = _relations(viewer)
+    hidden = np.concatenate([hidden, _teens_hidden_from(viewer, pool.min_id)])
     seen, see_less = _marks(viewer, pool.min_id, scroll_began)
     mask = np.ones(len(pool), dtype=bool)
     mask[pool.positions(seen)] = False
@@ -425,6 +429,25 @@ def _relations(viewer: User) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
     rows = np.array(_rows(sql, [viewer.pk] * 5), dtype=np.int64).reshape(-1, 2)
     return tuple(rows[rows[:, 1] == kind, 0] for kind in (0, 1, 2))  # type: ignore[return-value]
+
+
+# Teens with a video in the pool who keep their videos from the viewer: one query, compiled once,
+# that looks at the pool's authors only (posts from ``since`` on), not at every teen there is.
+_HIDDEN_TEENS = Prepared(
+    lambda viewer, since: (
+        authors_hidden_from_id(viewer_id=viewer)
+        .filter(pk__in=Post.objects.filter(pk__gte=since).values("author_id"))
+        .values_list("pk")
+    ),
+    list_size=0,
+)
+
+
+def _teens_hidden_from(viewer: User, since_id: int) -> np.ndarray:
+    if sees_every_video(viewer):
+        return np.zeros(0, dtype=np.int64)
+    rows = _HIDDEN_TEENS.rows(viewer=viewer.pk, since=since_id)
+    return np.array([row[0] for row in rows], dtype=np.int64)
 
 
 def _marks(viewer: User, since_id: int, scroll_began: dt.datetime) -> tuple[np.ndarray, np.ndarray]:

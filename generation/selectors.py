@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from accounts.teen_visibility import filter_visible_to
 from generation import engines
 from generation.describe import BUILTIN, Engine, job_engine, not_drawn, plan_sentences
 from generation.estimate import QueueEstimate, queue_estimate
@@ -103,15 +105,17 @@ class VerifyOutcome:
         return self.source_type == TRAINED_ALGORITHMIC
 
 
-def public_post_for(job: GenerationJob | None) -> object | None:
+def public_post_for(job: GenerationJob | None, *, viewer: Any) -> object | None:
+    """The job's post, if it is published and ``viewer`` may see it (a teen's video may be
+    kept to the people the teen follows: ``accounts.teen_visibility``)."""
     from feed.models import Post
 
     if job is None:
         return None
-    return Post.objects.filter(job=job, author__is_active=True).first()
+    return filter_visible_to(viewer, Post.objects.filter(job=job, author__is_active=True)).first()
 
 
-def video_provenance_lookup(*, path: str) -> VerifyOutcome:
+def video_provenance_lookup(*, path: str, viewer: Any) -> VerifyOutcome:
     """Read a file's signed manifest; failing that, match its frames against published posts.
 
     Raises ValueError with a sentence when the file is not a readable video.
@@ -125,12 +129,14 @@ def video_provenance_lookup(*, path: str) -> VerifyOutcome:
         job = GenerationJob.objects.filter(public_id=manifest.fields.get("video_id")).first()
         return VerifyOutcome(
             kind="signed", fields=manifest.fields, trusted=manifest.trusted,
-            intact=manifest.intact, job=job, post=public_post_for(job),
+            intact=manifest.intact, job=job, post=public_post_for(job, viewer=viewer),
             source_type=manifest.source_type,
         )  # fmt: skip
     probe = keyframe_hashes(path)
     best, best_share = None, 0.0
-    candidates = Post.objects.exclude(keyframe_hashes=[]).select_related("job", "author")
+    candidates = filter_visible_to(
+        viewer, Post.objects.exclude(keyframe_hashes=[]).select_related("job", "author")
+    )
     for post in candidates.iterator():
         share = match_fraction(probe, post.keyframe_hashes)
         if share > best_share:
@@ -168,7 +174,7 @@ def media_visible_to(*, user: object, name: str) -> bool:
         return True
     if job.taken_down_at is not None:
         return False
-    if job.held_at is None and public_post_for(job) is not None:
+    if job.held_at is None and public_post_for(job, viewer=user) is not None:
         return True
     if not getattr(user, "is_authenticated", False):
         return False

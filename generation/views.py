@@ -148,7 +148,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if posted and form.is_valid():
         try:
             with _on_disk(form.cleaned_data["video"]) as path:
-                outcome = selectors.video_provenance_lookup(path=path)
+                outcome = selectors.video_provenance_lookup(path=path, viewer=request.user)
         except ValueError as exc:
             form.add_error("video", str(exc))
     return render(request, "generation/verify.html", {"form": form, "outcome": outcome})
@@ -170,7 +170,7 @@ def _on_disk(upload: UploadedFile) -> Iterator[str]:
 def record(request: HttpRequest, public_id: str) -> HttpResponse:
     """Where a signed manifest's record URL leads: the post if public, a short note if not."""
     job = selectors.job_get_by_public_id(public_id=public_id)
-    post = selectors.public_post_for(job)
+    post = selectors.public_post_for(job, viewer=request.user)
     if post is not None:
         return redirect("feed:post", post_id=post.pk)
     return render(request, "generation/record.html", {"job": job}, status=200)

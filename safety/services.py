@@ -69,7 +69,7 @@ def _job_visible_to(job: Any, user: User) -> bool:
     in it, or one held because it looks like them."""
     from generation.selectors import public_post_for
 
-    if job.creator_id == user.pk or public_post_for(job) is not None:
+    if job.creator_id == user.pk or public_post_for(job, viewer=user) is not None:
         return True
     if job.cameo_uses.filter(cameo__owner=user).exists():
         return True
