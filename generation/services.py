@@ -618,6 +618,7 @@ def _render_and_store(job: GenerationJob) -> None:
         creator_handle=job.creator.username,
         cameos=cameos,
         sound=job.sound,
+        creator_prompt=job.prompt,
         first_frame=source_image_bytes(job.source_image.name) if job.source_image else None,
     )
     progress.set(1, "Loading the renderer", force=True)
@@ -684,7 +685,14 @@ def _cameo_inputs(job: GenerationJob) -> tuple[tuple[CameoImage, ...], str]:
         cameo = use.cameo
         picture = _cameo_picture(cameo)
         if picture is not None:
-            images.append(CameoImage(name=cameo.display_name, image=picture))
+            images.append(
+                CameoImage(
+                    name=cameo.display_name,
+                    image=picture,
+                    handle=cameo.owner.username,
+                    instructions=cameo.instructions,
+                )
+            )
         if cameo.instructions.strip():
             instructions.append(f"@{cameo.owner.username}: {' '.join(cameo.instructions.split())}")
     if not instructions:

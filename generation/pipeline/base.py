@@ -47,10 +47,16 @@ class RenderCancelled(Exception):  # noqa: N818 - reads as an event, like StopIt
 
 @dataclass(frozen=True)
 class CameoImage:
-    """A cameo's reference image handed to a backend (RGB uint8, HxWx3) and its display name."""
+    """A cameo's reference image handed to a backend (RGB uint8, HxWx3) and its display name.
+
+    ``instructions`` are the owner's own words for every video with them ("always wearing a
+    red hat"), and ``handle`` names the owner where a backend reports what it did with them.
+    """
 
     name: str
     image: Any  # numpy.ndarray, kept as Any so this module imports without numpy
+    handle: str = ""
+    instructions: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,10 @@ class VideoRequest:
     creator_handle: str = ""
     cameos: tuple[CameoImage, ...] = ()
     sound: str = Sound.ON
+    # The creator's words alone when ``prompt`` also carries the cameos' instructions (for
+    # models that read text); the built-in renderer plans from these and draws the
+    # instructions on the cameo people itself.
+    creator_prompt: str = ""
     # A picture the person uploaded (JPEG, PNG or WebP bytes, checked on Create) to start from:
     # an image-to-video model's first frame, the built-in renderer's background plate.
     first_frame: bytes | None = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import textwrap
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,6 +65,7 @@ from generation.pipeline.builtin_subjects import (
     plan_motion,
 )
 from generation.pipeline.builtin_things import build_things
+from generation.pipeline.cameo_looks import CameoLook, cameo_looks_record, read_instructions
 from generation.pipeline.scene import ScenePlan, plan_scene
 
 RENDERER_VERSION = "builtin-v1"
@@ -120,8 +122,9 @@ class BuiltinBackend:
         request.check_inputs()
         faces = [_face_tensor(cameo) for cameo in request.cameos]
         on_progress(0.0, "planning scene")  # the first prompt in a worker loads MiniLM
-        plan = plan_scene(request.prompt)
-        scene = build_scene(plan, request, faces)
+        plan = plan_scene(request.creator_prompt or request.prompt)
+        looks = [read_instructions(cameo.instructions) for cameo in request.cameos]
+        scene = build_scene(plan, request, faces, looks)
         frames = np.empty((scene.num_frames, scene.height, scene.width, 3), dtype=np.uint8)
         out = torch.from_numpy(frames)
         buffers = _buffers(scene, BATCH_FRAMES)
@@ -132,13 +135,14 @@ class BuiltinBackend:
                 stop = min(start + BATCH_FRAMES, scene.num_frames)
                 render_batch(scene, start, stop, out[start:stop], buffers)
                 on_progress(stop / scene.num_frames, "rendering frames")
-        notes = [f"cameo: {cameo.name}" for cameo in request.cameos]
+        record, told = cameo_looks_record(request.cameos, looks)
+        notes = [f"cameo: {cameo.name}" for cameo in request.cameos] + told
         return VideoResult(
             frames=frames,
             fps=request.fps,
             backend=self.name,
             model_hash=RENDERER_VERSION,
-            plan=plan.as_dict(),
+            plan=plan.as_dict() | record,
             notes=notes,
             events=list(scene.events),
         )
@@ -150,7 +154,10 @@ def scene_rng(request: VideoRequest) -> np.random.Generator:
 
 
 def build_scene(
-    plan: ScenePlan, request: VideoRequest, faces: list[torch.Tensor] | None = None
+    plan: ScenePlan,
+    request: VideoRequest,
+    faces: list[torch.Tensor] | None = None,
+    looks: Sequence[CameoLook] = (),
 ) -> Scene:
     width, height = request.size
     rng = scene_rng(request)
@@ -162,7 +169,7 @@ def build_scene(
     layers = prepare_layers(plan, grade, rng, height)
     fields = build_fields(plan, grade, rng, (height, width), (request.fps, request.num_frames))
     subjects = build_subjects(
-        plan, grade, rng, motion, (camera["t"], request.duration_s, max_px), faces or []
+        plan, grade, rng, motion, (camera["t"], request.duration_s, max_px), faces or [], looks
     )
     sky, offsets = _sky(plan, grade, rng, camera, (width, height))
     flash, strikes = _lightning(plan, rng, camera["t"])
@@ -477,10 +484,14 @@ def _face_tensor(cameo: CameoImage) -> torch.Tensor:
     return torch.from_numpy(array).permute(2, 0, 1).unsqueeze(0).contiguous()
 
 
-def render_preview(prompt: str, seed: int = 0, aspect: str = "9:16") -> np.ndarray:
+def render_preview(
+    prompt: str, seed: int = 0, aspect: str = "9:16", cameos: tuple[CameoImage, ...] = ()
+) -> np.ndarray:
     """Every 12th frame of a 4 s clip; handy in a shell and in tests."""
-    request = VideoRequest(prompt=prompt, seed=seed, aspect=aspect)
-    scene = build_scene(plan_scene(prompt), request)
+    request = VideoRequest(prompt=prompt, seed=seed, aspect=aspect, cameos=cameos)
+    faces = [_face_tensor(cameo) for cameo in cameos]
+    looks = [read_instructions(cameo.instructions) for cameo in cameos]
+    scene = build_scene(plan_scene(prompt), request, faces, looks)
     picks = list(range(0, scene.num_frames, 12))
     frames = np.empty((len(picks), scene.height, scene.width, 3), dtype=np.uint8)
     buffers = _buffers(scene, 1)
