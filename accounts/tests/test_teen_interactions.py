@@ -1,5 +1,8 @@
 """Who may comment on and remix a teen's videos: by default only the people the teen follows.
-A linked parent may open it to everyone; the teen may close it further, never open it."""
+A linked parent may open it to everyone; the teen may close it further, never open it.
+
+An adult stranger sees a teen's videos only once a parent opened them to everyone
+(``accounts.teen_visibility``), so the tests of a stranger at the comment box start there."""
 
 from __future__ import annotations
 
@@ -12,8 +15,12 @@ from django.utils import timezone
 
 from accounts.models import Notification, ParentChange, ParentLink, TeenSettings, User
 from accounts.services import follow_create, user_signup
-from accounts.teens import parent_link_accept, parent_link_code_create
-from conftest import PASSWORD
+from accounts.teens import (
+    parent_link_accept,
+    parent_link_code_create,
+    teen_settings_update_by_parent,
+)
+from conftest import PASSWORD, make_user
 from feed.models import Comment, Post
 from feed.tests.social_helpers import login, published
 from generation.models import GenerationJob
@@ -42,6 +49,14 @@ def _remix_as(user: User, post: Post) -> str:
 
 def _linked(parent: User, teen: User) -> ParentLink:
     return parent_link_accept(teen=teen, code=parent_link_code_create(parent=parent).code)
+
+
+def _seen_by_everyone(teen: User, parent: User | None = None) -> None:
+    """A linked parent lets everyone see the teen's videos; comments and remixes keep their own
+    settings."""
+    parent = parent or make_user("pat", age=45)
+    link = _linked(parent, teen)
+    teen_settings_update_by_parent(parent=parent, link_id=link.pk, videos_seen_by="everyone")
 
 
 def _settings_form(row: TeenSettings, **change: str) -> dict[str, str]:
@@ -73,6 +88,7 @@ def test_it_starts_teen_accounts_on_comments_and_remixes_from_people_they_follow
 def test_it_refuses_a_strangers_comment_on_a_teens_video_and_tells_nobody(
     teen: User, charlie: User
 ) -> None:
+    _seen_by_everyone(teen)
     post = published(teen)
     status, page = _comment_as(charlie, post)
     assert status == 400 and FOLLOWING_ONLY in page
@@ -96,6 +112,7 @@ def test_it_lets_someone_the_teen_follows_comment_and_tells_the_teen(
 def test_it_does_not_count_following_the_teen_as_being_followed_by_them(
     teen: User, charlie: User
 ) -> None:
+    _seen_by_everyone(teen)
     post = published(teen)
     follow_create(follower=charlie, followee=teen)
     status, page = _comment_as(charlie, post)
@@ -106,6 +123,7 @@ def test_it_does_not_count_following_the_teen_as_being_followed_by_them(
 def test_it_shows_the_sentence_where_the_comment_box_would_be(
     teen: User, alice: User, charlie: User
 ) -> None:
+    _seen_by_everyone(teen)
     post = published(teen)
     follow_create(follower=teen, followee=alice)
     stranger = unescape(login(charlie).get(reverse("feed:post", args=[post.pk])).content.decode())
@@ -119,6 +137,7 @@ def test_it_shows_the_sentence_where_the_comment_box_would_be(
 
 
 def test_it_refuses_a_strangers_remix_of_a_teens_video(teen: User, charlie: User) -> None:
+    _seen_by_everyone(teen)
     post = published(teen)
     assert REMIX_FOLLOWING_ONLY in _remix_as(charlie, post)
     assert not GenerationJob.objects.filter(creator=charlie).exists()
@@ -134,6 +153,7 @@ def test_it_lets_someone_the_teen_follows_remix(teen: User, alice: User) -> None
 def test_it_offers_no_remix_button_to_a_stranger_on_the_post_or_the_feed(
     teen: User, alice: User, charlie: User
 ) -> None:
+    _seen_by_everyone(teen)
     post = published(teen)
     follow_create(follower=teen, followee=alice)
     remix_link = f'href="/p/{post.pk}/remix/" class="remix-link"'
@@ -149,6 +169,7 @@ def test_it_offers_no_remix_button_to_a_stranger_on_the_post_or_the_feed(
 def test_it_sends_a_stranger_following_the_remix_link_back_with_the_sentence(
     teen: User, charlie: User
 ) -> None:
+    _seen_by_everyone(teen)
     post = published(teen)
     response = login(charlie).get(f"/p/{post.pk}/remix/", follow=True)
     assert response.redirect_chain == [(f"/p/{post.pk}/", 302)]
@@ -166,13 +187,13 @@ def test_a_parent_can_open_comments_to_everyone_and_the_teen_sees_it_in_the_chan
     row = TeenSettings.objects.get(user=teen)
     response = login(parent).post(
         reverse("accounts:family_settings", args=[link.pk]),
-        _settings_form(row, comments_from="everyone"),
+        _settings_form(row, comments_from="everyone", videos_seen_by="everyone"),
     )
     assert response.status_code == 302
     assert _comment_as(charlie, post)[0] == 302
     assert TeenSettings.objects.get(user=teen).remixes_from == "following"
     assert REMIX_FOLLOWING_ONLY in _remix_as(charlie, post)
-    change = ParentChange.objects.get(teen=teen)
+    change = ParentChange.objects.get(teen=teen, field="comments_from")
     assert (change.field_label, change.old_value, change.new_value) == (
         "Who may comment on your videos", "Only people the teen follows", "Everyone",
     )  # fmt: skip
@@ -219,6 +240,7 @@ def test_a_teen_cannot_open_comments_or_remixes_wider(teen: User, charlie: User)
     assert "You can narrow who may remix your videos, but only a parent can widen it." in page
     row = TeenSettings.objects.get(user=teen)
     assert (row.comments_from, row.remixes_from) == ("following", "following")
+    _seen_by_everyone(teen)
     assert _comment_as(charlie, published(teen))[0] == 400
 
 
@@ -263,6 +285,7 @@ def test_the_limits_stop_applying_on_the_18th_birthday(charlie: User) -> None:
     nearly = user_signup(
         username="nearly", email="nearly@example.com", password=PASSWORD, birthdate=birthdate
     )
+    _seen_by_everyone(nearly)
     post = published(nearly)
     assert _comment_as(charlie, post)[0] == 400
     with time_machine.travel(timezone.now() + dt.timedelta(days=3)):

@@ -1,6 +1,7 @@
 """A teen's profile by its address: closed, like a handle nobody holds, to the adults and visitors
 who can't find the teen in search; open to mutuals, other teens, the linked parent and the teen.
-The teen's posts stay where the feeds already show them (the Latest feed is everyone's)."""
+The teen's posts reach adults only as ``accounts.teen_visibility`` says; where a parent opened
+them to everyone, a stranger sees them with the teen's handle unlinked."""
 
 from __future__ import annotations
 
@@ -16,7 +17,11 @@ from django.utils import timezone
 
 from accounts.models import Block, Follow, User
 from accounts.services import follow_create, user_signup
-from accounts.teens import parent_link_accept, parent_link_code_create
+from accounts.teens import (
+    parent_link_accept,
+    parent_link_code_create,
+    teen_settings_update_by_parent,
+)
 from conftest import PASSWORD, make_user
 from feed.steering import feed_mode_set
 from feed.tests.social_helpers import login, published
@@ -123,21 +128,31 @@ def test_an_adult_can_unfollow_a_teen_whose_profile_has_closed_to_them(
     assert not Follow.objects.exists()
 
 
-def test_a_teens_posts_still_open_by_link_and_show_in_latest_for_an_adult(
-    teen: User, alice: User
+def _open_videos_to_everyone(teen: User, parent: User) -> None:
+    link = parent_link_accept(teen=teen, code=parent_link_code_create(parent=parent).code)
+    teen_settings_update_by_parent(parent=parent, link_id=link.pk, videos_seen_by="everyone")
+
+
+def test_a_teens_posts_reach_an_adult_stranger_only_once_a_parent_opens_them(
+    teen: User, alice: User, parent: User
 ) -> None:
     post = published(teen, caption="my first skate video")
     feed_mode_set(user=alice, mode="latest")
     client = login(alice)
+    assert client.get(reverse("feed:post", args=[post.pk])).status_code == 404
+    assert f'data-post="{post.pk}"' not in client.get(reverse("feed:index")).content.decode()
+    _open_videos_to_everyone(teen, parent)
     assert client.get(reverse("feed:post", args=[post.pk])).status_code == 200
     assert f'data-post="{post.pk}"' in client.get(reverse("feed:index")).content.decode()
+    assert _profile(client)[0] == 404  # the profile stays closed
 
 
 def test_where_a_teens_profile_is_closed_their_handle_shows_without_a_link(
-    teen: User, alice: User, bob: User
+    teen: User, alice: User, bob: User, parent: User
 ) -> None:
     from feed.social import comment_create
 
+    _open_videos_to_everyone(teen, parent)
     post = published(teen, caption="my first skate video")
     comment_create(author=teen, post_id=post.pk, text="thanks for watching")
     follow_create(follower=teen, followee=bob)  # teens take comments from people they follow
