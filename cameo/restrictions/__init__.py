@@ -70,7 +70,13 @@ from functools import cache, lru_cache
 import numpy as np
 
 from cameo.restrictions.topics import TOPICS, _Topic, _words
-from cameo.restrictions.words import _normalise, _phrase_forms, _phrase_found, _tokens
+from cameo.restrictions.words import (
+    _normalise,
+    _phrase_forms,
+    _phrase_found,
+    _tokens,
+    _word_forms,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -240,7 +246,11 @@ def _keyword_hit(prompt: _Prompt, restricted: _Restricted) -> bool:
         return True
     # The owner's own words count too ("no guns or knives" finds "a knife"), read past the
     # innocent phrases of the topics they name.
-    own = tuple(word for word in restricted.words if word not in _BROAD_WORDS)
+    own = tuple(
+        word
+        for word in restricted.words
+        if word not in _BROAD_WORDS and word not in _alias_forms(restricted.topics)
+    )
     if not own:
         return False
     tokens = prompt.tokens
@@ -254,12 +264,49 @@ def _topic_hit(prompt: _Prompt, topic: _Topic) -> bool:
     tokens = prompt.tokens
     if topic.harmless:
         tokens = _tokens(_harmless_re(topic.harmless).sub(" ~ ", prompt.text))
-    return any(_phrase_found(tokens, forms) for forms in _keyword_forms(topic))
+    senses = _sense_forms(topic)
+    present = set(tokens)
+    return any(
+        _phrase_found(tokens, forms) and present.isdisjoint(senses.get(keyword, ()))
+        for keyword, forms in _keyword_forms(topic)
+    )
 
 
 @cache
-def _keyword_forms(topic: _Topic) -> tuple[tuple[frozenset[str], ...], ...]:
-    return tuple(_phrase_forms(_tokens(_normalise(k)), reduce=False) for k in topic.keywords)
+def _keyword_forms(topic: _Topic) -> tuple[tuple[str, tuple[frozenset[str], ...]], ...]:
+    """Each keyword with the spellings it matches; "=car" matches "car" and "cars" only, since
+    the usual inflections of a short word are other words ("caring", "vanity")."""
+    return tuple(
+        (
+            keyword,
+            (frozenset({keyword[1:], keyword[1:] + "s"}),)
+            if keyword.startswith("=")
+            else _phrase_forms(_tokens(_normalise(keyword)), reduce=False),
+        )
+        for keyword in topic.keywords
+    )
+
+
+@cache
+def _sense_forms(topic: _Topic) -> dict[str, frozenset[str]]:
+    """For each keyword with other senses, the words (inflected) that show another sense."""
+    return {
+        keyword: frozenset(form for word in context.split() for form in _word_forms(word, False))
+        for keyword, context in topic.senses
+    }
+
+
+@cache
+def _alias_forms(topics: tuple[_Topic, ...]) -> frozenset[str]:
+    """Words that name one of ``topics``: the topic's keywords and senses decide for those, so
+    "no driving" does not also search prompts for "driving" (a golf ball)."""
+    return frozenset(
+        form
+        for topic in topics
+        for alias in topic.aliases
+        for word in _tokens(alias)
+        for form in _word_forms(word, True)
+    )
 
 
 @cache

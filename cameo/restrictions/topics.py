@@ -29,6 +29,10 @@ class _Topic:
     examples: tuple[str, ...]
     # Innocent uses of a keyword ("pillow fight"); a keyword inside one of these does not count.
     harmless: tuple[str, ...] = ()
+    # Word senses: a keyword with other meanings, and words that show one of those meanings.
+    # "date" near "fruit" or "calendar" is not a romantic date; the keyword does not count when
+    # any of these words (or their inflections) is in the prompt.
+    senses: tuple[tuple[str, str], ...] = ()
 
 
 _PETS = (
@@ -36,7 +40,21 @@ _PETS = (
     "retriever, labrador, poodle, terrier, corgi, dachshund, beagle, chihuahua, tabby"
 )
 # Animal words that name food or toys.
-_TOY_ANIMALS = (r"hot ?dogs?", r"(?:teddy|gummy) bears?", r"corn ?dogs?", r"cat ?walk", r"catfish")
+_TOY_ANIMALS = (
+    r"hot ?dogs?",
+    r"(?:teddy|gummy|care) bears?",
+    r"corn ?dogs?",
+    r"cat ?walk",
+    r"catfish",
+    r"(?:downward|upward) (?:facing )?dogs?",
+    r"cat[ -]?eye",
+    r"dog[ -]?ear\w*",
+    r"bull'?s[ -]?eye",
+    r"(?:top|under|sea|hot|lucky) dogs?",
+    r"(?:red )?bull (?:market|energy)|red bull",
+    r"(?:duck|chicken) (?:soup|nuggets?|curry|salad|wings?|breast|sandwich|pie)",
+    r"(?:dolphin|butterfly) (?:kick|stroke)",
+)
 
 TOPICS: tuple[_Topic, ...] = (
     _Topic(
@@ -71,15 +89,36 @@ TOPICS: tuple[_Topic, ...] = (
             "making out, date, first date, boyfriend, girlfriend, lover, sweetheart, honeymoon, "
             "wedding, married, marry, marriage, proposal, propose, engagement, bride, groom, "
             "flirt, valentine, candlelit, in love, love story, love letter, cuddle, snuggle, "
-            "anniversary, holding hands, slow dance, slow dancing, dating app, tinder, soulmate"
+            "anniversary, holding hands, slow dance, slow dancing, dating app, tinder, soulmate, "
+            "passionate embrace, passionate kiss, passionately, embrace, lovebirds, newlyweds, "
+            "crush, date night, dinner date, blind date, speed dating, french kiss, caress, "
+            "spooning, romantically, intimate, rose petals, swoon, wooing, courting"
         ),
         examples=_list(
             "a romantic date, a couple kissing, a candlelit dinner for two, a marriage proposal, "
             "lovers holding hands"
         ),
         harmless=(
-            r"(?:kiss|cuddl|snuggl)\w* (?:with |up with )?(?:my|the|a|his|her|our) (?:dog|cat"
-            r"|puppy|kitten|pet|baby|grandma|grandpa|mom|dad|mum|teddy)",
+            r"(?:kiss|cuddl|snuggl|embrac)\w* (?:with |up with )?(?:my|the|a|his|her|our) (?:dog"
+            r"|cat|puppy|kitten|pet|baby|grandma|grandpa|grandmother|grandfather|mom|dad|mum"
+            r"|mother|father|son|daughter|teddy)",
+            r"embrac\w* (?:the |a |new )?(?:change|challenge|chaos|culture|moment|future)",
+        ),
+        senses=(
+            (
+                "date",
+                "fruit market palm eat calendar diary deadline due appointment dentist doctor "
+                "expiry expiration save release stamp loaf cake smoothie medjool dried nut snack",
+            ),
+            ("dating", "carbon radiocarbon fossil bone rock artifact artefact"),
+            ("dates", "fruit market palm eat calendar diary deadline due appointment medjool"),
+            (
+                "wedding",
+                "photograph photographer filming videographer guest caterer catering cake planner "
+                "florist dj band officiant friend sister brother cousin aunt uncle colleague "
+                "bridesmaid usher waiter waitress serve",
+            ),
+            ("intimate", "concert gig venue acoustic gathering"),
         ),
     ),
     _Topic(
@@ -94,7 +133,9 @@ TOPICS: tuple[_Topic, ...] = (
             "explosion, artillery, violence, violent, fight, brawl, punch, beat up, beating, "
             "assault, attack, stab, kill, murder, blood, bloody, gore, gory, war, battle, combat, "
             "massacre, torture, slap, strangle, wrestle, bomb, terrorist, riot, mugging, "
-            "execution, hitman, duel, shootout, gunfight, fistfight, thug"
+            "execution, hitman, duel, shootout, gunfight, fistfight, thug, bottle over, over the "
+            "head, glassed, headbutt, choke, chokehold, pummel, kick someone, kicking a man, "
+            "stomp on, beat, hit someone, jumped by, shoved, assault rifle, bar fight, gang fight"
         ),
         examples=_list(
             "people fighting and punching each other, a violent bloody attack, soldiers killing in "
@@ -107,6 +148,25 @@ TOPICS: tuple[_Topic, ...] = (
             r"blood (?:drive|donations?|tests?|pressure|oranges?|types?|sugar|banks?)",
             r"donat\w* blood",
             r"rap battle",
+            r"kill\w* it\b",
+            r"(?:beat|battl|fight)\w* (?:back )?(?:the )?(?:tears|traffic|heat|odds|record|clock"
+            r"|cancer|illness|cold|flu|boredom|fatigue)",
+            r"bead battle|battle of the bands|pillow war|water war",
+        ),
+        senses=(
+            (
+                "beat",
+                "egg eggs batter cream drum drums heart record dough whisk bowl music song dj "
+                "rhythm chess game match race quiz cards scrabble contest competition tournament",
+            ),
+            (
+                "beating",
+                "egg eggs batter cream drum drums heart record dough whisk bowl music song dj "
+                "rhythm chess game match race quiz cards scrabble contest competition tournament",
+            ),
+            ("choke", "pressure food laughter cough smoke"),
+            ("stomp on", "grapes grape wine"),
+            ("attack", "panic heart asthma allergy"),
         ),
     ),
     _Topic(
@@ -116,15 +176,22 @@ TOPICS: tuple[_Topic, ...] = (
             "switchblade, knives, combat knife, bayonet, artillery, musket, slingshot, weapon, "
             "gun, pistol, rifle, shotgun, revolver, handgun, firearm, machine gun, sniper, bullet, "
             "ammo, ammunition, sword, dagger, grenade, bomb, missile, rocket launcher, bazooka, "
-            "crossbow, machete, armed, holster, gunfire, shootout, gunfight, cannon, spear, brass "
-            "knuckles, taser, flamethrower, ak 47"
+            "crossbow, machete, armed robber, armed men, armed guard, heavily armed, armed to the "
+            "teeth, holster, gunfire, shootout, gunfight, cannon, spear, brass knuckles, taser, "
+            "flamethrower, ak 47, bow and arrow, bow and arrows, arrows, archer, katana, "
+            "nunchucks, battle axe, tomahawk, blade, firing a gun, trigger"
         ),
         examples=_list("a person aiming a gun, holding a rifle, swords and weapons"),
         harmless=(
             r"(?:water|nerf|glue|squirt|toy|bubble|staple|nail) guns?",
             r"(?:toy|plastic|foam|inflatable) (?:swords?|guns?|pistols?)",
             r"sword ?fish",
+            r"(?:heat|caulk|massage|spray|radar|price|label) guns?",
+            r"trigger (?:warning|happy)",
+            r"blade of grass|blades of grass|razor blade|skate blades?|roller ?blad\w*",
+            r"(?:fan|turbine|propeller|rotor|saw|mower|shoulder) blades?|blade runner",
         ),
+        senses=(("arrows", "sign signs map keys keyboard direction follow"),),
     ),
     _Topic(
         "military",
@@ -154,11 +221,19 @@ TOPICS: tuple[_Topic, ...] = (
             "advertisement, advertising, commercial, sponsor, sponsorship, endorse, endorsement, "
             "brand, brand deal, spokesperson, spokesman, promote, promotion, promo, promo code, "
             "discount code, coupon, buy now, buy it now, product placement, infomercial, "
-            "billboard, marketing, unboxing, influencer, jingle, slogan, limited time offer"
+            "sponsored, paid partnership, affiliate link, shopping haul, haul video, brand "
+            "partner, billboard, marketing, unboxing, influencer, jingle, slogan, limited time "
+            "offer"
         ),
         examples=_list(
             "a TV commercial advertising a product, an influencer promoting a brand, buy this "
             "product now"
+        ),
+        harmless=(r"brand ?new", r"lemonade stand", r"yard sale", r"garage sale", r"bake sale"),
+        senses=(
+            ("brand", "cattle cow cows ranch livestock iron herd calf"),
+            ("branding", "cattle cow cows ranch livestock iron herd calf"),
+            ("pitch", "tent football soccer cricket rugby baseball perfect field"),
         ),
     ),
     _Topic(
@@ -170,29 +245,44 @@ TOPICS: tuple[_Topic, ...] = (
             "vodka, whiskey, whisky, rum, tequila, cocktail, margarita, martini, liquor, booze, "
             "drunk, tipsy, hangover, pub, brewery, distillery, winery, doing shots, tequila shots, "
             "shot glass, pint, bartender, keg, beer pong, prosecco, sangria, mimosa, bourbon, "
-            "scotch, brandy, cider, lager, happy hour"
+            "scotch, brandy, cider, lager, happy hour, bubbly, bottle of bubbly, sake, soju, "
+            "aperol, negroni, daiquiri, pina colada, mojito, gin, gin and tonic, bar crawl, pub "
+            "crawl, getting wasted, totally wasted, getting hammered, beer stein, stein, ipa, ale, "
+            "boozy, sommelier, wine glass, jello shots, drinking game"
         ),
         examples=_list("people drinking alcohol at a bar, getting drunk on beer, a glass of wine"),
         harmless=(
             r"root beer",
             r"ginger beer",
             r"pub quiz",
+            r"(?:wine|beer)[ -]?(?:colou?red|red|stain\w*)",
+            r"(?:non|alcohol)[ -]?free|mocktails?|virgin (?:mojito|pina colada|cocktail)s?",
+            r"ginger ale",
+            r"for (?:\w+ )?sake|sake of",
         ),
     ),
     _Topic(
         "drugs",
         aliases=_list("drugs, drug, narcotics, weed, marijuana, cannabis, substances"),
         keywords=_list(
-            "light up a joint, acid trip, on acid, dropping acid, drug dealer, crackhead, "
+            "light up a joint, acid trip, on acid, dropping acid, drug crackhead, "
             "hallucinogen, opium, pot brownie, drug, cocaine, heroin, meth, weed, marijuana, "
             "cannabis, smoke a joint, roll a joint, smoke a blunt, roll a blunt, bong, lsd, "
             "ecstasy, mdma, shrooms, magic mushrooms, psychedelic, getting high, get high, stoned, "
             "overdose, ketamine, fentanyl, opioids, narcotics, junkie, snort, edibles, 420, pills, "
-            "popping pills, crack pipe"
+            "popping pills, crack pipe, white powder, line of coke, tripping, stoner, "
+            "drug deal, dealer, xanax, spliff, pothead, hashish, high as a kite"
         ),
         examples=_list(
             "people taking illegal drugs, smoking marijuana, snorting cocaine, getting high at a "
             "party"
+        ),
+        harmless=(r"high ?fives?", r"high (?:school|tide|heels?|jump|score|street|chair)"),
+        senses=(
+            ("weed", "garden gardening lawn flowerbed pull pulling patch yard allotment dandelion"),
+            ("pills", "pharmacy pharmacist prescription vitamin doctor chemist"),
+            ("tripping", "over stairs rug foot feet cord curb step shoelace"),
+            ("white powder", "sugar icing flour cake snow baking talc chalk"),
         ),
     ),
     _Topic(
@@ -201,7 +291,8 @@ TOPICS: tuple[_Topic, ...] = (
         keywords=_list(
             "smoke rings, tobacco pipe, smoking a pipe, puff, roll up, smoking, smoker, smoked, "
             "cigarette, cigar, cigarillo, vape, vaping, vaper, e cigarette, tobacco, hookah, "
-            "ashtray, nicotine, chain smoking"
+            "ashtray, nicotine, chain smoking, e cig, ecig, juul, light up a cig, cig, ciggie, "
+            "smoke break, stub out, blowing smoke, shisha"
         ),
         examples=_list("a person smoking a cigarette, vaping on the street"),
         harmless=(
@@ -209,6 +300,9 @@ TOPICS: tuple[_Topic, ...] = (
             r"|cheese|sausages?|chicken)",
             r"smoked (?:salmon|meat|ribs?|paprika|cheese|ham|turkey|brisket)",
             r"smoke (?:detector|alarm|machine)",
+            r"smoking hot",
+            r"smoke and mirrors|holy smoke",
+            r"puff(?:er)? (?:pastry|jacket|coat|fish)|powder puff|cream puffs?",
         ),
     ),
     _Topic(
@@ -232,6 +326,12 @@ TOPICS: tuple[_Topic, ...] = (
             r"(?:channel )?surf\w* (?:the )?(?:internet|web|net|channels)",
             r"rat race",
             r"sports? cars?",
+            r"(?:a |such a |being a |good )sport\b",
+            r"sport(?:s)? (?:coat|jacket)",
+            r"bowl\w* (?:\w+ ){1,2}over",
+            r"field\w* (?:questions|calls)",
+            r"pitch\w* (?:an |a |her |his |the )?(?:idea|startup|investors?|plan|story|tent)",
+            r"race against time|arms race",
         ),
     ),
     _Topic(
@@ -240,17 +340,31 @@ TOPICS: tuple[_Topic, ...] = (
         keywords=_list(
             "religion, religious, church, chapel, cathedral, mosque, synagogue, temple, pray, "
             "worship, priest, pastor, vicar, nun, monk, rabbi, imam, pope, papal, bishop, sermon, "
-            "catholic mass, bible, quran, koran, torah, jesus, christ, allah, buddha, god, deity, "
+            "catholic bible, quran, koran, torah, jesus, christ, allah, buddha, god, deity, "
             "baptism, baptize, communion, hymn, gospel, crucifix, rosary, sacred, holy, saint, "
             "pilgrimage, mecca, vatican, bar mitzvah, bat mitzvah, menorah, hanukkah, passover, "
             "seder, sabbath, ramadan, eid, diwali, christening, nativity, crucifixion, buddhist, "
             "hindu, christian, muslim, jewish, sikh, catholic, evangelical, kippah, yarmulke, "
             "prayer mat, psalm, scripture, preacher, reverend, missionary, convent, monastery, "
-            "gurdwara, shrine"
+            "gurdwara, shrine, baptise, baptised, baptised, christen, christened, church service, "
+            "mass, prayer, praying, blessing, blessed by, altar, choir hymns, confession, "
+            "tabernacle, sermon on, genuflect, holy water, rosary beads, pray, attending mass, "
+            "midnight mass, sunday mass, at mass"
         ),
         examples=_list(
             "people praying in a church, a religious ceremony, a priest worshipping god"
         ),
+        harmless=(
+            r"(?:oh|omg|thank|my) (?:my )?god\w*|god ?knows|godfather|godmother|godson"
+            r"|goddaughter|for god'?s? sake",
+            r"holy (?:cow|moly|mess|grail|smoke|guacamole)",
+            r"(?:kitchen|cooking|baking|fashion|style|gardening|fitness|running|travel) bible",
+            r"(?:bible|gospel) (?:of|for) (?:cooking|baking|fashion|style|gardening|fitness)",
+            r"(?:party|fashion|fitness|ice) saint|saint bernard",
+            r"blessing in disguise|count\w* (?:your|her|his|my) blessings",
+            r"praying mantis",
+        ),
+        senses=(("confession", "love crush feelings"),),
     ),
     _Topic(
         "horror",
@@ -273,6 +387,10 @@ TOPICS: tuple[_Topic, ...] = (
         harmless=(
             r"killer whales?",
             r"killer (?:app|deal|smile|view)s?",
+            r"monster (?:trucks?|jam|burger|energy|sized?|hit|cookie|munch)",
+            r"cookie monster",
+            r"ghost ?writ\w*",
+            r"(?:cute|friendly|cuddly|cartoon|plush|little) monsters?",
         ),
     ),
     _Topic(
@@ -323,7 +441,16 @@ TOPICS: tuple[_Topic, ...] = (
         aliases=_list("gambling, gamble, betting, casino, casinos"),
         keywords=_list(
             "gambling, gamble, gambler, casino, poker, blackjack, roulette, slot machine, lottery, "
-            "lotto, bet, betting, bookie, sportsbook, jackpot, craps, wager"
+            "lotto, bet, betting, bookie, sportsbook, jackpot, craps, wager, "
+            "scratch card, scratchcard, lottery ticket, racetrack betting, "
+            "slot machines, baccarat, place a bet, bingo hall, pokies"
+        ),
+        harmless=(
+            r"poker face",
+            r"(?:i|you) bet\b|bet you|safe bet|best bet",
+            r"gambl\w* on (?:a |the |her |his |my )?(?:new |different )?"
+            r"(?:haircut|recipe|look|outfit|idea|colou?r|career|plan)",
+            r"take\w* a gamble|taking a gamble",
         ),
         examples=_list("people gambling in a casino, placing bets on a roulette table"),
     ),
@@ -417,11 +544,20 @@ TOPICS: tuple[_Topic, ...] = (
     ),
     _Topic(
         "profanity",
-        aliases=_list("profanity, swearing, swear words, cursing, bad language, vulgar, crude"),
+        aliases=_list(
+            "profanity, swearing, swear, swear words, cursing, bad language, vulgar, crude, rude "
+            "gestures, rude gesture, obscene, foul language"
+        ),
         keywords=_list(
             "flipping off, flip off, flipping the bird, the finger, profanity, swear, swearing, "
             "cursing, curse words, vulgar, obscene, f word, fuck, shit, bitch, bastard, asshole, "
-            "middle finger"
+            "middle finger, obscenity, obscenities, expletive, expletives, swear words, curse, "
+            "cursing, cuss, cussing, f bomb, f words, rude gesture, giving the finger, bleep, "
+            "bleeped, potty mouth, foul mouthed, trash talk"
+        ),
+        harmless=(
+            r"swear\w* (?:an |the |a )?oath|swear\w* in\b|sworn in|swear\w* allegiance",
+            r"(?:curse|cursed) (?:of|tomb|treasure)",
         ),
         examples=_list("a person swearing and cursing, shouting obscenities"),
     ),
@@ -429,18 +565,213 @@ TOPICS: tuple[_Topic, ...] = (
         "humiliation",
         aliases=_list(
             "embarrassing, embarrass, humiliating, humiliation, unflattering, mocking, mock, "
-            "making fun, look stupid, look dumb, look bad, look ugly, look fat"
+            "making fun, look stupid, look dumb, look bad, look ugly, look fat, look silly, look "
+            "foolish, look like an idiot, stupid, dumb, silly, foolish, ridiculous, idiot, "
+            "embarrassed, make fun, laughingstock, cringe, awkward"
         ),
         keywords=_list(
             "face first, slip on a banana peel, pie in the face, make fun of, laughed at, clumsy, "
             "buffoon, bumbling, embarrassing, embarrassed, humiliating, humiliated, humiliation, "
             "mocked, ridiculed, laughingstock, trip and fall, tripping, falling over, faceplant, "
             "pratfall, wedgie, pants fall down, ugly, stupid, dumb, idiot, fool, loser, drooling, "
-            "vomiting, farting, wet myself, pee myself"
+            "vomiting, farting, wet myself, pee myself, pantsed, pantsing, walks into a glass "
+            "door, walking into a glass door, walk into a door, everyone laughs, everybody laughs, "
+            "crowd laughs, laughing at her, laughing at him, spinach in her teeth, food in her "
+            "teeth, spinach in his teeth, clueless, awkward, cringe, cringey, epic fail, fails, "
+            "wardrobe malfunction, trips over, falls over, fall flat, falls flat, belly flop, "
+            "snoring, head stuck, stuck in a doorway, split pants, ripped pants, bad hair, goofy "
+            "face, dunce, moron, booed"
         ),
+        senses=(("fails", "test exam"),),
         examples=_list(
             "a person being humiliated in public, everyone laughing at someone who fell over, an "
             "unflattering embarrassing moment"
         ),
+    ),
+    _Topic(
+        "eating",
+        aliases=_list("eating, eat, eats, chewing, snacking, mouth full, dining"),
+        keywords=_list(
+            "eat, eating, ate, eaten, eater, bite into, biting into, take a bite, bites into, "
+            "chew, chewing, munch, munching, slurp, slurping, devour, devouring, nibble, "
+            "nibbling, gobble, snack on, snacking, tasting, taste, lick, licking, feast, feasting, "
+            "dine, dining, having breakfast, having lunch, having dinner, breakfast in bed, "
+            "mukbang, swallow, mouthful, spoonful, stuffing her face, stuffing his face, "
+            "food fight, eating contest, sample, sampling, wolfing down, chowing down, "
+            "brunch, picnic lunch"
+        ),
+        examples=_list(
+            "a person eating a meal, someone chewing and biting into food, taking a bite of a "
+            "sandwich, slurping a bowl of soup"
+        ),
+        harmless=(
+            r"tast\w* for (?:adventure|music|style)|a taste of",
+            r"(?:mosquito|bug|dog|snake) bites?",
+            r"dining (?:room|table|hall|chair)s?",
+            r"feast for the eyes",
+            r"eat\w* (?:my|her|his|their) words",
+            r"eaten (?:alive )?by",
+        ),
+        senses=(
+            ("sample", "blood urine lab music sound fabric paint"),
+            ("sampling", "music sound beat lab"),
+            ("lick", "paint envelope stamp"),
+            ("swallow", "bird birds nest flying fly sky"),
+        ),
+    ),
+    _Topic(
+        "sadness",
+        aliases=_list(
+            "crying, cry, cries, tears, sad, sadness, upset, grief, grieving, mourning, "
+            "depressing, depressed, heartbreak, heartbroken, tragic, tragedy, weeping, sobbing"
+        ),
+        keywords=_list(
+            "cry, crying, cries, cried, sob, sobbing, weep, weeping, in tears, tears, tearful, "
+            "teary, teary eyed, tearing up, bawl, bawling, grieve, grieving, grief, mourn, "
+            "mourning, funeral, heartbroken, heartbreak, broken heart, depressed, depression, sad, "
+            "sadness, sorrow, sorrowful, lonely, loneliness, devastated, miserable, despair, "
+            "breakdown, breaking down, gloomy, melancholy, grave, graveside, at a wake, memorial, "
+            "farewell forever, goodbye forever, tragic, tragedy, upset, "
+            "distraught, sobs, whimpering, dumped, breakup, break up, lost her dog, lost his dog"
+        ),
+        examples=_list(
+            "a person crying with tears running down their face, someone grieving at a funeral, "
+            "a heartbroken person alone and sad"
+        ),
+        harmless=(
+            r"tears? of joy|happy tears|cr\w+ with laughter|laugh\w* (?:until|till) \w+ cr\w+",
+            r"tear\w* (?:up |open |down |apart )?(?:a |the |her |his |some )?"
+            r"(?:cardboard|box|boxes|paper|wrapping|envelope|page|poster|wall|fabric|bread)",
+            r"(?:wake|wakes|waking) up|wake ?board\w*|in the wake of",
+            r"(?:cr\w+) wolf",
+        ),
+        senses=(
+            ("tearing up", "cardboard box paper wrapping envelope page poster wall fabric"),
+            ("grave", "mistake danger concern"),
+            ("upset", "stomach victory win underdog"),
+            ("breakdown", "car van engine cost costs budget chart data road"),
+            ("dumped", "trash rubbish garbage bin sand water ice snow"),
+            ("break up", "fight ice chocolate bread soil"),
+        ),
+    ),
+    _Topic(
+        "injuries",
+        aliases=_list(
+            "injuries, injury, injured, wounds, wound, hurt, hurting, bruises, accidents, "
+            "accident, hospital, blood, bleeding, cuts"
+        ),
+        keywords=_list(
+            "blood, bleeding, bloody, bloodied, nosebleed, injury, injured, injuries, wound, "
+            "wounded, gash, deep cut, cut on her, cut on his, cuts and bruises, bruise, bruised, "
+            "bruises, black eye, broken leg, broken arm, broken bone, broken nose, broken wrist, "
+            "broken ankle, broken ribs, fracture, fractured, crutches, in a cast, bandage, "
+            "bandaged, bandages, stitches, stitched up, =scar, scarred, arm in a sling, hospital "
+            "bed, emergency room, the er, ambulance, paramedics, concussion, sprain, sprained, "
+            "limping, limp, scraped knee, burnt skin, car crash, accident, crash victim, hurt, "
+            "hurting, hurts, fake blood, gory, gore, dislocated, bleeds, wheelchair after"
+        ),
+        examples=_list(
+            "a person bleeding from a wound, someone injured in a hospital bed with bandages, a "
+            "broken leg in a cast"
+        ),
+        harmless=(
+            r"blood (?:oranges?|moon|type|sugar|pressure|drive|donations?|bank)",
+            r"(?:cut|cutting) (?:the |a )?(?:ribbon|cake|hair|paper|wood|grass|fabric|pattern)",
+            r"burn\w* (?:calories|rubber|the midnight oil|cds?|a cd|candles?|incense)",
+            r"hurt\w* (?:feelings|pride)",
+            r"(?:heart|heat|sun)burn|sunburnt",
+            r"happy accident",
+        ),
+        senses=(
+            ("limp", "hair lettuce noodle noodles handshake"),
+            ("stitches", "knit knitting yarn sew sewing embroidery cross quilt"),
+        ),
+    ),
+    _Topic(
+        "driving",
+        aliases=_list(
+            "driving, drive, drives, cars, car, vehicles, vehicle, traffic, road trips, road "
+            "trip, motorways, highways"
+        ),
+        keywords=_list(
+            "=car, driving, drive, drives, drove, driver, behind the wheel, steering wheel, "
+            "convertible, sports car, minivan, suv, pickup truck, =van, taxi, limo, limousine, "
+            "highway, freeway, motorway, interstate, traffic jam, traffic, road trip, parking, "
+            "parallel parking, park the car, honk, honking, go kart, go karts, karting, race car, "
+            "racing car, speeding, test drive, drive thru, car wash, =sedan, hatchback, dashboard, "
+            "rear view mirror, seatbelt, gas pedal, rev the engine, revving, "
+            "joyride, motorcade, chauffeur, cab, =jeep, porsche, "
+            "ferrari, lamborghini, rally car, road rage, gear stick, windshield, windscreen"
+        ),
+        examples=_list(
+            "a person driving a car on the road, sitting behind the wheel in traffic, a car "
+            "speeding down the highway"
+        ),
+        harmless=(
+            r"driv\w* (?:a |the )?(?:golf )?(?:ball|balls)\b|driving range",
+            r"driv\w* (?:home )?(?:a |the |her |his )?point|driv\w* (?:me |her |him )?"
+            r"(?:crazy|mad|nuts|wild|up the wall)",
+            r"driving (?:rain|force|snow)",
+            r"(?:hard|flash|usb|disk|test) drives?",
+            r"(?:cable|tram|dining|sleeping|train|rail|roller coaster|bumper) cars?",
+            r"drive[- ]?in (?:movie|cinema|theat\w+)",
+            r"toy cars?|matchbox cars?|hot wheels",
+            r"(?:charity|food|blood|toy|book|fundraising|donation|sales|recruitment) drives?",
+        ),
+        senses=(
+            ("traffic", "website web online"),
+            ("driving", "golf ball fairway tee range"),
+            ("driver", "golf tee fairway screw"),
+            ("drive", "golf tee fairway usb hard"),
+            ("parking", "bike bicycle scooter"),
+            ("dashboard", "analytics data website app computer laptop metrics sales"),
+        ),
+    ),
+    _Topic(
+        "stunts",
+        aliases=_list(
+            "stunts, stunt, dangerous, danger, daredevil, risky, reckless, extreme, jackass"
+        ),
+        keywords=_list(
+            "stunt, stunts, daredevil, base jumping, base jump, tightrope, high wire, off a roof, "
+            "off the roof, from a roof, off a cliff, off the cliff, cliff jumping, cliff jump, off "
+            "a bridge, off a building, on a ledge, along a ledge, narrow ledge, hanging off a "
+            "cliff, hanging off a building, hanging off the edge, dangling from a crane, dangling "
+            "from a rope, on top of a moving train, off a moving train, backflip off, backflip on, "
+            "on fire, ring of fire, through fire, set herself on fire, set himself on fire, "
+            "hanging from a helicopter, parkour, free solo, wingsuit, motorcycle jump, jumping a "
+            "motorcycle, train surfing, roof of a car, car surfing, edge of a skyscraper, fire "
+            "breathing, sword swallowing, knife throwing, russian roulette, playing with fire, "
+            "with sharks, without a parachute, without a harness, no harness, no helmet, death "
+            "defying, life threatening, reckless, dangerous, crash test, jump over a car, "
+            "explosion behind, skydiving, bungee"
+        ),
+        examples=_list(
+            "a daredevil doing a dangerous stunt, jumping off a tall building, a reckless stunt "
+            "that could kill someone, balancing on the edge of a skyscraper"
+        ),
+        harmless=(r"on fire (?:at|in) (?:work|school|the game|the court|tonight)",),
+    ),
+    _Topic(
+        "dancing",
+        aliases=_list("dancing, dance, dances, dancer, dancers"),
+        keywords=_list(
+            "dance, dancing, dancer, dance floor, ballet, ballerina, tutu, salsa, tango, waltz, "
+            "waltzing, foxtrot, breakdance, breakdancing, break dancing, breakdancer, twerk, "
+            "twerking, hip hop routine, line dancing, disco, choreography, choreographed, "
+            "moonwalk, conga line, cha cha, samba, flamenco, bust a move, busting moves, "
+            "pirouette, tap dancing, belly dancing, ballroom, polka, jig, macarena, tiktok dance, "
+            "zumba, boogie, grooving, shuffle dance, two step, square dance, rumba, bachata, "
+            "quickstep, dance off, dance battle, k pop routine, cheerleading routine"
+        ),
+        examples=_list(
+            "a person dancing to music, dancers on a dance floor, someone doing a dance routine"
+        ),
+        harmless=(
+            r"song and dance about",
+            r"(?:sugar|salsa) (?:dip|sauce|verde|jar)",
+            r"boogie ?boards?",
+        ),
+        senses=(("salsa", "chips nachos tacos dip sauce jar eat guacamole tortilla"),),
     ),
 )

@@ -117,13 +117,16 @@ def test_an_empty_prompt_never_conflicts() -> None:
 # --- Thresholds ---------------------------------------------------------------------------------
 
 
-def test_the_prompt_threshold_takes_a_tango_as_dancing_but_not_a_vineyard_as_alcohol() -> None:
-    tango = _only_score("me doing the tango", "no dancing")
+def test_the_prompt_threshold_takes_a_violin_as_music_but_not_a_vineyard_as_alcohol() -> None:
+    # Dancing is a built-in topic now (a tango is a keyword), so music stands in for a
+    # restriction outside the lexicon, which only MiniLM can read.
+    violin = _only_score("me playing the violin", "no music")
     vineyard = _only_score("me eating grapes in a vineyard", "no alcohol")
 
-    assert not tango.keyword and not vineyard.keyword
-    assert PROMPT_THRESHOLD <= tango.prompt_score < PROMPT_THRESHOLD + 0.03
-    assert tango.conflict
+    assert not violin.keyword and not vineyard.keyword
+    assert violin.word_score < WORD_THRESHOLD
+    assert PROMPT_THRESHOLD <= violin.prompt_score < PROMPT_THRESHOLD + 0.03
+    assert violin.conflict
     assert PROMPT_THRESHOLD - 0.06 < vineyard.prompt_score < PROMPT_THRESHOLD
     assert not vineyard.conflict
 
@@ -189,8 +192,8 @@ def test_keywords_still_refuse_when_minilm_cannot_load(monkeypatch: pytest.Monke
     monkeypatch.setattr(restrictions, "_vectors", broken)
 
     assert restriction_conflict("me casting a ballot", "no politics") == "no politics"
-    # Only MiniLM knows a tango is dancing.
-    assert restriction_conflict("me doing the tango", "no dancing") is None
+    # Only MiniLM knows a violin is music.
+    assert restriction_conflict("me playing the violin", "no music") is None
 
 
 # --- Cost ---------------------------------------------------------------------------------------
