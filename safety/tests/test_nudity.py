@@ -250,5 +250,11 @@ def test_bench_scan_prints_frames_costs_and_holds(capsys: pytest.CaptureFixture[
     assert "Clips: 1, frames scanned: 4" in out
     assert "ms per frame" in out and "Nudity (NudeNet 320n)" in out
     assert "Held for nudity at threshold 0.50: 0 of 1" in out
+    # P4: the scan against the render, and the verdict a faster scan must keep.
+    assert (
+        "Cameo clips whose face matched (< 0.55): 1 of 1; clips matching a face not in them: 0 of 1"
+        in out
+    )
+    assert "P4 scan / render: median" in out and "scan / render" in out.split("pass")[1]
     with pytest.raises(CommandError, match="--videos must be between 1 and 100, not 0."):
         call_command("bench_scan", "--videos", "0")

@@ -7,17 +7,27 @@ prints per clip the frames scanned, ms per frame for each check, faces found and
 nudity score; then the totals and how many clips the nudity check would hold. The likeness
 guard's verdict needs protected cameos from the database, so ``bench_cameo`` times that part.
 The first clip's pass also loads both models; it is timed apart as the warm-up.
+
+P4 compares each clip's scan with its render (wall seconds of ``BuiltinBackend.generate``, in
+the same process, one after the other, so a busy machine slows both): the scan should take at
+most half as long. Beside the cost it checks the verdict a faster scan must keep: every clip with
+a cameo face shows that face (closest face within ``LIKENESS_DISTANCE`` of the face the cameo
+was made from), and no clip matches a face that is not in it.
 """
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from safety.scan import LIKENESS_DISTANCE
 
 PROMPTS = (
     "a dog running on the beach at sunset",
@@ -30,6 +40,7 @@ PROMPTS = (
     "fireworks over a lake",
 )
 ASPECTS = ("9:16", "16:9", "1:1")
+P4_TARGET = 0.5  # scan seconds / render seconds
 
 
 @dataclass(frozen=True)
@@ -44,6 +55,23 @@ class ClipScan:
     nudity_score: float
     nudity_frames: int
     seconds: float  # the whole pass
+    render_seconds: float = 0.0
+    # Closest face to the cameo in the clip (None: no cameo, or no face found), and to any of the
+    # other synthetic faces, which are not in it.
+    own_distance: float | None = None
+    stranger_distance: float | None = None
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.render_seconds if self.render_seconds else 0.0
+
+    @property
+    def matched(self) -> bool:
+        return self.own_distance is not None and self.own_distance < LIKENESS_DISTANCE
+
+    @property
+    def false_match(self) -> bool:
+        return self.stranger_distance is not None and self.stranger_distance < LIKENESS_DISTANCE
 
 
 class Command(BaseCommand):
@@ -72,22 +100,48 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
 
-def _render(index: int, duration: int) -> tuple[Any, str, str, bool]:
+def _seed_of(index: int) -> int | None:
+    """The synthetic face in clip ``index``: even clips have one, odd ones none."""
+    from cameo import synthetic
+
+    return synthetic.GAN_SEEDS[index // 2 % len(synthetic.GAN_SEEDS)] if index % 2 == 0 else None
+
+
+@functools.cache
+def _face_embedding(seed: int) -> Any:
+    """The embedding of the picture a cameo of this face would be made from."""
+    from cameo import faces, synthetic
+
+    found = faces.find_faces(synthetic.gan_face(seed))
+    return found[0].embedding if found else None
+
+
+def _closest(embeddings: Any, seeds: list[int]) -> float | None:
+    from safety.scan import pairwise_distances
+
+    wanted = [e for e in (_face_embedding(seed) for seed in seeds) if e is not None]
+    if not len(embeddings) or not wanted:
+        return None
+    return float(pairwise_distances(embeddings, np.stack(wanted).astype(np.float32)).min())
+
+
+def _render(index: int, duration: int) -> tuple[Any, str, str, bool, float]:
     from cameo import synthetic
     from generation.pipeline.base import CameoImage, VideoRequest
     from generation.pipeline.builtin import BuiltinBackend
 
     prompt, aspect = PROMPTS[index % len(PROMPTS)], ASPECTS[index % len(ASPECTS)]
-    with_cameo = index % 2 == 0
+    seed = _seed_of(index)
+    with_cameo = seed is not None
     cameos = ()
-    if with_cameo:
-        face = synthetic.gan_face(synthetic.GAN_SEEDS[index // 2 % len(synthetic.GAN_SEEDS)])
-        cameos = (CameoImage(name="mira", image=face),)
+    if seed is not None:
+        cameos = (CameoImage(name="mira", image=synthetic.gan_face(seed)),)
     request = VideoRequest(
         prompt=prompt, seed=index, duration_s=duration, aspect=aspect, cameos=cameos
     )
+    started = time.perf_counter()
     clip = BuiltinBackend().generate(request, on_progress=lambda *a: None, should_cancel=bool)
-    return clip, prompt, aspect, with_cameo
+    return clip, prompt, aspect, with_cameo, time.perf_counter() - started
 
 
 def _warm_up(threshold: float) -> float:
@@ -101,25 +155,42 @@ def _warm_up(threshold: float) -> float:
 
 
 def _scan_clip(index: int, duration: int, threshold: float, write: Any) -> ClipScan:
+    from cameo.synthetic import GAN_SEEDS
     from safety.nudity import NudityCheck
     from safety.scan import FaceCheck, scan_frames
 
-    clip, prompt, aspect, with_cameo = _render(index, duration)
+    clip, prompt, aspect, with_cameo, render_seconds = _render(index, duration)
     faces, nudity = FaceCheck(), NudityCheck(threshold=threshold)
     spent: dict[str, float] = {}
     frames, seconds = scan_frames(clip.frames, clip.fps, [faces, nudity], spent=spent)
+    own = _seed_of(index)
+    embeddings = faces.embeddings()
     result = ClipScan(
         prompt=prompt, aspect=aspect, cameo=with_cameo, frames=frames,
         face_ms=spent["faces"] * 1000 / frames, nudity_ms=spent["nudity"] * 1000 / frames,
         faces=len(faces.sightings), nudity_score=nudity.top_score,
-        nudity_frames=len(nudity.frames), seconds=seconds,
+        nudity_frames=len(nudity.frames), seconds=seconds, render_seconds=render_seconds,
+        own_distance=_closest(embeddings, [own]) if own is not None else None,
+        stranger_distance=_closest(embeddings, [s for s in GAN_SEEDS if s != own]),
     )  # fmt: skip
     write(
         f"{index + 1:>3}. {aspect:>4} {'cameo ' if with_cameo else '      '}{prompt[:44]:<44} "
         f"{frames} frames, faces {result.face_ms:.0f} ms/frame ({result.faces} found), nudity "
         f"{result.nudity_ms:.0f} ms/frame (top {result.nudity_score:.2f}), pass {seconds:.2f} s"
     )
+    write(
+        f"     render {result.render_seconds:.2f} s, scan / render {result.ratio:.2f}; "
+        f"{_likeness_words(result)}"
+    )
     return result
+
+
+def _likeness_words(scan: ClipScan) -> str:
+    def shown(distance: float | None) -> str:
+        return "no face" if distance is None else f"{distance:.2f}"
+
+    own = f"its cameo's face at {shown(scan.own_distance)}, " if scan.cameo else ""
+    return f"{own}closest other face {shown(scan.stranger_distance)}"
 
 
 def _summary(scans: list[ClipScan], threshold: float) -> list[str]:
@@ -134,4 +205,20 @@ def _summary(scans: list[ClipScan], threshold: float) -> list[str]:
         f"Whole pass: {statistics.median(s.seconds for s in scans):.2f} s per clip (median)",
         f"Highest counted nudity score on any clip: {max(s.nudity_score for s in scans):.2f}",
         f"Held for nudity at threshold {threshold:.2f}: {holds} of {len(scans)}",
+        *_p4(scans),
+    ]
+
+
+def _p4(scans: list[ClipScan]) -> list[str]:
+    ratio = statistics.median(s.ratio for s in scans)
+    worst = max(s.ratio for s in scans)
+    cameo = [s for s in scans if s.cameo]
+    matched = sum(1 for s in cameo if s.matched)
+    false = sum(1 for s in scans if s.false_match)
+    ok = ratio <= P4_TARGET
+    return [
+        f"Cameo clips whose face matched (< {LIKENESS_DISTANCE}): {matched} of {len(cameo)}; "
+        f"clips matching a face not in them: {false} of {len(scans)}",
+        f"P4 scan / render: median {ratio:.2f}, worst {worst:.2f} "
+        f"({'meets' if ok else 'MISSES'} ≤ {P4_TARGET})",
     ]
