@@ -321,7 +321,7 @@ def _feed(user: User) -> dict[str, Any]:
 
     preference = FeedPreference.objects.filter(user=user).values(
         "mode", "mood", "interests", "instruction", "instruction_more", "instruction_less",
-        "daily_budget_minutes", "updated_at",
+        "instruction_none", "daily_budget_minutes", "updated_at",
     ).first()  # fmt: skip
     return {
         "preferences": preference,

@@ -87,10 +87,11 @@ class InstructionForm(forms.Form):
 class PhrasesForm(forms.Form):
     more = forms.CharField(label="More of", required=False)
     less = forms.CharField(label="Less of", required=False)
+    none = forms.CharField(label="None of", required=False)
 
-    def phrases(self) -> tuple[list[str], list[str]]:
+    def phrases(self) -> tuple[list[str], list[str], list[str]]:
         data = self.cleaned_data
-        return split_phrases(data["more"]), split_phrases(data["less"])
+        return split_phrases(data["more"]), split_phrases(data["less"]), split_phrases(data["none"])
 
 
 class GoalsForm(forms.Form):

@@ -164,8 +164,9 @@ class DirectMessage(models.Model):
 
 class FeedPreference(models.Model):
     """How a person steers their feed. ``mood`` runs from 0 (relaxed) to 1 (energized), null for
-    no preference. ``instruction`` is their own words; ``instruction_more`` and
-    ``instruction_less`` are the phrases it was read as, which they can edit."""
+    no preference. ``instruction`` is their own words; ``instruction_more``,
+    ``instruction_less`` and ``instruction_none`` are the phrases it was read as, which they can
+    edit. Posts that match a "none" phrase never reach their feed (``feed.exclusions``)."""
 
     class Mode(models.TextChoices):
         FOR_YOU = "for_you", "For you"
@@ -181,9 +182,10 @@ class FeedPreference(models.Model):
     instruction = models.CharField(max_length=500, blank=True)
     instruction_more = models.JSONField(default=list, blank=True)
     instruction_less = models.JSONField(default=list, blank=True)
-    # float32 MiniLM vectors of ``interests``, then ``instruction_more``, then ``instruction_less``
-    # (384 values each, in that order), embedded when they are saved so a feed request never
-    # runs the model.
+    instruction_none = models.JSONField(default=list, blank=True)
+    # float32 MiniLM vectors of ``interests``, then ``instruction_more``, ``instruction_less`` and
+    # ``instruction_none`` (384 values each, in that order), embedded when they are saved so a
+    # feed request never runs the model.
     phrase_vectors = models.BinaryField(default=b"", blank=True)
     daily_budget_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     # ``Goal`` values, and float32 MiniLM vectors of each goal's exemplars (``feed.goals``),

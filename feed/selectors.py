@@ -23,7 +23,7 @@ from redis.exceptions import RedisError
 
 from accounts.models import Block, Follow, Mute, User
 from accounts.teen_visibility import authors_hidden_from_id, filter_visible_to, sees_every_video
-from feed import ranking
+from feed import exclusions, ranking
 from feed.budget import BudgetStatus, budget_status, today
 from feed.cards import FeedCard, card_rows, cards, cards_from_rows, unlink_closed_profiles
 from feed.goals import ranking_goals
@@ -80,12 +80,21 @@ def _signed_in(viewer: User | None) -> bool:
     return viewer is not None and viewer.is_authenticated
 
 
+def _latest_posts(viewer: User | None) -> QuerySet[Post]:
+    return _without_muted(_posts(viewer), viewer)
+
+
+def _following_posts(viewer: User) -> QuerySet[Post]:
+    followed = Follow.objects.filter(follower=viewer).values("followee")
+    return _without_muted(_posts(viewer), viewer).filter(author__in=followed)
+
+
 def feed_latest(
     *, viewer: User | None, before: int | None = None, page_size: int | None = None
 ) -> list[FeedCard]:
     """One page of the newest posts, older than post ``before`` when paging down. Muted people's
     posts stay out of the feed (a direct link still opens them)."""
-    qs = _without_muted(_posts(viewer), viewer)
+    qs = _latest_posts(viewer)
     if before is not None:
         qs = qs.filter(pk__lt=before)
     page = qs.order_by("-pk")[: page_size or FEED_PAGE_SIZE]
@@ -94,8 +103,7 @@ def feed_latest(
 
 def feed_following(*, viewer: User, before: int | None = None, page_size: int) -> list[FeedCard]:
     """The newest posts of people the viewer follows, older than ``before`` when paging."""
-    followed = Follow.objects.filter(follower=viewer).values("followee")
-    qs = _without_muted(_posts(viewer), viewer).filter(author__in=followed)
+    qs = _following_posts(viewer)
     if before is not None:
         qs = qs.filter(pk__lt=before)
     return unlink_closed_profiles(viewer, cards(qs.order_by("-pk")[:page_size], with_liked=True))
@@ -133,6 +141,12 @@ class FeedPage:
     scroll: int | None = None
     # A teen whose feed isn't personalised: For you, mood and their words can't reach it.
     steering_off: bool = False
+    # Latest and Following: the page began before this post; how many posts the viewer's "none"
+    # words hid on it, and those words quoted; whether this page shows them anyway.
+    before: int | None = None
+    hidden: int = 0
+    hidden_words: str = ""
+    showing_hidden: bool = False
 
     @property
     def limit_reached(self) -> bool:
@@ -185,10 +199,12 @@ def feed_page(
     before: int | None = None,
     page_size: int = FEED_PAGE_SIZE,
     scroll: int | None = None,
+    show_hidden: bool = False,
 ) -> FeedPage:
     """The feed as the viewer has set it up. Anonymous visitors get Latest. ``scroll`` is the
     For-you scroll this page continues (``FeedPage.scroll`` of its first page); without one a
-    new scroll begins."""
+    new scroll begins. ``show_hidden`` shows a Latest or Following page with what the viewer's
+    "none" words would hide (For you never does)."""
     if viewer is None or not viewer.is_authenticated:
         posts = feed_latest(viewer=None, before=before, page_size=page_size)
         return _chronological(Mode.LATEST, posts, page_size, before)
@@ -208,17 +224,44 @@ def feed_page(
         return FeedPage(
             mode=preference.mode, budget=budget, preference=preference, steering_off=steering_off
         )
-    if preference.mode == Mode.LATEST:
-        posts = feed_latest(viewer=viewer, before=before, page_size=page_size)
-        page = _chronological(Mode.LATEST, posts, page_size, before)
-    elif preference.mode == Mode.FOLLOWING:
-        posts = feed_following(viewer=viewer, before=before, page_size=page_size)
-        page = _chronological(Mode.FOLLOWING, posts, page_size, before)
+    if preference.mode in (Mode.LATEST, Mode.FOLLOWING):
+        page = _chronological_steered(viewer, preference, before, page_size, show_hidden)
     else:
         page = feed_for_you(
             viewer=viewer, preference=preference, page_size=page_size, scroll=scroll
         )
     page.budget, page.preference, page.steering_off = budget, preference, steering_off
+    return page
+
+
+def _chronological_steered(
+    viewer: User,
+    preference: FeedPreference,
+    before: int | None,
+    page_size: int,
+    show_hidden: bool,
+) -> FeedPage:
+    """Latest or Following, newest first, without what the viewer said "none" of unless they
+    asked to see it on this page."""
+    mode = preference.mode
+    words = exclusions.exclusions_for(preference)
+    if not len(words) or show_hidden:
+        if mode == Mode.LATEST:
+            posts = feed_latest(viewer=viewer, before=before, page_size=page_size)
+        else:
+            posts = feed_following(viewer=viewer, before=before, page_size=page_size)
+        page = _chronological(mode, posts, page_size, before)
+    else:
+        qs = _latest_posts(viewer) if mode == Mode.LATEST else _following_posts(viewer)
+        found = exclusions.chronological_page(
+            qs, exclusions=words, before=before, page_size=page_size
+        )
+        rows = qs.filter(pk__in=found.ids).order_by("-pk")
+        posts = unlink_closed_profiles(viewer, cards(rows, with_liked=True))
+        page = _chronological(mode, posts, page_size, before, next_before=found.next_before)
+        page.hidden = found.hidden
+        page.nothing_yet = page.nothing_yet and not found.hidden
+    page.before, page.hidden_words, page.showing_hidden = before, words.quoted, show_hidden
     return page
 
 
@@ -229,18 +272,27 @@ _CHRONO_WHY = {
 
 
 def _chronological(
-    mode: str, posts: list[FeedCard], page_size: int, before: int | None
+    mode: str,
+    posts: list[FeedCard],
+    page_size: int,
+    before: int | None,
+    *,
+    next_before: int | None = 0,
 ) -> FeedPage:
+    """A newest-first page. ``next_before`` is where the next page starts when the page was
+    read past its last post (None: nothing older); by default, after its last post if full."""
     for post in posts:
         post.why = _CHRONO_WHY[mode]
-    full = len(posts) == page_size
+    if next_before == 0:
+        next_before = posts[-1].pk if len(posts) == page_size else None
+    more = next_before is not None
     return FeedPage(
         mode=mode,
         posts=posts,
-        has_more=full,
-        next_before=posts[-1].pk if full else None,
-        caught_up=not full and (bool(posts) or before is not None),
-        nothing_yet=not posts and before is None,
+        has_more=more,
+        next_before=next_before,
+        caught_up=not more and (bool(posts) or before is not None),
+        nothing_yet=not posts and before is None and not more,
     )
 
 
@@ -322,6 +374,8 @@ def _steered(
     mask[pool.positions(seen)] = False
     if len(hidden):
         mask &= ~np.isin(pool.authors, hidden)
+    # What the viewer said "none" of is never a candidate (not merely ranked lower).
+    mask &= ~exclusions.excluded(pool.vectors, exclusions.exclusions_for(preference))
     digest = hashlib.blake2b(digest_size=16)
     for part in (preference.pk, preference.updated_at, pool.version):
         digest.update(repr(part).encode())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -33,73 +33,119 @@ MAX_INTEREST_CHARS = 40
 # "a video of dogs" 0.21 and 0.44).
 PHRASE_TEMPLATE = "a video of {}"
 
-# Cue words, longest first so "no more" wins over "no" and "more".
+# Cue words, longest first so "no more than" wins over "no more", and "no more" over "no".
+# A NONE cue leaves what follows out of For you entirely (``feed.exclusions``); a LESS cue ranks
+# it lower; a MORE cue ranks it higher. "Not" alone only lowers ("not too loud"): people say
+# "nothing", "no", "never" or "not ... any" when they mean none.
+_NONE_CUES = (
+    "don't show me any", "don't show me", "do not show me", "don't show", "do not show",
+    "never show me", "never show", "stop showing me", "stop showing", "don't want to see",
+    "do not want to see", "don't want", "do not want", "don't need", "do not need",
+    "not interested in", "none of", "no more", "nothing", "without", "avoid", "hide", "skip",
+    "never", "no", "zero", "not any", "none",
+)  # fmt: skip
 _LESS_CUES = (
-    "don't show me", "do not show me", "don't show", "do not show", "stop showing me",
-    "stop showing", "i don't want", "i do not want", "don't want", "not so much", "none of",
-    "no more", "less of", "fewer", "less", "nothing", "without", "avoid", "hide", "skip",
-    "never", "not", "no", "zero",
+    "no more than", "not so much", "not so many", "not too much", "not too many", "not as much",
+    "not as many", "cut down on", "cut back on", "tone down", "only a few", "only a little",
+    "a bit less", "a little less", "less of", "fewer", "less", "not too", "not",
 )  # fmt: skip
 _MORE_CUES = (
+    "i never get enough", "never get enough", "i can never get enough", "can never get enough",
+    "i can't get enough", "can't get enough", "cannot get enough", "never enough",
+    "nothing beats", "nothing better than", "never stop showing me", "don't stop showing me",
+    "don't stop showing", "i don't mind", "don't mind",
     "show me more", "give me more", "show me", "give me", "more of", "lots of", "a lot of",
     "plenty of", "i'd like", "i would like", "i want", "i like", "i love", "more", "extra",
     "prefer", "only",
 )  # fmt: skip
+MORE, LESS, NONE = "more", "less", "none"
 _CUES = sorted(
-    [(cue, False) for cue in _LESS_CUES] + [(cue, True) for cue in _MORE_CUES],
+    [(cue, NONE) for cue in _NONE_CUES]
+    + [(cue, LESS) for cue in _LESS_CUES]
+    + [(cue, MORE) for cue in _MORE_CUES],
     key=lambda item: -len(item[0]),
 )
+# Words that may come before a cue without changing it ("please no horror", "videos with no
+# music", "i really don't want cats"); dropped only while no cue has been found.
+_LEAD_FILLER = frozenset(
+    ("please", "pls", "just", "really", "honestly", "i", "i'd", "i'm", "so", "and", "but",
+     "videos", "video", "clips", "posts", "content", "stuff", "with", "also", "then", "ok")
+)  # fmt: skip
+# Every negation word: a phrase left with only these ("no no no") names nothing.
+_NEGATIONS = frozenset(("no", "not", "nothing", "none", "never", "zero", "without", "avoid"))
 _CLAUSES = re.compile(r"[,;.!?\n]+|\bbut\b|\bthough\b|\bplus\b")
-_ITEMS = re.compile(r"\band\b|\bor\b|&|/|\+")
+# "cooking without meat": what follows "without" is its own item, so the exclusion covers meat
+# only and cooking keeps the direction before it.
+_ITEMS = re.compile(r"\band\b|\bor\b|&|/|\+|(?=\bwithout\b)")
 _CONTRAST = re.compile(r"\b(?:instead of|rather than)\b")
 _FILLER = frozenset(
     ("a", "an", "the", "some", "any", "of", "about", "with", "stuff", "things", "thing",
      "videos", "video", "clips", "clip", "content", "posts", "please", "pls", "too", "so",
-     "very", "really", "just", "more", "less")
+     "very", "really", "just", "more", "less", "few", "little", "bit", "than", "at", "all",
+     *_NEGATIONS)
 )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class ReadInstruction:
-    """What an instruction was read as: phrases to see more of and less of."""
+    """What an instruction was read as: phrases to see more of, less of, and none of."""
 
     more: list[str]
     less: list[str]
+    none: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.more or self.less or self.none)
 
 
 def instruction_read(text: str) -> ReadInstruction:
-    """Split an instruction into phrases to see more and less of.
+    """Split an instruction into phrases to see more of, less of and none of.
 
-    Clauses are split at punctuation and "but"; items within a clause at "and", "or" and "&".
-    A cue word at the start of an item sets the direction ("more", "less", "no", "nothing",
-    "without" …), and items without one follow the item before ("more cooking and dogs").
-    "X instead of Y" asks for more X and less Y.
+    Clauses are split at punctuation and "but"; items within a clause at "and", "or", "&" and
+    before "without". A cue word at the start of an item sets the direction ("more", "less",
+    "no", "nothing", "never" …) for that item, and items without one follow the item before
+    ("nothing scary or gory", "more cooking and dogs"). A cue only reaches its own item, so
+    "nothing scary, more cats" leaves cats out of the exclusion. "X instead of Y" asks for more
+    X and less Y. Phrasings where a negation word doesn't negate are cues of their own: "no
+    more than a few cats" is less, "I never get enough cooking" is more.
     """
-    more: list[str] = []
-    less: list[str] = []
-    wants_more = True
+    found: dict[str, list[str]] = {MORE: [], LESS: [], NONE: []}
+    wants = MORE
     for clause in _CLAUSES.split(text.lower()):
         halves = _CONTRAST.split(clause, maxsplit=1)
         for position, half in enumerate(halves):
             if position == 1:
-                wants_more = False  # what comes after "instead of" is what they want less of
+                wants = LESS  # what comes after "instead of" is what they want less of
             for item in _ITEMS.split(half):
                 direction, phrase = _direction(item)
                 if direction is not None:
-                    wants_more = direction
+                    wants = direction
                 if phrase:
-                    (more if wants_more else less).append(phrase)
+                    found[wants].append(phrase)
         if len(halves) == 2:
-            wants_more = True
-    return ReadInstruction(more=_clean_list(more), less=_clean_list(less))
+            wants = MORE
+    none = _clean_list(found[NONE])
+    # Leaving something out wins over seeing it more or less: it is the person's limit.
+    more = [p for p in _clean_list(found[MORE]) if p not in none]
+    less = [p for p in _clean_list(found[LESS]) if p not in none]
+    return ReadInstruction(more=more, less=less, none=none)
 
 
-def _direction(item: str) -> tuple[bool | None, str]:
+def _direction(item: str) -> tuple[str | None, str]:
     words = " ".join(item.replace("’", "'").split())
-    for cue, wants_more in _CUES:
-        if words == cue or words.startswith(cue + " "):
-            return wants_more, words[len(cue) :].strip()
-    return None, words
+    while words:
+        for cue, direction in _CUES:
+            if words == cue or words.startswith(cue + " "):
+                rest = words[len(cue) :].strip()
+                if direction == LESS and cue.startswith("not") and rest.startswith("any "):
+                    direction = NONE  # "not ... any": "not any horror"
+                return direction, rest
+        first, _, rest = words.partition(" ")
+        if first not in _LEAD_FILLER:
+            break
+        words = rest
+    return None, " ".join(item.replace("’", "'").split())
 
 
 def _clean_phrase(phrase: str) -> str:
@@ -123,15 +169,27 @@ def _clean_list(phrases: Iterable[str], limit: int = MAX_PHRASES) -> list[str]:
 
 def describe_reading(preference: FeedPreference) -> str:
     """How the instruction was read, as a sentence ("We read it as: more cooking, dogs; less
-    pranks.")."""
+    pranks; none of scary.")."""
     parts = []
     if preference.instruction_more:
         parts.append("more " + ", ".join(preference.instruction_more))
     if preference.instruction_less:
         parts.append("less " + ", ".join(preference.instruction_less))
+    if preference.instruction_none:
+        parts.append("none of " + ", ".join(preference.instruction_none))
     if not parts:
         return "There's nothing in your words to steer by yet."
     return f"We read it as: {'; '.join(parts)}."
+
+
+def reading_columns(preference: FeedPreference) -> list[tuple[str, list[str], str]]:
+    """ "How we read it" in three columns: title, phrases, and what each does."""
+    return [
+        ("More", list(preference.instruction_more), "Ranked higher in For you."),
+        ("Less", list(preference.instruction_less), "Ranked lower in For you."),
+        ("None", list(preference.instruction_none), "Never shown in For you; hidden in Latest "
+         "and Following, with a link to show them."),
+    ]  # fmt: skip
 
 
 def split_phrases(text: str) -> list[str]:
@@ -185,6 +243,22 @@ def _check_interests_typed(interests: list[str]) -> None:
             )
 
 
+def _check_readable(text: str, read: ReadInstruction) -> None:
+    """Refuse words that name nothing to steer by, rather than save them and change nothing."""
+    if not text or not read.empty:
+        return
+    words = set(re.findall(r"[\w']+", text.lower().replace("’", "'")))
+    if words and words <= _NEGATIONS | {"don't", "do", "show", "me", "want", "more", "less"}:
+        raise ValidationError(
+            f"“{text[:40]}” doesn't say what to leave out. Name it after the word, for "
+            "example: nothing scary, no cats."
+        )
+    raise ValidationError(
+        f"We couldn't find anything to steer by in “{text[:40]}”. Say what you'd like more of, "
+        "less of or none of, for example: more cooking, fewer cats, nothing scary."
+    )
+
+
 def _check_phrase_count(phrases: list[str], limit: int, what: str) -> None:
     if len(phrases) > limit:
         raise ValidationError(
@@ -196,22 +270,32 @@ def _check_phrase_count(phrases: list[str], limit: int, what: str) -> None:
 
 
 def stored_vectors(preference: FeedPreference) -> np.ndarray | None:
-    """The preference's phrase vectors, (interests + more + less, 384), or None when they
+    """The preference's phrase vectors, (interests + more + less + none, 384), or None when they
     don't match its phrases (edited elsewhere): the feed then ignores the phrases."""
     blob = bytes(preference.phrase_vectors or b"")
     count = (
         len(preference.interests)
         + len(preference.instruction_more)
         + len(preference.instruction_less)
+        + len(preference.instruction_none)
     )
     if len(blob) != count * EMBEDDING_DIM * 4:
         return None
     return np.frombuffer(blob, dtype="<f4").reshape(count, EMBEDDING_DIM)
 
 
+def _all_phrases(preference: FeedPreference) -> list[str]:
+    return [
+        *preference.interests,
+        *preference.instruction_more,
+        *preference.instruction_less,
+        *preference.instruction_none,
+    ]
+
+
 def _vectors_blob(preference: FeedPreference, known: dict[str, np.ndarray]) -> bytes:
     """Vectors for all of the preference's phrases, embedding only those not in ``known``."""
-    phrases = [*preference.interests, *preference.instruction_more, *preference.instruction_less]
+    phrases = _all_phrases(preference)
     missing = sorted({p for p in phrases if p not in known})
     if missing:
         from sora_site.embeddings import embed_texts
@@ -229,7 +313,7 @@ def _known_vectors(preference: FeedPreference) -> dict[str, np.ndarray]:
     vectors = stored_vectors(preference)
     if vectors is None:
         return {}
-    phrases = [*preference.interests, *preference.instruction_more, *preference.instruction_less]
+    phrases = _all_phrases(preference)
     return dict(zip(phrases, vectors, strict=True))
 
 
@@ -272,33 +356,47 @@ def _preference_for_update(user: User) -> FeedPreference:
 def feed_instruction_set(*, user: User, instruction: str) -> FeedPreference:
     """Save the person's own words and how they were read, with the phrases' vectors.
 
-    Refuses more than 500 characters, and steering toward what moderation blocks."""
+    Refuses more than 500 characters, words with nothing to steer by ("no no no"), and
+    steering toward what moderation blocks."""
     text = instruction.strip()
     _require_steering(user, bool(text))
     _check_instruction_length(text)
     read = instruction_read(text)
+    _check_readable(text, read)
     _refuse_blocked(read.more, "those words")
     preference = _preference_for_update(user)
     known = _known_vectors(preference)
     preference.instruction = text
     preference.instruction_more = read.more
     preference.instruction_less = read.less
-    _save(preference, ["instruction", "instruction_more", "instruction_less"], known)
+    preference.instruction_none = read.none
+    fields = ["instruction", "instruction_more", "instruction_less", "instruction_none"]
+    _save(preference, fields, known)
     return preference
 
 
 @transaction.atomic
-def feed_phrases_set(*, user: User, more: list[str], less: list[str]) -> FeedPreference:
-    """Correct how the instruction was read: the phrases to see more and less of."""
+def feed_phrases_set(
+    *, user: User, more: list[str], less: list[str], none: list[str] | None = None
+) -> FeedPreference:
+    """Correct how the instruction was read: the phrases to see more of, less of and none of.
+    ``none=None`` keeps the "none" phrases as they are. A phrase in "none" is left out of the
+    other two: it is the person's limit."""
+    kept = None if none is None else _clean_list(none, limit=10**6)
     more, less = _clean_list(more, limit=10**6), _clean_list(less, limit=10**6)
-    _require_steering(user, bool(more or less))
+    _require_steering(user, bool(more or less or kept))
     _check_phrase_count(more, MAX_PHRASES, "phrases to see more of")
     _check_phrase_count(less, MAX_PHRASES, "phrases to see less of")
+    _check_phrase_count(kept or [], MAX_PHRASES, "phrases to see none of")
     _refuse_blocked(more, "those words")
     preference = _preference_for_update(user)
     known = _known_vectors(preference)
-    preference.instruction_more, preference.instruction_less = more, less
-    _save(preference, ["instruction_more", "instruction_less"], known)
+    if kept is not None:
+        preference.instruction_none = kept
+    excluded = set(preference.instruction_none)
+    preference.instruction_more = [p for p in more if p not in excluded]
+    preference.instruction_less = [p for p in less if p not in excluded]
+    _save(preference, ["instruction_more", "instruction_less", "instruction_none"], known)
     return preference
 
 
@@ -362,11 +460,12 @@ def feed_steering_reset(*, user: User) -> FeedPreference:
     preference.instruction = ""
     preference.instruction_more = []
     preference.instruction_less = []
+    preference.instruction_none = []
     preference.phrase_vectors = b""
     preference.save(
         update_fields=[
             "mode", "mood", "interests", "instruction", "instruction_more", "instruction_less",
-            "phrase_vectors", "updated_at",
+            "instruction_none", "phrase_vectors", "updated_at",
         ]
     )  # fmt: skip
     SeeLess.objects.filter(user=user).delete()

@@ -61,6 +61,7 @@ def index(request: HttpRequest) -> HttpResponse:
         before=before,
         page_size=selectors.FEED_PAGE_SIZE,
         scroll=_int_or_none(request.GET.get("scroll")),
+        show_hidden=request.GET.get("show_hidden") == "1",
     )
     # Read from the page's own preference, so the feed pays no query for it; during a break
     # the ranked page is not shown, and nothing is recorded as sent.
@@ -193,8 +194,10 @@ def _controls_context(request: HttpRequest, **bound: forms.Form) -> dict[str, An
             initial={
                 "more": ", ".join(preference.instruction_more),
                 "less": ", ".join(preference.instruction_less),
+                "none": ", ".join(preference.instruction_none),
             }
         ),
+        "read_columns": steering.reading_columns(preference),
         "budget_form": BudgetForm(initial={"minutes": preference.daily_budget_minutes}),
         "preference": preference,
         "budget": selectors.preference_budget(request.user, preference),
@@ -296,8 +299,8 @@ def steer_instruction(request: HttpRequest) -> HttpResponse:
 @require_POST
 def steer_phrases(request: HttpRequest) -> HttpResponse:
     def apply(form: PhrasesForm) -> str:
-        more, less = form.phrases()
-        preference = steering.feed_phrases_set(user=request.user, more=more, less=less)
+        more, less, none = form.phrases()
+        preference = steering.feed_phrases_set(user=request.user, more=more, less=less, none=none)
         return f"Saved. {steering.describe_reading(preference)}" + _next(preference)
 
     return _steer(request, PhrasesForm(request.POST), "phrases_form", apply)

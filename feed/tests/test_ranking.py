@@ -247,7 +247,7 @@ def test_for_you_follows_the_instruction_in_the_persons_own_words(
 ) -> None:
     kitchen = publish_like(template_job, alice, "a chef cooking pancakes in a cozy kitchen")
     space = publish_like(template_job, alice, "an astronaut floating among the stars")
-    feed_instruction_set(user=bob, instruction="more cooking, nothing about space")
+    feed_instruction_set(user=bob, instruction="more cooking, less space")
     page = feed_page(viewer=bob, page_size=3)
     order = [card.pk for card in page.posts]
     assert order[0] == kitchen.pk and order[-1] == space.pk
