@@ -235,9 +235,24 @@ WHITENOISE_MANIFEST_STRICT = False
 VALKEY_SOCKET = VAR_DIR / "valkey.sock"
 REDIS_URL = env.str("REDIS_URL", default=f"unix://{VALKEY_SOCKET}?db=0")
 SORA_JOB_TIMEOUT = _int("SORA_JOB_TIMEOUT", 900, minimum=10)
+# A healthy Valkey accepts a connection in well under a millisecond. Without a bound, enqueueing
+# to a down or unreachable one waits for the kernel's TCP timeout (minutes) while a person's
+# request hangs; with it, the enqueue fails fast and the caller says the queue is away.
+_CONNECT_TIMEOUT = 0.25
+
+
+def _with_connect_timeout(url: str) -> str:
+    """``url`` with ``socket_connect_timeout`` in its query (django-rq builds its connection from
+    the URL alone), unless it sets one already."""
+    if "socket_connect_timeout=" in url:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}socket_connect_timeout={_CONNECT_TIMEOUT}"
+
+
+RQ_URL = _with_connect_timeout(REDIS_URL)
 RQ_QUEUES = {
-    "video": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": SORA_JOB_TIMEOUT},
-    "default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300},
+    "video": {"URL": RQ_URL, "DEFAULT_TIMEOUT": SORA_JOB_TIMEOUT},
+    "default": {"URL": RQ_URL, "DEFAULT_TIMEOUT": 300},
 }
 RQ = {"COMMIT_MODE": "on_db_commit"}
 
@@ -245,7 +260,7 @@ RQ = {"COMMIT_MODE": "on_db_commit"}
 # While it is away, pages still work (sora_site/cache.py): reads are misses, sessions come from
 # the database, and rate limits count in each process's memory ("limits-local"). The timeouts
 # keep a dead or frozen server from holding a page: a healthy one answers in well under 1 ms.
-_CACHE_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
+_CACHE_OPTIONS = {"socket_connect_timeout": _CONNECT_TIMEOUT, "socket_timeout": 0.5}
 CACHES = {
     "default": {
         "BACKEND": "sora_site.cache.RedisCache",
