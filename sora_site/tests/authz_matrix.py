@@ -160,6 +160,8 @@ MATRIX: dict[str, Entry] = {
     "accounts:teen_link": own(POST, {"code": "ZZZZ-ZZZZ"}),
     "accounts:teen_settings": own(POST),
     "accounts:teen_unlink": own(POST),
+    # Only someone who had a teen account has a choice to make; for anyone else it's a sentence.
+    "accounts:videos_audience": own(POST, {"videos_seen_by": "following"}),
     "accounts:teen_more_time": own(BOTH, {"minutes": "15"}),
     "accounts:family": own(),
     "accounts:family_code": own(POST),
@@ -199,10 +201,11 @@ MATRIX: dict[str, Entry] = {
     ),
     # feed
     "feed:index": public(),
-    "feed:post": social(_post, _teen_post, ("GET",), anonymous=READ, banned=READ),
-    "feed:like": social(_post, _teen_post, POST),
+    # A teen's videos reach adults only if the teen follows them (accounts.teen_visibility).
+    "feed:post": social(_post, _teen_post, ("GET",), anonymous=READ, banned=READ, adult=404),
+    "feed:like": social(_post, _teen_post, POST, adult=404),
     "feed:publish": private(_draft, _teen_draft),
-    "feed:see_less": social(_post, _teen_post, POST),
+    "feed:see_less": social(_post, _teen_post, POST, adult=404),
     "feed:controls": own(),
     "feed:mode": own(POST, {"mode": "latest"}),
     "feed:mood": own(POST, {"mood": "50"}),
@@ -223,27 +226,30 @@ MATRIX: dict[str, Entry] = {
     "feed:wellbeing_undo": private(_change),
     "feed:wellbeing_break": private(_change),
     "feed:wellbeing_budget": private(_change),
-    # An adult can't comment on a teen's post unless the teen follows them.
-    "feed:comment_create": social(_post, _teen_post, POST, {"text": "lovely"}, adult=400),
+    # An adult the teen doesn't follow can't see the teen's post, let alone comment on it.
+    "feed:comment_create": social(_post, _teen_post, POST, {"text": "lovely"}, adult=404),
     # The post and its comment setting are public; only its author may change the setting.
     "feed:comment_policy": private(
         _post,
         _teen_post,
         data={"policy": "everyone"},
-        **{p: 403 for p in ("stranger", "teen", "adult", "staff")},
+        **{p: 403 for p in ("stranger", "teen", "staff")},
     ),
-    "feed:post_send": social(_post, _teen_post, POST, {"to": "bob", "note": "look"}, teen=403),
+    "feed:post_send": social(
+        _post, _teen_post, POST, {"to": "bob", "note": "look"}, teen=403, adult=404
+    ),
     # The comment is public; only removing it is refused.
     "feed:comment_remove": private(
         lambda w: {"comment_id": w.comment.pk},
         lambda w: {"comment_id": w.teen_comment.pk},
-        **{p: 403 for p in ("stranger", "teen", "adult", "staff")},
+        **{p: 403 for p in ("stranger", "teen", "staff")},
     ),
     "feed:comment_report": social(
         lambda w: {"comment_id": w.comment.pk},
         lambda w: {"comment_id": w.teen_comment.pk},
         POST,
         {"reason": "harassment"},
+        adult=404,
     ),
     "feed:inbox": own(),
     # Remixing opens Create with the prompt filled in (or goes back to a post it can't remix).
@@ -252,7 +258,8 @@ MATRIX: dict[str, Entry] = {
         _teen_post,
         ("GET",),
         owner_status=302,
-        **{p: OK for p in ("stranger", "teen", "adult", "staff")},
+        **{p: OK for p in ("stranger", "teen", "staff")},
+        adult=404,
     ),
     "feed:messages": own(),
     "feed:message_report": private(
