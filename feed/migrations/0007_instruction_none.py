@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('feed', '0006_seen_means_watched'),
+        ("feed", "0006_seen_means_watched"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='feedpreference',
-            name='instruction_none',
+            model_name="feedpreference",
+            name="instruction_none",
             field=models.JSONField(blank=True, default=list),
         ),
     ]

@@ -1,4 +1,4 @@
-""" "Nothing scary" means none: negation words read as exclusions, and excluded posts never shown."""
+"""Saying "none": negation words read as exclusions, and excluded posts never shown."""
 
 from __future__ import annotations
 
