@@ -15,6 +15,7 @@ import torch
 
 from generation.pipeline.builtin_palette import Grade, hex_rgb
 from generation.pipeline.scene import ScenePlan
+from generation.pipeline.scene_vocab import ROOMS
 
 SUBJECT_DEPTH = 0.85  # parallax factor of the plane the subjects walk on
 GROUND_Y = 0.8  # world y (0 top, 1 bottom) of that plane's ground line
@@ -132,7 +133,7 @@ def prepare_layers(
     horizon = grade.sky_horizon()
     rows = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None]
     prepared: list[PreparedLayer] = []
-    for spec in _with_mist(plan, LAYERS[plan.setting]):
+    for spec in _with_mist(plan, layers_for(plan)):
         top, bottom = _layer_colors(spec, plan, grade, horizon)
         colors = top[None, :] * (1 - rows) + bottom[None, :] * rows  # (H, 3)
         prepared.append(
@@ -147,12 +148,39 @@ def prepare_layers(
     return prepared
 
 
+# A room's skirting board and floor, by the kind of room that sets its look (builtin_rooms):
+# (skirting, floor far, floor near).
+ROOM_FLOORS: dict[str, tuple[str, str, str]] = {
+    "hospital": ("#9ab8b0", "#e4ecea", "#c8d4d2"),
+    "classroom": ("#7a5a3a", "#c89a64", "#a67a48"),
+    "library": ("#5a3a22", "#9a6a40", "#7a502e"),
+    "gallery": ("#d8d4cc", "#c8a87a", "#a88858"),
+    "gym": ("#6a6a6a", "#d8a868", "#b88848"),
+    "office": ("#6a7280", "#8a94a4", "#6f7888"),
+    "hallway": ("#8a6a4a", "#d4c8b4", "#b4a48c"),
+    "bedroom": ("#f4f0ea", "#b8875a", "#96683e"),
+    "living room": ("#f4f0ea", "#b8875a", "#96683e"),
+}
+
+
+def layers_for(plan: ScenePlan) -> tuple[LayerSpec, ...]:
+    """The setting's layers; a room's floor depends on which room it is."""
+    if plan.setting != "room":
+        return LAYERS[plan.setting]
+    kind = plan.room[0] if plan.room and plan.room[0] in ROOM_FLOORS else "living room"
+    skirting, far, near = ROOM_FLOORS[kind]
+    return (
+        _L("flat", 0.0, 0.655, 0.0, 1.0, skirting, skirting),
+        _L("flat", 0.0, 0.672, 0.0, 1.0, far, near),
+    )
+
+
 MIST = LayerSpec("hills", 0.4, 0.7, 0.06, 0.9, "#d8dde6", "#c8d0dc", opacity=0.5)
 
 
 def _with_mist(plan: ScenePlan, layers: tuple[LayerSpec, ...]) -> tuple[LayerSpec, ...]:
     """Mysterious and sad scenes get a band of mist between the far and the near layers."""
-    if plan.mood not in ("mysterious", "sad") or plan.setting in ("space", "kitchen", "stage"):
+    if plan.mood not in ("mysterious", "sad") or plan.setting in ("space", "stage", *ROOMS):
         return layers
     return layers[:2] + (MIST,) + layers[2:]
 
@@ -161,7 +189,7 @@ def _layer_colors(
     spec: LayerSpec, plan: ScenePlan, grade: Grade, horizon: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     top, bottom = hex_rgb(spec.top), hex_rgb(spec.bottom)
-    if plan.weather == "snow" and plan.setting not in ("snow", "underwater", "space", "kitchen"):
+    if plan.weather == "snow" and plan.setting not in ("snow", "underwater", "space", *ROOMS):
         # Snow settles on whatever the ground is.
         top, bottom = top * 0.35 + 0.65, bottom * 0.5 + 0.45
     top = top * (1 - spec.haze) + horizon * spec.haze

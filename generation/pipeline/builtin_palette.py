@@ -45,7 +45,7 @@ SETTING_SKIES: dict[str, dict[str, tuple[str, str]]] = {
         "night": ("#c9b79c", "#8f7c63"),
     },
 }
-INDOOR = frozenset({"stage", "kitchen", "underwater", "space"})
+INDOOR = frozenset({"stage", "kitchen", "room", "underwater", "space"})
 
 MOOD_GRADES: dict[str, tuple[float, float, float]] = {
     # mood -> (saturation, brightness, vignette strength)
@@ -135,6 +135,6 @@ def sky_colors(plan: ScenePlan, grade: Grade) -> tuple[np.ndarray, np.ndarray]:
     """(top, horizon) colours of the background gradient."""
     table = SETTING_SKIES.get(plan.setting, SKIES)
     top, horizon = table[plan.time_of_day]
-    if plan.palette == "neon" and plan.setting not in ("underwater", "kitchen"):
+    if plan.palette == "neon" and plan.setting not in ("underwater", "kitchen", "room"):
         top, horizon = "#12002b", "#7a1f8f" if plan.time_of_day == "night" else "#ff5fa2"
     return grade.style_only(hex_rgb(top)), grade.style_only(hex_rgb(horizon))

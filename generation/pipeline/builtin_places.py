@@ -30,10 +30,11 @@ import torch
 import torch.nn.functional as F  # noqa: N812 - the name everyone reads torch code with
 
 from generation.pipeline import pictograms
-from generation.pipeline.builtin_layers import LAYERS, SUBJECT_DEPTH, PreparedLayer, ridge
+from generation.pipeline.builtin_layers import SUBJECT_DEPTH, PreparedLayer, layers_for, ridge
 from generation.pipeline.builtin_palette import Grade, hex_rgb
 from generation.pipeline.builtin_sprites import Sheet, box, capsule
 from generation.pipeline.scene import ScenePlan, Thing
+from generation.pipeline.scene_vocab import ROOMS
 
 logger = logging.getLogger(__name__)
 
@@ -327,7 +328,7 @@ def _wrap(u: np.ndarray, span: float) -> np.ndarray:
 def _mirror(plan: ScenePlan) -> Mirror | None:
     if not plan.reflections:
         return None
-    ground = [s.base - s.amp for s in LAYERS[plan.setting]
+    ground = [s.base - s.amp for s in layers_for(plan)
               if s.depth == SUBJECT_DEPTH and not s.from_top]  # fmt: skip
     rain = plan.weather == "rain"
     return Mirror(
@@ -567,14 +568,15 @@ def _scenery(
         logger.warning("Scenery %r is not drawn: %s", thing.word or thing.icon, exc)
         return []
     sheet = _at_scale(_graded(sheet, grade, lit=0.5 if hangs else 0.0, haze=0.12), height, clip)
-    visible = max(3, thing.count)  # copies across one frame width
+    # Copies across one frame width: a street of houses; indoors, one on show.
+    visible = thing.count if plan.setting in ROOMS else max(3, thing.count)
     spacing = clip.view_width / visible
     if hangs:
         wire = torch.from_numpy(grade.apply("#1a1a20")).view(3, 1, 1)
         sheet = _on_wire(sheet, spacing / height, wire)
     band = WALK_BANDS.get(plan.setting)
     feet = (band[0] - 0.004 if band else _ground_top(plan)) + 0.003 * order
-    backdrop = [s.depth for s in LAYERS[plan.setting] if s.depth < SUBJECT_DEPTH and s.amp > 0]
+    backdrop = [s.depth for s in layers_for(plan) if s.depth < SUBJECT_DEPTH and s.amp > 0]
     depth = max(backdrop, default=0.6)
     count = math.ceil(clip.span / spacing)
     span = count * spacing  # whole copies, so the wrap keeps the spacing even
@@ -620,7 +622,7 @@ def _on_wire(sheet: Sheet, width_units: float, color: torch.Tensor) -> Sheet:
 
 
 def _ground_top(plan: ScenePlan) -> float:
-    ground = [s.base - s.amp for s in LAYERS[plan.setting]
+    ground = [s.base - s.amp for s in layers_for(plan)
               if s.depth == SUBJECT_DEPTH and not s.from_top]  # fmt: skip
     return min(ground, default=0.78)
 

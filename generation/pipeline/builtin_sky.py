@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from generation.pipeline.builtin_palette import Grade, hex_rgb, sky_colors
+from generation.pipeline.builtin_rooms import WINDOW_VIEWS, paint_room
 from generation.pipeline.scene import ScenePlan
 
 HORIZON_Y = 0.62
@@ -196,7 +197,7 @@ def _kitchen_sky(
     # Tiles on the wall between the counters, and a window showing the time of day.
     tile = (((xs * 28) % 1 < 0.06) | ((ys * 28) % 1 < 0.06)).float() * (ys > 0.3).float()
     sky.mul_(1 - tile * 0.12)
-    outside_top, outside_bottom = SKY_WINDOW[plan.time_of_day]
+    outside_top, outside_bottom = WINDOW_VIEWS[plan.time_of_day]
     wx = float(torch.rand((), generator=gen)) * 0.3 - 0.15
     inside = ((xs - wx).abs() < 0.16).float() * ((ys - 0.45).abs() < 0.1).float()
     frame = ((xs - wx).abs() < 0.175).float() * ((ys - 0.45).abs() < 0.115).float()
@@ -212,16 +213,10 @@ def _kitchen_sky(
     sky.lerp_(view.expand_as(sky), inside.expand_as(sky))
 
 
-SKY_WINDOW = {
-    "dawn": ("#8fb0e0", "#ffc7a8"),
-    "day": ("#5fa8ff", "#cfeaff"),
-    "sunset": ("#5a4fa0", "#ff9a5a"),
-    "night": ("#050b24", "#1d2b5a"),
-}
-
 SKY_PAINTERS = {
     "space": _space_sky,
     "underwater": _underwater_sky,
     "stage": _stage_sky,
     "kitchen": _kitchen_sky,
+    "room": paint_room,
 }

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+import torch
 
 from generation.pipeline import builtin_sprites as sprites
 from generation.pipeline import builtin_thing_looks as looks
@@ -326,6 +327,10 @@ class _Stage:
             item, kicks = _kick(clip, thing.icon, shape, owner)
             self.falls += kicks
             return item
+        if relation == "aloft" and owner is not None:
+            kite, string = _aloft(clip, thing.icon, shape, owner, copy)
+            self.items.append(string)
+            return kite
         if relation in ("near", "push") and owner is not None:
             return _near(clip, thing.icon, shape, owner, copy, ahead=relation == "push")
         if base is not None:
@@ -747,6 +752,52 @@ def _near(
     if not airborne:
         subject.shadow = _shadow(clip, sheet, size, half)
     return _Item(subject, (owner.key[0], 1), size, half, "thing")
+
+
+TETHER = 0.42  # world length of a kite's string: about one and a half person heights
+
+
+def _aloft(
+    clip: _Clip,
+    icon: str,
+    shape: tuple[sprites.Sheet, float, float],
+    owner: _Item,
+    copy: int,
+) -> tuple[_Item, _Item]:
+    """A kite on its string: up and behind the flyer's hand, swinging and tugging in the wind.
+    The string is a line from the hand, turned the way the kite swings, so they stay joined."""
+    sheet, size, half = shape
+    hx, hy = _hand(owner, clip)
+    s = owner.subject
+    behind = -float(np.sign(s.flip * owner.facing) or 1.0)
+    phase = float(clip.rng.uniform(0, 2 * np.pi))
+    t = clip.times
+    # Clockwise from straight up, about the hand: leaning back, swinging, with gusts.
+    lean = behind * (0.5 + 0.12 * copy) + 0.14 * np.sin(1.1 * t + phase)
+    lean = lean + 0.05 * np.sin(3.7 * t + 2 * phase)
+    length = TETHER * (1 + 0.04 * np.sin(0.9 * t + phase))
+    kx = hx + length * np.sin(lean)
+    ky = hy - length * np.cos(lean) + 0.5 * size  # the kite's middle at the string's end
+    tilt = (0.3 * np.sin(2.3 * t + phase)).astype(np.float32)
+    kite = _still(icon, sheet, size, (kx, ky, ky), angle=tilt, flip=looks.facing(icon))
+    line = _string_sheet(TETHER * clip.max_px)
+    string = _still("string", line, TETHER, (hx, hy, hy), angle=lean, flip=1.0)
+    string.xscale = string.yscale = (length / TETHER).astype(np.float32)
+    return (
+        _Item(kite, (0.0, 0), size, half, "thing"),
+        _Item(string, (owner.key[0], 2), TETHER, 0.01, "thing"),
+    )
+
+
+def _string_sheet(px: float) -> sprites.Sheet:
+    """A thin dark line ``px`` tall, anchored at its foot: a kite's string."""
+    height = int(np.clip(px, 16, 1024))
+    pixels = torch.zeros((1, 4, height + 2, 5), dtype=torch.float32)
+    pixels[0, :3, 1:-1, 2] = 0.12 * 0.85
+    pixels[0, 3, 1:-1, 2] = 0.85
+    pixels[0, :3, 1:-1, 1:4:2] = 0.12 * 0.25
+    pixels[0, 3, 1:-1, 1:4:2] = 0.25
+    return sprites.Sheet(pixels=pixels, anchor=(2.5, height + 1), px_per_unit=float(height))
 
 
 def _on_top(

@@ -19,6 +19,7 @@ from generation.pipeline import scene_vocab as vocab
 from generation.pipeline.audio.lines import spoken_lines
 from generation.pipeline.scene_things import (
     VERBS,
+    WORD_ICONS,
     icon_label,
     lemma,
     names_an_object,
@@ -69,6 +70,7 @@ RELATIONS = (
     "hug",  # (actors) comes together with the actor it relates to
     "near",  # close beside the actor
     "push",  # just ahead of the actor, moving with them (a pram, a wheelchair, a cart)
+    "aloft",  # high above the actor's hand on a string, bobbing in the wind (a kite)
 )
 
 
@@ -118,6 +120,9 @@ class ScenePlan:
     busy: bool = False
     # Wet ground that mirrors the lights above it (rain at night in a town, "reflections").
     reflections: bool = False
+    # The kinds of room the prompt names, in ``vocab.ROOM_KINDS`` order ("hospital", "hallway"),
+    # when the setting is "room"; the first sets the walls and floor, each adds what it hangs.
+    room: tuple[str, ...] = field(default=())
 
     def cast(self) -> tuple[str, ...]:
         """Who can act: each planned subject kind, then each actor thing's icon, in that order.
@@ -135,6 +140,7 @@ class ScenePlan:
         data["not_drawn"] = list(self.not_drawn)
         data["drawn"] = [list(pair) for pair in self.drawn]
         data["things"] = [asdict(thing) for thing in self.things]
+        data["room"] = list(self.room)
         return data
 
 
@@ -153,6 +159,7 @@ def plan_scene(prompt: str) -> ScenePlan:
     tokens = [token for token, _ in sourced]
     hits = {name: _exact_hits(tokens, table) for name, table in _FUZZY_CATEGORIES.items()}
     interpreted = _fuzzy_hits(tokens, hits)
+    hits["setting"] = _without_outside_rooms(tokens, hits)
     setting = _pick_setting(_weighted(tokens, hits["setting"], vocab.WEAK_SETTING_WORDS))
     if not hits["setting"] and any(hit.concept == "boat" for hit in hits["subject"]):
         setting = "beach"  # a boat named with no place is at sea
@@ -177,10 +184,12 @@ def plan_scene(prompt: str) -> ScenePlan:
         energy=_energy(tokens, action, mood_energy),
         caption=caption,
         interpreted=interpreted,
+        room=_room_kinds(tokens, hits["setting"]) if setting == "room" else (),
     )
     used = _used_positions(tokens, hits, plan)
     weak = {hit.position for found in hits.values() for hit in found if hit.weight < 1}
     weak |= {hit.position for hit in hits["setting"] if names_an_object(tokens[hit.position])}
+    weak |= _furnished(tokens, hits["setting"], setting)
     action_at = next(
         ((hit.position, hit.concept) for hit in hits["action"] if hit.concept == action), (-1, "")
     )
@@ -240,6 +249,54 @@ def _painted_sky_things(plan: ScenePlan, labels: dict[int, str]) -> ScenePlan:
     # Indices into the list move: re-point what stood on furniture after a removed thing.
     moved = {plan.things.index(t): i for i, t in enumerate(kept)}
     return replace(plan, things=tuple(replace(t, on=moved.get(t.on, -1)) for t in kept))
+
+
+_TOWARD = frozenset({"to", "towards", "toward", "outside", "past", "from", "into"})
+
+
+def _without_outside_rooms(tokens: list[str], hits: dict[str, list[_Hit]]) -> list[_Hit]:
+    """Drop a room word that names the building seen from outside ("walking to school", a
+    school in the rain) or a group ("a school of fish"). Only words that are as often the
+    building as the room count."""
+    outside = bool(hits["weather"])
+    return [
+        hit
+        for hit in hits["setting"]
+        if hit.concept != "room"
+        or tokens[hit.position] not in vocab.WEAK_SETTING_WORDS
+        or not (outside or (hit.position and tokens[hit.position - 1] in _TOWARD))
+        and tokens[hit.position + 1 : hit.position + 2] != ["of"]  # a school of fish
+    ]
+
+
+def _room_word(tokens: list[str], hit: _Hit) -> str:
+    return " ".join(tokens[hit.position : hit.position + hit.length])
+
+
+def _room_kind(word: str) -> str:
+    return next((kind for kind, words in vocab.ROOM_KINDS.items() if word in words), "")
+
+
+def _room_kinds(tokens: list[str], hits: list[_Hit]) -> tuple[str, ...]:
+    """The kinds of room the "room" words name, most telling first ("hospital" before "hallway");
+    a room read through MiniLM alone ("waiting area") is a living room."""
+    named = {_room_kind(_room_word(tokens, hit)) for hit in hits if hit.concept == "room"}
+    kinds = tuple(kind for kind in vocab.ROOM_KINDS if kind in named)
+    return kinds or ("living room",)
+
+
+# Rooms whose word also draws the piece of furniture that makes them (WORD_ICONS in scene_things).
+_FURNISHED_ROOMS = ("living room", "bedroom")
+
+
+def _furnished(tokens: list[str], hits: list[_Hit], setting: str) -> set[int]:
+    """Positions of room words that also draw their furniture: a living room has a couch."""
+    return {
+        pos
+        for hit in hits
+        if setting == "room" and _room_word(tokens, hit) in _FURNISHED_ROOMS
+        for pos in range(hit.position, hit.position + hit.length)
+    }
 
 
 def _wet_night(plan: ScenePlan) -> bool:
@@ -483,6 +540,10 @@ _NOUN_MARKERS = frozenset(
 
 
 def _is_noun(tokens: list[str], position: int) -> bool:
+    """Whether an action word is a noun here: "a big wave", or the end of a thing's name
+    ("a lemonade stand", "a fruit stand")."""
+    if position > 0 and f"{tokens[position - 1]} {tokens[position]}" in WORD_ICONS:
+        return True
     return (
         tokens[position] in ("wave", "waves")
         and position > 0
@@ -523,6 +584,8 @@ def _pick_weather(hits: list[_Hit], setting: str, time_of_day: str) -> str:
     defaults = {"space": "stars", "underwater": "bubbles", "snow": "snow", "stage": "confetti"}
     if setting in defaults:
         return defaults[setting]
+    if setting in vocab.ROOMS:
+        return "none"  # indoors, the night is in the window
     if time_of_day == "night":
         return "fireflies" if setting in ("forest", "meadow") else "stars"
     return "none"
@@ -665,7 +728,7 @@ def _drawn(
         ):
             word, what = pairs.pop()
             word = word if emoji else f"{word} {source}"
-            what = what if label in what.split(", ") else f"{what}, {label}"
+            what = ", ".join(dict.fromkeys(what.split(", ") + label.split(", ")))
             pairs.append((word, what))
         else:
             pairs.append((source, label))
@@ -690,8 +753,11 @@ def _drawn_labels(
     for name, form in _DRAWN_AS.items():
         for hit in hits[name]:
             if hit.concept in picked[name]:
+                concept = hit.concept
+                if name == "setting" and concept == "room":  # "hallway scene", not "room scene"
+                    concept = _room_kind(_room_word(tokens, hit)) or plan.room[0]
                 for pos in range(hit.position, hit.position + hit.length):
-                    found.setdefault(pos, []).append(form.format(hit.concept))
+                    found.setdefault(pos, []).append(form.format(concept))
     index = _positions(tokens)
     phrases = [(p, f"{plan.camera} camera") for p, c in vocab.CAMERA_PHRASES if c == plan.camera]
     phrases += [(p, f"{plan.palette} colours") for p in vocab.PALETTES.get(plan.palette, ())]

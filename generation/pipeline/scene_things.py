@@ -51,6 +51,11 @@ WORD_ICONS: dict[str, str | None] = {
     "carpet": "shape-rug",
     "mat": "shape-rug",
     "yoga mat": "shape-rug",
+    # The emoji set tags the insect "fly" with "plane".
+    "plane": "airplane",
+    "planes": "airplane",
+    "aeroplane": "airplane",
+    "airliner": "airplane",
     "stall": "shape-stall",
     "stalls": "shape-stall",
     "lemonade stand": "shape-stall",
@@ -152,6 +157,8 @@ VERBS: dict[str, tuple[str, str]] = {
     # actors with actors
     "chase": ("chase", ""), "follow": ("chase", ""), "hunt": ("chase", ""),
     "pursue": ("chase", ""), "race": ("chase", ""),
+    # flying a kite: it flies on a string from the actor's hand; the actor walks
+    "fly": ("aloft", ""),
     "hug": ("hug", ""), "cuddle": ("hug", ""), "embrace": ("hug", ""), "kiss": ("hug", ""),
     "meet": ("hug", ""),
 }  # fmt: skip
@@ -395,7 +402,7 @@ def plan_things(
         if origin not in upgraded or origin not in drawn_by_thing
     ]
     things = [_Thing(f.icon, f.word, f.start, f.end, role_of(f.icon), f.count) for f in found]
-    if all(origin < 0 for _, origin in keep) and any(t.role == "actor" for t in things):
+    if all(origin < 0 for _, origin in keep) and any(_leads(t) for t in things):
         keep = []  # the setting's stand-in subjects give way to the actors the prompt names
     out.subjects = tuple(kind for (kind, _), _ in keep)
     out.colors = tuple(color for (_, color), _ in keep)
@@ -415,6 +422,14 @@ def plan_things(
     _own_motion(tokens, action_at, things, kept_origins, out)
     _finish(things, len(out.subjects), out)
     return out
+
+
+def _leads(thing: _Thing) -> bool:
+    """Whether a thing is who the prompt is about: an actor, or an aircraft in the sky ("a plane
+    flying over the mountains" needs no stand-in walkers below it)."""
+    return thing.role == "actor" or (
+        thing.role == "sky" and pictograms.subgroup(thing.icon) == "transport-air"
+    )
 
 
 # How a thing's own in-place action reads on the job page.
@@ -635,8 +650,10 @@ def _count_positions(tokens: list[str], start: int) -> list[int]:
 _RELATION_WORDS = {
     "ride": "riding", "hold": "holding", "between": "between players:", "eat": "eating",
     "throw": "throwing", "kick": "kicking", "knock": "knocking over", "chase": "chasing",
-    "hug": "hugging", "near": "beside", "push": "pushing",
+    "hug": "hugging", "near": "beside", "push": "pushing", "aloft": "flying",
 }  # fmt: skip
+# What flies on a string from someone's hand ("flying a kite"); flying anything else is flight.
+TETHERED = frozenset({"kite", "balloon"})
 _PULLING = {"pull": "pulling", "drag": "dragging", "tow": "towing", "haul": "hauling"}
 _PUSHING = frozenset({"push", "shove", "wheel"})
 # Things a person pushes along in front of them rather than knocks over.
@@ -692,6 +709,11 @@ def _relate(
         elif relation in ("chase", "hug"):
             if obj and obj.role == "actor":
                 target = obj
+        elif relation == "aloft":
+            if not (obj and obj.icon in TETHERED):
+                continue  # "a plane flying", "flying over the sea": the flight is the motion
+            target, obj.role = obj, "prop"
+            out.motion_taken = True  # the kite flies; whoever holds its string walks
         elif base in _PUSHING and obj and _pushed_along(tokens, verb_pos, obj):
             relation, target, obj.role = "push", obj, "prop"
         elif obj and obj.role in ("prop", "actor" if relation == "near" else "prop"):

@@ -55,6 +55,14 @@ SETTINGS: dict[str, tuple[str, ...]] = {
         "kitchen cooking cook chef restaurant bakery baking cafe diner breakfast dinner pancakes "
         "pizza"
     ),
+    # Any other room: its kind (ROOM_KINDS) sets the walls, the floor and what hangs on the wall.
+    "room": _w(
+        "room rooms indoors indoor living_room lounge apartment bedroom bedrooms dorm hallway "
+        "hallways hall corridor corridors lobby foyer hospital hospitals ward clinic infirmary "
+        "classroom classrooms school schoolroom lecture office offices cubicle workplace "
+        "boardroom coworking library libraries bookstore bookshop museum gallery galleries "
+        "exhibition gym gymnasium"
+    ),
     "meadow": _w(
         "meadow field fields park garden grass grassy farm countryside hills hill prairie lawn "
         "picnic village backyard hillside hillsides orchard vineyard ranch yard"
@@ -62,7 +70,21 @@ SETTINGS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_SETTING = "meadow"
 # Settings whose backdrop is not an open sky (no painted sun or moon): indoors, space, the sea.
-SKYLESS_SETTINGS = frozenset({"space", "underwater", "stage", "kitchen"})
+SKYLESS_SETTINGS = frozenset({"space", "underwater", "stage", "kitchen", "room"})
+# Settings with walls and a ceiling: no weather of their own, and a window shows the time of day.
+ROOMS = frozenset({"kitchen", "room"})
+# The kind of room each "room" word names, in the order the renderer prefers a kind's walls.
+ROOM_KINDS: dict[str, tuple[str, ...]] = {
+    "hospital": _w("hospital hospitals ward clinic infirmary"),
+    "classroom": _w("classroom classrooms school schoolroom lecture"),
+    "library": _w("library libraries bookstore bookshop"),
+    "gallery": _w("museum gallery galleries exhibition"),
+    "gym": _w("gym gymnasium"),
+    "office": _w("office offices cubicle workplace boardroom coworking"),
+    "hallway": _w("hallway hallways hall corridor corridors lobby foyer"),
+    "bedroom": _w("bedroom bedrooms dorm"),
+    "living room": _w("living_room lounge apartment room rooms indoors indoor"),
+}
 # Pictograms the open sky already paints, by the times of day it paints them.
 PAINTED_SKY: dict[str, frozenset[str]] = {
     "sun": frozenset({"dawn", "day", "sunset"}),
@@ -72,9 +94,11 @@ PAINTED_SKY: dict[str, frozenset[str]] = {
 }
 
 # Adjectives say less about the place than nouns do: "a snowy forest" is a forest.
-WEAK_SETTING_WORDS = frozenset(
-    {"snowy", "icy", "frozen", "sandy", "tropical", "neon", "cosmic", "deep", "enchanted"}
-)
+WEAK_SETTING_WORDS = frozenset({
+    "snowy", "icy", "frozen", "sandy", "tropical", "neon", "cosmic", "deep", "enchanted",
+    # Rooms that are as often the building seen from outside ("walking to school").
+    "school", "hall", "museum", "hospital", "library", "room", "rooms",
+})  # fmt: skip
 
 TIMES: dict[str, tuple[str, ...]] = {
     "dawn": _w("dawn sunrise daybreak morning first_light"),
@@ -276,6 +300,7 @@ DEFAULT_SUBJECTS: dict[str, tuple[str, ...]] = {
     "snow": _w("person"),
     "stage": _w("person"),
     "kitchen": _w("person"),
+    "room": _w("person"),
     "meadow": _w("dog butterfly"),
 }
 

@@ -352,3 +352,62 @@ def test_a_word_that_is_a_pictograms_own_name_is_not_read_as_a_person() -> None:
     assert "farmer" not in things(plan)
     mom = plan_scene("a mom walking in the park")
     assert mom.subjects == ("person",)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "kinds", "word"),
+    [
+        ("a nurse pushing a wheelchair in a hospital hallway", ("hospital", "hallway"), "hallway"),
+        ("a teacher writing on a blackboard in a classroom", ("classroom",), "classroom"),
+        ("a girl reading a book in a quiet library", ("library",), "library"),
+        ("a man typing on a laptop in an office", ("office",), "office"),
+        ("a cat sleeping in a cozy living room", ("living room",), "living room"),
+    ],
+)
+def test_rooms_are_drawn_indoors_as_the_room_they_are(
+    prompt: str, kinds: tuple[str, ...], word: str
+) -> None:
+    plan = plan_scene(prompt)
+    assert plan.setting == "room"
+    assert plan.room == kinds
+    assert (word, next(what for w, what in plan.drawn if w == word)) in plan.drawn
+    assert f"{word} scene" in dict(plan.drawn)[word]
+    assert plan.weather == "none"
+
+
+def test_a_room_word_for_the_building_outside_is_not_a_room() -> None:
+    assert plan_scene("kids walking to school in the rain").setting != "room"
+    assert plan_scene("a school of fish").setting != "room"
+
+
+def test_each_room_paints_its_own_wall() -> None:
+    """A hospital, a classroom and a library differ where their walls are: above the floor."""
+    walls = {}
+    for prompt in ("a nurse in a hospital", "a teacher in a classroom", "a girl in a library"):
+        frames = render_frames(prompt).astype(np.float32)
+        walls[prompt] = frames[0, : frames.shape[1] // 2].reshape(-1, 3).mean(axis=0)
+    values = list(walls.values())
+    for i in range(len(values)):
+        for j in range(i + 1, len(values)):
+            assert np.abs(values[i] - values[j]).max() > 8
+
+
+def test_a_kite_flies_on_its_string_and_the_flyers_walk() -> None:
+    plan = plan_scene("a dad and his son flying a kite on a windy hill")
+    kite = things(plan)["kite"]
+    assert (kite.relation, kite.role) == ("aloft", "prop")
+    assert plan.action == "walk"  # the people don't fly
+    assert ("flying", "flying kite") in plan.drawn
+    # The kite is up in the sky, over where the same walk without one shows only sky.
+    flying = render_frames("a dad flying a kite on a hill").astype(np.float32)
+    walking = render_frames("a dad walking on a hill").astype(np.float32)
+    sky = slice(0, flying.shape[1] // 2)
+    assert np.abs(flying[:, sky] - walking[:, sky]).max() > 60
+
+
+def test_a_stand_that_is_a_stall_is_not_standing_and_a_plane_is_not_a_fly() -> None:
+    stand = plan_scene("kids selling lemonade at a lemonade stand")
+    assert "shape-stall" in {t.icon for t in stand.things}
+    plane = plan_scene("a plane flying over the mountains")
+    assert {t.icon for t in plane.things} == {"airplane"}
+    assert plane.subjects == ()  # no stand-in walkers under the plane

@@ -88,6 +88,8 @@ def _setting_layers(setting: str, time_of_day: str) -> list[tuple[str, Layer]]:
         return [("a low hum", _hum)]
     if setting == "kitchen":
         return [("room tone", _room_tone), ("clinking dishes", _clinks), ("a sizzle", _sizzle)]
+    if setting == "room":
+        return [("room tone", _room_tone)]
     if setting == "stage":
         return [("a crowd", _crowd), ("applause", _applause)]
     if setting == "underwater":
