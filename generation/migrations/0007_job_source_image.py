@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('generation', '0006_job_engine'),
+        ("generation", "0006_job_engine"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='generationjob',
-            name='source_consent_confirmed',
+            model_name="generationjob",
+            name="source_consent_confirmed",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='generationjob',
-            name='source_image',
-            field=models.FileField(blank=True, upload_to='sources/'),
+            model_name="generationjob",
+            name="source_image",
+            field=models.FileField(blank=True, upload_to="sources/"),
         ),
         migrations.AddField(
-            model_name='generationjob',
-            name='source_image_sha256',
+            model_name="generationjob",
+            name="source_image_sha256",
             field=models.CharField(blank=True, max_length=64),
         ),
     ]

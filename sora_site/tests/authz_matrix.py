@@ -23,7 +23,7 @@ only ``POST`` is probed too and expects 405 where the persona gets past the logi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sora_site.tests.authz_world import World
@@ -188,6 +188,11 @@ MATRIX: dict[str, Entry] = {
     "generation:drafts": own(),
     "generation:job": private(_draft, _teen_draft, ("GET",)),
     "generation:job_status": private(_draft, _teen_draft, ("GET",)),
+    # The draft here starts from no picture, so even its creator gets a 404; with one, only the
+    # creator gets it (generation/tests/test_source_image.py).
+    "generation:job_source_image": replace(
+        private(_draft, _teen_draft, ("GET",)), owner_status=404
+    ),
     "generation:job_publish_action": private(_draft, _teen_draft, ("GET",)),
     "generation:job_cancel": private(_draft, _teen_draft),
     "verify": public(BOTH),
