@@ -26,6 +26,7 @@ DAY_WORDS = {
     "snow": ["a soft wind"],
     "stage": ["a crowd", "applause"],
     "kitchen": ["room tone", "clinking dishes", "a sizzle"],
+    "room": ["room tone"],
     "meadow": ["a soft breeze", "birdsong"],
 }
 NIGHT_WORDS = {
