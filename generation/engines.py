@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -273,8 +274,31 @@ def served_engine() -> ServedEngine:
             f"set SORA_VIDEO_ENGINE to one of: {known}, or add an entry for it to the catalogue "
             "(SORA_MODEL_CATALOGUE)."
         )
-    revision = str(manifest.get("commit") or "") if pulled else ""
+    revision = str(manifest.get("commit") or "") if pulled else folder_revision(folder)
     return ServedEngine(queue=engine_queue(name), title=models[name].title, revision=revision)
+
+
+_COMMIT = re.compile(r"[0-9a-f]{40}")
+
+
+def folder_revision(folder: Path) -> str:
+    """The Hugging Face commit a hand-installed diffusers folder came from, or "" when unknown.
+
+    Two ways of installing by hand leave it behind: a folder inside the hub's cache is named for
+    its commit (``models--org--name/snapshots/<commit>``), and ``hf download --local-dir`` writes
+    ``.cache/huggingface/download/<file>.metadata`` whose first line is the commit. Every
+    diffusers folder has ``model_index.json``, so its record is the one read.
+    """
+    resolved = folder.resolve()
+    if resolved.parent.name == "snapshots" and _COMMIT.fullmatch(resolved.name):
+        return resolved.name
+    record = folder / ".cache" / "huggingface" / "download" / "model_index.json.metadata"
+    try:
+        with record.open(encoding="utf-8") as lines:
+            commit = lines.readline().strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return commit if _COMMIT.fullmatch(commit) else ""
 
 
 def _pull_manifest(folder: Path) -> dict[str, Any]:

@@ -259,6 +259,33 @@ def test_a_folder_that_was_not_pulled_needs_its_engine_named(
         engines.served_engine()
 
 
+def test_a_hand_installed_folder_reports_the_hub_commit_it_came_from(
+    tiny_engine: dict[str, Any], tmp_path: Path
+) -> None:
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    # `hf download --local-dir` leaves the commit in its download records.
+    local_dir = tmp_path / "wan-by-hand"
+    records = local_dir / ".cache" / "huggingface" / "download"
+    records.mkdir(parents=True)
+    (local_dir / "model_index.json").write_text("{}")
+    (records / "model_index.json.metadata").write_text(f"{commit}\netag\n1765000000.0\n")
+    # A folder in the hub's own cache is named for its commit.
+    snapshot = tmp_path / "hub" / "models--org--wan" / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    unknown = tmp_path / "copied"
+    unknown.mkdir()
+    (unknown / "model_index.json").write_text("{}")
+
+    for folder, revision in ((local_dir, commit), (snapshot, commit), (unknown, "")):
+        with override_settings(SORA_VIDEO_ENGINE="tiny-wan", SORA_VIDEO_MODEL=str(folder)):
+            served = engines.served_engine()
+        assert served.revision == revision, folder
+        assert json.loads(served.worker_field("abc"))["revision"] == revision
+
+    (records / "model_index.json.metadata").write_text("not a commit\n")
+    assert engines.folder_revision(local_dir) == ""
+
+
 def test_settings_give_every_catalogue_model_its_queue_and_name_a_broken_catalogue(
     tmp_path: Path,
 ) -> None:
