@@ -218,8 +218,13 @@ def _model_sentences(plan: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     mode = plan.get("mode")
     if mode:
-        cameo = plan.get("cameo")
-        lines.append(f"Mode: {mode}{f', starting from the cameo of {cameo}' if cameo else ''}.")
+        cameo, starts_from = plan.get("cameo"), plan.get("starts_from")
+        start = ""
+        if starts_from == "picture":
+            start = ", starting from your picture"
+        elif cameo:
+            start = f", starting from the cameo of {cameo}"
+        lines.append(f"Mode: {mode}{start}.")
     steps, guidance = plan.get("steps"), plan.get("guidance")
     if steps:
         lines.append(f"Steps: {steps}{f', guidance {guidance}' if guidance else ''}.")

@@ -896,12 +896,23 @@ class DiffusersBackend:
 
     def _plan(self, job: _Job, shape: _Shape) -> dict[str, Any]:
         request, image_to_video = job.request, job.image is not None
+        # _choose's order: the person's picture, then the first cameo, then a drawn first frame.
+        starts_from = None
+        if image_to_video:
+            starts_from = (
+                "picture"
+                if request.first_frame is not None
+                else "cameo"
+                if request.cameos
+                else "drawn frame"
+            )
         return {
             "pipeline": type(job.pipe).__name__,
             "model_pipeline": self.pipeline_class,
             "family": self.family.name,
             "mode": "image-to-video" if image_to_video else "text-to-video",
-            "cameo": request.cameos[0].name if request.cameos and image_to_video else None,
+            "starts_from": starts_from,
+            "cameo": request.cameos[0].name if starts_from == "cameo" else None,
             "device": self.device,
             "dtype": str(self.dtype).removeprefix("torch."),
             "low_vram": self.low_vram,

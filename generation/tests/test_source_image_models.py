@@ -17,7 +17,8 @@ from PIL import Image
 
 pytest.importorskip("diffusers", reason="diffusers is not installed")
 
-from generation.pipeline.base import VideoRequest  # noqa: E402
+from generation.describe import plan_sentences  # noqa: E402
+from generation.pipeline.base import CameoImage, VideoRequest  # noqa: E402
 from generation.pipeline.diffusers_backend import DiffusersBackend, RenderOptions  # noqa: E402
 from generation.pipeline.tiny_models import save_tiny_model  # noqa: E402
 
@@ -59,3 +60,19 @@ def test_a_text_only_model_says_the_picture_was_not_used(folder: Path) -> None:
     result = _render(backend, first_frame=_picture((200, 30, 30)))
     assert result.plan["mode"] == "text-to-video"
     assert "This model has no image-to-video mode, so your picture was not used." in result.notes
+
+
+def test_with_a_picture_and_a_cameo_the_details_say_the_picture_started_it(folder: Path) -> None:
+    backend = DiffusersBackend(
+        str(save_tiny_model("wan-i2v", folder / "wan-i2v-2")), device="cpu", options=TINY
+    )
+    face = np.full((64, 64, 3), (30, 200, 30), dtype=np.uint8)
+    cameo = CameoImage(name="alice", image=face)
+    both = _render(backend, first_frame=_picture((200, 30, 30)), cameos=(cameo,))
+    assert both.plan["starts_from"] == "picture" and both.plan["cameo"] is None
+    assert "Mode: image-to-video, starting from your picture." in plan_sentences(both.plan)
+    assert "cameo of alice" not in " ".join(plan_sentences(both.plan))
+
+    alone = _render(backend, cameos=(cameo,))
+    assert alone.plan["starts_from"] == "cameo" and alone.plan["cameo"] == "alice"
+    assert "Mode: image-to-video, starting from the cameo of alice." in plan_sentences(alone.plan)
