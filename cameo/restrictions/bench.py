@@ -6,6 +6,12 @@ passes, the prompts to refuse and then the harmless ones with their tricky neigh
 matcher was changed for them. The split is a fixed rule: within each restriction and each
 expected answer, the 1st, 4th, 7th … row is ``held`` (a little over a third). Only ``tune`` rows
 may be looked at while changing the matcher; ``held`` measures it.
+
+A second file, ``fresh.csv`` (split ``fresh``), was written later in everyday creator wording,
+for the same restrictions and five more that people often write ("no kissing", "keep it family
+friendly", "no pranks on me" ...), and committed before any change it could have led to. It is
+never used for tuning, not even its misses: held is only ~66 rows per answer (one row is 1.5
+points), so fresh is the larger yardstick for wording nobody has tuned against.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CORPUS = Path(__file__).with_name("corpus.csv")
-SPLITS = ("held", "tune")
+FRESH = Path(__file__).with_name("fresh.csv")
+SPLITS = ("held", "tune", "fresh")
 
 
 @dataclass(frozen=True)
