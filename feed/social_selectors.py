@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -253,11 +253,13 @@ def search_posts(*, viewer: User, query: str) -> list[Post]:
     query = query.strip()
     if not query:
         return []
-    visible = _posts(viewer)
+    # Both kinds of match look at the same window of newest posts, so a search reads a bounded
+    # number of rows however many posts there are; older posts stay on their authors' profiles.
+    visible = _posts(viewer).filter(pk__gt=_search_floor())
     literal = set(
-        visible.filter(Q(caption__icontains=query) | Q(job__prompt__icontains=query)).values_list(
-            "pk", flat=True
-        )[:SEARCH_POSTS]
+        visible.filter(Q(caption__icontains=query) | Q(job__prompt__icontains=query))
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:SEARCH_POSTS]
     )
     sims = _similarities(visible, query)
     floor = max(SEARCH_MIN_SIMILARITY, max(sims.values(), default=0.0) - SEARCH_BAND)
@@ -267,6 +269,13 @@ def search_posts(*, viewer: User, query: str) -> list[Post]:
     best = sorted(scores, key=lambda pk: (-scores[pk], -pk))[:SEARCH_POSTS]
     posts = visible.in_bulk(best)
     return [posts[pk] for pk in best if pk in posts]
+
+
+def _search_floor() -> int:
+    """Posts with an id above this are the newest ``SEARCH_CANDIDATES`` published (fewer where
+    some were deleted): one look at the top of the id index."""
+    top = Post.objects.aggregate(top=Max("pk"))["top"] or 0
+    return max(0, top - SEARCH_CANDIDATES)
 
 
 def _similarities(visible: QuerySet[Post], query: str) -> dict[int, float]:
