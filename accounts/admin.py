@@ -1,3 +1,18 @@
+"""Accounts in Django admin.
+
+Moderators read accounts and act on them only through the actions (warn, strike, suspend, ban,
+lift a suspension or ban), which call ``safety.services`` / ``safety.console`` and write a
+ModerationAction. Superusers may still edit the operator's side of an account (name, email,
+password, staff status and groups), but not what a service guards: a suspension, a ban
+(``is_active``), the birthdate and teen status the age checks set, or the bio that text
+moderation checks. Those are read-only here, and change only through the same actions.
+
+Adding and deleting accounts is removed, for superusers too: people sign up on the site, where
+the age check runs, and an account is deleted by its owner (``accounts.data.account_delete``,
+which deletes its files and writes an AccountDeletion) or closed with the "Ban" action. Parent
+links, teen settings and the logs are read-only.
+"""
+
 from __future__ import annotations
 
 from django.contrib import admin
@@ -13,8 +28,10 @@ from accounts.models import (
     User,
 )
 from safety.admin import (
+    ServicesOnlyAdmin,
     SuspendActionForm,
     ban_accounts,
+    reinstate_accounts,
     strike_accounts,
     suspend_accounts,
     warn_accounts,
@@ -26,20 +43,14 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "email", "is_teen", "is_active", "suspended_until", "date_joined")
     list_filter = ("is_teen", "is_staff", "is_active", "groups")
     action_form = SuspendActionForm
-    actions = [warn_accounts, strike_accounts, suspend_accounts, ban_accounts]
+    actions = [warn_accounts, strike_accounts, suspend_accounts, ban_accounts, reinstate_accounts]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         ("Profile", {"fields": ("birthdate", "is_teen", "timezone", "bio", "suspended_until")}),
     )
-
-
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit and log rows: written by services, read here, never edited."""
+    readonly_fields = ("is_active", "suspended_until", "birthdate", "is_teen", "bio")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -47,7 +58,7 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeenSettings)
-class TeenSettingsAdmin(_ReadOnlyAdmin):
+class TeenSettingsAdmin(ServicesOnlyAdmin):
     list_display = (
         "user", "daily_limit_minutes", "quiet_start", "quiet_end", "dms_enabled", "personalised",
         "cameo_cap", "comments_from", "remixes_from", "updated_at",
@@ -56,7 +67,7 @@ class TeenSettingsAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(ParentLink)
-class ParentLinkAdmin(_ReadOnlyAdmin):
+class ParentLinkAdmin(ServicesOnlyAdmin):
     list_display = ("parent", "teen", "created_at", "accepted_at", "ended_at", "end_reason")
     list_filter = ("end_reason",)
     search_fields = ("parent__username", "teen__username")
@@ -64,18 +75,18 @@ class ParentLinkAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(ParentChange)
-class ParentChangeAdmin(_ReadOnlyAdmin):
+class ParentChangeAdmin(ServicesOnlyAdmin):
     list_display = ("teen", "field", "old_value", "new_value", "created_at")
     search_fields = ("teen__username",)
 
 
 @admin.register(LimitExtensionRequest)
-class LimitExtensionRequestAdmin(_ReadOnlyAdmin):
+class LimitExtensionRequestAdmin(ServicesOnlyAdmin):
     list_display = ("teen", "day", "minutes", "state", "created_at", "decided_at")
     list_filter = ("state",)
 
 
 @admin.register(AccountDeletion)
-class AccountDeletionAdmin(_ReadOnlyAdmin):
+class AccountDeletionAdmin(ServicesOnlyAdmin):
     list_display = ("user_id", "deleted_at", "was_teen", "files_deleted")
     search_fields = ("=user_id", "=username_digest")

@@ -1,3 +1,12 @@
+"""Posts, likes, comments and messages in Django admin: read-only for everyone, superusers too.
+
+Deleting a post here is removed (no delete page, no "Delete selected") and replaced by the
+"Take down" action, which calls ``safety.services.moderation_remove_video``: the one takedown
+(``generation.takedown``) takes the post off every page, writes the ModerationAction in the same
+transaction and deletes the video's files through a job. Comments and messages are hidden and
+restored through ``feed.social``'s moderation services, which log each action too.
+"""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,7 +17,7 @@ from django.http import HttpRequest
 
 from feed import social
 from feed.models import Comment, DirectMessage, Like, Post
-from safety.admin import ReasonActionForm, moderation_action
+from safety.admin import ReasonActionForm, ServicesOnlyAdmin, moderation_action, remove_post_video
 
 # CheckIn and WellbeingChange have no admin pages on purpose: a check-in's answer and note are
 # private to the person. Staff see only totals, on the wellbeing report at /admin/wellbeing/
@@ -16,24 +25,31 @@ from safety.admin import ReasonActionForm, moderation_action
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ServicesOnlyAdmin):
     list_display = ("id", "author", "created_at", "like_count")
     search_fields = ("author__username", "job__prompt", "caption")
-    raw_id_fields = ("author", "job")
     date_hierarchy = "created_at"
+    fields = ("author", "job", "prompt", "caption", "comment_policy", "like_count",
+              "comment_count", "created_at")  # fmt: skip
+    readonly_fields = ("prompt", "created_at")
+    action_form = ReasonActionForm
+    actions = [remove_post_video]
+
+    @admin.display(description="Prompt")
+    def prompt(self, obj: Post) -> str:
+        return obj.job.prompt
 
 
 @admin.register(Like)
-class LikeAdmin(admin.ModelAdmin):
+class LikeAdmin(ServicesOnlyAdmin):
     list_display = ("user", "post", "created_at")
-    raw_id_fields = ("user", "post")
 
 
 def _is_moderator(request: HttpRequest) -> bool:
     return request.user.is_active and request.user.has_perm("safety.add_moderationaction")
 
 
-class _ModeratedText(admin.ModelAdmin):
+class _ModeratedText(ServicesOnlyAdmin):
     """Moderators read and act on comments and messages here; nobody edits or deletes the text.
     Access follows the moderator permission (``safety.add_moderationaction``), so other staff
     see nothing, and every change goes through a service that writes the moderation log."""
@@ -42,15 +58,6 @@ class _ModeratedText(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return _is_moderator(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _is_moderator(request) or super().has_module_permission(request)

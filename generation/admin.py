@@ -1,13 +1,22 @@
+"""Video jobs in Django admin: read-only for everyone, superusers too.
+
+Deleting a job here is removed (no delete page, no "Delete selected"): a deleted row would leave
+its files in storage and no audit row. The "Remove the video" action replaces it; it calls
+``safety.services.moderation_remove_video``, the one takedown (``generation.takedown``), which
+stops a render, writes the ModerationAction in the same transaction and deletes the files through
+a job. "Release the hold" calls ``safety.services.moderation_release_hold``.
+"""
+
 from __future__ import annotations
 
 from django.contrib import admin
 
 from generation.models import GenerationJob
-from safety.admin import ReasonActionForm, release_job_hold, remove_job_video
+from safety.admin import ReasonActionForm, ServicesOnlyAdmin, release_job_hold, remove_job_video
 
 
 @admin.register(GenerationJob)
-class GenerationJobAdmin(admin.ModelAdmin):
+class GenerationJobAdmin(ServicesOnlyAdmin):
     list_display = ("id", "creator", "status", "progress", "held_at", "taken_down_at", "created_at")
     list_filter = (
         ("held_at", admin.EmptyFieldListFilter),
@@ -17,11 +26,4 @@ class GenerationJobAdmin(admin.ModelAdmin):
     action_form = ReasonActionForm
     actions = [release_job_hold, remove_job_video]
     search_fields = ("prompt", "creator__username")
-    raw_id_fields = ("creator",)
-    readonly_fields = (
-        "status", "stage", "progress", "error", "attempts", "enqueued_at", "started_at",
-        "heartbeat_at", "finished_at", "render_seconds", "worker_name", "worker_host",
-        "worker_pid", "backend", "model_hash", "plan", "notes", "video", "poster",
-        "held_at", "held_reason", "taken_down_at", "takedown_reason",
-    )  # fmt: skip
     date_hierarchy = "created_at"

@@ -3,7 +3,10 @@
 Moderators (the ``moderators`` group: staff, not superusers) read reports, scans and the log, and
 act only through admin actions that call the services in ``safety.services`` and
 ``safety.console``: those check who is acting and write the audit log. No admin form edits a
-report, a strike or an appeal directly.
+report, a strike or an appeal directly, for superusers either. ``ServicesOnlyAdmin`` is the
+read-only base every app's admin uses for the rows its services guard, and the actions at the end
+of this module (take a video down, release a hold, warn, strike, suspend, ban) are the ones those
+admins offer.
 """
 
 from __future__ import annotations
@@ -39,9 +42,11 @@ from safety.models import (
 )
 
 
-class _ReadOnly(admin.ModelAdmin):
-    """Records of what happened (scans, strikes, appeals, messages): moderators read them, and
-    only the services change them."""
+class ServicesOnlyAdmin(admin.ModelAdmin):
+    """Rows that services write, check and audit (posts, jobs, cameos, grants, scans, strikes,
+    appeals, messages...): everyone, superusers included, reads them here and changes them only
+    through admin actions that call those services. With no add, change or delete permission,
+    Django shows a read-only page and drops "Delete selected" from the action list."""
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -331,7 +336,7 @@ class AssigneeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ServicesOnlyAdmin):
     """The report queue: filter, take a report, look at what was reported, act, and write to
     the reporter. Every change goes through an action, so the form itself is read-only."""
 
@@ -352,15 +357,6 @@ class ReportAdmin(admin.ModelAdmin):
         ban_reported_person, dismiss_report,
     ]  # fmt: skip
     change_form_template = "admin/safety/report/change_form.html"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     @admin.display(description="What was reported")
     def preview(self, obj: Report) -> SafeString:
@@ -452,7 +448,7 @@ class StrikeCountsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Strike)
-class StrikeAdmin(_ReadOnly):
+class StrikeAdmin(ServicesOnlyAdmin):
     """Strikes are given from a report or an account; reversing one is an appeal decision."""
 
     list_display = ("created_at", "user", "reason", "counts", "expires_at", "reversed_at",
@@ -487,7 +483,7 @@ reverse_appeals = moderation_action(
 
 
 @admin.register(Appeal)
-class AppealAdmin(_ReadOnly):
+class AppealAdmin(ServicesOnlyAdmin):
     """Appeals waiting for a decision come first; the Why box is what the person reads."""
 
     list_display = ("created_at", "person", "strike_reason", "text", "decision", "moderator",
@@ -510,7 +506,7 @@ class AppealAdmin(_ReadOnly):
 
 
 @admin.register(ReportMessage)
-class ReportMessageAdmin(_ReadOnly):
+class ReportMessageAdmin(ServicesOnlyAdmin):
     list_display = ("created_at", "report", "author", "from_moderator", "text")
     list_filter = ("from_moderator",)
     list_select_related = ("report", "author")
@@ -547,7 +543,7 @@ class LikenessMatchInline(admin.TabularInline):
 
 
 @admin.register(VideoScan)
-class VideoScanAdmin(_ReadOnly):
+class VideoScanAdmin(ServicesOnlyAdmin):
     list_display = (
         "created_at", "job", "outcome", "frames_scanned", "faces_found", "protected_cameos",
         "seconds",
@@ -559,7 +555,7 @@ class VideoScanAdmin(_ReadOnly):
 
 
 @admin.register(LikenessMatch)
-class LikenessMatchAdmin(_ReadOnly):
+class LikenessMatchAdmin(ServicesOnlyAdmin):
     list_display = ("created_at", "cameo_owner", "scan", "distance", "frame_index")
     search_fields = ("cameo_owner__username", "scan__job__creator__username")
 
@@ -574,7 +570,7 @@ class PublicFigureAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
+class ModerationActionAdmin(ServicesOnlyAdmin):
     """The moderation log: filterable, never editable."""
 
     list_display = ("created_at", "kind", "moderator", "target_user", "job", "report", "reason")
@@ -582,15 +578,6 @@ class ModerationActionAdmin(admin.ModelAdmin):
     list_select_related = ("moderator", "target_user", "job", "report")
     search_fields = ("reason", "target_user__username", "moderator__username")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 # --- Actions other admins use (videos in generation, accounts in accounts) ----------------------
@@ -600,6 +587,12 @@ release_job_hold = moderation_action(
     "release_job_hold", "Release the hold",
     lambda mod, job, why, _: services.moderation_release_hold(
         moderator=mod, job_id=job.pk, reason=why
+    ),
+)  # fmt: skip
+remove_post_video = moderation_action(
+    "remove_post_video", "Take down (remove the video and delete its files)",
+    lambda mod, post, why, _: services.moderation_remove_video(
+        moderator=mod, job_id=post.job_id, reason=why
     ),
 )  # fmt: skip
 remove_job_video = moderation_action(
@@ -617,6 +610,12 @@ suspend_accounts = moderation_action(
 ban_accounts = moderation_action(
     "ban_accounts", "Ban (close the account; its posts leave every feed)",
     lambda mod, person, why, _: services.moderation_ban(
+        moderator=mod, user_id=person.pk, reason=why
+    ),
+)  # fmt: skip
+reinstate_accounts = moderation_action(
+    "reinstate_accounts", "Lift the suspension or ban",
+    lambda mod, person, why, _: console.moderation_reinstate(
         moderator=mod, user_id=person.pk, reason=why
     ),
 )  # fmt: skip

@@ -113,6 +113,29 @@ def moderation_warn(
 
 
 @transaction.atomic
+def moderation_reinstate(*, moderator: User, user_id: int, reason: str) -> ModerationAction:
+    """Lift a suspension or a ban (a mistake, or one that served its purpose): the person may
+    write again and their posts come back to the feeds. Admin offers this instead of editing
+    ``suspended_until`` or ``is_active`` by hand, so the log says who lifted it and why."""
+    from accounts.services import notify
+
+    _check_moderator(moderator)
+    person = _person(moderator, user_id)
+    if person.is_active and not person.is_suspended:
+        raise ValidationError("This account is neither suspended nor banned.")
+    person.is_active, person.suspended_until = True, None
+    person.save(update_fields=["is_active", "suspended_until"])
+    notify(
+        recipient=person, kind="reinstated",
+        text=f"A moderator lifted the restriction on your account: {reason}", url=_standing_url(),
+    )  # fmt: skip
+    return ModerationAction.objects.create(
+        moderator=moderator, kind=ModerationAction.Kind.REINSTATE, target_user=person,
+        reason=reason[:REASON_LIMIT],
+    )  # fmt: skip
+
+
+@transaction.atomic
 def moderation_strike(
     *,
     moderator: User,

@@ -194,6 +194,7 @@ class ModerationAction(models.Model):
         UPHOLD = "uphold", "Upheld a strike on appeal"
         REVERSE = "reverse", "Reversed a strike on appeal"
         HIDE = "hide", "Hid a comment or message"
+        REINSTATE = "reinstate", "Lifted a suspension or ban"
         # Written by the sign-up page itself (no moderator): accounts.age_gate.
         AGE_GATE = "age_gate", "Refused a sign-up under 13"
 

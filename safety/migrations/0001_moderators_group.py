@@ -10,7 +10,8 @@ from safety.migrations._permissions import grant_to_moderators
 MODERATOR_PERMISSIONS = {
     ("accounts", "user"): ("view",),
     ("generation", "generationjob"): ("view",),
-    ("feed", "post"): ("view", "change", "delete"),
+    # View only: posts change through admin actions that call the services (see 0016).
+    ("feed", "post"): ("view",),
     ("feed", "like"): ("view",),
 }
 

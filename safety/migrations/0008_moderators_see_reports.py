@@ -7,7 +7,8 @@ from django.db import migrations
 from safety.migrations._permissions import grant_to_moderators, revoke_from_moderators
 
 PERMISSIONS = {
-    ("safety", "report"): ("view", "change"),
+    # View only: reports change through admin actions that call the services (see 0016).
+    ("safety", "report"): ("view",),
     ("safety", "publicfigure"): ("view",),
 }
 
