@@ -199,17 +199,55 @@ def start_worker(
     return subprocess.Popen(args, cwd=ROOT, env=env, stdout=pipe, stderr=pipe)
 
 
+# --- Browser tests (Debian's Chromium through Playwright; never a downloaded browser) ----------
+
+PHONE = {"width": 390, "height": 844}
+
+
 @pytest.fixture
-def page() -> Iterator[Any]:
-    """A Chromium page at a phone-like 420×860, for the browser tests (Debian's Chromium only)."""
+def browser() -> Iterator[Any]:
+    """A launched Chromium; each person in a test gets their own context from ``new_page``."""
     from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
     require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 420, "height": 860})
-        context.set_default_timeout(20_000)
-        yield context.new_page()
-        browser.close()
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def new_page(
+    browser: Any,
+    *,
+    viewport: dict[str, int] | None = None,
+    timeout_ms: int = 20_000,
+    **context: Any,
+) -> Any:
+    """A page in its own browser context (its own cookies), phone-sized unless told otherwise."""
+    made = browser.new_context(viewport=viewport or PHONE, **context)
+    made.set_default_timeout(timeout_ms)
+    return made.new_page()
+
+
+def log_in(page: Any, base: str, user: User, *, then: str = "") -> Any:
+    """Sign ``user`` in through the login form; with ``then``, land there and wait for it."""
+    page.goto(f"{base}/accounts/login/" + (f"?next={then}" if then else ""))
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}{then}" if then else f"{base}/**")
+    return page
+
+
+@pytest.fixture
+def phone(browser: Any) -> Any:
+    """A Chromium page at a phone's 390×844."""
+    return new_page(browser)
+
+
+@pytest.fixture
+def page(browser: Any) -> Any:
+    """A Chromium page at a phone-like 420×860, for the browser tests."""
+    return new_page(browser, viewport={"width": 420, "height": 860})

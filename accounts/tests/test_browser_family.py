@@ -5,49 +5,23 @@ the browser's timezone."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from accounts.models import TeenSettings, User
-from conftest import PASSWORD
-from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from conftest import PASSWORD, log_in, new_page
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-def _signed_in(browser: Any, base: str, user: User) -> Any:
-    """A page in its own browser context (its own cookies), logged in as ``user``."""
-    context = browser.new_context(viewport={"width": 420, "height": 860})
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/**")
-    return page
-
-
 def test_a_parent_links_lowers_the_limit_and_the_teen_sees_the_change(
     live_server: Any, browser: Any, parent: User, teen: User
 ) -> None:
     base = live_server.url
-    mum = _signed_in(browser, base, parent)
+    mum = log_in(new_page(browser, viewport={"width": 420, "height": 860}), base, parent)
     mum.click("nav.tabbar a:has-text('Profile')")
     mum.click("nav a:has-text('Family')")
     mum.wait_for_url("**/accounts/family/")
@@ -55,7 +29,7 @@ def test_a_parent_links_lowers_the_limit_and_the_teen_sees_the_change(
     code = mum.inner_text("[data-testid=link-code]")
     assert len(code) == 9 and code[4] == "-"
 
-    kid = _signed_in(browser, base, teen)
+    kid = log_in(new_page(browser, viewport={"width": 420, "height": 860}), base, teen)
     kid.click("nav.tabbar a:has-text('Profile')")
     kid.click("nav a:has-text('Teen settings')")
     kid.wait_for_url("**/accounts/teen/")

@@ -4,46 +4,18 @@ nothing, not even a hint that it exists; a mutual follow searches the same words
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from accounts.models import User
 from accounts.services import follow_create
-from conftest import PASSWORD
+from conftest import PHONE, log_in, new_page
 from feed.tests.social_helpers import published
-from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-def _signed_in(browser: Any, base: str, user: User) -> Any:
-    """A phone-sized page in its own browser context (its own cookies), logged in as ``user``."""
-    context = browser.new_context(viewport=PHONE)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/**")
-    return page
 
 
 def _search(page: Any, base: str, words: str) -> Any:
@@ -62,7 +34,7 @@ def test_a_stranger_finds_nothing_and_a_mutual_finds_the_teens_video(
     post = published(teen, "a purple kite over the dunes")
     base = live_server.url
 
-    stranger = _signed_in(browser, base, charlie)
+    stranger = log_in(new_page(browser), base, charlie)
     videos = _search(stranger, base, "purple kite")
     assert "No videos like “purple kite” yet." in videos.inner_text()
     assert videos.locator(f"[data-post='{post.pk}']").count() == 0
@@ -70,7 +42,7 @@ def test_a_stranger_finds_nothing_and_a_mutual_finds_the_teens_video(
     width = stranger.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]  # nothing pushes the phone page sideways
 
-    mutual = _signed_in(browser, base, alice)
+    mutual = log_in(new_page(browser), base, alice)
     videos = _search(mutual, base, "purple kite")
     tile = videos.locator(f"[data-post='{post.pk}']")
     assert tile.count() == 1 and "@tess" in tile.inner_text()

@@ -16,7 +16,7 @@ import pytest
 from accounts.models import User
 from cameo.models import Cameo, CameoReference
 from cameo.synthetic import LEFT_RIGHT_UP, astronaut_head, timeline, write_y4m
-from conftest import PASSWORD, start_worker
+from conftest import log_in, start_worker
 from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -77,14 +77,6 @@ def default_worker() -> Iterator[None]:
         worker.kill()
 
 
-def _log_in(page: Any, base: str, user: User) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/**")
-
-
 def _steps_on_screen(page: Any) -> tuple[str, ...]:
     return tuple(page.get_attribute("[data-testid=steps]", "data-steps").split(","))
 
@@ -92,7 +84,7 @@ def _steps_on_screen(page: Any) -> tuple[str, ...]:
 def test_record_a_cameo_with_the_camera_and_see_it_verified(
     live_server: Any, page: Any, alice: User, default_worker: None
 ) -> None:
-    _log_in(page, live_server.url, alice)
+    log_in(page, live_server.url, alice)
     page.goto(f"{live_server.url}/cameo/")
     # The steps are random; ask for new ones until they are the ones the camera file performs.
     for _ in range(40):

@@ -4,7 +4,6 @@ confirms, and sees the receipt."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,29 +15,15 @@ from cameo.services import (
     cameo_mark_verified,
     cameo_settings_update,
 )
-from conftest import PASSWORD
+from conftest import log_in
 from generation.models import GenerationJob
 from generation.services import generation_request
-from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EMBEDDING = [0.02 * i for i in range(128)]
-
-
-@pytest.fixture
-def phone() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844})
-        context.set_default_timeout(20_000)
-        yield context.new_page()
-        browser.close()
 
 
 def _bob_made_videos_with_alice(alice: User, bob: User, count: int) -> list[GenerationJob]:
@@ -59,11 +44,7 @@ def test_revoking_asks_to_confirm_with_the_count_then_takes_the_videos_down(
 ) -> None:
     jobs = _bob_made_videos_with_alice(alice, bob, 2)
     base = live_server.url
-    phone.goto(f"{base}/accounts/login/")
-    phone.fill("#id_username", alice.username)
-    phone.fill("#id_password", PASSWORD)
-    phone.click("form button[type=submit]")
-    phone.wait_for_url(f"{base}/**")
+    log_in(phone, base, alice)
     phone.goto(f"{base}/cameo/")
 
     revoke = phone.locator("[data-testid=revoke-bob]")

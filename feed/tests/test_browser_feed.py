@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from conftest import PASSWORD
+from conftest import log_in
 from feed.budget import watch_heartbeat
 from feed.models import Post
 from feed.steering import feed_mood_set
@@ -25,16 +25,6 @@ pytestmark = [
     pytest.mark.usefixtures("fresh_pool"),
 ]
 ITEMS = "article.feed-item"
-
-
-def _log_in(page: Any, base: str, user: User) -> None:
-    """Log in and land on the controls page: landing on the feed would already show (and so
-    use up) its first page."""
-    page.goto(f"{base}/accounts/login/?next=/feed/controls/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/feed/controls/")
 
 
 def _scroll_to_last_item(page: Any) -> None:
@@ -57,7 +47,7 @@ def test_scrolling_to_the_end_loads_the_next_page_then_says_all_caught_up(
     live_server: Any, page: Any, alice: User, bob: User, template_job: Any
 ) -> None:
     posts = [publish_like(template_job, alice, f"a kite over a hill, take {i}") for i in range(13)]
-    _log_in(page, live_server.url, bob)
+    log_in(page, live_server.url, bob, then="/feed/controls/")
     page.goto(f"{live_server.url}/")
     assert page.locator(ITEMS).count() == 10
     _scroll_to_last_item(page)
@@ -74,7 +64,7 @@ def test_moving_the_mood_slider_reorders_the_next_page_and_updates_why(
     calm = {publish_like(template_job, alice, f"{CALM}, take {i}").pk for i in range(12)}
     wild = {publish_like(template_job, alice, f"{ENERGETIC}, take {i}").pk for i in range(12)}
     feed_mood_set(user=bob, mood=0.0)
-    _log_in(page, live_server.url, bob)
+    log_in(page, live_server.url, bob, then="/feed/controls/")
     page.goto(f"{live_server.url}/")
     assert {_post_id(page, i) for i in range(10)} <= calm
     assert "It's calm, and your mood is set to relaxed." in _why(page, 0)
@@ -96,7 +86,7 @@ def test_a_one_minute_limit_ends_the_feed_when_the_minute_is_watched(
     monkeypatch.setattr(budget, "HEARTBEAT_SECONDS", 1)  # the player reports every second
     for i in range(3):
         publish_like(template_job, alice, f"a sailboat on a bay, take {i}")
-    _log_in(page, live_server.url, bob)
+    log_in(page, live_server.url, bob, then="/feed/controls/")
     page.fill("#id_minutes", "1")
     page.click("#budget button[type=submit]")
     page.get_by_text("Daily limit set to 1 minute.").wait_for()
@@ -135,7 +125,7 @@ def test_a_teens_post_page_counts_its_player_and_the_limit_notice_replaces_it(
     )
     watch_heartbeat(user=teen, seconds=30, now=timezone.now() - dt.timedelta(seconds=60))
     watch_heartbeat(user=teen, seconds=28, now=timezone.now() - dt.timedelta(seconds=30))
-    _log_in(page, live_server.url, teen)
+    log_in(page, live_server.url, teen, then="/feed/controls/")
 
     page.goto(f"{live_server.url}/p/{post.pk}/")
     assert page.locator("video[data-counted]").count() == 1

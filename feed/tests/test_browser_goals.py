@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from accounts.models import User
-from conftest import PASSWORD
+from conftest import log_in
 from feed.models import FeedPreference
 from feed.tests.feed_helpers import publish_like
 
@@ -29,11 +29,7 @@ def test_picking_a_goal_makes_the_feed_name_it_and_the_goal_page_count_it(
     workout = publish_like(template_job, alice, "a home workout with push-ups and squats")
     publish_like(template_job, alice, "a red car racing through the city")
     base = live_server.url
-    page.goto(f"{base}/accounts/login/?next=/feed/controls/")
-    page.fill("#id_username", bob.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/feed/controls/")
+    log_in(page, base, bob, then="/feed/controls/")
 
     page.locator("#goals").get_by_label("Get fit").check()
     page.locator("#goals button[type=submit]").click()

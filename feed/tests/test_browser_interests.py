@@ -6,37 +6,21 @@ Set SORA_SHOTS to a folder to keep a screenshot of the interests control after e
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from accounts.models import User
-from conftest import PASSWORD
+from conftest import PHONE, log_in
 from feed.models import FeedPreference
 from safety.moderation import moderate_text
-from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from sora_site.embeddings import embed_texts
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PHONE = {"width": 390, "height": 844}
 SECTION = "section#interests"
-
-
-@pytest.fixture
-def phone() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=PHONE)
-        context.set_default_timeout(20_000)
-        yield context.new_page()
-        browser.close()
 
 
 def _shot(page: Any, name: str, *, screen: bool = False) -> None:
@@ -56,11 +40,7 @@ def test_a_person_picks_a_topic_and_adds_their_own_interest_on_a_phone(
     moderate_text("jazz", kind="comment")
     embed_texts(["a video of jazz"])
     page = phone
-    page.goto(f"{live_server.url}/accounts/login/?next=/feed/controls/")
-    page.fill("#id_username", alice.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/feed/controls/")
+    log_in(page, live_server.url, alice, then="/feed/controls/")
     section = page.locator(SECTION)
     section.get_by_label("Gardening", exact=True).check()
     section.get_by_label("Add your own").fill("jazz, rock climbing")

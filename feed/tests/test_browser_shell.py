@@ -8,7 +8,7 @@ Set SORA_SHOTS to a folder to keep a screenshot of each page looked at.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +18,10 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from accounts.models import User
-from conftest import PASSWORD
+from conftest import PASSWORD, log_in
 from feed.models import Like, Post
 from feed.tests.feed_helpers import ReusedRenderFactory, publish_like
 from generation.models import GenerationJob
-from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -53,17 +52,6 @@ OVERFLOW = """(width) => {
 
 
 @pytest.fixture
-def browser() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
 def open_page(browser: Any) -> Callable[..., Any]:
     def _open(viewport: dict[str, int] = PHONE) -> Any:
         context = browser.new_context(viewport=viewport, has_touch=False)
@@ -78,14 +66,6 @@ def _shot(page: Any, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"))
-
-
-def _log_in(page: Any, base: str, user: User, then: str = "/accounts/settings/") -> None:
-    page.goto(f"{base}/accounts/login/?next={then}")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}{then}")
 
 
 def _playing(page: Any, index: int = 0) -> None:
@@ -124,7 +104,7 @@ def test_on_a_phone_the_bars_are_slim_and_a_video_with_its_buttons_fits_the_scre
     live_server: Any, open_page: Any, bob: User, feed_posts: list[Post]
 ) -> None:
     page = open_page()
-    _log_in(page, live_server.url, bob)
+    log_in(page, live_server.url, bob, then="/accounts/settings/")
     page.goto(f"{live_server.url}/")
     _playing(page)
     _shot(page, "phone-feed")
@@ -169,7 +149,7 @@ def test_on_a_phone_no_main_page_is_wider_than_the_screen(
         assert found["scrollWidth"] <= PHONE["width"] and not found["wide"], (path, found)
 
     page = open_page()
-    _log_in(page, base, alice)
+    log_in(page, base, alice, then="/accounts/settings/")
     pages = {
         "feed": "/",
         "create": "/create/",
@@ -192,7 +172,7 @@ def test_on_a_phone_no_main_page_is_wider_than_the_screen(
 
     # The report form, opened under someone else's video.
     reporter = open_page()
-    _log_in(reporter, base, bob)
+    log_in(reporter, base, bob, then="/accounts/settings/")
     reporter.goto(base + reverse("feed:post", args=[post.pk]))
     reporter.click("[data-testid=report] summary")
     reporter.locator("[data-testid=report] button[type=submit]").scroll_into_view_if_needed()
@@ -205,7 +185,7 @@ def test_on_a_phone_creates_duration_and_aspect_show_their_whole_choice(
     live_server: Any, open_page: Any, alice: User
 ) -> None:
     page = open_page({"width": 360, "height": 740})
-    _log_in(page, live_server.url, alice, then="/create/")
+    log_in(page, live_server.url, alice, then="/create/")
     for field in ("#id_duration_s", "#id_aspect"):
         fits = page.evaluate(
             """(sel) => { const s = document.querySelector(sel);
@@ -247,7 +227,7 @@ def test_a_tap_pauses_the_video_with_a_play_sign_and_a_second_tap_plays_it(
     live_server: Any, open_page: Any, bob: User, feed_posts: list[Post]
 ) -> None:
     page = open_page()
-    _log_in(page, live_server.url, bob)
+    log_in(page, live_server.url, bob, then="/accounts/settings/")
     page.goto(f"{live_server.url}/")
     _playing(page)
     item = page.locator(ITEMS).first
@@ -275,7 +255,7 @@ def test_the_sound_button_sets_muted_and_is_remembered_after_a_reload(
     live_server: Any, open_page: Any, bob: User, feed_posts: list[Post]
 ) -> None:
     page = open_page()
-    _log_in(page, live_server.url, bob)
+    log_in(page, live_server.url, bob, then="/accounts/settings/")
     page.goto(f"{live_server.url}/")
     _playing(page)
     assert _video(page, "muted") is True
@@ -297,7 +277,7 @@ def test_a_double_tap_likes_the_video_once(
     live_server: Any, open_page: Any, bob: User, feed_posts: list[Post]
 ) -> None:
     page = open_page()
-    _log_in(page, live_server.url, bob)
+    log_in(page, live_server.url, bob, then="/accounts/settings/")
     page.goto(f"{live_server.url}/")
     _playing(page)
     item = page.locator(ITEMS).first
@@ -317,7 +297,7 @@ def test_on_a_desktop_space_pauses_and_the_arrows_move_between_videos(
     live_server: Any, open_page: Any, bob: User, feed_posts: list[Post]
 ) -> None:
     page = open_page(DESKTOP)
-    _log_in(page, live_server.url, bob)
+    log_in(page, live_server.url, bob, then="/accounts/settings/")
     page.goto(f"{live_server.url}/")
     _playing(page)
     _shot(page, "desktop-feed")
@@ -346,7 +326,7 @@ def test_generate_shows_a_spinner_at_once_and_a_second_tap_sends_nothing(
     live_server: Any, open_page: Any, alice: User
 ) -> None:
     page = open_page()
-    _log_in(page, live_server.url, alice, then="/create/")
+    log_in(page, live_server.url, alice, then="/create/")
     # Right after the submit (before the next page arrives), the page notes what the button
     # looks like and whether a second submit would go out.
     page.evaluate(

@@ -4,17 +4,15 @@ where the person typed, and the share link copies."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from accounts.models import User
-from conftest import PASSWORD
+from conftest import log_in, new_page
 from feed.models import Comment, DirectMessage
 from feed.social import post_comment_policy_set
 from feed.tests.social_helpers import published
-from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -22,25 +20,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 420, "height": 860})
-        context.grant_permissions(["clipboard-read", "clipboard-write"])
-        context.set_default_timeout(20_000)
-        yield context.new_page()
-        browser.close()
-
-
-def _log_in(page: Any, base: str, user: User) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/**")
+def page(browser: Any) -> Any:
+    viewport = {"width": 420, "height": 860}
+    return new_page(browser, viewport=viewport, permissions=["clipboard-read", "clipboard-write"])
 
 
 def _mark_page(page: Any) -> None:
@@ -56,7 +38,7 @@ def test_a_comment_appears_without_a_reload(
     live_server: Any, page: Any, alice: User, bob: User
 ) -> None:
     post = published(alice, "a paper boat drifting down a rainy street")
-    _log_in(page, live_server.url, bob)
+    log_in(page, live_server.url, bob)
     page.goto(f"{live_server.url}/p/{post.pk}/")
     assert "No comments yet." in page.inner_text("#comments")
     _mark_page(page)
@@ -84,7 +66,7 @@ def test_a_refused_comment_shows_why_where_it_was_typed(
     live_server: Any, page: Any, alice: User, bob: User
 ) -> None:
     post = published(alice)
-    _log_in(page, live_server.url, bob)
+    log_in(page, live_server.url, bob)
     page.goto(f"{live_server.url}/p/{post.pk}/")
     post_comment_policy_set(user=alice, post_id=post.pk, policy="nobody")  # while bob types
     _mark_page(page)
@@ -100,7 +82,7 @@ def test_a_refused_comment_shows_why_where_it_was_typed(
 def test_a_message_appears_in_the_thread_without_a_reload(
     live_server: Any, page: Any, alice: User, bob: User
 ) -> None:
-    _log_in(page, live_server.url, bob)
+    log_in(page, live_server.url, bob)
     page.goto(f"{live_server.url}/@alice/")
     page.click("[data-testid=relation] a:text-is('Message')")
     page.wait_for_url("**/messages/alice/")

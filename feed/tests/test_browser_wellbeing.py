@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from conftest import PASSWORD
+from conftest import log_in
 from feed.budget import watch_heartbeat
 from feed.models import WellbeingChange
 from feed.tests.feed_helpers import CALM, ENERGETIC, publish_like
@@ -24,15 +24,6 @@ pytestmark = [
     pytest.mark.usefixtures("fresh_pool"),
 ]
 ITEMS = "article.feed-item"
-
-
-def _log_in(page: Any, base: str, user: User) -> None:
-    """Log in and land on the controls page, so the feed's first page isn't used up."""
-    page.goto(f"{base}/accounts/login/?next=/feed/controls/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/feed/controls/")
 
 
 def _active_for_a_week(user: User) -> None:
@@ -55,7 +46,7 @@ def test_a_worse_check_in_changes_the_feed(
     calm = {publish_like(template_job, alice, f"{CALM}, take {i}").pk for i in range(12)}
     wild = {publish_like(template_job, alice, f"{ENERGETIC}, take {i}").pk for i in range(12)}
     _active_for_a_week(bob)
-    _log_in(page, live_server.url, bob)
+    log_in(page, live_server.url, bob, then="/feed/controls/")
     page.goto(f"{live_server.url}/")
 
     card = page.locator("[data-testid=check-in]")

@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from conftest import PASSWORD
+from conftest import log_in
 from feed.features import post_features_update
 from feed.pool import pool_clear
 from feed.services import post_publish
@@ -35,19 +35,11 @@ def _shot(page: Any, name: str) -> None:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
-def _log_in(page: Any, base: str, user: User, then: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={then}")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}{then}")
-
-
 def test_on_a_phone_create_offers_sound_on_no_music_and_silent(
     live_server: Any, page: Any, alice: User
 ) -> None:
     page.set_viewport_size(PHONE)
-    _log_in(page, live_server.url, alice, reverse("generation:create"))
+    log_in(page, live_server.url, alice, then=reverse("generation:create"))
     choice = page.locator("[data-testid=sound-choice]")
     assert choice.locator("legend").inner_text() == "Sound"
     labels = [text.split("\n")[0] for text in choice.locator("label").all_inner_texts()]
@@ -68,7 +60,7 @@ def test_a_video_plays_with_sound_on_its_job_page_and_in_the_feed_after_unmute(
 ) -> None:
     job = rendered(alice, "rain in a city at night, a man says “what a night”")
     page.set_viewport_size(PHONE)
-    _log_in(page, live_server.url, alice, reverse("generation:job", args=[job.pk]))
+    log_in(page, live_server.url, alice, then=reverse("generation:job", args=[job.pk]))
     draft = page.locator("[data-testid=draft-video]")
     assert draft.evaluate("v => v.controls && !v.muted && !v.defaultMuted")
     assert page.locator("[data-testid=soundtrack]").inner_text().startswith("Sound: ")
@@ -80,7 +72,7 @@ def test_a_video_plays_with_sound_on_its_job_page_and_in_the_feed_after_unmute(
     post_features_update(post_id=post.pk)
     pool_clear()
     page.context.clear_cookies()
-    _log_in(page, live_server.url, bob, "/")
+    log_in(page, live_server.url, bob, then="/")
     page.wait_for_function(
         f"() => {{ const v = document.querySelector('{FEED_VIDEO}');"
         " return v && !v.paused && v.currentTime > 0.2; }"

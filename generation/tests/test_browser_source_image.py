@@ -13,10 +13,9 @@ import pytest
 from PIL import Image
 
 from accounts.models import User
-from conftest import PASSWORD, start_worker
+from conftest import log_in, new_page, start_worker
 from generation.models import GenerationJob
 from generation.source_image import NEEDS_CONSENT
-from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -24,16 +23,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def phone() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844})
-        context.set_default_timeout(120_000)  # the first Create loads the checks' models
-        yield context.new_page()
-        browser.close()
+def phone(browser: Any) -> Any:
+    return new_page(browser, timeout_ms=120_000)  # the first Create loads the checks' models
 
 
 @pytest.fixture
@@ -62,11 +53,7 @@ def test_upload_a_picture_tick_that_everyone_agreed_create_and_watch_the_draft(
     live_server: Any, phone: Any, video_worker: None, alice: User, tmp_path: Path
 ) -> None:
     page = phone
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", alice.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/**")
+    log_in(page, live_server.url, alice)
 
     photo = _friend_photo(tmp_path)
     page.goto(f"{live_server.url}/create/")

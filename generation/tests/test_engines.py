@@ -28,7 +28,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.models import User
-from conftest import PASSWORD, start_worker
+from conftest import log_in, start_worker
 from generation import engines
 from generation.models import GenerationJob
 from generation.pipeline import get_backend
@@ -507,11 +507,7 @@ def test_on_a_phone_a_person_picks_a_live_model_on_create_and_the_job_names_it(
 ) -> None:
     base = live_server.url
     page.set_viewport_size(PHONE)
-    page.goto(f"{base}/accounts/login/?next={CREATE}")
-    page.fill("#id_username", alice.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}{CREATE}")
+    log_in(page, base, alice, then=CREATE)
 
     choice = page.locator("[data-testid=engine-choice]")
     assert choice.locator("legend").inner_text() == "Engine"
@@ -545,11 +541,7 @@ def test_on_a_phone_an_unserved_model_is_greyed_with_its_reason(
 ) -> None:
     base = live_server.url
     page.set_viewport_size(PHONE)
-    page.goto(f"{base}/accounts/login/?next={CREATE}")
-    page.fill("#id_username", alice.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}{CREATE}")
+    log_in(page, base, alice, then=CREATE)
     label = page.locator("[data-testid=engine-choice] label", has_text="Tiny Wan")
     assert page.is_disabled("#id_engine_1")
     assert "No worker serves Tiny Wan right now." in label.inner_text()

@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from accounts.models import User
 from cameo.services import cameo_mark_verified, cameo_settings_update
-from conftest import PASSWORD
+from conftest import PASSWORD, log_in
 from generation.services import generation_request
 from safety.models import Appeal, ModerationAction, Report, Strike
 from safety.services import report_create
-from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def _page(browser: Any) -> Any:
@@ -83,11 +70,7 @@ def test_a_moderator_strikes_from_the_queue_and_the_creator_appeals(
     assert Report.objects.get(pk=report.pk).assignee == moderator
 
     creator = _page(browser)
-    creator.goto(f"{base}/accounts/login/")
-    creator.fill("#id_username", bob.username)
-    creator.fill("#id_password", PASSWORD)
-    creator.click("form button[type=submit]")
-    creator.wait_for_url(f"{base}/**")
+    log_in(creator, base, bob)
     creator.goto(f"{base}/safety/standing/")
     card = creator.locator(f"[data-testid=strike-{strike.pk}]")
     assert "Used Alice's face without asking" in card.inner_text()

@@ -4,35 +4,23 @@ files a report on a phone-sized screen."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from accounts.models import User
 from cameo.services import cameo_mark_verified, cameo_settings_update
-from conftest import PASSWORD
+from conftest import PASSWORD, log_in
 from feed.services import post_publish
 from generation.models import GenerationJob
 from generation.services import generation_request
 from safety.models import ModerationAction, Report
 from safety.services import report_create
-from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def _page(browser: Any, width: int = 1200, height: int = 900) -> Any:
@@ -83,11 +71,7 @@ def test_a_viewer_reports_a_video_on_a_360_pixel_screen(
     post = post_publish(user=bob, job_id=job.pk)
 
     page = _page(browser, width=360, height=740)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", alice.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/**")
+    log_in(page, live_server.url, alice)
     page.goto(f"{live_server.url}/p/{post.pk}/")
     report = page.locator("[data-testid=report]")
     report.locator("summary").click()

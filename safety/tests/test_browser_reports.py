@@ -10,21 +10,13 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from conftest import PASSWORD
+from conftest import log_in
 from safety.models import Report, ReportMessage
 from safety.services import report_message_create
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page: Any, base: str, user: User) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/**")
 
 
 def test_report_a_post_follow_it_and_answer_a_moderator(
@@ -34,7 +26,7 @@ def test_report_a_post_follow_it_and_answer_a_moderator(
 
     post = post_publish(user=bob, job_id=rendered(bob).pk)
     base = live_server.url
-    _log_in(page, base, alice)
+    log_in(page, base, alice)
 
     page.goto(base + reverse("feed:post", args=[post.pk]))
     page.click("[data-testid=report] summary")
