@@ -15,6 +15,7 @@ from accounts.forms import LoginForm, ProfileForm, SignupForm
 from cameo.selectors import cameo_on_profile
 from feed.selectors import posts_by_author
 from safety.limits import limit_wait, limited_view, too_many
+from sora_site import refusals
 from sora_site.proxy import client_ip
 
 
@@ -174,7 +175,7 @@ def relation(request: HttpRequest, username: str, action: str) -> HttpResponse:
     try:
         change(request.user, person)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        refusals.flash(request, exc)
     else:
         messages.success(request, f"{done} @{person.username}.")
     if not profile_open_to(request.user, person):

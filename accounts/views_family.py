@@ -31,16 +31,13 @@ from accounts.forms import (
     VideoAudienceForm,
 )
 from accounts.models import ParentLink, TeenSettings
+from sora_site import refusals
 
 _DECISIONS = {"approve": True, "decline": False}
 
 
 def _settings_initial(row: TeenSettings) -> dict[str, Any]:
     return {field: getattr(row, field) for field in teens.SETTING_FIELDS}
-
-
-def _sentence(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 # --- The teen's page ----------------------------------------------------------------------------
@@ -164,7 +161,7 @@ def teen_unlink(request: HttpRequest) -> HttpResponse:
     try:
         link = teens.parent_link_unlink_request(teen=request.user)
     except ValidationError as exc:
-        return _teen_page(request, status=400, unlink_error=_sentence(exc))
+        return _teen_page(request, status=400, unlink_error=refusals.sentence(exc))
     messages.success(
         request, f"You asked @{link.parent.username} to unlink. You'll be told their answer."
     )
@@ -187,7 +184,7 @@ def teen_more_time(request: HttpRequest) -> HttpResponse:
         try:
             teens.teen_extension_request(teen=request.user, minutes=form.cleaned_data["minutes"])
         except ValidationError as exc:
-            error = _sentence(exc)
+            error = refusals.sentence(exc)
     else:
         error = " ".join(form.errors["minutes"])
     if not request.htmx:
@@ -253,7 +250,7 @@ def family_code(request: HttpRequest) -> HttpResponse:
     try:
         teens.parent_link_code_create(parent=request.user)
     except ValidationError as exc:
-        return _family_page(request, status=400, code_error=_sentence(exc))
+        return _family_page(request, status=400, code_error=refusals.sentence(exc))
     messages.success(
         request, "Your code is ready. Your teen enters it on their teen settings page."
     )
@@ -309,7 +306,7 @@ def family_unlink_decide(request: HttpRequest, link_id: int, decision: str) -> H
             parent=request.user, link_id=link_id, approve=_DECISIONS[decision]
         )
     except ValidationError as exc:
-        return _family_page(request, status=400, page_error=_sentence(exc))
+        return _family_page(request, status=400, page_error=refusals.sentence(exc))
     done = "are no longer linked to" if _DECISIONS[decision] else "are still linked to"
     messages.success(request, f"You {done} @{link.teen.username}. They were told.")
     return redirect("accounts:family")
@@ -327,7 +324,7 @@ def family_time_decide(request: HttpRequest, request_id: int, decision: str) -> 
             parent=request.user, request_id=request_id, approve=_DECISIONS[decision]
         )
     except ValidationError as exc:
-        error = _sentence(exc)
+        error = refusals.sentence(exc)
         ask = _parents_request(request, request_id)
     if request.htmx:
         context = {"ask": ask, "decide_error": error}

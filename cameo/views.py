@@ -16,6 +16,7 @@ from cameo.models import CameoVerification
 from cameo.uploads import ClipSizeLimit
 from safety.limits import limit_wait, too_many
 from safety.models import Report
+from sora_site import refusals
 from sora_site.text import checks_own_text
 
 _CHALLENGE_KEY = "cameo_challenge"
@@ -174,7 +175,7 @@ def grant_decide(request: HttpRequest, grant_id: int) -> HttpResponse:
             expires_in_days=form.cleaned_data["days"] if approve else None,
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        refusals.flash(request, exc)
     else:
         verb = "can now use" if approve else "won't be able to use"
         messages.success(request, f"@{grant.grantee.username} {verb} your cameo.")
@@ -192,7 +193,7 @@ def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     try:
         receipt = services.cameo_grant_revoke(owner=request.user, grant_id=grant_id)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        refusals.flash(request, exc)
     else:
         _receipt_message(request, receipt, "Permission revoked.")
     return redirect("cameo:home")
@@ -211,7 +212,7 @@ def grant_request(request: HttpRequest, username: str) -> HttpResponse:
             raise ValidationError(f"@{owner.username} has no cameo.")
         services.cameo_grant_request(requester=request.user, cameo_id=cameo.pk)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        refusals.flash(request, exc)
     else:
         messages.success(request, f"Asked @{owner.username}. You'll be notified of the answer.")
     return redirect("profile", username=owner.username)
@@ -250,7 +251,7 @@ def use_decide(request: HttpRequest, use_id: int) -> HttpResponse:
     try:
         services.cameo_use_decide(owner=request.user, use_id=use_id, approve=approve)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        refusals.flash(request, exc)
     else:
         messages.success(
             request, "Approved: it can be published." if approve else "Declined and taken down."
@@ -264,7 +265,7 @@ def use_take_down(request: HttpRequest, use_id: int) -> HttpResponse:
     try:
         receipt = services.cameo_use_take_down(owner=request.user, use_id=use_id)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        refusals.flash(request, exc)
     else:
         _receipt_message(request, receipt, "Removed:")
     return redirect("cameo:use", use_id=use_id)

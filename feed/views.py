@@ -34,15 +34,9 @@ from feed.models import FeedPreference
 from feed.player import limit_context
 from generation.selectors import job_get_for_user
 from generation.views import job_page_context
+from sora_site import refusals
 from sora_site.template_urls import remembered_reverse
 from sora_site.text import checks_own_text
-
-
-def _int_or_none(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -55,12 +49,12 @@ def index(request: HttpRequest) -> HttpResponse:
         rules = teen_rules(request.user)
         if rules is not None and rules.in_quiet_hours():
             return quiet_hours_response(request, rules)
-    before = _int_or_none(request.GET.get("before"))
+    before = refusals.int_or_none(request.GET.get("before"))
     page = selectors.feed_page(
         viewer=request.user,
         before=before,
         page_size=selectors.FEED_PAGE_SIZE,
-        scroll=_int_or_none(request.GET.get("scroll")),
+        scroll=refusals.int_or_none(request.GET.get("scroll")),
         show_hidden=request.GET.get("show_hidden") == "1",
     )
     # Read from the page's own preference, so the feed pays no query for it; during a break
@@ -112,7 +106,7 @@ def like(request: HttpRequest, post_id: int) -> HttpResponse:
     try:
         post, liked = services.like_toggle(user=request.user, post_id=post_id)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        refusals.flash(request, exc)
         return redirect("feed:post", post_id=post_id)
     if request.htmx:
         return HttpResponse(
@@ -132,7 +126,7 @@ def publish(request: HttpRequest, job_id: int) -> HttpResponse:
         job = job_get_for_user(user=request.user, job_id=job_id)
         context = job_page_context(job) | {
             "caption": caption,
-            "publish_error": " ".join(exc.messages),
+            "publish_error": refusals.sentence(exc),
         }
         return render(request, "generation/job.html", context, status=400)
     if post.job.held_at is not None:
@@ -349,7 +343,7 @@ def budget_extend(request: HttpRequest) -> HttpResponse:
     try:
         status = budget.budget_extend(user=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        refusals.flash(request, exc)
     else:
         messages.success(
             request,
@@ -401,5 +395,5 @@ def seen(request: HttpRequest) -> HttpResponse:
         post_ids = _post_ids(request.POST.get("posts", ""))
         count = services.posts_seen_record(user=request.user, post_ids=post_ids)
     except ValidationError as exc:
-        return HttpResponseBadRequest(" ".join(exc.messages))
+        return HttpResponseBadRequest(refusals.sentence(exc))
     return JsonResponse({"seen": count})

@@ -31,14 +31,8 @@ from safety.forms import ReportForm
 from safety.limits import limit_wait, too_many
 from safety.models import Report
 from safety.views import _back
+from sora_site import refusals
 from sora_site.storage import published_media_url
-
-
-def _int_or_none(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
 
 
 def _refused(request: HttpRequest, sentence: str, status: int, slot: str) -> HttpResponse:
@@ -101,7 +95,7 @@ def _post_page(request: HttpRequest, post_id: int, status: int = 200, **extra: A
 @login_required
 @require_POST
 def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
-    parent_id = _int_or_none(request.POST.get("parent_id"))
+    parent_id = refusals.int_or_none(request.POST.get("parent_id"))
     slot = f"#reply-errors-{parent_id}" if parent_id else "#comment-errors"
     text = request.POST.get("text", "")
 
@@ -117,7 +111,7 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
             author=request.user, post_id=post_id, text=text, parent_id=parent_id
         )
     except ValidationError as exc:
-        return failed(" ".join(exc.messages), 400)
+        return failed(refusals.sentence(exc), 400)
     if not request.htmx:
         return redirect(social.comment_url(comment))
     post = Post.objects.get(pk=post_id)
@@ -146,8 +140,8 @@ def comment_policy(request: HttpRequest, post_id: int) -> HttpResponse:
         )
     except ValidationError as exc:
         if request.htmx:
-            return _refused(request, " ".join(exc.messages), 400, "#policy-errors")
-        messages.error(request, " ".join(exc.messages))
+            return _refused(request, refusals.sentence(exc), 400, "#policy-errors")
+        refusals.flash(request, exc)
         return redirect(f"{reverse('feed:post', args=[post_id])}#comments")
     if request.htmx:
         post = post_get_visible(viewer=request.user, post_id=post_id)
@@ -170,7 +164,7 @@ def _report(request: HttpRequest, file: Any) -> HttpResponse:
     try:
         file(**form.cleaned_data)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        refusals.flash(request, exc)
     else:
         messages.success(request, "Thanks. Moderators will look at it.")
     return _back(request)
@@ -241,7 +235,7 @@ def _send(request: HttpRequest, other: User) -> HttpResponse:
     except PermissionDenied as exc:
         return failed(str(exc), 403)
     except ValidationError as exc:
-        return failed(" ".join(exc.messages), 400)
+        return failed(refusals.sentence(exc), 400)
     if not request.htmx:
         return redirect("feed:thread", username=other.username)
     context = {"m": message, "other": other, "held_note": sel.HELD_NOTE}
@@ -273,7 +267,7 @@ def post_send(request: HttpRequest, post_id: int) -> HttpResponse:
     except PermissionDenied as exc:
         return _post_page(request, post_id, 403, send_error=str(exc))
     except ValidationError as exc:
-        return _post_page(request, post_id, 400, send_error=" ".join(exc.messages))
+        return _post_page(request, post_id, 400, send_error=refusals.sentence(exc))
     recipient = message.conversation.user_low
     if recipient.pk == request.user.pk:
         recipient = message.conversation.user_high

@@ -22,15 +22,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from feed import wellbeing
 from feed.models import CheckIn, FeedPreference, WellbeingChange
+from sora_site import refusals
 
 CARD = "feed/wellbeing/card.html"
 CHANGED = "feed/wellbeing/changed.html"
 PAGE = "feed/wellbeing/page.html"
 BREAK = "feed/wellbeing/break.html"
-
-
-def _sentence(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 def card_context(kind: str | None) -> dict[str, Any]:
@@ -89,7 +86,7 @@ def answer(request: HttpRequest) -> HttpResponse:
             note=request.POST.get("note", ""),
         )
     except ValidationError as exc:
-        return _card_error(request, _sentence(exc))
+        return _card_error(request, refusals.sentence(exc))
     change = getattr(check_in, "change", None)
     if change is None:
         if request.htmx:
@@ -108,7 +105,7 @@ def dismiss(request: HttpRequest) -> HttpResponse:
     try:
         wellbeing.check_in_dismiss(user=request.user, kind=request.POST.get("kind", ""))
     except ValidationError as exc:
-        return _card_error(request, _sentence(exc))
+        return _card_error(request, refusals.sentence(exc))
     note = "Okay, not now. We'll ask again another time."
     if request.htmx:
         return render(request, f"{CARD}#thanks", {"thanks": note})
@@ -177,7 +174,7 @@ def undo(request: HttpRequest, change_id: int) -> HttpResponse:
         undone = wellbeing.wellbeing_change_undo(user=request.user, change_id=change_id)
     except ValidationError as exc:
         change = wellbeing.wellbeing_change_get(user=request.user, change_id=change_id)
-        return _change_response(request, change, error=_sentence(exc))
+        return _change_response(request, change, error=refusals.sentence(exc))
     return _change_response(request, undone.change, note=_undo_note(undone))
 
 
@@ -202,7 +199,7 @@ def break_take(request: HttpRequest, change_id: int) -> HttpResponse:
         )
     except ValidationError as exc:
         change = wellbeing.wellbeing_change_get(user=request.user, change_id=change_id)
-        return _change_response(request, change, error=_sentence(exc))
+        return _change_response(request, change, error=refusals.sentence(exc))
     messages.success(
         request, f"Enjoy your break. The feed rests {_break_words(request.user, preference)}."
     )
@@ -235,7 +232,7 @@ def budget(request: HttpRequest, change_id: int) -> HttpResponse:
         )
     except ValidationError as exc:
         change = wellbeing.wellbeing_change_get(user=request.user, change_id=change_id)
-        return _change_response(request, change, error=_sentence(exc))
+        return _change_response(request, change, error=refusals.sentence(exc))
     note = (
         f"Daily limit set to {change.budget_minutes} minutes. You can change it any time on "
         "the feed's controls page."

@@ -22,6 +22,7 @@ from generation.describe import MODEL_DOCS_ANCHOR, soundtrack_sentence
 from generation.forms import CreateForm, VerifyForm
 from generation.models import GenerationJob
 from generation.source_image import MAX_IMAGE_BYTES, too_big_message
+from sora_site import refusals
 from sora_site.text import checks_own_text
 
 
@@ -126,7 +127,7 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
     try:
         job = services.generation_cancel(user=request.user, job_id=job_id)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        refusals.flash(request, exc)
         job = selectors.job_get_for_user(user=request.user, job_id=job_id)
     if request.htmx:
         return render(request, "generation/job.html#job-status", job_page_context(job))

@@ -40,6 +40,7 @@ from safety.models import (
     VideoScan,
     WatchedWord,
 )
+from sora_site import refusals
 
 
 class ServicesOnlyAdmin(admin.ModelAdmin):
@@ -422,7 +423,7 @@ class ReportAdmin(ServicesOnlyAdmin):
                 author=request.user, report_id=report.pk, text=request.POST.get("text", "")
             )
         except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            self.message_user(request, refusals.sentence(exc), messages.ERROR)
         else:
             self.message_user(request, "Your reply is on the thread, and the reporter was told.")
         return redirect(reverse("admin:safety_report_change", args=[report.pk]) + "#thread")

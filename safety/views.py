@@ -14,6 +14,7 @@ from safety.forms import ReportForm, ReportMessageForm
 from safety.limits import limit_wait, too_many
 from safety.models import Report
 from safety.selectors import ReportView
+from sora_site import refusals
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -42,7 +43,7 @@ def report_video(request: HttpRequest, job_id: int) -> HttpResponse:
             **form.cleaned_data,
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        refusals.flash(request, exc)
     else:
         _thank(request, report)
     return _back(request)
@@ -80,7 +81,7 @@ def report_profile(request: HttpRequest, username: str) -> HttpResponse:
             reporter=request.user, username=username, **form.cleaned_data
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        refusals.flash(request, exc)
     else:
         _thank(request, report)
     return back
@@ -169,7 +170,7 @@ def appeal(request: HttpRequest, strike_id: int) -> HttpResponse:
         try:
             console.appeal_create(user=request.user, strike_id=strike_id, text=text)
         except ValidationError as exc:
-            status, error = 400, " ".join(exc.messages)
+            status, error = 400, refusals.sentence(exc)
     if status == 200 and not request.htmx:
         messages.success(request, "Your appeal is with the moderators. We'll tell you the outcome.")
         return redirect("safety:standing")
