@@ -29,6 +29,7 @@ from feed.cards import FeedCard, card_rows, cards, cards_from_rows, unlink_close
 from feed.goals import ranking_goals
 from feed.models import FeedPreference, Like, Post, SeeLess, SeenPost, WatchDay
 from feed.pool import Pool, candidate_pool
+from feed.pool_exclusions import pool_excluded
 from feed.prepared import Prepared
 from feed.steering import stored_vectors
 from sora_site.embeddings import EMBEDDING_DIM
@@ -375,7 +376,7 @@ def _steered(
     if len(hidden):
         mask &= ~np.isin(pool.authors, hidden)
     # What the viewer said "none" of is never a candidate (not merely ranked lower).
-    mask &= ~exclusions.excluded(pool.vectors, exclusions.exclusions_for(preference))
+    mask &= ~pool_excluded(pool, exclusions.exclusions_for(preference))
     digest = hashlib.blake2b(digest_size=16)
     for part in (preference.pk, preference.updated_at, pool.version):
         digest.update(repr(part).encode())
