@@ -19,6 +19,7 @@ import hmac
 import ipaddress
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -77,3 +78,26 @@ def age_gate_refusal_record(*, address: str, retry: bool) -> ModerationAction:
         kind=ModerationAction.Kind.AGE_GATE,
         reason=RETRY_REASON if retry else FIRST_REASON,
     )
+
+
+def age_gate_address_closed(*, address: str) -> bool:
+    """Whether sign-ups from ``address`` are refused now, for an operator's question."""
+    return age_gate_closed(address=address, browser_refused=False)
+
+
+@transaction.atomic
+def age_gate_reopen(*, address: str, reason: str) -> int:
+    """An operator reopens sign-ups from one address before its day is out: a school or a
+    household whose adult was shut out by a child's attempt. The refused browser's own cookie
+    is not touched. Writes an audit row with the operator's reason (never the address); returns
+    how many records were cleared (0 when the address was not closed, and then nothing is
+    written)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say why sign-ups from this address are reopened.")
+    cleared, _ = AgeGateRefusal.objects.filter(address_digest=address_digest(address)).delete()
+    if cleared:
+        ModerationAction.objects.create(
+            moderator=None, kind=ModerationAction.Kind.AGE_GATE_REOPEN, reason=reason[:300]
+        )
+    return cleared

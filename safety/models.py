@@ -197,6 +197,8 @@ class ModerationAction(models.Model):
         REINSTATE = "reinstate", "Lifted a suspension or ban"
         # Written by the sign-up page itself (no moderator): accounts.age_gate.
         AGE_GATE = "age_gate", "Refused a sign-up under 13"
+        # An operator's `manage.py age_gate --reopen`: sign-ups from one address open again.
+        AGE_GATE_REOPEN = "gate_open", "Reopened sign-ups for an address"
 
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

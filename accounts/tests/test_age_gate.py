@@ -114,3 +114,48 @@ def test_a_forged_cookie_does_not_close_the_gate() -> None:
     browser.cookies[AGE_GATE_COOKIE] = "1"
     response = browser.post(reverse("accounts:signup"), _form(25), REMOTE_ADDR="198.51.100.9")
     assert response.status_code == 302 and not ModerationAction.objects.exists()
+
+
+# --- An operator reopens an address ----------------------------------------------------------
+
+
+def _age_gate(*args: str) -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("age_gate", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_an_operator_reopens_a_shared_address_and_the_log_keeps_why_not_where() -> None:
+    _under_13(Client(), "198.51.100.20")
+    assert _age_gate("198.51.100.20") == (
+        "Sign-ups from 198.51.100.20 are closed: a birthdate under 13 was given from it in the "
+        "last 24 hours.\n"
+    )
+    out = _age_gate("198.51.100.20", "--reopen", "--reason", "School office asked; checked ID")
+    assert out.startswith("Sign-ups from 198.51.100.20 are open again.")
+    assert _age_gate("198.51.100.20") == "Sign-ups from 198.51.100.20 are open.\n"
+    row = ModerationAction.objects.get(kind=ModerationAction.Kind.AGE_GATE_REOPEN)
+    assert row.reason == "School office asked; checked ID" and row.moderator is None
+    assert "198.51.100" not in row.reason
+
+    # A new browser at that address can sign up now.
+    response = Client().post(SIGNUP, _form(30, "teacher"), REMOTE_ADDR="198.51.100.20")
+    assert response.status_code == 302 and User.objects.filter(username="teacher").exists()
+
+
+def test_reopening_needs_a_reason_and_an_open_address_changes_nothing() -> None:
+    from django.core.management.base import CommandError
+
+    _under_13(Client(), "198.51.100.21")
+    with pytest.raises(CommandError, match="Say why sign-ups from this address are reopened."):
+        _age_gate("198.51.100.21", "--reopen")
+    assert AgeGateRefusal.objects.count() == 1
+    assert not ModerationAction.objects.filter(kind=ModerationAction.Kind.AGE_GATE_REOPEN)
+
+    out = _age_gate("192.0.2.99", "--reopen", "--reason", "asked")
+    assert out == "Sign-ups from 192.0.2.99 were not closed; nothing changed.\n"
+    assert not ModerationAction.objects.filter(kind=ModerationAction.Kind.AGE_GATE_REOPEN)
