@@ -9,7 +9,10 @@ from accounts.models import User
 
 
 def user_get_by_handle(*, username: str) -> User:
-    return get_object_or_404(User, username__iexact=username, is_active=True)
+    """The active person with this handle, in any case. The handle as stored (every link the
+    site makes) is one index lookup; only another case reads the whole table."""
+    found = User.objects.filter(username=username, is_active=True).first()
+    return found or get_object_or_404(User, username__iexact=username, is_active=True)
 
 
 def is_blocked_between(a: User, b: User) -> bool:
