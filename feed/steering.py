@@ -32,6 +32,11 @@ MAX_INTEREST_CHARS = 40
 # far better than a bare word ("dogs" alone scores a snowy mountain at 0.23, a puppy at 0.39;
 # "a video of dogs" 0.21 and 0.44).
 PHRASE_TEMPLATE = "a video of {}"
+# A "none" phrase's vector has part of "a video" taken out of it (``none_vectors``): every
+# post's text shares that sense with the template, which pulls a long prompt about a puppy in a
+# kitchen at a party below the floor for "dogs" while short unrelated ones sit near it.
+NONE_SINK = "a video"
+NONE_SINK_WEIGHT = 0.4
 
 # Cue words, longest first so "no more than" wins over "no more", and "no more" over "no".
 # A NONE cue leaves what follows out of For you entirely (``feed.exclusions``); a LESS cue ranks
@@ -293,9 +298,23 @@ def _all_phrases(preference: FeedPreference) -> list[str]:
     ]
 
 
+def none_vectors(phrases: list[str]) -> np.ndarray:
+    """Unit vectors for "none" phrases: the phrase inside ``PHRASE_TEMPLATE``, less
+    ``NONE_SINK_WEIGHT`` of ``NONE_SINK``'s vector. Measured in ``feed.exclusions``."""
+    from sora_site.embeddings import embed_texts
+
+    if not phrases:
+        return np.zeros((0, EMBEDDING_DIM), np.float32)
+    vectors = embed_texts([PHRASE_TEMPLATE.format(p) for p in phrases])
+    vectors = vectors - NONE_SINK_WEIGHT * embed_texts([NONE_SINK])[0]
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
 def _vectors_blob(preference: FeedPreference, known: dict[str, np.ndarray]) -> bytes:
-    """Vectors for all of the preference's phrases, embedding only those not in ``known``."""
-    phrases = _all_phrases(preference)
+    """Vectors for all of the preference's phrases, embedding only those not in ``known``.
+    "None" phrases are always embedded again (``none_vectors``): a vector stored by an older
+    rule would otherwise stay."""
+    phrases = _all_phrases(preference)[: -len(preference.instruction_none) or None]
     missing = sorted({p for p in phrases if p not in known})
     if missing:
         from sora_site.embeddings import embed_texts
@@ -304,17 +323,20 @@ def _vectors_blob(preference: FeedPreference, known: dict[str, np.ndarray]) -> b
             missing, embed_texts([PHRASE_TEMPLATE.format(p) for p in missing]), strict=True
         ):
             known[phrase] = vector
-    if not phrases:
+    rows = [known[p] for p in phrases] + list(none_vectors(list(preference.instruction_none)))
+    if not rows:
         return b""
-    return np.stack([known[p] for p in phrases]).astype("<f4").tobytes()
+    return np.stack(rows).astype("<f4").tobytes()
 
 
 def _known_vectors(preference: FeedPreference) -> dict[str, np.ndarray]:
+    """Stored vectors of the phrases that aren't "none" ones, by phrase."""
     vectors = stored_vectors(preference)
     if vectors is None:
         return {}
     phrases = _all_phrases(preference)
-    return dict(zip(phrases, vectors, strict=True))
+    count = len(phrases) - len(preference.instruction_none)
+    return dict(zip(phrases[:count], vectors[:count], strict=True))
 
 
 def _save(preference: FeedPreference, fields: list[str], known: dict[str, np.ndarray]) -> None:

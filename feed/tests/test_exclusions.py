@@ -21,6 +21,7 @@ from feed.steering import (
     feed_instruction_set,
     feed_mode_set,
     instruction_read,
+    none_vectors,
     stored_vectors,
 )
 from feed.tests.feed_helpers import logged_in, publish_like, shown
@@ -128,14 +129,14 @@ def test_own_words_quote_the_part_a_phrase_came_from() -> None:
 def _labelled() -> tuple[list[dict[str, str]], np.ndarray]:
     with LABELLED.open() as fh:
         rows = list(csv.DictReader(fh))
-    phrases = embed_texts([PHRASE_TEMPLATE.format(row["phrase"]) for row in rows])
+    phrases = none_vectors([row["phrase"] for row in rows])
     posts = embed_texts([row["post"] for row in rows])
     return rows, (phrases * posts).sum(axis=1)
 
 
 def test_the_exclusion_threshold_catches_matches_and_spares_most_neighbours() -> None:
-    """The numbers ``feed.exclusions`` quotes: at 0.30, 3 of 41 matches missed and 10 of 42
-    harmless neighbours hidden; a lower floor hides many more, a higher one misses many more."""
+    """The numbers ``feed.exclusions`` quotes: at 0.26, 2 of 41 matches missed and 10 of 42
+    harmless neighbours hidden; a lower floor hides many more, a higher one catches no more."""
     rows, sims = _labelled()
     matches = np.array([row["matches"] == "1" for row in rows])
     assert matches.sum() == 41 and (~matches).sum() == 42
@@ -143,19 +144,45 @@ def test_the_exclusion_threshold_catches_matches_and_spares_most_neighbours() ->
     def errors(floor: float) -> tuple[int, int]:
         return int((sims[matches] < floor).sum()), int((sims[~matches] >= floor).sum())
 
-    assert EXCLUDE_SIMILARITY == 0.30
-    assert errors(EXCLUDE_SIMILARITY) == (3, 10)
-    assert errors(0.25)[1] >= 15 and errors(0.35)[0] >= 11
+    assert EXCLUDE_SIMILARITY == 0.26
+    assert errors(EXCLUDE_SIMILARITY) == (2, 10)
+    assert errors(0.24)[1] >= 13 and errors(0.28) == (2, 10)
     missed = {
         (row["phrase"], row["post"][:20])
         for row, sim, match in zip(rows, sims, matches, strict=True)
         if match and sim < EXCLUDE_SIMILARITY
     }
-    assert missed == {
-        ("scary", "a zombie crawling ou"),
-        ("cooking", "a grandmother stirri"),
-        ("space", "a robot walking on t"),
-    }
+    assert missed == {("scary", "a zombie crawling ou"), ("space", "a robot walking on t")}
+
+
+def test_a_none_phrase_is_matched_without_the_sense_every_video_shares() -> None:
+    """A long prompt that names dogs among a place and a style is caught; the plain template
+    vector scored it under the floor. A car or a chef in the same kitchen stays."""
+    dogs = none_vectors(["dogs"])[0]
+    plain = embed_texts([PHRASE_TEMPLATE.format("dogs")])[0]
+    caught = embed_texts(
+        [
+            "a puppy spinning in a cozy kitchen baking pancakes, cute and playful",
+            "a lone golden retriever walking slowly in a cozy kitchen baking pancakes",
+        ]
+    )
+    spared = embed_texts(["a red sports car racing on a track", "a chef cooking pancakes"])
+    assert (caught @ plain < 0.30).all()
+    assert (caught @ dogs >= EXCLUDE_SIMILARITY).all()
+    assert (spared @ dogs < EXCLUDE_SIMILARITY).all()
+
+
+def test_an_interest_and_a_none_phrase_with_the_same_words_keep_their_own_vectors(
+    alice: User,
+) -> None:
+    from feed.steering import feed_interests_set
+
+    feed_interests_set(user=alice, interests=["dogs"])
+    feed_instruction_set(user=alice, instruction="no dogs")
+    vectors = stored_vectors(FeedPreference.objects.get(user=alice))
+    assert vectors.shape == (2, 384)
+    assert np.allclose(vectors[0], embed_texts([PHRASE_TEMPLATE.format("dogs")])[0], atol=1e-5)
+    assert np.allclose(vectors[1], none_vectors(["dogs"])[0], atol=1e-5)
 
 
 # --- For you -------------------------------------------------------------------------------

@@ -9,14 +9,18 @@ Ground truth does not come from embeddings: every bench post's prompt is built f
 action, a place and a style (``feed.seeding``), so a post is about "dogs" when its prompt names a
 golden retriever or a puppy, about "rain" when it is set in the rain, and so on (``CASES``: the
 seeding words, matched as whole words). The count printed is how many of those posts still reach
-the three pages (goal: 0), beside how many exist. It also prints how many posts the similarity
-rule hides without ground truth naming them (neighbours), which is the price of the threshold.
+the three pages (goal: 0), beside how many exist. Over the For-you candidate pool it also prints
+how many such posts the similarity rule lets through (misses, which only ranking keeps off the
+first pages) and how many posts it hides without ground truth naming them (neighbours, the
+price of the threshold), each with its total.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+import numpy as np
 
 from feed.management.commands.bench_feed import Command as BenchFeed
 
@@ -78,7 +82,7 @@ class Command(BenchFeed):
             .annotate(n=Count("pk"))
             .values_list("job__prompt", "n")
         )
-        leaked = existing = 0
+        leaked = existing = missed = neighbours = 0
         w = self.stdout.write
         w(f"Measured on {sum(prompts.values()):,} posts, first {PAGES} For-you pages each.")
         for viewer, (instruction, words) in zip(viewers, CASES, strict=True):
@@ -86,15 +90,21 @@ class Command(BenchFeed):
             shown = Post.objects.filter(pk__in=ids).values_list("job__prompt", flat=True)
             leaks = sum(about(prompt, words) for prompt in shown)
             exists = sum(n for prompt, n in prompts.items() if about(prompt, words))
-            neighbours = self._neighbours_hidden(viewer, words)
+            misses, hidden = self._pool_counts(viewer, words)
             leaked, existing = leaked + leaks, existing + exists
+            missed, neighbours = missed + misses, neighbours + hidden
             w(
                 f"  {instruction!r:40} {leaks} of {exists:,} excluded-topic posts reached "
-                f"{len(ids)} shown; {neighbours:,} other posts of the pool hidden"
+                f"{len(ids)} shown; in the pool {misses:,} let through, {hidden:,} other posts "
+                "hidden"
             )
         w(
             f"Excluded-topic posts on the first {PAGES} For-you pages: {leaked} "
             f"(goal 0), of {existing:,} such posts in all, over {len(CASES)} instructions."
+        )
+        w(
+            f"In the For-you pool: {missed:,} excluded-topic posts let through, {neighbours:,} "
+            "harmless posts hidden (summed over the instructions)."
         )
 
     def _three_pages(self, viewer: Any, instruction: str) -> list[int]:
@@ -115,14 +125,18 @@ class Command(BenchFeed):
             ids += [p.pk for p in page.posts]
         return ids
 
-    def _neighbours_hidden(self, viewer: Any, words: tuple[str, ...]) -> int:
-        """Posts of the pool the rule hides that ground truth doesn't name."""
+    def _pool_counts(self, viewer: Any, words: tuple[str, ...]) -> tuple[int, int]:
+        """Posts of the pool ground truth names that the rule lets through, and posts it hides
+        that ground truth doesn't name."""
         from feed import exclusions, selectors
         from feed.models import Post
         from feed.pool import candidate_pool
 
         pool = candidate_pool()
         rule = exclusions.exclusions_for(selectors.feed_preference_for(viewer))
-        hidden = pool.ids[exclusions.excluded(pool.vectors, rule)]
-        prompts = Post.objects.filter(pk__in=hidden.tolist()).values_list("job__prompt", flat=True)
-        return sum(not about(prompt, words) for prompt in prompts.iterator())
+        out = exclusions.excluded(pool.vectors, rule)
+        prompts = dict(
+            Post.objects.filter(pk__in=pool.ids.tolist()).values_list("pk", "job__prompt")
+        )
+        named = np.array([about(prompts.get(int(pk), ""), words) for pk in pool.ids], dtype=bool)
+        return int((named & ~out).sum()), int((~named & out).sum())
