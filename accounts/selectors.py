@@ -126,7 +126,7 @@ NOTIFICATION_GROUPS: dict[str, tuple[str, frozenset[str]]] = {
     "moderation": ("Moderation", frozenset({
         "report_outcome", "report_message", "taken_down", "hold_released", "nudity_held",
         "suspended", "warned", "strike", "appeal_decided", "restored", "comment_hidden",
-        "comment_restored", "message_hidden", "message_restored",
+        "comment_restored", "message_hidden", "message_restored", "reinstated",
     })),
     "family": ("Family", frozenset({
         "parent_link", "parent_change", "extension_request", "extension_decided",

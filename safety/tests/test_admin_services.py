@@ -14,6 +14,7 @@ from django.urls import reverse
 from rq import SimpleWorker
 
 from accounts.models import User
+from accounts.selectors import notifications_in_group
 from cameo.models import CameoGrant, CameoUse
 from cameo.services import (
     cameo_grant_decide,
@@ -331,7 +332,10 @@ def test_a_moderator_lifts_a_suspension_and_a_ban_with_the_action_and_it_is_logg
     assert [(a.target_user, a.moderator, a.reason) for a in lifted] == [
         (alice, moderator, "A mistake."), (bob, moderator, "A mistake."),
     ]  # fmt: skip
-    assert alice.notifications.filter(kind="reinstated").exists()
+    told = notifications_in_group(user=alice, group="moderation")
+    assert [n.text for n in told if n.kind == "reinstated"] == [
+        "A moderator lifted the restriction on your account: A mistake."
+    ]
 
 
 @pytest.mark.django_db
