@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from feed import budget, selectors, services, steering, views_wellbeing, wellbeing
 from feed.cards import like_button, render_cards
+from feed.exclusions import words_saved_note
 from feed.forms import (
     INTEREST_CHIPS,
     BudgetForm,
@@ -284,7 +285,7 @@ def steer_instruction(request: HttpRequest) -> HttpResponse:
         preference = steering.feed_instruction_set(
             user=request.user, instruction=form.cleaned_data["instruction"]
         )
-        return f"Saved. {steering.describe_reading(preference)}" + _next(preference)
+        return f"Saved. {steering.describe_reading(preference)}" + words_saved_note(preference)
 
     return _steer(request, InstructionForm(request.POST), "instruction_form", apply)
 
@@ -295,7 +296,7 @@ def steer_phrases(request: HttpRequest) -> HttpResponse:
     def apply(form: PhrasesForm) -> str:
         more, less, none = form.phrases()
         preference = steering.feed_phrases_set(user=request.user, more=more, less=less, none=none)
-        return f"Saved. {steering.describe_reading(preference)}" + _next(preference)
+        return f"Saved. {steering.describe_reading(preference)}" + words_saved_note(preference)
 
     return _steer(request, PhrasesForm(request.POST), "phrases_form", apply)
 

@@ -1,5 +1,6 @@
 """In Chromium on a phone: writing "nothing scary" shows More, Less and None, and Latest hides
-the scary videos, says how many, and shows them on request."""
+the scary videos, says how many above the first one, under the top bar where it can be read
+and tapped, and shows them on request."""
 
 from __future__ import annotations
 
@@ -57,6 +58,31 @@ def test_writing_nothing_scary_shows_three_columns_and_hides_scary_videos_on_lat
     assert ids == [calm.pk]
     link = note.get_by_role("link", name="Show them")
     assert link.get_attribute("href") == "/?show_hidden=1"
-    page.goto(f"{base}/?show_hidden=1")
+    _assert_on_screen_below_the_top_bar(page, link)
+    link.click()
+    page.wait_for_url(f"{base}/?show_hidden=1")
     ids = [int(i.get_attribute("data-post")) for i in page.locator(ITEMS).all()]
     assert ids == [calm.pk, scary.pk]
+
+    # On a desktop screen too, the note opens the page, readable and tappable.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{base}/")
+    _assert_on_screen_below_the_top_bar(page, page.get_by_role("link", name="Show them"))
+
+
+def _assert_on_screen_below_the_top_bar(page: Any, link: Any) -> None:
+    """The link is shown, within the screen, under the sticky top bar, and nothing floats over
+    it: a tap at its centre lands on it."""
+    assert link.element_handle().is_visible()
+    box = link.bounding_box()
+    bar = page.locator(".topbar").bounding_box()
+    viewport = page.viewport_size
+    assert box["y"] >= bar["y"] + bar["height"]
+    assert box["y"] + box["height"] <= viewport["height"]
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    hit = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('[data-testid=show-hidden]') !== null",
+        [x, y],
+    )
+    assert hit, "something covers the Show them link"

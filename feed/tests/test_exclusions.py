@@ -321,6 +321,61 @@ def test_following_hides_excluded_videos_too(
     assert "2 videos hidden because of your words “don't show me cats”. Show them" in _text(body)
 
 
+def test_latest_whose_every_new_video_is_hidden_says_so_and_offers_both_ways_out(
+    bob: User, alice: User, template_job: Any
+) -> None:
+    scary = [publish_like(template_job, alice, prompt) for prompt in SCARY]
+    feed_instruction_set(user=bob, instruction="nothing scary")
+    feed_mode_set(user=bob, mode="latest")
+    body = html.unescape(logged_in(bob).get("/").content.decode())
+    words = _text(body)
+    assert shown(body) == []
+    assert "All 3 new videos match your words “nothing scary”. Show them Change your words" in words
+    assert 'href="/?show_hidden=1" data-testid="show-hidden"' in body
+    assert f'href="{reverse("feed:controls")}#words"' in body
+    assert "hidden because of your words" not in words
+    assert "That's everything for now." not in words
+    revealed = logged_in(bob).get("/?show_hidden=1").content.decode()
+    assert set(shown(revealed)) == {p.pk for p in scary}
+
+
+def test_saving_none_words_while_on_latest_says_latest_hides_them_now(alice: User) -> None:
+    feed_mode_set(user=alice, mode="latest")
+    client = logged_in(alice)
+    panel = client.post(
+        reverse("feed:instruction"),
+        {"instruction": "more cooking, nothing scary", "back": "feed"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="steer-panel",
+    ).content.decode()
+    assert (
+        "Saved. We read it as: more cooking; none of scary. Latest now hides videos matching "
+        "“nothing scary”; more and less steer For you."
+    ) in html.unescape(panel)
+    assert "It steers For you" not in html.unescape(panel)
+    feed_mode_set(user=alice, mode="following")
+    page = client.post(reverse("feed:instruction"), {"instruction": "no cats"}, follow=True)
+    assert (
+        "Following now hides videos matching “no cats”, and For you leaves them out."
+        in html.unescape(page.content.decode())
+    )
+
+
+def test_saving_words_without_none_on_latest_still_says_they_steer_for_you(alice: User) -> None:
+    feed_mode_set(user=alice, mode="latest")
+    page = logged_in(alice).post(
+        reverse("feed:instruction"), {"instruction": "more cats"}, follow=True
+    )
+    assert "It steers For you; you're watching Latest." in html.unescape(page.content.decode())
+
+
+def test_saving_none_words_on_for_you_says_the_next_videos_follow_them(alice: User) -> None:
+    page = logged_in(alice).post(
+        reverse("feed:instruction"), {"instruction": "no cats"}, follow=True
+    )
+    assert "none of cats. Your next videos follow it." in html.unescape(page.content.decode())
+
+
 # --- The controls page ---------------------------------------------------------------------
 
 
