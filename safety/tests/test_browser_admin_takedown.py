@@ -4,7 +4,6 @@ and takes it down with the Take down action; the video's files are then deleted.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import django_rq
@@ -13,38 +12,24 @@ from django.core.files.storage import default_storage
 from rq import SimpleWorker
 
 from accounts.models import User
-from conftest import PASSWORD
+from conftest import PASSWORD, new_page
 from feed.services import post_publish
 from generation.models import GenerationJob
 from safety.models import ModerationAction
-from sora_site.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 def test_a_moderator_takes_a_post_down_from_admin_instead_of_deleting_it(
-    live_server: Any, chromium: Any, alice: User, moderator: User, rendered: Any
+    live_server: Any, browser: Any, alice: User, moderator: User, rendered: Any
 ) -> None:
     job = rendered(alice, "a lighthouse in a storm")
     post = post_publish(user=alice, job_id=job.pk)
     names = [job.video.name, job.poster.name]
 
-    context = chromium.new_context(viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(20_000)
-    page = context.new_page()
+    page = new_page(browser, viewport={"width": 1200, "height": 900})
     page.goto(f"{live_server.url}/admin/login/?next=/admin/feed/post/{post.pk}/change/")
     page.fill("#id_username", moderator.username)
     page.fill("#id_password", PASSWORD)
