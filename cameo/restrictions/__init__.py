@@ -35,25 +35,58 @@ keywords marked "=car" match only themselves and their plural ("car" must not fi
 Why rules plus MiniLM, not a classifier: owners write any restriction in their own words, and a
 classifier trained on a few hundred rows of about twenty restrictions would learn those twenty.
 The lexicon names what each topic looks like in a prompt and can be read and corrected; MiniLM
-covers restrictions outside it. On the corpus below, MiniLM at 0.55 adds no catch the keywords
-miss on the tune rows, and its highest harmless score there is 0.52.
+covers restrictions outside it. On the corpus below (first round), MiniLM at 0.55 adds no catch the
+keywords miss on the tune rows, and its highest harmless score there is 0.52.
 
 The restriction bench (``manage.py bench_restrictions``, ``corpus.csv`` beside this module: 346
-rows, 22 restrictions, a held third fixed by rule before any change; see ``bench``):
+rows, 22 restrictions, a held third fixed by rule before any change; see ``bench``), and since the
+second round ``fresh.csv``: 279 rows in everyday creator wording over the same restrictions and
+five more people often write ("no kissing", "keep it family friendly", "no politics or protests",
+"no pranks on me", "don't put me in a costume"), written and committed before the second round's
+changes and never used for tuning, misses included:
 
-===================  ===========================  ===========================
-matcher              held (132 rows)              tune (214 rows)
-===================  ===========================  ===========================
-before senses        recall 45/66 = 68.2%,        recall 74/98 = 75.5%,
-                     false refusals 17/66 = 25.8% false refusals 18/116 = 15.5%
-now                  recall 61/66 = 92.4%,        recall 98/98 (fitted),
-                     false refusals 5/66 = 7.6%   false refusals 0/116 (fitted)
-===================  ===========================  ===========================
+===================  =========================  =========================  =========================
+matcher              held (132 rows)            fresh (279 rows)           tune
+===================  =========================  =========================  =========================
+before senses        recall 45/66 = 68.2%,      n/a                        recall 74/98 = 75.5%,
+                     false ref. 17/66 = 25.8%                              false ref. 18/116 = 15.5%
+first round          recall 61/66 = 92.4%,      recall 113/140 = 80.7%,    recall 98/98 (fitted),
+                     false ref. 5/66 = 7.6%     false ref. 15/139 = 10.8%  false ref. 0/116 (fitted)
+second round (now)   recall 61/66 = 92.4%,      recall 114/140 = 81.4%,    recall 140/142,
+                     false ref. 5/66 = 7.6%     false ref. 14/139 = 10.1%  false ref. 2/233 (fitted)
+===================  =========================  =========================  =========================
 
-Held is the figure to believe for wording nobody has tuned against: about nine in ten conflicts
-caught, and about one harmless prompt in thirteen refused (short of the 5% aimed for). Mean cost
-on the shared 2-core box: 17 ms per check before, 27 ms now (more topics' examples for MiniLM
-to compare with, and the box busy with other jobs).
+The second round had no tune misses to start from (tune was fitted), so 161 tune rows were
+written first ("added in tuning" in their note), mostly harmless neighbours of each topic's
+keywords in another sense ("a bullet journal", "fruit punch", "a tv marathon", "promoted to
+manager", "a rally car", "van gogh"). The matcher refused 79 of their 117 harmless prompts, every
+one through a keyword; MiniLM refused none. What changed, and why:
+
+- Word senses and harmless phrases for those keywords, in ``topics`` (the same device as
+  before: readable, and each entry says which sense does not count).
+- Words beside a topic's name narrow it: "no revealing clothes" searched prompts for "clothes"
+  alone and refused "folding clothes"; now the owner's own words are searched as their whole
+  phrase when the part names a topic ("revealing clothes", "horror movies").
+- @handles are left out of the keyword search (a handle is who is in the video, not what
+  happens: "@wine_lover" is not wine), but not out of what MiniLM reads, whose thresholds were
+  set on prompts with a handle in them: with the handle dropped, harmless tune prompts rose to
+  0.56 ("a good sport at a board game night", "serving food at a soup kitchen").
+- A restriction naming a built-in topic needs 0.58 from MiniLM, not 0.55
+  (``TOPIC_PROMPT_THRESHOLD``): there the keywords do the work, harmless tune prompts reach 0.54,
+  and the one conflict MiniLM alone catches on tune scores 0.59. Restrictions outside the lexicon
+  keep 0.55, since MiniLM is all that reads them.
+- Tried and not kept: vetoing a keyword hit when the whole prompt is far from the topic in
+  MiniLM. On the tune rows a floor of 0.15 vetoed 11 harmless hits and no conflict, but in
+  ``cameo/tests/data/restrictions.csv`` a real conflict ("flipping off the camera" against "no
+  swearing") scores 0.08, so no floor separates the two.
+
+Honest reading: the second round fixed what it was shown and moved held and fresh very little.
+Held false refusals stay at 5/66 (the goal was 5% or less), and fresh, the bigger yardstick,
+reads about one harmless prompt in ten refused and four conflicts in five caught. Keyword senses
+are open-ended; the next gain needs a reading of the keyword in its context rather than more
+entries. Mean cost: one MiniLM pass per check where no keyword matched, as before; the bench's
+ms per check on the shared 2-core box (about 360-550 ms during this round, with a load average of
+10-16 from other jobs; 27 ms on a quiet box in the first round) measures the box, not the matcher.
 
 Thresholds and figures, from ``cameo/tests/data/restrictions.csv`` (445 data rows, 218
 conflicts, 119 different restrictions). Rows 1-215 were written first, and the lexicon and
@@ -114,6 +147,10 @@ logger = logging.getLogger(__name__)
 # Cosine similarity (all-MiniLM-L6-v2, normalised) at or above which a prompt conflicts.
 WORD_THRESHOLD = 0.62
 PROMPT_THRESHOLD = 0.55
+# For a restriction that names a built-in topic, where the keywords do most of the work and
+# MiniLM is only a backstop: on the tune rows harmless prompts reach 0.54 (0.56 with the handle
+# left out), and the one conflict MiniLM alone catches scores 0.59.
+TOPIC_PROMPT_THRESHOLD = 0.58
 # Words and word pairs of one prompt compared through MiniLM; bounds the cost of a long prompt.
 MAX_WORD_UNITS = 48
 
@@ -262,14 +299,23 @@ class _Prompt:
     text: str
     tokens: list[str]
     units: list[str]
+    # The whole prompt, handles included, as MiniLM reads it.
+    whole: str
+
+
+# An @handle names who is in the video, not what happens: "@wine_lover" or "@x" (read as "ax",
+# an axe) must not be searched for keywords. A handle is letters, digits and "_". MiniLM still
+# reads the whole prompt as written: its thresholds were set on prompts with a handle in them.
+_MENTION_RE = re.compile(r"(?<![\w@])@\w+")
 
 
 def _read_prompt(prompt: str) -> _Prompt:
-    text = " ".join(_normalise(prompt).split())
+    text = " ".join(_normalise(_MENTION_RE.sub(" ", prompt)).split())
     tokens = _tokens(text)
     content = [t for t in tokens if t not in _PROMPT_STOPWORDS and "*" not in t and len(t) > 1]
     pairs = [f"{a} {b}" for a, b in zip(content, content[1:], strict=False)]
-    return _Prompt(text, tokens, list(dict.fromkeys(content + pairs)))
+    whole = " ".join(_normalise(prompt).split())
+    return _Prompt(text, tokens, list(dict.fromkeys(content + pairs)), whole)
 
 
 def _keyword_hit(prompt: _Prompt, restricted: _Restricted) -> bool:
@@ -284,6 +330,10 @@ def _keyword_hit(prompt: _Prompt, restricted: _Restricted) -> bool:
     )
     if not own:
         return False
+    if restricted.topics:
+        # Words beside a topic's name narrow it: "revealing clothes" is not all clothes, and
+        # "horror movies" not all movies, so only the owner's whole phrase counts.
+        own = restricted.words
     tokens = prompt.tokens
     harmless = tuple(pattern for topic in restricted.topics for pattern in topic.harmless)
     if harmless:
@@ -394,13 +444,14 @@ class RestrictionScore:
     keyword: bool
     word_score: float
     prompt_score: float
+    prompt_threshold: float = PROMPT_THRESHOLD
 
     @property
     def conflict(self) -> bool:
         return (
             self.keyword
             or self.word_score >= WORD_THRESHOLD
-            or self.prompt_score >= PROMPT_THRESHOLD
+            or self.prompt_score >= self.prompt_threshold
         )
 
 
@@ -437,14 +488,17 @@ def _scores(
     semantic = _semantic_scores(prompt, read)
     return [
         RestrictionScore(
-            item.quote, _keyword_hit(prompt, item) if keywords is None else keywords, *scores
+            item.quote,
+            _keyword_hit(prompt, item) if keywords is None else keywords,
+            *scores,
+            prompt_threshold=TOPIC_PROMPT_THRESHOLD if item.topics else PROMPT_THRESHOLD,
         )
         for item, scores in zip(read, semantic, strict=True)
     ]
 
 
 def _margin(score: RestrictionScore) -> float:
-    return max(score.word_score - WORD_THRESHOLD, score.prompt_score - PROMPT_THRESHOLD)
+    return max(score.word_score - WORD_THRESHOLD, score.prompt_score - score.prompt_threshold)
 
 
 def _semantic_scores(prompt: _Prompt, read: tuple[_Restricted, ...]) -> list[tuple[float, float]]:
@@ -454,7 +508,7 @@ def _semantic_scores(prompt: _Prompt, read: tuple[_Restricted, ...]) -> list[tup
         # topics the keywords do that job, and word scores there are noise ("drinking" is
         # 0.84 from "alcohol", "playing" 0.56 from "sports").
         words = prompt.units[:MAX_WORD_UNITS] if any(not i.topics for i in read) else []
-        vectors = _vectors([prompt.text, *words])
+        vectors = _vectors([prompt.whole, *words])
         units = vectors[1:] if words else None
         return [_item_scores(vectors[0], units, item) for item in read]
     except (ImportError, OSError, RuntimeError) as exc:

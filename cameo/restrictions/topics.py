@@ -56,6 +56,12 @@ _TOY_ANIMALS = (
     r"(?:dolphin|butterfly) (?:kick|stroke)",
 )
 
+# "Nude" and "naked" as a colour or a plain style.
+_BARE_WORDS_HARMLESS = (
+    r"nude (?:heels|lipstick|lip|shoes|pumps|tights|colou?r|tones?|palette|nails?|polish|makeup"
+    r"|shade)s?|naked (?:eye|cake|truth|flame)",
+)
+
 TOPICS: tuple[_Topic, ...] = (
     _Topic(
         "politics",
@@ -75,6 +81,23 @@ TOPICS: tuple[_Topic, ...] = (
         harmless=(
             r"vot\w* for (?:the )?best",
             r"bake[- ]off",
+            r"(?:class|student|club|council|company|team|school|sorority|fraternity|fan club)"
+            r" (?:\w+ )?president|president of (?:the |her |his )?(?:class|club|school|student)",
+        ),
+        senses=(
+            ("rally", "car cars driver racing race tennis desert stock shares market"),
+            ("city hall", "married marry marrying wedding licence license"),
+            (
+                "campaign",
+                "dungeons dragons game games rpg tabletop ad ads advertising marketing fundraising "
+                "kickstarter crowdfunding",
+            ),
+            ("debate", "club team class school pizza toppings movie roommates siblings"),
+            (
+                "candidate",
+                "job interview interviewing hire hiring recruit recruiter applicant resume",
+            ),
+            ("protest", "toddler baby kid kids child bedtime vegetables bath nap cat dog"),
         ),
     ),
     _Topic(
@@ -90,9 +113,10 @@ TOPICS: tuple[_Topic, ...] = (
             "wedding, married, marry, marriage, proposal, propose, engagement, bride, groom, "
             "flirt, valentine, candlelit, in love, love story, love letter, cuddle, snuggle, "
             "anniversary, holding hands, slow dance, slow dancing, dating app, tinder, soulmate, "
-            "passionate embrace, passionate kiss, passionately, embrace, lovebirds, newlyweds, "
+            "passionate embrace, passionate kiss, embrace, lovebirds, newlyweds, vow renewal, "
             "crush, date night, dinner date, blind date, speed dating, french kiss, caress, "
-            "spooning, romantically, intimate, rose petals, swoon, wooing, courting"
+            "spooning, romantically, intimate, rose petals, swoon, wooing, courting, renew their "
+            "vows, renewing their vows, wedding vows"
         ),
         examples=_list(
             "a romantic date, a couple kissing, a candlelit dinner for two, a marriage proposal, "
@@ -103,6 +127,15 @@ TOPICS: tuple[_Topic, ...] = (
             r"|cat|puppy|kitten|pet|baby|grandma|grandpa|grandmother|grandfather|mom|dad|mum"
             r"|mother|father|son|daughter|teddy)",
             r"embrac\w* (?:the |a |new )?(?:change|challenge|chaos|culture|moment|future)",
+            r"hold\w* hands with (?:my |her |his |their |a |the )?(?:little |baby |big |younger "
+            r"|older )?(?:brother|sister|son|daughter|mom|dad|mum|grandma|grandpa|kids?|child"
+            r"|children|toddler|nephew|niece|friends?)",
+            r"(?:snuggl|cuddl)\w* (?:up )?(?:in|under|into|on) (?:a |the |her |his |my )?(?:cozy "
+            r"|cosy |warm |soft )?(?:blanket|duvet|bed|sofa|couch|sleeping bag|hoodie|sweater)",
+            r"crush\w* (?:it|ice|cans?|garlic|grapes|the (?:competition|game|test|exam))",
+            r"(?:dog|cat|animal|coffee|book|music|food|nature|art|pet|wine|plant|horse)s? lovers?",
+            r"play ?dates?|up to date",
+            r"propos\w* a toast",
         ),
         senses=(
             (
@@ -119,6 +152,8 @@ TOPICS: tuple[_Topic, ...] = (
                 "bridesmaid usher waiter waitress serve",
             ),
             ("intimate", "concert gig venue acoustic gathering"),
+            ("anniversary", "company business store shop firm school club office founding"),
+            ("groom", "horse pony dog poodle pet fur coat mane stables salon beard"),
         ),
     ),
     _Topic(
@@ -152,6 +187,15 @@ TOPICS: tuple[_Topic, ...] = (
             r"(?:beat|battl|fight)\w* (?:back )?(?:the )?(?:tears|traffic|heat|odds|record|clock"
             r"|cancer|illness|cold|flu|boredom|fatigue)",
             r"bead battle|battle of the bands|pillow war|water war",
+            r"(?:nerf|water|pillow|snowball|dance|bake|rap|lip sync|cooking|paintball|laser tag"
+            r"|balloon|tickle|thumb|staring) (?:battle|fight|war)s?",
+            r"(?:take|taking|takes|took|have|having|has|had) a stab at",
+            r"(?:bath|photo|glitter|seed|cherry|flavou?r|calorie) ?bombs?|da bomb",
+            r"(?:fruit|fruity|hawaiian|party) punch|punch ?bowls?|bowl of punch|punch ?lines?"
+            r"|punch\w* (?:a |the )?(?:clock|card|ticket|holes?|dough|numbers)",
+            r"kill\w* time",
+            r"explosion of (?:colou?rs?|flavou?rs?|confetti|glitter|joy|sound|laughter)"
+            r"|(?:colou?r|flavou?r|confetti) explosion",
         ),
         senses=(
             (
@@ -179,7 +223,7 @@ TOPICS: tuple[_Topic, ...] = (
             "crossbow, machete, armed robber, armed men, armed guard, heavily armed, armed to the "
             "teeth, holster, gunfire, shootout, gunfight, cannon, spear, brass knuckles, taser, "
             "flamethrower, ak 47, bow and arrow, bow and arrows, arrows, archer, katana, "
-            "nunchucks, battle axe, tomahawk, blade, firing a gun, trigger"
+            "nunchucks, battle axe, tomahawk, blade, firing a gun, trigger, six shooter"
         ),
         examples=_list("a person aiming a gun, holding a rifle, swords and weapons"),
         harmless=(
@@ -188,6 +232,7 @@ TOPICS: tuple[_Topic, ...] = (
             r"sword ?fish",
             r"(?:heat|caulk|massage|spray|radar|price|label) guns?",
             r"trigger (?:warning|happy)",
+            r"bullet (?:journals?|points?|trains?|proof)|bulleted",
             r"blade of grass|blades of grass|razor blade|skate blades?|roller ?blad\w*",
             r"(?:fan|turbine|propeller|rotor|saw|mower|shoulder) blades?|blade runner",
         ),
@@ -229,11 +274,22 @@ TOPICS: tuple[_Topic, ...] = (
             "a TV commercial advertising a product, an influencer promoting a brand, buy this "
             "product now"
         ),
-        harmless=(r"brand ?new", r"lemonade stand", r"yard sale", r"garage sale", r"bake sale"),
+        harmless=(
+            r"brand ?new",
+            r"lemonade stand",
+            r"yard sale",
+            r"garage sale",
+            r"bake sale",
+            r"promoted to|(?:got|gets|getting|get) promoted|promotion (?:at|to)"
+            r"|celebrat\w+ (?:her |his |a |their )?(?:job )?promotion",
+            r"commercial (?:flights?|kitchens?|pilots?|airlines?|airliners?|fishing|buildings?"
+            r"|district|street|area|property|zone|real estate|vehicles?|trucks?|banks?)",
+        ),
         senses=(
             ("brand", "cattle cow cows ranch livestock iron herd calf"),
             ("branding", "cattle cow cows ranch livestock iron herd calf"),
             ("pitch", "tent football soccer cricket rugby baseball perfect field"),
+            ("logo", "design designing designer draw drawing sketch sketching club school team"),
         ),
     ),
     _Topic(
@@ -245,10 +301,10 @@ TOPICS: tuple[_Topic, ...] = (
             "vodka, whiskey, whisky, rum, tequila, cocktail, margarita, martini, liquor, booze, "
             "drunk, tipsy, hangover, pub, brewery, distillery, winery, doing shots, tequila shots, "
             "shot glass, pint, bartender, keg, beer pong, prosecco, sangria, mimosa, bourbon, "
-            "scotch, brandy, cider, lager, happy hour, bubbly, bottle of bubbly, sake, soju, "
-            "aperol, negroni, daiquiri, pina colada, mojito, gin, gin and tonic, bar crawl, pub "
-            "crawl, getting wasted, totally wasted, getting hammered, beer stein, stein, ipa, ale, "
-            "boozy, sommelier, wine glass, jello shots, drinking game"
+            "scotch, brandy, cider, lager, happy hour, glass of bubbly, bottle of bubbly, sake, "
+            "soju, aperol, negroni, daiquiri, pina colada, mojito, gin, gin and tonic, bar crawl, "
+            "pub crawl, getting wasted, totally wasted, getting hammered, beer stein, stein, ipa, "
+            "ale, boozy, sommelier, wine glass, jello shots, drinking game"
         ),
         examples=_list("people drinking alcohol at a bar, getting drunk on beer, a glass of wine"),
         harmless=(
@@ -259,6 +315,9 @@ TOPICS: tuple[_Topic, ...] = (
             r"(?:non|alcohol)[ -]?free|mocktails?|virgin (?:mojito|pina colada|cocktail)s?",
             r"ginger ale",
             r"for (?:\w+ )?sake|sake of",
+            r"(?:hot|warm) (?:apple )?cider|(?:apple )?cider (?:vinegar|donuts?|doughnuts?)",
+            r"champagne[ -]?(?:colou?red|gold|pink|problems)",
+            r"pints? of (?:milk|ice cream|cream|blueberries|strawberries|berries)",
         ),
     ),
     _Topic(
@@ -271,18 +330,28 @@ TOPICS: tuple[_Topic, ...] = (
             "ecstasy, mdma, shrooms, magic mushrooms, psychedelic, getting high, get high, stoned, "
             "overdose, ketamine, fentanyl, opioids, narcotics, junkie, snort, edibles, 420, pills, "
             "popping pills, crack pipe, white powder, line of coke, tripping, stoner, "
-            "drug deal, dealer, xanax, spliff, pothead, hashish, high as a kite"
+            "drug deal, dealer, xanax, spliff, pothead, hashish, high as a kite, blunt"
         ),
         examples=_list(
             "people taking illegal drugs, smoking marijuana, snorting cocaine, getting high at a "
             "party"
         ),
-        harmless=(r"high ?fives?", r"high (?:school|tide|heels?|jump|score|street|chair)"),
+        harmless=(
+            r"high ?fives?",
+            r"high (?:school|tide|heels?|jump|score|street|chair)",
+            r"(?:adrenaline|sugar|news|gym|fitness|coffee|caffeine|adventure|culture|travel)"
+            r" junkies?",
+            r"snort\w* (?:with |of )?laugh\w*",
+            r"(?:pure|sheer) ecstasy",
+        ),
         senses=(
             ("weed", "garden gardening lawn flowerbed pull pulling patch yard allotment dandelion"),
             ("pills", "pharmacy pharmacist prescription vitamin doctor chemist"),
             ("tripping", "over stairs rug foot feet cord curb step shoelace"),
             ("white powder", "sugar icing flour cake snow baking talc chalk"),
+            ("psychedelic", "shirt dress pattern colours colors poster art tie dye mural print"),
+            ("dealer", "car cars card cards blackjack antique art used"),
+            ("blunt", "knife pencil scissors blade honest answer truth question"),
         ),
     ),
     _Topic(
@@ -303,6 +372,9 @@ TOPICS: tuple[_Topic, ...] = (
             r"smoking hot",
             r"smoke and mirrors|holy smoke",
             r"puff(?:er)? (?:pastry|jacket|coat|fish)|powder puff|cream puffs?",
+            r"roll\w* up (?:her |his |my |the |their )?(?:sleeves|trousers|pants|jeans|yoga mat"
+            r"|mat|rug|carpet|windows?|poster)",
+            r"huff\w* and puff\w*|puff\w* (?:up|out) (?:her|his|their) (?:cheeks|chest)",
         ),
     ),
     _Topic(
@@ -316,7 +388,8 @@ TOPICS: tuple[_Topic, ...] = (
             "championship, league, world cup, super bowl, medal, coach, quarterback, score a goal, "
             "dunk, penalty kick, archery, badminton, ping pong, table tennis, lacrosse, bowling, "
             "rock climbing, karate, judo, taekwondo, gymnastics, figure skating, horse racing, "
-            "jockey, playoffs, nba, nfl, fifa, wimbledon, cycling race, rowing race"
+            "jockey, playoffs, nba, nfl, fifa, wimbledon, cycling race, rowing race, inning, "
+            "innings, pitcher, batter, home plate"
         ),
         examples=_list(
             "athletes playing a sports match, a team sport in a stadium, a competitive sports game"
@@ -333,6 +406,14 @@ TOPICS: tuple[_Topic, ...] = (
             r"pitch\w* (?:an |a |her |his |the )?(?:idea|startup|investors?|plan|story|tent)",
             r"race against time|arms race",
         ),
+        senses=(
+            ("marathon", "tv movie movies netflix binge watching series film gaming reading"),
+            ("dunk", "cookie cookies biscuit biscuits donut doughnut milk tea coffee tank"),
+            ("stadium", "concert singing singer band gig tour"),
+            ("championship", "chess spelling scrabble quiz trivia"),
+            ("tournament", "chess scrabble poker cards"),
+            ("coach", "bus airport ride riding travel trip seat station driver"),
+        ),
     ),
     _Topic(
         "religion",
@@ -340,7 +421,7 @@ TOPICS: tuple[_Topic, ...] = (
         keywords=_list(
             "religion, religious, church, chapel, cathedral, mosque, synagogue, temple, pray, "
             "worship, priest, pastor, vicar, nun, monk, rabbi, imam, pope, papal, bishop, sermon, "
-            "catholic bible, quran, koran, torah, jesus, christ, allah, buddha, god, deity, "
+            "catholic, bible, quran, koran, torah, jesus, christ, allah, buddha, god, deity, "
             "baptism, baptize, communion, hymn, gospel, crucifix, rosary, sacred, holy, saint, "
             "pilgrimage, mecca, vatican, bar mitzvah, bat mitzvah, menorah, hanukkah, passover, "
             "seder, sabbath, ramadan, eid, diwali, christening, nativity, crucifixion, buddhist, "
@@ -363,8 +444,18 @@ TOPICS: tuple[_Topic, ...] = (
             r"(?:party|fashion|fitness|ice) saint|saint bernard",
             r"blessing in disguise|count\w* (?:your|her|his|my) blessings",
             r"praying mantis",
+            r"(?:muscle|critical|body|land|air|dark) mass|mass of|mass (?:market|produc\w+|text"
+            r"|email|transit|exodus|extinction|media)",
+            r"cathedral ceilings?|temple run|(?:her|his|my|their) temples?",
+            r"shrine to (?:her|his|my|their|a|the) (?:favou?rite )?(?:band|idol|team|singer|star)",
         ),
-        senses=(("confession", "love crush feelings"),),
+        senses=(
+            ("confession", "love crush feelings"),
+            (
+                "pilgrimage",
+                "taco food truck shop store restaurant bakery record stadium concert festival fan",
+            ),
+        ),
     ),
     _Topic(
         "horror",
@@ -391,7 +482,13 @@ TOPICS: tuple[_Topic, ...] = (
             r"cookie monster",
             r"ghost ?writ\w*",
             r"(?:cute|friendly|cuddly|cartoon|plush|little) monsters?",
+            r"ghost (?:peppers?|kitchen|town)|ghosted|ghosting",
+            r"(?:traffic|travel|commute|logistics|parking|admin|paperwork|hair|fashion) nightmares?"
+            r"|nightmare (?:commute|traffic|boss|customer|neighbou?r)",
+            r"speed demon",
+            r"(?:old|favou?rite|usual|local) haunts?",
         ),
+        senses=(("skeleton", "dinosaur museum fossil anatomy biology class key"),),
     ),
     _Topic(
         "swimwear",
@@ -403,6 +500,7 @@ TOPICS: tuple[_Topic, ...] = (
             "bikini, speedo, swim trunks, swimming costume, tankini, thong"
         ),
         examples=_list("a person in a bikini at the beach, wearing a swimsuit by the pool"),
+        senses=(("two piece", "suit blazer jacket puzzle"),),
     ),
     _Topic(
         "underwear",
@@ -423,6 +521,7 @@ TOPICS: tuple[_Topic, ...] = (
             "speedo"
         ),
         examples=_list("a person wearing very revealing clothes, a shirtless person"),
+        harmless=_BARE_WORDS_HARMLESS,
     ),
     _Topic(
         "sexual",
@@ -435,6 +534,7 @@ TOPICS: tuple[_Topic, ...] = (
             "lap dance, pole dance, making out, hooking up, one night stand, provocative, lingerie"
         ),
         examples=_list("a sexual scene in a bedroom, a seductive striptease"),
+        harmless=_BARE_WORDS_HARMLESS,
     ),
     _Topic(
         "gambling",
@@ -451,6 +551,8 @@ TOPICS: tuple[_Topic, ...] = (
             r"gambl\w* on (?:a |the |her |his |my )?(?:new |different )?"
             r"(?:haircut|recipe|look|outfit|idea|colou?r|career|plan)",
             r"take\w* a gamble|taking a gamble",
+            r"hit\w* the jackpot",
+            r"bet\w* on (?:her|him|my|them|your|it|our)sel(?:f|ves)",
         ),
         examples=_list("people gambling in a casino, placing bets on a roulette table"),
     ),
@@ -556,7 +658,8 @@ TOPICS: tuple[_Topic, ...] = (
             "bleeped, potty mouth, foul mouthed, trash talk"
         ),
         harmless=(
-            r"swear\w* (?:an |the |a )?oath|swear\w* in\b|sworn in|swear\w* allegiance",
+            r"swear\w* (?:an |the |a )?oath|swear\w* in\b|sworn in|swear\w* allegiance"
+            r"|swear\w* by",
             r"(?:curse|cursed) (?:of|tomb|treasure)",
         ),
         examples=_list("a person swearing and cursing, shouting obscenities"),
@@ -583,6 +686,11 @@ TOPICS: tuple[_Topic, ...] = (
             "face, dunce, moron, booed"
         ),
         senses=(("fails", "test exam"),),
+        harmless=(
+            r"ugly (?:christmas |holiday )?(?:sweater|jumper)s?|ugly duckling",
+            r"april fool\w*",
+            r"drool\w* over",
+        ),
         examples=_list(
             "a person being humiliated in public, everyone laughing at someone who fell over, an "
             "unflattering embarrassing moment"
@@ -644,6 +752,9 @@ TOPICS: tuple[_Topic, ...] = (
             r"(?:cardboard|box|boxes|paper|wrapping|envelope|page|poster|wall|fabric|bread)",
             r"(?:wake|wakes|waking) up|wake ?board\w*|in the wake of",
             r"(?:cr\w+) wolf",
+            r"memorial day|memorial (?:stadium|park|hall|library|hospital|bridge)",
+            r"great depression|tropical depression|depression[ -]era",
+            r"les miserables|les mis",
         ),
         senses=(
             ("tearing up", "cardboard box paper wrapping envelope page poster wall fabric"),
@@ -685,6 +796,7 @@ TOPICS: tuple[_Topic, ...] = (
         senses=(
             ("limp", "hair lettuce noodle noodles handshake"),
             ("stitches", "knit knitting yarn sew sewing embroidery cross quilt"),
+            ("wound", "clock spring yarn thread watch rope string reel coil"),
         ),
     ),
     _Topic(
@@ -716,6 +828,8 @@ TOPICS: tuple[_Topic, ...] = (
             r"(?:cable|tram|dining|sleeping|train|rail|roller coaster|bumper) cars?",
             r"drive[- ]?in (?:movie|cinema|theat\w+)",
             r"toy cars?|matchbox cars?|hot wheels",
+            r"van (?:gogh|dyke|der|de|halen)",
+            r"convertible (?:sofa|couch|bed|crib|stroller|sofa bed)s?",
             r"(?:charity|food|blood|toy|book|fundraising|donation|sales|recruitment) drives?",
         ),
         senses=(
@@ -724,6 +838,8 @@ TOPICS: tuple[_Topic, ...] = (
             ("driver", "golf tee fairway screw"),
             ("drive", "golf tee fairway usb hard"),
             ("parking", "bike bicycle scooter"),
+            ("honking", "geese goose swan swans"),
+            ("honk", "geese goose swan swans"),
             ("dashboard", "analytics data website app computer laptop metrics sales"),
         ),
     ),
@@ -744,13 +860,14 @@ TOPICS: tuple[_Topic, ...] = (
             "breathing, sword swallowing, knife throwing, russian roulette, playing with fire, "
             "with sharks, without a parachute, without a harness, no harness, no helmet, death "
             "defying, life threatening, reckless, dangerous, crash test, jump over a car, "
-            "explosion behind, skydiving, bungee"
+            "explosion behind, skydiving, bungee, skyscraper ledge, hanging from a ledge, hanging "
+            "from a skyscraper, hanging from a building"
         ),
         examples=_list(
             "a daredevil doing a dangerous stunt, jumping off a tall building, a reckless stunt "
             "that could kill someone, balancing on the edge of a skyscraper"
         ),
-        harmless=(r"on fire (?:at|in) (?:work|school|the game|the court|tonight)",),
+        harmless=(r"on fire (?:at (?:the |her |his )?\w+|in (?:the )?\w+|tonight|today)",),
     ),
     _Topic(
         "dancing",
@@ -771,6 +888,7 @@ TOPICS: tuple[_Topic, ...] = (
             r"song and dance about",
             r"(?:sugar|salsa) (?:dip|sauce|verde|jar)",
             r"boogie ?boards?",
+            r"polka[ -]?dot\w*|disco (?:ball|lights?)",
         ),
         senses=(("salsa", "chips nachos tacos dip sauce jar eat guacamole tortilla"),),
     ),
