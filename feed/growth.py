@@ -31,6 +31,7 @@ from feed.models import Post, PostFeatures
 from generation.models import GenerationJob
 
 POSTS_TABLE = Post._meta.db_table
+_TEXT = "TEXT"  # SQLite's and PostgreSQL's name for unbounded text
 
 # The source rows of a copy, given the newest source post copied (``%(cutoff)s``): the seeded
 # posts, their jobs, features and authors, and the follows among those authors.
@@ -121,10 +122,12 @@ def _copied(
         return f"{column} + %s", [copy * spans[field.model]]
     if field.column in _MOVED:
         return f"{column} + %s", [copy * spans[_MOVED[field.column]]]
-    if field.column == "public_id":  # unique, 20 characters
-        return f"substr({column}, 1, 14) || %s", [f"g{copy:05d}"]
+    # Unique text made unique again by the copy's own id (a PostgreSQL public_id holds 20).
+    new_id = f"CAST(({connection.ops.quote_name('id')} + %s) AS {_TEXT})"
+    if field.column == "public_id":
+        return f"substr({column}, 1, 8) || 'g' || {new_id}", [copy * spans[field.model]]
     if field.column == "username":
-        return f"{column} || %s", [f"_g{copy}"]
+        return f"{column} || '_' || {new_id}", [copy * spans[field.model]]
     if isinstance(field, models.DateTimeField) and field.column in ("created_at", "date_joined"):
         return "%s", [connection.ops.adapt_datetimefield_value(made_at)]
     return column, []

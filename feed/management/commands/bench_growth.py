@@ -39,6 +39,9 @@ class Sample:
 
     posts: int
     medians: dict[str, float] = field(default_factory=dict)
+    # The CPU this process spent per request (the database runs in it): the latency the page
+    # would have on an idle machine, which the wall clock on a shared one does not show.
+    cpu: dict[str, float] = field(default_factory=dict)
     plans: dict[str, list[tuple[str, list[str], list[str]]]] = field(default_factory=dict)
     pool_size: int = 0
     pool_mib: float = 0.0
@@ -100,7 +103,7 @@ class Command(bench_feed.Command):
         w = self.stdout.write
         w(f"With {sample.posts:,} posts:")
         for page in PAGES:
-            w(f"   {page:10} median {sample.medians[page]:8.1f} ms")
+            w(f"   {page:10} median {sample.medians[page]:8.1f} ms, CPU {sample.cpu[page]:8.1f} ms")
         w(
             f"   candidate pool: {sample.pool_size:,} posts, {sample.pool_mib:.1f} MiB, "
             f"first build {sample.pool_ms:.0f} ms"
@@ -115,15 +118,16 @@ class Command(bench_feed.Command):
 
     def _report_growth(self, small: Sample, large: Sample) -> None:
         w = self.stdout.write
-        w(f"P8 page medians, {small.posts:,} posts -> {large.posts:,} posts:")
-        worst = 0.0
-        for page in PAGES:
-            before, after = small.medians[page], large.medians[page]
-            ratio = after / before if before else 0.0
-            worst = max(worst, ratio)
-            w(f"   {page:10} {before:8.1f} ms -> {after:8.1f} ms  = {ratio:.2f}x")
-        verdict = "meets" if worst <= P8_TARGET else "MISSES"
-        w(f"P8 worst page ratio = {worst:.2f} ({verdict} ≤ {P8_TARGET})")
+        for label, of in (("page medians", "medians"), ("CPU per page, medians", "cpu")):
+            w(f"P8 {label}, {small.posts:,} posts -> {large.posts:,} posts:")
+            worst = 0.0
+            for page in PAGES:
+                before, after = getattr(small, of)[page], getattr(large, of)[page]
+                ratio = after / before if before else 0.0
+                worst = max(worst, ratio)
+                w(f"   {page:10} {before:8.1f} ms -> {after:8.1f} ms  = {ratio:.2f}x")
+            verdict = "meets" if worst <= P8_TARGET else "MISSES"
+            w(f"P8 worst page ratio ({label}) = {worst:.2f} ({verdict} ≤ {P8_TARGET})")
         scans = sum(bool(s) for plans in large.plans.values() for _, _, s in plans)
         w(f"P8 queries that scan the posts table at {large.posts:,} posts: {scans}")
         w(
@@ -138,10 +142,11 @@ def _short(sql: str, width: int = 150) -> str:
     return flat if len(flat) <= width else flat[: width - 3] + "..."
 
 
-def _timed(call: Callable[[], Any]) -> float:
-    started = time.perf_counter()
+def _timed(call: Callable[[], Any]) -> tuple[float, float]:
+    """Wall-clock and CPU milliseconds of one call."""
+    started, cpu = time.perf_counter(), time.thread_time()
     call()
-    return (time.perf_counter() - started) * 1000
+    return (time.perf_counter() - started) * 1000, (time.thread_time() - cpu) * 1000
 
 
 def measure_pages(viewers: list[Any], repeats: int) -> Sample:
@@ -155,13 +160,16 @@ def measure_pages(viewers: list[Any], repeats: int) -> Sample:
     # Searches are limited per person; the bench's are not what the limit is for.
     with override_settings(SORA_RATE_LIMITS=_unlimited_search()):
         for page in PAGES:
-            timings = []
+            timings: list[tuple[float, float]] = []
             for viewer, client in zip(viewers, clients, strict=True):
                 request = _request_for(page, viewer, client)
                 request()  # warm: imports, the pool, the search model
                 timings += [_timed(request) for _ in range(repeats)]
-            sample.medians[page] = statistics.median(timings)
+            sample.medians[page] = statistics.median(wall for wall, _ in timings)
+            sample.cpu[page] = statistics.median(cpu for _, cpu in timings)
             sample.plans[page] = _plans(_request_for(page, viewers[0], clients[0]))
+    for viewer in viewers:  # as they were: bench_feed measures their For you
+        _request_for("For you", viewer, clients[0])
     return sample
 
 
