@@ -101,7 +101,22 @@ SPECS: dict[str, FieldSpec] = {
         twinkle=1.0,
         depth=0.5,
     ),
+    # Wind: pale gusts streak sideways and torn-off leaves tumble along with them.
+    "gust": FieldSpec(
+        40, (0.9, 1.4, -0.03, 0.03), 0.01, ("#ffffff",), (0.45, 0.7), "gust", depth=0.7
+    ),
+    "leaves": FieldSpec(
+        40,
+        (0.45, 0.8, -0.02, 0.1),
+        0.05,
+        ("#6fae3a", "#c9a23a", "#d2691e", "#8fbf4a"),
+        (0.85, 1.0),
+        "leaf",
+        depth=0.55,
+    ),
 }
+# Weathers drawn by more than one field, or by fields named for what they show.
+WEATHER_FIELDS: dict[str, tuple[str, ...]] = {"wind": ("gust", "leaves")}
 
 
 def _stamp(name: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -112,6 +127,16 @@ def _stamp(name: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         points = [(dx, dy, 1.0 / (1 + dx * dx + dy * dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
     elif name == "sparkle":
         points = [(0, 0, 1.0), (1, 0, 0.35), (-1, 0, 0.35), (0, 1, 0.35), (0, -1, 0.35)]
+    elif name == "gust":  # a long streak lying along the wind, two pixels thick, fading at the ends
+        points = [(dx, dy, 1.0 - abs(dx - 24) / 25) for dx in range(49) for dy in (0, 1)]
+    elif name == "leaf":  # a pointed oval about 12 px long, tilted, with a stalk
+        points = [
+            (dx, dy, 1.0)
+            for dx in range(-5, 6)
+            for dy in range(-5, 6)
+            if (dx + dy) ** 2 / 36 + (dx - dy) ** 2 / 8 <= 1
+        ]
+        points += [(5, 5, 0.7), (6, 6, 0.5)]
     elif name == "chip":
         points = [(dx, dy, 1.0) for dx in range(4) for dy in range(3)]
     elif name == "ring":
@@ -148,7 +173,7 @@ def build_fields(
     clock: tuple[int, int] = (24, 96),
 ) -> list[Field]:
     """The weather's particle field; ``clock`` is (fps, frames), which bursts are timed by."""
-    names = [plan.weather] if plan.weather in SPECS else []
+    names = [n for n in WEATHER_FIELDS.get(plan.weather, (plan.weather,)) if n in SPECS]
     height, width = size
     area = height * width / 640**2
     return [

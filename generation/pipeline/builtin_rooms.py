@@ -97,16 +97,40 @@ def paint_room(
 # ---------------------------------------------------------------------------- fittings
 
 
-def window(wall: _Wall, x: float, *, half_w: float = 0.15, curtains: bool = False) -> None:
+def paint_kitchen_wall(
+    sky: torch.Tensor,
+    plan: ScenePlan,
+    grade: Grade,
+    gen: torch.Generator,
+    xs: torch.Tensor,
+    ys: torch.Tensor,
+    view_width: float,
+) -> None:
+    """A kitchen's wall over the backdrop: tiles between the counters and a window above them."""
+    tile = (((xs * 28) % 1 < 0.06) | ((ys * 28) % 1 < 0.06)).float() * (ys > 0.3).float()
+    sky.mul_(1 - tile * 0.12)
+    wall = _Wall(sky, plan, grade, gen, (xs, ys), view_width)
+    window(wall, wall.random(-0.15, 0.15), half_w=0.16, rows=(0.35, 0.55))
+
+
+def window(
+    wall: _Wall,
+    x: float,
+    *,
+    half_w: float = 0.15,
+    curtains: bool = False,
+    rows: tuple[float, float] = (0.2, 0.46),
+) -> None:
     """A window showing the time of day outside, with a frame, and curtains if asked."""
-    y0, y1 = 0.2, 0.46
+    y0, y1 = rows
+    bar = (y0 + y1) / 2
     outside_top, outside_bottom = WINDOW_VIEWS[wall.plan.time_of_day]
     share = ((wall.ys - y0) / (y1 - y0)).clamp(0, 1)
     view = wall.color(outside_top) * (1 - share) + wall.color(outside_bottom) * share
     wall.fill(wall.box(x, half_w + 0.015, y0 - 0.015, y1 + 0.015), "#f4f1ea")
     glass = wall.box(x, half_w, y0, y1)
     wall.sky.lerp_(view.expand_as(wall.sky), glass.expand_as(wall.sky))
-    wall.fill(wall.box(x, 0.006, y0, y1) + wall.box(x, half_w, 0.327, 0.335), "#f4f1ea")
+    wall.fill(wall.box(x, 0.006, y0, y1) + wall.box(x, half_w, bar - 0.004, bar + 0.004), "#f4f1ea")
     if curtains:
         folds = 0.85 + 0.15 * torch.cos((wall.xs - x) * 160)
         for side in (-1, 1):

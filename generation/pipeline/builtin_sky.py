@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from generation.pipeline.builtin_palette import Grade, hex_rgb, sky_colors
-from generation.pipeline.builtin_rooms import WINDOW_VIEWS, paint_room
+from generation.pipeline.builtin_rooms import paint_kitchen_wall, paint_room
 from generation.pipeline.scene import ScenePlan
 
 HORIZON_Y = 0.62
@@ -185,38 +185,10 @@ def _stage_sky(
         sky.add_(tint * (glow + cone * 0.28 * (1 - ys)))
 
 
-def _kitchen_sky(
-    sky: torch.Tensor,
-    plan: ScenePlan,
-    grade: Grade,
-    gen: torch.Generator,
-    xs: torch.Tensor,
-    ys: torch.Tensor,
-    view_width: float,
-) -> None:
-    # Tiles on the wall between the counters, and a window showing the time of day.
-    tile = (((xs * 28) % 1 < 0.06) | ((ys * 28) % 1 < 0.06)).float() * (ys > 0.3).float()
-    sky.mul_(1 - tile * 0.12)
-    outside_top, outside_bottom = WINDOW_VIEWS[plan.time_of_day]
-    wx = float(torch.rand((), generator=gen)) * 0.3 - 0.15
-    inside = ((xs - wx).abs() < 0.16).float() * ((ys - 0.45).abs() < 0.1).float()
-    frame = ((xs - wx).abs() < 0.175).float() * ((ys - 0.45).abs() < 0.115).float()
-    glass = torch.from_numpy(
-        np.stack(
-            [grade.style_only(hex_rgb(outside_top)), grade.style_only(hex_rgb(outside_bottom))]
-        )
-    )
-    view = glass[0].view(3, 1, 1) * (1 - (ys - 0.35) / 0.2) + glass[1].view(3, 1, 1) * (
-        (ys - 0.35) / 0.2
-    )
-    sky.mul_(1 - frame * 0.35)
-    sky.lerp_(view.expand_as(sky), inside.expand_as(sky))
-
-
 SKY_PAINTERS = {
     "space": _space_sky,
     "underwater": _underwater_sky,
     "stage": _stage_sky,
-    "kitchen": _kitchen_sky,
+    "kitchen": paint_kitchen_wall,
     "room": paint_room,
 }

@@ -51,6 +51,8 @@ BETWEEN_SCALE = 1.5  # a game between two players is the scene's centre: drawn a
 FOCUS_SCALE = 2.4  # a prop doing something of its own ("an ice cream melting") is the scene
 # Where a prop on furniture sits, as a share of the furniture's height (its top is 1).
 SURFACE = {"shape-bench": 0.55, "bed": 0.55, "chair": 0.5, "couch-and-lamp": 0.5}
+# How much of a seated person's height the seat hides (their legs below the hip).
+SEATED_LEGS = 0.12
 # Mounts an actor stands on rather than sits in; on a beach they ride the surf.
 BOARDS = frozenset({"shape-surfboard", "skateboard", "skis", "sled", "canoe"})
 WALKING_BIRDS = frozenset(
@@ -129,6 +131,7 @@ def build_things(
     staged = _Stage(clip, items, cast)
     staged.place_actors()
     staged.place_furniture()
+    staged.seat_actors()
     for role in ("mount", "prop"):  # props go where riders sit, so mounts come first
         for thing in plan.things:
             if thing.role == role:
@@ -271,6 +274,26 @@ class _Stage:
             item = _Item(subject, (ground, 1), size, half, "thing", looks.facing(thing.icon))
             self.furniture[index] = item
             self.items.append(item)
+
+    def seat_actors(self) -> None:
+        """Who rests "on a couch" or "on a fence" sits or lies on its top, side by side."""
+        plan = self.clip.plan
+        for index, thing in enumerate(plan.things):
+            base = self.furniture.get(index)
+            if thing.relation != "seat" or base is None:
+                continue
+            seated = list(self.cast.get(thing.actor, []))
+            after = thing.actor + 1  # a plural subject is one entry per head, one after another
+            while after < len(plan.subjects) and plan.subjects[after] == plan.subjects[thing.actor]:
+                seated += self.cast.get(after, [])
+                after += 1
+            if not seated:
+                continue
+            # The furniture goes where its first sitter is mid-clip, so both stay in view.
+            mid = self.clip.count // 2
+            base.subject.x = np.full_like(base.subject.x, float(seated[0].subject.x[mid]))
+            for place, item in enumerate(seated):
+                _seat(item, base, (place, len(seated)))
 
     # --------------------------------------------------------------- mounts and props
 
@@ -816,6 +839,24 @@ def _on_top(
     subject = _still_subject(icon, sheet, size, x, 0.0)
     subject.y = subject.ground = np.asarray(top, np.float32)
     return _Item(subject, (base.key[0], 2), size, half, "thing")
+
+
+def _seat(item: _Item, base: _Item, place: tuple[int, int]) -> None:
+    """Moves someone onto the furniture's top, keeping their own bobbing, breathing or hops."""
+    subject = item.subject
+    index, count = place
+    top = base.subject.y - _surface(base) * base.height
+    lift = subject.y - subject.ground
+    spread = (index - (max(count, 1) - 1) / 2) * 2.0 * item.half
+    subject.x = (base.subject.x + float(np.clip(spread, -0.8 * base.half, 0.8 * base.half))).astype(
+        np.float32
+    )
+    # Someone with legs sits: they sink behind the seat, which hides their legs, as a person
+    # seated on a bench or couch looks from the front. Animals lie or perch on the top.
+    legs = SEATED_LEGS * item.height if item.body == "person" else 0.0
+    subject.ground = np.asarray(top + legs, np.float32) + np.zeros_like(subject.ground)
+    subject.y = (subject.ground + lift).astype(np.float32)
+    item.key = (base.key[0], 0 if legs else 2)
 
 
 # ---------------------------------------------------------------------------- pieces

@@ -18,6 +18,7 @@ from typing import Any
 from generation.pipeline import scene_vocab as vocab
 from generation.pipeline.audio.lines import spoken_lines
 from generation.pipeline.scene_things import (
+    GROUP_WORDS,
     VERBS,
     WORD_ICONS,
     icon_label,
@@ -71,6 +72,7 @@ RELATIONS = (
     "near",  # close beside the actor
     "push",  # just ahead of the actor, moving with them (a pram, a wheelchair, a cart)
     "aloft",  # high above the actor's hand on a string, bobbing in the wind (a kite)
+    "seat",  # (furniture) its actor sits or lies on top of it ("a cat sleeping on a couch")
 )
 
 
@@ -163,6 +165,8 @@ def plan_scene(prompt: str) -> ScenePlan:
     setting = _pick_setting(_weighted(tokens, hits["setting"], vocab.WEAK_SETTING_WORDS))
     if not hits["setting"] and any(hit.concept == "boat" for hit in hits["subject"]):
         setting = "beach"  # a boat named with no place is at sea
+    elif not hits["setting"] and _leads_with(tokens, hits["subject"], "fish"):
+        setting = "underwater"  # so are fish, when the prompt is about them
     subjects, colors, origins = _pick_subjects(tokens, hits["subject"], setting)
     hits["action"] = [hit for hit in hits["action"] if not _is_noun(tokens, hit.position)]
     action = _pick_action(tokens, hits["action"], subjects)
@@ -221,6 +225,10 @@ def plan_scene(prompt: str) -> ScenePlan:
     )
     labels = extra.labels
     plan = _painted_sky_things(plan, labels)
+    if plan.setting not in vocab.SKYLESS_SETTINGS:  # "the night sky" is the sky painted
+        for pos, token in enumerate(tokens):
+            if token in _SKY_WORDS and pos not in labels:
+                labels[pos] = f"{plan.time_of_day} sky"
     if plan.setting == "city" and (plan.time_of_day == "night" or plan.palette == "neon"):
         for pos, token in enumerate(tokens):  # the town's neon signboards draw them
             if token in ("sign", "signs", "signboard", "signboards", "billboard", "billboards"):
@@ -232,6 +240,19 @@ def plan_scene(prompt: str) -> ScenePlan:
         drawn=_drawn(sourced, hits, plan, labels)
         + tuple(dict.fromkeys((line.verb, "spoken line, heard") for line in spoken_lines(prompt))),
     )
+
+
+def _leads_with(tokens: list[str], hits: list[_Hit], concept: str) -> bool:
+    """Whether the prompt opens with ``concept``, named outright: only articles, counts, colours
+    and group words come before it ("a school of fish", "two goldfish", not "a bear ... fish")."""
+    if not hits or hits[0].concept != concept or hits[0].weight < 1:
+        return False
+    lead = (vocab.STOPWORDS, vocab.COUNT_WORDS, vocab.COLORS, GROUP_WORDS)
+    return all(any(tok in words for words in lead) for tok in tokens[: hits[0].position])
+
+
+# Words for the sky itself: the open sky the backdrop paints draws them.
+_SKY_WORDS = frozenset({"sky", "skies"})
 
 
 def _painted_sky_things(plan: ScenePlan, labels: dict[int, str]) -> ScenePlan:
@@ -529,6 +550,8 @@ def _count_at(tokens: list[str], position: int) -> int:
     for back in (1, 2):
         if position - back >= 0 and tokens[position - back] in vocab.COUNT_WORDS:
             return vocab.COUNT_WORDS[tokens[position - back]]
+    if position >= 2 and tokens[position - 1] == "of" and tokens[position - 2] in GROUP_WORDS:
+        return GROUP_WORDS[tokens[position - 2]]  # "a school of fish", "a flock of birds"
     return 2 if tokens[position] in vocab.PLURAL_WORDS else 1
 
 
@@ -678,9 +701,15 @@ def _used_positions(tokens: list[str], hits: dict[str, list[_Hit]], plan: SceneP
             or token in vocab.FASTER_WORDS
             or (token in vocab.COLORS and token in plan.colors and near_subject)
             or (token in vocab.COUNT_WORDS and near_subject)
+            or (_group_of(tokens, pos) and pos + 2 in subjects)
         ):
             used.add(pos)
     return used
+
+
+def _group_of(tokens: list[str], pos: int) -> bool:
+    """Whether the word at ``pos`` counts what follows it: "a *school* of fish"."""
+    return tokens[pos] in GROUP_WORDS and tokens[pos + 1 : pos + 2] == ["of"]
 
 
 # What each part of the plan is called in ``drawn``, by the hit category that set it.
@@ -772,6 +801,6 @@ def _drawn_labels(
             found.setdefault(pos, []).append("pace")
         elif token in vocab.COLORS and token in plan.colors:
             found.setdefault(pos, []).append(f"{token} colour")
-        elif token in vocab.COUNT_WORDS:
+        elif token in vocab.COUNT_WORDS or _group_of(tokens, pos):
             found.setdefault(pos, []).append("count")
     return {pos: ", ".join(dict.fromkeys(labels)) for pos, labels in found.items()}

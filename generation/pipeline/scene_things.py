@@ -91,6 +91,12 @@ WORD_ICONS: dict[str, str | None] = {
     "mist": "fog",
     "whistle": None,
     "frisbee": "flying-disc",
+    # Instruments the set has no picture of, drawn as the nearest one it has.
+    "ukulele": "guitar",
+    "banjo": "guitar",
+    "mandolin": "guitar",
+    "vase": "amphora",
+    "vases": "amphora",
     "kickflip": "skateboard",
     "sign": None,  # signs are the neon signboards of a town at night, or nothing
     "signs": None,
@@ -98,6 +104,12 @@ WORD_ICONS: dict[str, str | None] = {
     "top": None,
     "traffic": None,
     "golden hour": None,
+}
+# Words that stand for a few things together, drawn as all of them: homework is a desk with
+# books and a pencil on it (furniture first; the props stand on it).
+WORD_KITS: dict[str, tuple[str, ...]] = {
+    "homework": ("shape-desk", "books", "pencil"),
+    "schoolwork": ("shape-desk", "books", "pencil"),
 }
 # Words that make a place busy: extra walkers and traffic in the background.
 BUSY_WORDS = frozenset(
@@ -133,6 +145,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "knit": ("hold", "yarn"), "build": ("hold", "hammer"), "hammer": ("hold", "hammer"),
     "fix": ("hold", "wrench"), "repair": ("hold", "wrench"), "mix": ("hold", "spoon"),
     "cook": ("hold", "cooking"), "fry": ("hold", "cooking"), "bake": ("hold", "bread"),
+    "strum": ("hold", "guitar"), "pluck": ("hold", "guitar"),
     "sing": ("hold", "microphone"), "photograph": ("hold", "camera"), "film": ("hold", "camera"),
     "call": ("hold", "mobile-phone"), "text": ("hold", "mobile-phone"),
     "listen": ("hold", "headphone"), "spray": ("hold", ""), "water": ("hold", "potted-plant"),
@@ -330,6 +343,10 @@ _SPRITE_WORDS = frozenset(
 )  # fmt: skip
 _UPGRADE_CONCEPTS = frozenset({"person", "bird", "fish", "car", "boat", "rocket"})
 _ARTICLES = frozenset({"a", "an", "the", "some", "of", "his", "her", "their", "its", "my"})
+# Size words before a word that is also a verb make it a thing: "a huge wave", "a big swing".
+_SIZES = frozenset(
+    {"big", "huge", "giant", "massive", "enormous", "small", "tiny", "little", "tall", "great"}
+)
 
 
 @dataclass(eq=False)  # compared by identity: two cups are two things
@@ -412,13 +429,17 @@ def plan_things(
     if lead and (not out.subjects or kept_origins[0] > lead.start):
         out.action = natural_action(lead.icon)
     for thing in things:
-        for pos in range(thing.start, thing.end):
-            out.labels[pos] = icon_label(thing.icon)
+        for pos in range(thing.start, thing.end):  # a kit's word lists each thing it drew
+            prior = out.labels.get(pos)
+            out.labels[pos] = (
+                f"{prior}, {icon_label(thing.icon)}" if prior else icon_label(thing.icon)
+            )
         for pos in _count_positions(tokens, thing.start):
             out.labels.setdefault(pos, "count")
     _relate(tokens, verbs, things, kept_origins, out)
     _board_vehicles(tokens, things, kept_origins)
     _place_on_furniture(tokens, things)
+    _seat_on_furniture(tokens, things, kept_origins)
     _own_motion(tokens, action_at, things, kept_origins, out)
     _finish(things, len(out.subjects), out)
     return out
@@ -474,8 +495,10 @@ def _verbs(tokens: list[str], used: set[int]) -> list[tuple[int, str]]:
         if base not in VERBS or token in vocab.STOPWORDS:
             continue
         before = tokens[pos - 1] if pos else ""
-        if base in NOUN_LIKE and (before in _ARTICLES or before in vocab.COLORS or not pos):
-            continue  # "a wave", "the fish": a noun here
+        if base in NOUN_LIKE and (
+            before in _ARTICLES or before in vocab.COLORS or before in _SIZES or not pos
+        ):
+            continue  # "a wave", "the fish", "a huge wave": a noun here
         if base in NOUN_LIKE and token == base and not token.endswith("ing") and pos in used:
             continue  # a bare setting or subject word ("surf", "bike") the plan already drew
         found.append((pos, base))
@@ -535,7 +558,11 @@ def _nouns(sourced: list[tuple[str, str]], free: set[int]) -> list[Found]:
                 found.append(Found(pos, end, icon, source))
             pos = end
             continue
-        if not _nameable(token):
+        if not _nameable(token) or (token in GROUP_WORDS and tokens[pos + 1 : pos + 2] == ["of"]):
+            pos += 1  # "a school of fish" is many fish, not a school
+            continue
+        if token in WORD_KITS:
+            found += [Found(pos, pos + 1, icon, token) for icon in WORD_KITS[token]]
             pos += 1
             continue
         pair = f"{token} {tokens[pos + 1]}" if pos + 1 < len(tokens) else ""
@@ -606,10 +633,12 @@ def _nameable(token: str) -> bool:
 
 
 def _exact_icon(phrase: str) -> str | None:
+    """A two-word name's pictogram, by its name or one of its tags ("trash can"), never by a
+    guess at its meaning."""
     if phrase in WORD_ICONS:
         return WORD_ICONS[phrase]
     match = pictograms.find(phrase)
-    return match.name if match and match.how == "name" else None
+    return match.name if match and match.how in ("name", "tag") else None
 
 
 def _count(tokens: list[str], start: int, head: int) -> int:
@@ -784,6 +813,10 @@ def _place_on_furniture(tokens: list[str], things: list[_Thing]) -> None:
     for thing in things:
         if thing.role != "prop" or thing.start < 0:
             continue
+        kit = next((o for o in things if o.role == "furniture" and o.start == thing.start), None)
+        if kit is not None:  # one word drew both: homework's books lie on its desk
+            thing.on = kit
+            continue
         after = tokens[thing.end : thing.end + 3]
         if not _PREPOSITIONS.intersection(after):
             continue
@@ -795,6 +828,32 @@ def _place_on_furniture(tokens: list[str], things: list[_Thing]) -> None:
         if thing.relation == "knock" and thing.on is None:
             thing.on = _Thing("shape-table", "", -1, -1, "furniture")
             things.insert(things.index(thing) + 1, thing.on)
+
+
+# Words before a piece of furniture that put someone on top of it rather than beside it.
+_ONTO = frozenset({"on", "onto", "upon", "atop"})
+SEAT_REACH = 6  # words between the one who rests and the furniture they rest on
+
+
+def _seat_on_furniture(tokens: list[str], things: list[_Thing], origins: list[int]) -> None:
+    """ "a cat sleeping on a couch", "a bird perched on a fence": the one named before "on"
+    sits or lies on the furniture's top, instead of standing beside it."""
+    for furniture in things:
+        if furniture.role != "furniture" or furniture.start < 0 or furniture.relation:
+            continue
+        before = tokens[max(0, furniture.start - 3) : furniture.start]
+        if not _ONTO.intersection(before):
+            continue
+        near = [
+            (pos, ref)
+            for pos, ref in _anchors(things, origins)
+            if furniture.start - SEAT_REACH <= pos < furniture.start
+        ]
+        between = [t for t in things if near and near[-1][0] < t.start < furniture.start]
+        if not near or any(t.role in ("prop", "furniture") for t in between):
+            continue  # "a vase on a table" is a prop's place, which _place_on_furniture sets
+        # A plural ("two kids") is one subject per head from one word: the first of them.
+        furniture.relation, furniture.actor = "seat", next(r for p, r in near if p == near[-1][0])
 
 
 def _finish(things: list[_Thing], subjects: int, out: ThingPlan) -> None:

@@ -120,7 +120,7 @@ WEATHER: dict[str, tuple[str, ...]] = {
         "rain rainy raining rainfall storm stormy drizzle downpour thunderstorm thunder monsoon "
         "wet lightning"
     ),
-    "snow": _w("snow snowing snowfall snowflakes snowflake blizzard snowy"),
+    "snow": _w("snow snowing snowfall snowflakes snowflake blizzard snowy hail hailstones sleet"),
     "stars": _w("stars starry star starlight constellation constellations"),
     "confetti": _w(
         "confetti party celebration celebrate celebrating birthday festival carnival parade "
@@ -130,6 +130,8 @@ WEATHER: dict[str, tuple[str, ...]] = {
     "fireflies": _w(
         "fireflies firefly sparkles sparkle sparkling magic magical fairy fairies glitter lanterns"
     ),
+    # Wind is drawn as what it blows: gusts streaking across and leaves tumbling with them.
+    "wind": _w("wind windy winds breeze breezy gust gusts gusty blustery gale gales windswept"),
 }
 
 # Occasions suggest particles, but weather named outright wins: a party in the rain is rainy.

@@ -42,6 +42,7 @@ WEATHER_WORDS = {
     "confetti": "cheering",
     "bubbles": "bubbles",
     "fireflies": "crickets",
+    "wind": "wind",
 }
 
 

@@ -325,4 +325,5 @@ _WEATHER_LAYERS: dict[str, list[tuple[str, Layer]]] = {
     "confetti": [("cheering", _cheering)],
     "bubbles": [("bubbles", _bubbles)],
     "fireflies": [("crickets", _crickets)],
+    "wind": [("wind", _wind)],
 }
