@@ -8,10 +8,13 @@ energy the For-you ranking reads.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import factory
 from django.test import Client
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import TeenSettings, User
 from feed.features import post_features_update
 from feed.models import Post
 from feed.services import post_publish
@@ -58,3 +61,12 @@ def shown(html: str) -> list[int]:
     import re
 
     return [int(pk) for pk in re.findall(r'class="feed-item" data-post="(\d+)"', html)]
+
+
+def quiet_hours_around_now(teen: User, *, now_inside: bool) -> None:
+    """Put the teen's quiet window around the current time, or twelve hours away from it, so a
+    test doesn't depend on the hour it runs at (the default window is 22:00 to 07:00)."""
+    now = timezone.localtime(timezone.now()).replace(second=0, microsecond=0)
+    centre = now if now_inside else now + dt.timedelta(hours=12)
+    start, end = centre - dt.timedelta(hours=1), centre + dt.timedelta(hours=1)
+    TeenSettings.objects.filter(user=teen).update(quiet_start=start.time(), quiet_end=end.time())

@@ -26,7 +26,7 @@ from feed.models import FeedPreference, Post, SeenPost
 from feed.selectors import feed_page
 from feed.services import posts_served_record
 from feed.steering import feed_instruction_set, feed_mode_set
-from feed.tests.feed_helpers import logged_in, publish_like, shown
+from feed.tests.feed_helpers import logged_in, publish_like, quiet_hours_around_now, shown
 from generation.models import GenerationJob
 from sora_site.embeddings import EMBEDDING_DIM
 
@@ -73,13 +73,6 @@ def _ticked(html: str) -> set[str]:
 
 def _everyone(n: int) -> np.ndarray:
     return np.ones(n, dtype=bool)
-
-
-def _quiet_hours_elsewhere(teen: User) -> None:
-    """Put the teen's quiet hours twelve hours away, so the feed is open whenever this runs."""
-    away = timezone.localtime(timezone.now()) + dt.timedelta(hours=12)
-    start, end = away - dt.timedelta(hours=1), away + dt.timedelta(hours=1)
-    TeenSettings.objects.filter(user=teen).update(quiet_start=start.time(), quiet_end=end.time())
 
 
 # --- The term ---------------------------------------------------------------------------------
@@ -207,7 +200,7 @@ def test_recording_served_posts_with_their_goals_is_one_statement(
 def test_a_teen_whose_feed_isnt_personalised_gets_no_goal_terms(
     teen: User, workout_and_car: tuple[Post, Post]
 ) -> None:
-    _quiet_hours_elsewhere(teen)
+    quiet_hours_around_now(teen, now_inside=False)
     feed_goals_set(user=teen, goals=["fitness", "friends"])  # as a check-in might
     html = logged_in(teen).get(reverse("feed:index")).content.decode()
     assert sorted(shown(html)) == sorted(p.pk for p in workout_and_car)
@@ -218,7 +211,7 @@ def test_a_teen_whose_feed_isnt_personalised_gets_no_goal_terms(
 def test_a_teen_with_a_personalised_feed_gets_goals_like_anyone(
     teen: User, workout_and_car: tuple[Post, Post]
 ) -> None:
-    _quiet_hours_elsewhere(teen)
+    quiet_hours_around_now(teen, now_inside=False)
     TeenSettings.objects.filter(user=teen).update(personalised=True)
     feed_goals_set(user=teen, goals=["fitness"])
     page = feed_page(viewer=teen, page_size=2)

@@ -3,48 +3,36 @@ and the teen daily limit (plus what a parent approved today) ends it."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from accounts.models import TeenSettings, User
+from accounts.models import User
 from feed.models import FeedPreference, WatchDay
-from feed.tests.feed_helpers import logged_in
+from feed.tests.feed_helpers import logged_in, quiet_hours_around_now
 
 pytestmark = pytest.mark.django_db
 
 
-def _quiet_hours(teen: User, *, now_inside: bool) -> None:
-    """Put the teen's quiet window around the current time, or well away from it, so the test
-    doesn't depend on the hour it runs at."""
-    now = timezone.localtime(timezone.now()).replace(second=0, microsecond=0)
-    centre = now if now_inside else now + dt.timedelta(hours=12)
-    start, end = centre - dt.timedelta(hours=1), centre + dt.timedelta(hours=1)
-    TeenSettings.objects.filter(user=teen).update(quiet_start=start.time(), quiet_end=end.time())
-
-
-def test_a_teen_sees_the_quiet_hours_page_during_quiet_hours(teen: User) -> None:
-    _quiet_hours(teen, now_inside=True)
+def test_a_teen_sees_the_quiet_hours_page_duringquiet_hours_around_now(teen: User) -> None:
+    quiet_hours_around_now(teen, now_inside=True)
     page = logged_in(teen).get(reverse("feed:index")).content.decode()
     assert 'data-testid="quiet-hours"' in page and "Quiet hours" in page
     assert 'class="feed-item"' not in page
 
 
 def test_outside_quiet_hours_a_teen_gets_the_feed(teen: User) -> None:
-    _quiet_hours(teen, now_inside=False)
+    quiet_hours_around_now(teen, now_inside=False)
     page = logged_in(teen).get(reverse("feed:index")).content.decode()
     assert 'data-testid="quiet-hours"' not in page
 
 
-def test_an_adult_never_gets_quiet_hours(alice: User) -> None:
+def test_an_adult_never_getsquiet_hours_around_now(alice: User) -> None:
     page = logged_in(alice).get(reverse("feed:index")).content.decode()
     assert 'data-testid="quiet-hours"' not in page
 
 
 def test_a_teen_cannot_switch_to_for_you_and_nothing_is_written(teen: User) -> None:
-    _quiet_hours(teen, now_inside=False)
+    quiet_hours_around_now(teen, now_inside=False)
     response = logged_in(teen).post(reverse("feed:mode"), {"mode": "for_you"}, follow=True)
     assert "Your feed isn&#x27;t personalised, so it shows Latest and Following." in (
         response.content.decode()
@@ -62,7 +50,7 @@ def test_a_teens_daily_limit_ends_the_feed_and_a_parents_approval_extends_it(
         teen_extension_request,
     )
 
-    _quiet_hours(teen, now_inside=False)
+    quiet_hours_around_now(teen, now_inside=False)
     from feed.budget import today
 
     WatchDay.objects.create(user=teen, day=today(teen), seconds=60 * 60)
@@ -95,7 +83,7 @@ def _linked_teen_past_limit(teen: User, parent: User, *, extra: int = 0) -> None
     )
     from feed.budget import today
 
-    _quiet_hours(teen, now_inside=False)
+    quiet_hours_around_now(teen, now_inside=False)
     link = parent_link_accept(teen=teen, code=parent_link_code_create(parent=parent).code)
     teen_settings_update_by_parent(parent=parent, link_id=link.pk, daily_limit_minutes=30)
     if extra:
@@ -137,7 +125,7 @@ def test_the_teens_limit_page_offers_to_ask_the_linked_parent_for_more_time(
 def test_a_teen_with_no_parent_is_told_how_to_be_able_to_ask(teen: User) -> None:
     from feed.budget import today
 
-    _quiet_hours(teen, now_inside=False)
+    quiet_hours_around_now(teen, now_inside=False)
     WatchDay.objects.create(user=teen, day=today(teen), seconds=60 * 60)
     words = _limit_words(logged_in(teen).get(reverse("feed:index")).content.decode())
     assert "To ask a parent for more time, link one on your teen settings page ." in words
@@ -156,7 +144,7 @@ def test_the_heartbeat_that_reaches_the_limit_offers_more_time_too(
 def test_a_teens_own_lower_limit_still_reads_as_their_own(teen: User) -> None:
     from feed.budget import budget_set, today
 
-    _quiet_hours(teen, now_inside=False)
+    quiet_hours_around_now(teen, now_inside=False)
     budget_set(user=teen, minutes=20)
     WatchDay.objects.create(user=teen, day=today(teen), seconds=20 * 60)
     words = _limit_words(logged_in(teen).get(reverse("feed:index")).content.decode())
@@ -190,7 +178,7 @@ def _panel_post(client: object, name: str, data: dict[str, str]) -> str:
 
 
 def test_a_teens_panel_shows_for_you_mood_and_words_disabled_with_the_reason(teen: User) -> None:
-    _quiet_hours(teen, now_inside=False)
+    quiet_hours_around_now(teen, now_inside=False)
     page = logged_in(teen).get(reverse("feed:index")).content.decode()
     assert f'<p class="muted" id="steer-off" data-testid="steer-off">{PANEL_OFF}</p>' in (
         page.replace("&#x27;", "'")
@@ -205,7 +193,7 @@ def test_a_teens_panel_shows_for_you_mood_and_words_disabled_with_the_reason(tee
 def test_a_teens_instruction_is_refused_with_the_reason_and_nothing_is_written(
     teen: User,
 ) -> None:
-    _quiet_hours(teen, now_inside=False)
+    quiet_hours_around_now(teen, now_inside=False)
     client = logged_in(teen)
     panel = _panel_post(client, "feed:instruction", {"instruction": "more dogs"})
     assert "Your feed isn&#x27;t personalised, so mood, interests and your own words" in panel
@@ -224,7 +212,7 @@ def test_a_teen_with_a_personalised_feed_has_every_control(teen: User, parent: U
         teen_settings_update_by_parent,
     )
 
-    _quiet_hours(teen, now_inside=False)
+    quiet_hours_around_now(teen, now_inside=False)
     link = parent_link_accept(teen=teen, code=parent_link_code_create(parent=parent).code)
     teen_settings_update_by_parent(parent=parent, link_id=link.pk, personalised=True)
     client = logged_in(teen)
@@ -239,7 +227,7 @@ def test_a_teen_with_a_personalised_feed_has_every_control(teen: User, parent: U
 
 
 def test_an_empty_following_feed_offers_a_teen_latest_not_for_you(teen: User) -> None:
-    _quiet_hours(teen, now_inside=False)
+    quiet_hours_around_now(teen, now_inside=False)
     client = logged_in(teen)
     client.post(reverse("feed:mode"), {"mode": "following"})
     page = client.get(reverse("feed:index")).content.decode()
@@ -272,7 +260,7 @@ def test_during_quiet_hours_a_post_page_shows_the_quiet_notice_instead_of_the_pl
     from feed.tests.social_helpers import published
 
     post = published(alice, caption="a kite over the dunes")
-    _quiet_hours(teen, now_inside=True)
+    quiet_hours_around_now(teen, now_inside=True)
     page = _post_page(teen, post.pk)
     assert 'data-testid="quiet-hours"' in page and "<video" not in page
     assert "a kite over the dunes" in page  # the rest of the page stays
@@ -297,7 +285,7 @@ def test_a_post_pages_player_is_counted_by_the_heartbeat(teen: User, alice: User
     from feed.tests.social_helpers import published
 
     post = published(alice)
-    _quiet_hours(teen, now_inside=False)
+    quiet_hours_around_now(teen, now_inside=False)
     page = _post_page(teen, post.pk)
     assert "data-counted></video>" in page and "js/feed.js" in page
     assert f'data-heartbeat="{reverse("feed:heartbeat")}"' in page

@@ -30,7 +30,7 @@ from accounts.teens import (
 )
 from conftest import PASSWORD, make_user
 from feed.models import Post
-from feed.tests.feed_helpers import shown
+from feed.tests.feed_helpers import quiet_hours_around_now, shown
 from feed.tests.social_helpers import published
 from generation.selectors import media_visible_to
 
@@ -53,6 +53,8 @@ def world(teen: User, alice: User, bob: User, charlie: User, parent: User) -> di
     follow_create(follower=dave, followee=teen)
     link = parent_link_accept(teen=teen, code=parent_link_code_create(parent=parent).code)
     olive = make_user("olive")
+    for young in (teen, tom):  # the teens' feeds are open whatever the hour
+        quiet_hours_around_now(young, now_inside=False)
     people = {u.username: u for u in (teen, alice, bob, charlie, parent, dave, tom, olive)}
     return {
         "people": people,
@@ -200,9 +202,11 @@ def test_a_parent_opens_the_videos_to_everyone_and_the_teen_is_told(
     world: dict[str, Any],
 ) -> None:
     post, link = world["teen_post"], world["link"]
+    row = TeenSettings.objects.get(user=link.teen)
+    quiet = {f: getattr(row, f).strftime("%H:%M") for f in ("quiet_start", "quiet_end")}
     response = _client(world, "pat").post(
         reverse("accounts:family_settings", args=[link.pk]),
-        {**FAMILY_FORM, "videos_seen_by": "everyone"},
+        {**FAMILY_FORM, **quiet, "videos_seen_by": "everyone"},
     )
     assert response.status_code == 302
     assert TeenSettings.objects.get(user=link.teen).videos_seen_by == "everyone"
