@@ -175,6 +175,14 @@ def test_it_matches_plurals_and_verb_forms_but_not_other_words() -> None:
     assert [str(i) for i in result.dropped] == ["cat"]
 
 
+def test_it_matches_plurals_that_no_ending_rule_reaches() -> None:
+    items = tuple(map(score.parse_item, ["man", "child", "woman", "mouse"]))
+    drawn = (("men", "person sprite"), ("children", "person sprite"), ("mice", "mouse sprite"))
+    result = score.score_plan(score.Row("x", items, "tune"), ScenePlan(drawn=drawn, not_drawn=()))
+    assert [str(i) for i in result.drawn] == ["man", "child", "mouse"]
+    assert [str(i) for i in result.dropped] == ["woman"]
+
+
 # --- the command -------------------------------------------------------------------------------
 
 
