@@ -137,7 +137,8 @@ _RELATIONS = {
     "hold": "held by {}", "ride": "ridden by {}", "between": "between {} and the next player",
     "eat": "eaten by {}", "throw": "thrown by {}", "kick": "kicked by {}",
     "knock": "knocked over by {}", "chase": "chasing {}", "hug": "hugging {}",
-    "near": "beside {}", "push": "pushed by {}",
+    "near": "beside {}", "push": "pushed by {}", "aloft": "flown on a string by {}",
+    "seat": "with {} on it",
 }  # fmt: skip
 
 
@@ -164,7 +165,7 @@ def _things(things: list[dict[str, Any]], plan: dict[str, Any]) -> str:
             pair = [t for t in things if t.get("role") == "actor" and t.get("icon") == cast[actor]]
             if kind == "between" and pair and int(pair[0].get("count") or 1) >= 2:
                 text += f" between the two {who}s"
-            else:
+            elif kind in _RELATIONS:  # a plan stored by another release may name others
                 text += " " + _RELATIONS[kind].format("the " + who).replace(
                     "knocked over", "knocked"
                 )

@@ -73,6 +73,31 @@ def test_it_writes_the_plan_as_sentences_and_leaves_out_empty_parts() -> None:
     assert not any(char in "".join(lines) for char in "[]{}'")
 
 
+@pytest.mark.parametrize(
+    ("prompt", "words"),
+    [
+        ("a boy flying a kite on a windy hill", "a kite flown on a string by the person"),
+        ("a cat sleeping on a couch in a cozy living room", "with the cat on it"),
+        ("a cat knocking a cup off a table", "knocked by the cat"),
+        ("a nurse pushing a wheelchair down a hospital hallway", "pushed by the"),
+    ],
+)
+def test_every_relation_a_plan_can_hold_reads_as_words(prompt: str, words: str) -> None:
+    from generation.describe import _RELATIONS
+    from generation.pipeline.scene import RELATIONS
+
+    assert set(RELATIONS) <= set(_RELATIONS)  # each relation the planner makes has its words
+    assert words in " ".join(plan_sentences(plan_scene(prompt).as_dict()))
+
+
+def test_a_relation_from_another_release_is_left_unsaid_not_an_error() -> None:
+    plan = {
+        "subjects": ["person"],
+        "things": [{"icon": "kite", "role": "prop", "count": 1, "relation": "juggle", "actor": 0}],
+    }
+    assert "a kite" in " ".join(plan_sentences(plan))
+
+
 def test_job_page_says_how_the_prompt_was_read_and_what_was_not_drawn(
     client: Client, alice: User, rendered: Any
 ) -> None:
