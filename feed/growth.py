@@ -162,12 +162,21 @@ def query_plan(sql: str, params: tuple[object, ...]) -> list[str]:
     """How the database answers ``sql``: one line a step, indented by how deep it is nested
     (SQLite's steps under a subquery are indented under it)."""
     vendor = connection.vendor
-    prefix = "EXPLAIN QUERY PLAN " if vendor == "sqlite" else "EXPLAIN "
-    with connection.cursor() as cursor:
-        cursor.execute(prefix + sql, params)
-        rows = cursor.fetchall()
     if vendor != "sqlite":
+        # PostgreSQL reads a small table end to end because that is cheapest, whatever its
+        # indexes; with sequential scans priced out it still scans only where no index can
+        # serve the query, which is what this asks, at 200 posts as at 1,000,000.
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_seqscan = off")
+            try:
+                cursor.execute("EXPLAIN " + sql, params)
+                rows = cursor.fetchall()
+            finally:
+                cursor.execute("RESET enable_seqscan")
         return [str(row[0]) for row in rows]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        rows = cursor.fetchall()
     depth: dict[int, int] = {0: -1}
     lines = []
     for step_id, parent, _, detail in rows:
