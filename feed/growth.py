@@ -104,7 +104,7 @@ def _copy(copy: int, spans: dict[type[models.Model], int], *, cutoff: int) -> No
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(exprs)} "
             f"FROM {table} WHERE {where}"
         )
-        # The WHERE's placeholders are named; the SELECT's positional ones are bound first.
+        # The WHERE's parameters are named; the SELECT's positional ones are bound first.
         sql = sql.replace("%(cutoff)s", str(int(cutoff)))
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
