@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 
+from accounts.search_keys import SEARCHED_FIELDS, SearchKey, search_key_name
 from cameo.models import Cameo
 
 ADULT_AGE = 18
@@ -53,6 +54,12 @@ class User(AbstractUser):
     timezone = models.CharField(max_length=64, default=default_timezone)
 
     REQUIRED_FIELDS = ["email"]
+
+    class Meta(AbstractUser.Meta):
+        # People search reads these (accounts.search_keys) instead of every account.
+        indexes = [
+            models.Index(SearchKey(field), name=search_key_name(field)) for field in SEARCHED_FIELDS
+        ]
 
     @property
     def handle(self) -> str:

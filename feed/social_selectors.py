@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Block, Follow, User
+from accounts.search_keys import starts_with
 from accounts.teen_selectors import closed_profiles, teen_interaction_refusal
 from feed.models import (
     Comment,
@@ -231,14 +232,10 @@ def search_people(*, viewer: User, query: str) -> list[User]:
     query = query.strip().lstrip("@")
     if not query:
         return []
-    match = (
-        Q(username__istartswith=query)
-        | Q(first_name__istartswith=query)
-        | Q(last_name__istartswith=query)
-    )
     from accounts.teen_selectors import findable_by
 
-    people = User.objects.filter(match, is_active=True).exclude(pk__in=_blocked_ids(viewer))
+    people = User.objects.filter(starts_with(query), is_active=True)
+    people = people.exclude(pk__in=_blocked_ids(viewer))
     found = sorted(
         (person for person in people[:200] if findable_by(viewer, person)),
         key=lambda u: (u.username.lower() != query.lower(), len(u.username), u.username.lower()),
