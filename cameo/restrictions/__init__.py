@@ -136,6 +136,12 @@ from functools import cache, lru_cache
 
 import numpy as np
 
+from cameo.restrictions.context import (
+    KEYWORD_SENSES,
+    Senses,
+    clauses,
+    harmless_sense_wins,
+)
 from cameo.restrictions.topics import TOPICS, _Topic, _words
 from cameo.restrictions.words import (
     _normalise,
@@ -350,10 +356,35 @@ def _topic_hit(prompt: _Prompt, topic: _Topic) -> bool:
         tokens = _tokens(_harmless_re(topic.harmless).sub(" ~ ", prompt.text))
     senses = _sense_forms(topic)
     present = set(tokens)
-    return any(
-        _phrase_found(tokens, forms) and present.isdisjoint(senses.get(keyword, ()))
+    found = [
+        (keyword, forms)
         for keyword, forms in _keyword_forms(topic)
-    )
+        if _phrase_found(tokens, forms) and present.isdisjoint(senses.get(keyword, ()))
+    ]
+    # A keyword with no harmless second sense answers at once; the others are read in context.
+    found.sort(key=lambda pair: pair[0] in _context_senses(topic))
+    return any(_in_restricted_sense(prompt, topic, keyword, forms) for keyword, forms in found)
+
+
+def _in_restricted_sense(
+    prompt: _Prompt, topic: _Topic, keyword: str, forms: tuple[frozenset[str], ...]
+) -> bool:
+    """Whether ``keyword`` is meant in the sense the owner ruled out, read in its own clause."""
+    senses = _context_senses(topic).get(keyword)
+    if senses is None:
+        return True
+    harmless = _harmless_re(topic.harmless) if topic.harmless else None
+    holding = [
+        clause
+        for clause in clauses(prompt.text)
+        if _phrase_found(_tokens(harmless.sub(" ~ ", clause) if harmless else clause), forms)
+    ] or [prompt.text]
+    try:
+        meant = _vectors([topic.name, *topic.examples, *senses.meant])
+        return not harmless_sense_wins(_vectors(holding), meant, _vectors(list(senses.harmless)))
+    except (ImportError, OSError, RuntimeError) as exc:
+        logger.warning("MiniLM unavailable, reading keywords without context: %s", exc)
+        return True
 
 
 @cache
@@ -369,6 +400,22 @@ def _keyword_forms(topic: _Topic) -> tuple[tuple[str, tuple[frozenset[str], ...]
         )
         for keyword in topic.keywords
     )
+
+
+@cache
+def _context_senses(topic: _Topic) -> dict[str, Senses]:
+    """Each keyword read in context, with its senses; a keyword that shares a spelling with a
+    listed one ("bruise" and "bruised" both find "bruised") shares its senses too."""
+    listed = KEYWORD_SENSES.get(topic.name, {})
+    forms = dict(_keyword_forms(topic))
+    shared: dict[str, Senses] = {}
+    for keyword, senses in listed.items():
+        for other, other_forms in forms.items():
+            if len(other_forms) == len(forms[keyword]) and all(
+                not a.isdisjoint(b) for a, b in zip(other_forms, forms[keyword], strict=True)
+            ):
+                shared.setdefault(other, senses)
+    return {**shared, **listed}
 
 
 @cache
