@@ -9,8 +9,8 @@ before, as a site that gains people does; the seeded people and the posts they f
 they were, now under a hundred times as many newer posts.
 
 ``query_plan`` asks the database how it answers a query (``EXPLAIN QUERY PLAN`` on SQLite,
-``EXPLAIN`` on PostgreSQL) and ``posts_scans`` finds the steps that read the posts table from
-end to end.
+``EXPLAIN`` on PostgreSQL); ``posts_scans`` and ``accounts_scans`` find the steps that read the
+posts table, or the accounts table, from end to end.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from feed.models import Post, PostFeatures
 from generation.models import GenerationJob
 
 POSTS_TABLE = Post._meta.db_table
+ACCOUNTS_TABLE = User._meta.db_table
 _TEXT = "TEXT"  # SQLite's and PostgreSQL's name for unbounded text
 
 # The source rows of a copy, given the newest source post copied (``%(cutoff)s``): the seeded
@@ -186,13 +187,21 @@ def query_plan(sql: str, params: tuple[object, ...]) -> list[str]:
 
 
 def touches_posts(sql: str) -> bool:
-    return f'"{POSTS_TABLE}"' in sql or re.search(rf"\b{POSTS_TABLE}\b", sql) is not None
+    return _touches(sql, POSTS_TABLE)
 
 
-def _posts_names(sql: str) -> set[str]:
-    """The posts table's name in ``sql`` and the aliases it goes by (Django's ``U0``...)."""
-    names = {POSTS_TABLE}
-    pattern = rf'"?{POSTS_TABLE}"?\s+(?:AS\s+)?"?([A-Za-z]\w*)"?'
+def touches_accounts(sql: str) -> bool:
+    return _touches(sql, ACCOUNTS_TABLE)
+
+
+def _touches(sql: str, table: str) -> bool:
+    return f'"{table}"' in sql or re.search(rf"\b{table}\b", sql) is not None
+
+
+def _names(sql: str, table: str) -> set[str]:
+    """The table's name in ``sql`` and the aliases it goes by (Django's ``U0``...)."""
+    names = {table}
+    pattern = rf'"?{table}"?\s+(?:AS\s+)?"?([A-Za-z]\w*)"?'
     for alias in re.findall(pattern, sql):
         if alias.upper() not in {"WHERE", "ON", "INNER", "LEFT", "ORDER", "GROUP", "LIMIT"}:
             names.add(alias)
@@ -212,7 +221,7 @@ def posts_scans(sql: str, plan: list[str]) -> list[str]:
     """The plan's steps that read the posts table from end to end. SQLite's ``SCAN`` of the
     posts at the top level of a newest-first query with a LIMIT (and no sort of its own) is
     the walk down the id described above, not a full scan, and is not counted."""
-    names = _posts_names(sql)
+    names = _names(sql, POSTS_TABLE)
     ordered = _NEWEST_FIRST.search(sql.strip())
     if ordered is None and sql.startswith(f'SELECT "{POSTS_TABLE}"."id"'):
         # Django orders a ``values_list("pk", ...)`` by its first column's position.
@@ -229,3 +238,33 @@ def posts_scans(sql: str, plan: list[str]) -> list[str]:
         elif re.search(rf"Seq Scan on {POSTS_TABLE}\b", step):
             found.append(step.strip())
     return found
+
+
+def accounts_scans(sql: str, plan: list[str]) -> list[str]:
+    """The plan's steps that read the accounts table from end to end: SQLite's ``SCAN`` of it
+    (through an index or not), PostgreSQL's ``Seq Scan``, or an index scan with no condition
+    on the index (what PostgreSQL walks instead when sequential scans are priced out). People
+    are found by a ``SEARCH`` of an index, or an ``Index Cond``; a page reads a few of them."""
+    names = _names(sql, ACCOUNTS_TABLE)
+    return [step.strip() for at, step in enumerate(plan) if _reads_all(plan, at, names)]
+
+
+def _reads_all(plan: list[str], at: int, names: set[str]) -> bool:
+    step = plan[at]
+    sqlite_scan = re.match(r"\s*SCAN (\w+)", step)
+    if sqlite_scan:
+        return sqlite_scan.group(1) in names
+    if re.search(rf"Seq Scan on {ACCOUNTS_TABLE}\b", step):
+        return True
+    walk = re.search(rf"Index (?:Only )?Scan using \S+ on {ACCOUNTS_TABLE}\b", step)
+    return walk is not None and not any("Index Cond:" in line for line in _details(plan, at))
+
+
+def _details(plan: list[str], at: int) -> list[str]:
+    """The lines that describe PostgreSQL's plan node at ``plan[at]`` (up to its first child)."""
+    details = []
+    for line in plan[at + 1 :]:
+        if line.lstrip().startswith("->"):
+            break
+        details.append(line)
+    return details

@@ -61,6 +61,23 @@ def test_every_feed_page_reads_the_posts_through_an_index_never_a_full_scan(
     assert [(sql, scans) for sql, _, scans in plans if scans] == []
 
 
+def test_the_search_page_reads_people_through_the_handle_and_name_indexes(seeded: int) -> None:
+    grow_posts(to=200, say=lambda _: None)
+    viewer = User.objects.filter(username__startswith="scale_").order_by("pk").first()
+    plans = _plans(_request_for("Search", viewer, _client_for(viewer)))
+    people = [(plan, scans) for sql, plan, scans in plans if 'LOWER("accounts_user"' in sql]
+    assert len(people) == 1
+    plan, scans = people[0]
+    assert scans == [] and "user_last_name_search_key" in "\n".join(plan)
+
+
+def test_a_scan_of_the_accounts_table_is_flagged_with_the_table_it_reads(seeded: int) -> None:
+    plans = _plans(lambda: list(User.objects.filter(username__istartswith="scale")))
+    [(_, plan, scans)] = plans
+    assert scans == [f"accounts table ({plan[0].strip()})"]
+    assert "accounts_user" in scans[0]
+
+
 def test_a_sort_of_the_whole_posts_table_counts_as_a_scan_and_a_newest_first_walk_does_not() -> (
     None
 ):
@@ -90,6 +107,7 @@ def test_bench_growth_prints_both_medians_the_ratio_the_plans_and_the_pool(seede
     assert all(float(ratio) > 0 for ratio in ratios.values())
     assert re.search(r"P8 worst page ratio \(page medians\) = [\d.]+ \((meets|MISS)", report)
     assert re.search(r"P8 worst page ratio \(CPU per page, medians\) = [\d.]+ \(", report)
-    assert "P8 queries that scan the posts table at 240 posts: 0" in report
+    assert "P8 queries that scan the posts or accounts table at 240 posts: 0" in report
     assert re.search(r"P8 candidate pool: 60 -> 240 posts, [\d.]+ -> [\d.]+ MiB", report)
     assert "[For you] SELECT" in report and "[Latest] SELECT" in report
+    assert "user_username_search_key" in report  # the Search page's people, from the index

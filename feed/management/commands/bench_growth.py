@@ -4,9 +4,10 @@ Seeds ``--posts`` (10,000) posts with ``seed_demo --scale``, times each page a p
 (For you, Latest, Following, a profile, a search) for a few signed-in viewers, warm, through
 the test client in this process; then grows the same database to ``--grow-to`` (1,000,000)
 posts (``feed.growth``) and times them again. It prints both medians and their ratio per page
-(target: at most 1.5), the plan of every query a page runs on the posts table, with any step
-that reads that table from end to end flagged, and the For-you candidate pool's size, memory
-and first-build time at each size.
+(target: at most 1.5), the plan of every query a page runs on the posts or the accounts table
+(people search reads the accounts, and a copy brings its people), with any step that reads
+either table from end to end flagged, and the For-you candidate pool's size, memory and
+first-build time at each size.
 
 Like ``bench_feed`` it runs on a database of its own (a temporary folder, or ``--var-dir``);
 ``--here`` measures this process's database instead (tests use it at a tiny size).
@@ -35,7 +36,7 @@ _MODES = {"For you": "for_you", "Latest": "latest", "Following": "following"}
 @dataclass
 class Sample:
     """One size's figures: the median milliseconds of each page, the plans of its queries on
-    the posts table (SQL, steps, full scans), and the candidate pool."""
+    the posts and accounts tables (SQL, steps, full scans), and the candidate pool."""
 
     posts: int
     medians: dict[str, float] = field(default_factory=dict)
@@ -108,10 +109,10 @@ class Command(bench_feed.Command):
             f"   candidate pool: {sample.pool_size:,} posts, {sample.pool_mib:.1f} MiB, "
             f"first build {sample.pool_ms:.0f} ms"
         )
-        w("   query plans of each page's queries on the posts table:")
+        w("   query plans of each page's queries on the posts and accounts tables:")
         for page in PAGES:
             for sql, plan, scans in sample.plans[page]:
-                flag = "  <-- SCAN of the posts table" if scans else ""
+                flag = f"  <-- SCAN of the {', '.join(scans)}" if scans else ""
                 w(f"   [{page}] {_short(sql)}{flag}")
                 for step in plan:
                     w(f"        {step}")
@@ -129,7 +130,7 @@ class Command(bench_feed.Command):
             verdict = "meets" if worst <= P8_TARGET else "MISSES"
             w(f"P8 worst page ratio ({label}) = {worst:.2f} ({verdict} ≤ {P8_TARGET})")
         scans = sum(bool(s) for plans in large.plans.values() for _, _, s in plans)
-        w(f"P8 queries that scan the posts table at {large.posts:,} posts: {scans}")
+        w(f"P8 queries that scan the posts or accounts table at {large.posts:,} posts: {scans}")
         w(
             f"P8 candidate pool: {small.pool_size:,} -> {large.pool_size:,} posts, "
             f"{small.pool_mib:.1f} -> {large.pool_mib:.1f} MiB, first build "
@@ -233,15 +234,26 @@ def _followed(viewer: Any) -> Any:
 
 
 def _plans(request: Callable[[], Any]) -> list[tuple[str, list[str], list[str]]]:
-    from feed.growth import captured_queries, posts_scans, query_plan, touches_posts
+    from feed.growth import (
+        accounts_scans,
+        captured_queries,
+        posts_scans,
+        query_plan,
+        touches_accounts,
+        touches_posts,
+    )
 
     with captured_queries() as queries:
         request()
     plans, done = [], set()
     for sql, params in queries:
-        if not sql.lstrip().upper().startswith("SELECT") or not touches_posts(sql) or sql in done:
+        if not sql.lstrip().upper().startswith("SELECT") or sql in done:
+            continue
+        if not (touches_posts(sql) or touches_accounts(sql)):
             continue
         done.add(sql)
         plan = query_plan(sql, params)
-        plans.append((sql, plan, posts_scans(sql, plan)))
+        scans = [f"posts table ({step})" for step in posts_scans(sql, plan)]
+        scans += [f"accounts table ({step})" for step in accounts_scans(sql, plan)]
+        plans.append((sql, plan, scans))
     return plans
