@@ -137,7 +137,9 @@ from functools import cache, lru_cache
 import numpy as np
 
 from cameo.restrictions.context import (
+    CONTEXT_MARGIN,
     KEYWORD_SENSES,
+    TOPIC_NEIGHBOURS,
     Senses,
     clauses,
     harmless_sense_wins,
@@ -495,13 +497,18 @@ class RestrictionScore:
     word_score: float
     prompt_score: float
     prompt_threshold: float = PROMPT_THRESHOLD
+    # The closest harmless neighbour of the restriction's topics (``TOPIC_NEIGHBOURS``).
+    neighbour_score: float = -1.0
 
     @property
     def conflict(self) -> bool:
         return (
             self.keyword
             or self.word_score >= WORD_THRESHOLD
-            or self.prompt_score >= self.prompt_threshold
+            or (
+                self.prompt_score >= self.prompt_threshold
+                and self.neighbour_score - self.prompt_score < CONTEXT_MARGIN
+            )
         )
 
 
@@ -540,10 +547,12 @@ def _scores(
         RestrictionScore(
             item.quote,
             _keyword_hit(prompt, item) if keywords is None else keywords,
-            *scores,
+            word_score,
+            prompt_score,
             prompt_threshold=TOPIC_PROMPT_THRESHOLD if item.topics else PROMPT_THRESHOLD,
+            neighbour_score=neighbour_score,
         )
-        for item, scores in zip(read, semantic, strict=True)
+        for item, (word_score, prompt_score, neighbour_score) in zip(read, semantic, strict=True)
     ]
 
 
@@ -551,7 +560,9 @@ def _margin(score: RestrictionScore) -> float:
     return max(score.word_score - WORD_THRESHOLD, score.prompt_score - score.prompt_threshold)
 
 
-def _semantic_scores(prompt: _Prompt, read: tuple[_Restricted, ...]) -> list[tuple[float, float]]:
+def _semantic_scores(
+    prompt: _Prompt, read: tuple[_Restricted, ...]
+) -> list[tuple[float, float, float]]:
     try:
         _warm_topic_vectors()
         # Single words are compared only with topics the lexicon does not know: for known
@@ -564,13 +575,15 @@ def _semantic_scores(prompt: _Prompt, read: tuple[_Restricted, ...]) -> list[tup
     except (ImportError, OSError, RuntimeError) as exc:
         # A missing model must not break generation; the keyword lexicon still applies.
         logger.warning("MiniLM unavailable, checking restrictions by keywords only: %s", exc)
-        return [(-1.0, -1.0)] * len(read)
+        return [(-1.0, -1.0, -1.0)] * len(read)
 
 
 def _item_scores(
     whole: np.ndarray, units: np.ndarray | None, item: _Restricted
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     prompt_score = float((_vectors(_prompt_targets(item)) @ whole).max())
+    neighbours = [text for topic in item.topics for text in TOPIC_NEIGHBOURS.get(topic.name, ())]
+    neighbour_score = float((_vectors(neighbours) @ whole).max()) if neighbours else -1.0
     if item.topics or units is None:
-        return -1.0, prompt_score
-    return float((units @ _vectors([item.phrase])[0]).max()), prompt_score
+        return -1.0, prompt_score, neighbour_score
+    return float((units @ _vectors([item.phrase])[0]).max()), prompt_score, neighbour_score

@@ -49,7 +49,8 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
         "kiss": _senses(
             "two people kissing on the lips | a couple kissing | kissing someone",
-            "a kiss goodnight on a child's forehead | a chef's kiss gesture about food | "
+            "a kiss goodnight on a child's forehead | blowing a kiss to grandma or a child | "
+            "a chef's kiss gesture about food | "
             "chocolate kisses candy | a puppy licking a face",
         ),
         "embrace": _senses(
@@ -100,7 +101,7 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         "battle": _senses(
             "soldiers in a bloody battle | a violent battle with swords",
             "a dance battle | a rap battle | a battle of the bands | a board game battle | "
-            "battling a cold",
+            "battling a cold | battling the wind and the weather",
         ),
         "kill": _senses(
             "killing a person | a murder",
@@ -131,7 +132,8 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
         "war": _senses(
             "soldiers at war | a war zone",
-            "a water balloon war | a price war between shops | a bidding war for a house",
+            "a water balloon war | a tug of war game | a price war between shops | a bidding war "
+            "for a house",
         ),
         "duel": _senses(
             "a duel with pistols or swords",
@@ -436,7 +438,8 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
         "ghost": _senses(
             "a scary ghost haunting a house",
-            "a ghost pepper | a ghost kitchen | being ghosted by a friend",
+            "a ghost pepper | a ghost kitchen | being ghosted by a friend | a cute ghost costume "
+            "for trick or treating",
         ),
         "killer": _senses(
             "a serial killer",
@@ -478,7 +481,8 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
     "revealing": {
         "revealing": _senses(
             "a revealing outfit",
-            "revealing a surprise | a gender reveal party | revealing a secret",
+            "revealing a surprise | a gender reveal party | revealing a secret | revealing a new "
+            "haircut or makeover",
         ),
         "see through": _senses(
             "a see through top",
@@ -490,6 +494,14 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "humiliation": {
+        "laughing at her": _senses(
+            "everyone laughing at her, mocking her",
+            "laughing at her own joke | laughing at her favourite show",
+        ),
+        "laughing at him": _senses(
+            "everyone laughing at him, mocking him",
+            "laughing at his own joke | laughing at his favourite show",
+        ),
         "fool": _senses(
             "made a fool of in public",
             "an april fools day card | fooling around with friends",
@@ -564,6 +576,10 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "animals": {
+        "animal": _senses(
+            "a real animal",
+            "animal crackers snack | an animal print coat | a party animal",
+        ),
         "duck": _senses(
             "a duck on a pond",
             "ducking under a branch | ducking to avoid a ball",
@@ -690,11 +706,55 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "politics": {
+        "rally": _senses(
+            "a political rally with a candidate",
+            "a pep rally for a school team | a tennis rally | a car rally",
+        ),
         "vote": _senses(
             "voting in an election",
             "voting on pizza toppings with friends | voting for the best costume",
         ),
     },
+}
+
+# Harmless scenes beside each topic, for a prompt that no keyword matched but that MiniLM reads
+# close to the topic as a whole ("a glass of grape juice" is near "a glass of wine"): such a hit
+# does not count when one of these is closer than the topic's own examples by the margin.
+TOPIC_NEIGHBOURS: dict[str, tuple[str, ...]] = {
+    name: tuple(p.strip() for p in text.split("|"))
+    for name, text in {
+        "politics": "a speech at a wedding or a school assembly | a club or team meeting | a "
+        "party with friends",
+        "romance": "a hug between friends or family | a family dinner | a kiss for a pet or a "
+        "child",
+        "violence": "a sport or a play fight | a pillow fight | a video game",
+        "weapons": "kitchen tools | a toy | a camera or a tool",
+        "religion": "a school concert or a choir | an old castle or museum | candles at home",
+        "alcohol": "drinking juice, soda or lemonade | a glass of fruit juice or milk | a glass of "
+        "sparkling water | coffee or "
+        "tea in a cafe | a non-alcoholic mocktail",
+        "drugs": "vitamins from a pharmacy | laughing hard at a joke | cooking with herbs",
+        "smoking": "smoke from a campfire or a barbecue | steam or breath in the cold | "
+        "blowing out candles",
+        "swimwear": "a full wetsuit for surfing or diving | a t-shirt and shorts at the beach | "
+        "warm covered clothes",
+        "revealing": "a full wetsuit for surfing or diving | a t-shirt and shorts at the beach "
+        "| warm covered clothes",
+        "horror": "a cute halloween costume | a museum exhibit | a dark night sky",
+        "humiliation": "laughing with friends at a joke | a funny costume at a party | learning "
+        "something new",
+        "sadness": "a rainy day | cutting onions | the colour blue",
+        "dancing": "exercise or walking | tapping a foot to music at a concert",
+        "injuries": "a doctor's checkup | red paint | fixing a broken object",
+        "gambling": "a board game or a card game for fun | bingo with family",
+        "ads": "recommending something to a friend | a market stall | a plain t-shirt",
+        "driving": "riding a bike, a bus or a train | a toy car",
+        "animals": "a stuffed toy | animal print clothes",
+        "sports": "a board game | walking or stretching | a concert in a stadium",
+        "eating": "cooking or serving food without eating | drinking water",
+        "profanity": "saying oops or fudge | pointing or waving",
+        "stunts": "a roller coaster ride | climbing with a harness | a safe jump into a pool",
+    }.items()
 }
 
 # How much closer a harmless sense must be than the restricted one for a keyword not to count.

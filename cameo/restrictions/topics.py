@@ -170,7 +170,8 @@ TOPICS: tuple[_Topic, ...] = (
             "massacre, torture, slap, strangle, wrestle, bomb, terrorist, riot, mugging, "
             "execution, hitman, duel, shootout, gunfight, fistfight, thug, bottle over, over the "
             "head, glassed, headbutt, choke, chokehold, pummel, kick someone, kicking a man, "
-            "stomp on, beat, hit someone, jumped by, shoved, assault rifle, bar fight, gang fight"
+            "stomp on, beat, hit someone, jumped by, shove, shoved, assault rifle, bar fight, "
+            "gang fight"
         ),
         examples=_list(
             "people fighting and punching each other, a violent bloody attack, soldiers killing in "
