@@ -578,7 +578,7 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
     "animals": {
         "animal": _senses(
             "a real animal",
-            "animal crackers snack | an animal print coat | a party animal",
+            "an animal print coat | a party animal",
         ),
         "duck": _senses(
             "a duck on a pond",
