@@ -51,10 +51,11 @@ import numpy as np
 from django.db.models import QuerySet
 
 from feed.models import FeedPreference, Post
+from feed.post_parts import PostParts, parts_of
 from feed.steering import stored_vectors
 from sora_site.embeddings import EMBEDDING_DIM
 
-EXCLUDE_SIMILARITY = 0.26  # measured in the table above
+EXCLUDE_SIMILARITY = 0.32  # measured in the tables above, over a post's parts and whole text
 # Latest and Following read this many posts per round while filling a page, for at most
 # SCAN_ROUNDS rounds: a page whose every post is excluded ends early with a link to go on.
 SCAN_FACTOR = 3
@@ -121,15 +122,20 @@ def words_saved_note(preference: FeedPreference) -> str:
     return f" {tab} now hides videos matching {quoted}, and For you leaves them out."
 
 
-def excluded(vectors: np.ndarray, exclusions: Exclusions) -> np.ndarray:
-    """Which posts (rows of unit ``vectors``) the exclusions leave out: those matching a phrase,
-    and those with no vector yet."""
+def excluded(
+    vectors: np.ndarray, exclusions: Exclusions, parts: PostParts | None = None
+) -> np.ndarray:
+    """Which posts (rows of unit ``vectors``, with the vectors of their text's ``parts``) the
+    exclusions leave out: those whose whole text or one of its parts matches a phrase, and
+    those with no vector yet."""
     n = vectors.shape[0]
     if not len(exclusions) or n == 0:
         return np.zeros(n, dtype=bool)
-    sims = vectors @ exclusions.vectors.T
+    best = (vectors @ exclusions.vectors.T).max(axis=1)
+    if parts is not None and len(parts):
+        best = np.maximum(best, parts.best(exclusions.vectors, n))
     unread = ~vectors.any(axis=1)
-    return (sims.max(axis=1) >= EXCLUDE_SIMILARITY) | unread
+    return (best >= EXCLUDE_SIMILARITY) | unread
 
 
 @dataclass(frozen=True)
@@ -148,15 +154,16 @@ def chronological_page(
     """The newest ``page_size`` posts of ``qs`` older than ``before`` that the exclusions
     don't leave out. Reads ids and vectors only, ``page_size * SCAN_FACTOR`` at a time; the
     caller loads the cards of the ids in one query."""
-    rows_of = qs.order_by("-pk").values_list("pk", "features__embedding")
+    rows_of = qs.order_by("-pk").values_list("pk", "features__embedding", "features__parts")
     batch = page_size * SCAN_FACTOR
     ids: list[int] = []
     hidden = 0
     cursor = before
     for _ in range(SCAN_ROUNDS):
         rows = list((rows_of if cursor is None else rows_of.filter(pk__lt=cursor))[:batch])
-        out = excluded(_unit_rows([row[1] for row in rows]), exclusions)
-        for (pk, _vector), skip in zip(rows, out, strict=True):
+        vectors = _unit_rows([row[1] for row in rows])
+        out = excluded(vectors, exclusions, parts_of([row[2] for row in rows]))
+        for (pk, _vector, _parts), skip in zip(rows, out, strict=True):
             cursor = pk
             if skip:
                 hidden += 1

@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING
 from django.db import transaction
 
 from feed.models import Post, PostFeatures
+from feed.post_parts import embed_with_parts
 from feed.topics import post_topics
 
 if TYPE_CHECKING:
@@ -135,14 +136,8 @@ def blend_energy(*, motion: float, wording_energy: float) -> float:
     return round(min(1.0, max(0.0, energy)), 3)
 
 
-def embed_posts(texts: list[str]) -> np.ndarray:
-    from sora_site.embeddings import embed_texts
-
-    return embed_texts(texts)
-
-
 def post_features_update(*, post_id: int) -> PostFeatures | None:
-    """Compute and store a post's embedding, topics, motion and energy.
+    """Compute and store a post's embedding (and its text parts'), topics, motion and energy.
 
     The work (MiniLM, decoding the video) happens before the write transaction opens, so the
     database is locked only for the final upsert. Returns None when the post is gone.
@@ -152,7 +147,8 @@ def post_features_update(*, post_id: int) -> PostFeatures | None:
         logger.info("Post %s was deleted before its features were computed.", post_id)
         return None
     text = post_text(post)
-    vector = embed_posts([text])[0]
+    vectors, parts = embed_with_parts([text])
+    vector = vectors[0]
     words = text_features(text, vector)
     motion = _stored_video_motion(post.job.video.name)
     if motion is None:
@@ -162,6 +158,7 @@ def post_features_update(*, post_id: int) -> PostFeatures | None:
     return _features_store(
         post_id=post.pk,
         embedding=vector.astype("<f4").tobytes(),
+        parts=parts[0],
         topics=words.topics,
         motion=motion or 0.0,
         energy=energy,
@@ -186,13 +183,25 @@ def _stored_video_motion(name: str) -> float | None:
 
 @transaction.atomic
 def _features_store(
-    *, post_id: int, embedding: bytes, topics: list[str], motion: float, energy: float
+    *,
+    post_id: int,
+    embedding: bytes,
+    parts: bytes,
+    topics: list[str],
+    motion: float,
+    energy: float,
 ) -> PostFeatures | None:
     if not Post.objects.filter(pk=post_id).exists():
         return None
     features, _ = PostFeatures.objects.update_or_create(
         post_id=post_id,
-        defaults={"embedding": embedding, "topics": topics, "motion": motion, "energy": energy},
+        defaults={
+            "embedding": embedding,
+            "parts": parts,
+            "topics": topics,
+            "motion": motion,
+            "energy": energy,
+        },
     )
     return features
 

@@ -14,6 +14,7 @@ features are read. Arrays are never changed in place, so a request holding the o
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import threading
 from dataclasses import dataclass, field
@@ -23,12 +24,20 @@ import numpy as np
 from django.db import connection
 
 from feed.models import Post, PostFeatures
+from feed.post_parts import PostParts, joined, parts_of
 from feed.ranking import Candidates
 from sora_site.embeddings import EMBEDDING_DIM
 
 POOL_SIZE = 10_000
 NEUTRAL_ENERGY = 0.5
-_ROW_FIELDS = ("pk", "author_id", "created_at", "features__energy", "features__embedding")
+_ROW_FIELDS = (
+    "pk",
+    "author_id",
+    "created_at",
+    "features__energy",
+    "features__embedding",
+    "features__parts",
+)
 _EMPTY_VECTOR = bytes(4 * EMBEDDING_DIM)
 _POSTS = Post._meta.db_table
 _FEATURES = PostFeatures._meta.db_table
@@ -52,9 +61,12 @@ class Pool(Candidates):
     """Candidate arrays, sorted by post id: ``ids`` and ``authors`` (int64), ``created``
     (float64 seconds since the epoch), ``energy`` (float32, 0 calm .. 1 energetic) and
     ``vectors`` (float32, (n, 384), L2-normalised). Posts whose features job hasn't run yet
-    have a zero vector and neutral energy: they rank on freshness and follows until it does."""
+    have a zero vector and neutral energy: they rank on freshness and follows until it does.
+    ``parts`` are the vectors of the posts' text parts (``feed.post_parts``), which only the
+    "none" words read (``feed.exclusions``)."""
 
     version: PoolVersion = field(default_factory=lambda: EMPTY_VERSION)
+    parts: PostParts = field(default_factory=PostParts)
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -62,6 +74,12 @@ class Pool(Candidates):
     @property
     def min_id(self) -> int:
         return int(self.ids[0]) if len(self) else 0
+
+    @property
+    def nbytes(self) -> int:
+        """Memory the pool's arrays hold, its parts included."""
+        arrays = (self.ids, self.authors, self.created, self.energy, self.vectors)
+        return sum(int(array.nbytes) for array in arrays) + self.parts.nbytes
 
     def positions(self, post_ids: np.ndarray) -> np.ndarray:
         """Indexes of those of ``post_ids`` that are in the pool."""
@@ -166,6 +184,8 @@ def _extended(old: Pool, version: PoolVersion) -> Pool:
     keep = slice(max(0, len(old) + len(added) - POOL_SIZE), None)
     energy = np.concatenate([old.energy, added.energy])[keep]
     vectors = np.concatenate([old.vectors, added.vectors])[keep]
+    start = keep.start or 0
+    parts = joined(old.parts.moved(-start, len(ids)), added.parts.moved(len(old) - start, len(ids)))
     pool = Pool(
         ids=ids,
         authors=np.concatenate([old.authors, added.authors])[keep],
@@ -173,15 +193,19 @@ def _extended(old: Pool, version: PoolVersion) -> Pool:
         energy=energy,
         vectors=vectors,
         version=version,
+        parts=parts,
     )
     if version.features_at != old.version.features_at:
-        _apply_recomputed(pool, old.version.features_at)
+        return _apply_recomputed(pool, old.version.features_at)
     return pool
 
 
-def _apply_recomputed(pool: Pool, since: object) -> None:
-    """Write features computed since ``since`` into the pool's (fresh, unshared) arrays."""
-    sql = f"SELECT post_id, energy, embedding FROM {_FEATURES} WHERE post_id BETWEEN %s AND %s"
+def _apply_recomputed(pool: Pool, since: object) -> Pool:
+    """Write features computed since ``since`` into the pool's (fresh, unshared) arrays; the
+    pool with those posts' parts swapped in."""
+    sql = (
+        f"SELECT post_id, energy, embedding, parts FROM {_FEATURES} WHERE post_id BETWEEN %s AND %s"
+    )
     params: list[object] = [pool.min_id, int(pool.ids[-1])]
     if since is not None:
         sql += " AND computed_at >= %s"
@@ -190,16 +214,19 @@ def _apply_recomputed(pool: Pool, since: object) -> None:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:
-        return
+        return pool
     post_ids = np.array([row[0] for row in rows], dtype=np.int64)
     where = np.minimum(np.searchsorted(pool.ids, post_ids), len(pool) - 1)
     found = pool.ids[where] == post_ids
     pool.energy[where[found]] = np.array([row[1] for row in rows], dtype=np.float32)[found]
     pool.vectors[where[found]] = _vectors([row[2] for row in rows])[found]
+    found_rows = [row[3] for row, hit in zip(rows, found, strict=True) if hit]
+    parts = pool.parts.replaced(where[found], parts_of(found_rows))
+    return dataclasses.replace(pool, parts=parts)
 
 
 def _build(rows: list[tuple[Any, ...]], version: PoolVersion) -> Pool:
-    """Arrays from (id, author, created, energy, embedding) rows in id order."""
+    """Arrays from (id, author, created, energy, embedding, parts) rows in id order."""
     return Pool(
         ids=np.array([row[0] for row in rows], dtype=np.int64),
         authors=np.array([row[1] for row in rows], dtype=np.int64),
@@ -209,6 +236,7 @@ def _build(rows: list[tuple[Any, ...]], version: PoolVersion) -> Pool:
         ),
         vectors=_vectors([row[4] for row in rows]),
         version=version,
+        parts=parts_of([row[5] for row in rows]),
     )
 
 

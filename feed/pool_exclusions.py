@@ -26,7 +26,7 @@ _kept: dict[bytes, np.ndarray] = {}
 
 
 def pool_excluded(pool: Pool, exclusions: Exclusions) -> np.ndarray:
-    """``excluded(pool.vectors, exclusions)``, read-only, kept for this pool."""
+    """``excluded(pool.vectors, exclusions, pool.parts)``, read-only, kept for this pool."""
     global _pool
     if not len(exclusions):
         return np.zeros(len(pool), dtype=bool)
@@ -39,7 +39,7 @@ def pool_excluded(pool: Pool, exclusions: Exclusions) -> np.ndarray:
         found = _kept.get(key)
     if found is not None:
         return found
-    found = excluded(pool.vectors, exclusions)
+    found = excluded(pool.vectors, exclusions, pool.parts)
     found.setflags(write=False)
     with _lock:
         if _pool is pool:

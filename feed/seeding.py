@@ -22,11 +22,11 @@ from accounts.models import Follow, User
 from feed.features import (
     TextFeatures,
     blend_energy,
-    embed_posts,
     text_features,
     video_motion,
 )
 from feed.models import Post, PostFeatures
+from feed.post_parts import embed_with_parts
 from generation.models import GenerationJob
 
 if TYPE_CHECKING:
@@ -107,19 +107,22 @@ def templates_from(posts: list[Post]) -> list[Template]:
 def seed_scale(*, posts: int, templates: list[Template], say: Callable[[str], None] = print) -> int:
     """Top the volume up to ``posts`` posts; returns how many were made."""
     missing = posts - scale_posts_count()
+    if missing <= 0:
+        _parts_fill(say)
     if missing <= 0 or not templates:
         return 0
     started = time.monotonic()
     people = _people(max(1, -(-posts // POSTS_PER_PERSON)))
     say(f"  {len(people)} people ready ({time.monotonic() - started:.1f} s)")
     prompts = scale_prompts(min(DISTINCT_PROMPTS, missing))
-    vectors = embed_posts(prompts).astype("<f4")
+    embedded, parts = embed_with_parts(prompts)
+    vectors = embedded.astype("<f4")
     words = [text_features(p, v) for p, v in zip(prompts, vectors, strict=True)]
     say(f"  {len(prompts)} distinct prompts read and embedded ({time.monotonic() - started:.1f} s)")
     done = scale_posts_count()
     for start in range(0, missing, BATCH):
         size = min(BATCH, missing - start)
-        _write_batch(done + start, size, people, prompts, vectors, words, templates)
+        _write_batch(done + start, size, people, prompts, (vectors, parts), words, templates)
         if (start // BATCH) % 10 == 9:
             say(f"  {done + start + size:,} posts ({time.monotonic() - started:.1f} s)")
     return missing
@@ -169,7 +172,7 @@ def _write_batch(
     size: int,
     people: list[User],
     prompts: list[str],
-    vectors: np.ndarray,
+    vectors: tuple[np.ndarray, list[bytes]],
     words: list[TextFeatures],
     templates: list[Template],
 ) -> None:
@@ -211,14 +214,42 @@ def _write_batch(
 
 
 def _features(
-    n: int, post: Post, vectors: np.ndarray, words: list[TextFeatures], templates: list[Template]
+    n: int,
+    post: Post,
+    vectors: tuple[np.ndarray, list[bytes]],
+    words: list[TextFeatures],
+    templates: list[Template],
 ) -> PostFeatures:
     template = templates[n % len(templates)]
     read = words[n % len(words)]
     return PostFeatures(
         post=post,
-        embedding=vectors[n % len(words)].tobytes(),
+        embedding=vectors[0][n % len(words)].tobytes(),
+        parts=vectors[1][n % len(words)],
         topics=read.topics,
         motion=template.motion,
         energy=blend_energy(motion=template.motion, wording_energy=read.wording_energy),
     )
+
+
+def _parts_fill(say: Callable[[str], None]) -> None:
+    """Give volume posts seeded before posts' text parts were stored their parts' vectors, once
+    per distinct prompt (the features job does it for published posts)."""
+    rows = PostFeatures.objects.filter(
+        post__author__username__startswith=f"{SCALE_PREFIX}_", parts=b""
+    ).values_list("pk", "post__job__prompt")
+    by_prompt: dict[str, list[int]] = {}
+    for pk, prompt in rows.iterator(chunk_size=BATCH):
+        by_prompt.setdefault(prompt, []).append(pk)
+    if not by_prompt:
+        return
+    started = time.monotonic()
+    prompts = sorted(by_prompt)
+    _vectors, blobs = embed_with_parts(prompts)
+    with transaction.atomic():
+        for prompt, blob in zip(prompts, blobs, strict=True):
+            pks = by_prompt[prompt]
+            for start in range(0, len(pks), 500):
+                PostFeatures.objects.filter(pk__in=pks[start : start + 500]).update(parts=blob)
+    filled = sum(len(pks) for pks in by_prompt.values())
+    say(f"  {filled:,} posts' text parts read ({time.monotonic() - started:.1f} s)")
