@@ -9,7 +9,8 @@ case-insensitive collation, and PostgreSQL only with ``text_pattern_ops`` or the
 
 The range compares code points, as a prefix does: SQLite compares text byte by byte
 (UTF-8 keeps code point order), and on PostgreSQL both the index and the query compare under
-the C collation, since a language's collation may order ``dog_lover`` after ``dog```.
+the C collation, since a language's collation may weigh ``_`` or ``-`` less than letters and
+put ``dog_lover`` outside the range of ``dog_``.
 Both sides are lower-cased by the database, so case folds exactly as it did with
 ``istartswith``: every letter on PostgreSQL, ASCII letters on SQLite.
 """
