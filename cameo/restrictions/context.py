@@ -37,6 +37,51 @@ def _senses(meant: str, harmless: str) -> Senses:
 # Keyed by topic name, then by the keyword exactly as the topic lists it.
 KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
     "romance": {
+        "anniversary": _senses(
+            "a couple celebrating their anniversary with a romantic dinner",
+            "a cake for her parents' anniversary | a company anniversary party | her "
+            "grandparents' golden anniversary party",
+        ),
+        "sweetheart": _senses(
+            "her sweetheart, a boyfriend or girlfriend",
+            "a dress with a sweetheart neckline | calling a little kid sweetheart",
+        ),
+        "serenade": _senses(
+            "serenading a lover under a balcony",
+            "singing to her cat or her baby | birds serenading the morning",
+        ),
+        "rose petals": _senses(
+            "rose petals on a bed for a romantic night",
+            "a flower girl scattering rose petals | drying rose petals for potpourri",
+        ),
+        "romantic": _senses(
+            "a romantic evening for a couple",
+            "a painting from the romantic era | romantic poetry in a literature class",
+        ),
+        "bride": _senses(
+            "a bride at her own wedding",
+            "a bridal shop assistant | the bride's cake made by a baker",
+        ),
+        "walk down the aisle": _senses(
+            "a bride walking down the aisle at her wedding",
+            "walking down a grocery store aisle | walking down the aisle of a plane",
+        ),
+        "married": _senses(
+            "a couple getting married | a married couple in love",
+            "married to her job, working late | a married couple of friends next door",
+        ),
+        "valentine": _senses(
+            "a romantic valentine's date",
+            "handing out valentines cards to a school class | a valentine for a friend",
+        ),
+        "love story": _senses(
+            "a romantic love story between two people",
+            "reading a story book to kids at bedtime",
+        ),
+        "love letter": _senses(
+            "a love letter to a partner",
+            "a love letter to a city, a thank you to a place | a fan letter",
+        ),
         "date": _senses(
             "a romantic date with a boyfriend or girlfriend | going out on a date together",
             "eating dates, the sweet dried fruit | a date on the calendar | the due date of a "
@@ -93,6 +138,35 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "violence": {
+        "punch": _senses(
+            "punching someone in the face",
+            "a bowl of fruit punch | punching a ticket | a hole punch for paper | the punch line "
+            "of a joke",
+        ),
+        "murder": _senses(
+            "a murder, killing a person",
+            "a murder mystery party game | a murder of crows",
+        ),
+        "knock out": _senses(
+            "knocking someone out with a punch",
+            "knocked out asleep on the couch after a long day",
+        ),
+        "combat": _senses(
+            "hand to hand combat | soldiers in combat",
+            "combat boots for a hike | a combat sport in a gym class",
+        ),
+        "bombing": _senses(
+            "a bombing attack on a city",
+            "bombing on stage, a comedy act going badly",
+        ),
+        "robbery": _senses(
+            "an armed robbery",
+            "prices so high it's highway robbery",
+        ),
+        "gangster": _senses(
+            "a gangster shooting people",
+            "dressed as a 1920s gangster at a costume party",
+        ),
         "fight": _senses(
             "two people fighting with their fists | a violent brawl",
             "a pillow fight at a sleepover | a food fight in the cafeteria | a snowball fight | "
@@ -112,11 +186,6 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
             "attacking a person violently",
             "a panic attack | attacking a pile of laundry | attacking the basket in basketball",
         ),
-        "punch": _senses(
-            "punching someone in the face",
-            "a bowl of fruit punch | punching a ticket | a hole punch for paper | the punch line "
-            "of a joke",
-        ),
         "slap": _senses(
             "slapping someone across the face",
             "slapping paint on a canvas | playing slap bass | a slap bracelet | slapping a "
@@ -124,7 +193,8 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
         "bomb": _senses(
             "a bomb explodes and kills people",
-            "a fizzy bath bomb | photobombing a picture | a cannonball bomb dive into a pool",
+            "a fizzy bath bomb | photobombing a picture | a cannonball bomb dive into a pool | "
+            "bombing on stage, a comedy act going badly",
         ),
         "explosion": _senses(
             "a deadly explosion",
@@ -185,6 +255,10 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "weapons": {
+        "sword": _senses(
+            "fighting with a sword",
+            "a sword swallowing act at a circus | a swordfish",
+        ),
         "gun": _senses(
             "a gun, a firearm | pointing a pistol",
             "a hot glue gun for crafts | a water gun fight in summer | a nail gun | a staple "
@@ -229,6 +303,10 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "military": {
+        "combat": _senses(
+            "soldiers in combat",
+            "combat boots for a hike",
+        ),
         "tank": _senses(
             "a military tank | an army tank",
             "a fish tank | a tank top | a gas tank | a think tank | a water tank",
@@ -247,6 +325,10 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "ads": {
+        "sponsor": _senses(
+            "a brand sponsor | a sponsored post",
+            "sponsoring a child through a charity | a sponsor at a support group",
+        ),
         "brand": _senses(
             "promoting a brand | a brand deal",
             "a brand new bike | brand new shoes | a brand new day",
@@ -341,6 +423,14 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "smoking": {
+        "smoker": _senses(
+            "a smoker with a cigarette",
+            "a barbecue smoker for cooking meat",
+        ),
+        "cigar": _senses(
+            "smoking a cigar",
+            "a cigar box guitar | a cigar box for keepsakes",
+        ),
         "smoking": _senses(
             "smoking a cigarette | someone smoking outside",
             "smoking a brisket on a barbecue | smoking hot, looking great | a smoking chimney",
@@ -359,6 +449,26 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "sports": {
+        "boxing": _senses(
+            "boxing in a ring with gloves",
+            "boxing up books for a move | packing boxes",
+        ),
+        "cricket": _senses(
+            "playing a cricket match",
+            "crickets chirping on a summer night",
+        ),
+        "referee": _senses(
+            "a referee at a football match",
+            "refereeing an argument between kids",
+        ),
+        "league": _senses(
+            "a sports league game",
+            "out of her league | in a league of her own",
+        ),
+        "athletic": _senses(
+            "an athletic competition",
+            "athletic leggings for running errands | athletic wear",
+        ),
         "race": _senses(
             "a running race | a car race",
             "racing to catch the bus | a race against time | the human race",
@@ -385,6 +495,42 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "religion": {
+        "bishop": _senses(
+            "a church bishop in robes",
+            "a bishop chess piece | moving a bishop on a chessboard",
+        ),
+        "monk": _senses(
+            "a monk praying in a monastery",
+            "monk fruit sweetener | a monkfish dinner",
+        ),
+        "baptism": _senses(
+            "a baby's baptism in church",
+            "a baptism of fire, a hard first day at work",
+        ),
+        "blessed by": _senses(
+            "blessed by a priest",
+            "blessed by sunny weather, lucky",
+        ),
+        "sermon": _senses(
+            "a sermon in church",
+            "a lecture from mom about chores",
+        ),
+        "prayer": _senses(
+            "a prayer in church",
+            "prayer pose in yoga | hands together in a yoga class",
+        ),
+        "sacred": _senses(
+            "a sacred religious place",
+            "a sacred family recipe | a sacred morning coffee routine",
+        ),
+        "sabbath": _senses(
+            "keeping the sabbath at a synagogue or church",
+            "taking a break from social media | a rest day at a cabin",
+        ),
+        "worship": _senses(
+            "worship in a church",
+            "worshipping a new gadget, loving something | fans adoring a pop star",
+        ),
         "god": _senses(
             "praying to god | worship",
             "saying oh my god in surprise | a greek god costume",
@@ -431,6 +577,14 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "horror": {
+        "graveyard": _senses(
+            "a creepy graveyard at night",
+            "working the graveyard shift at night",
+        ),
+        "vampire": _senses(
+            "a scary vampire with fangs",
+            "a vampire facial at a spa",
+        ),
         "monster": _senses(
             "a terrifying monster",
             "a monster truck rally | cookie monster | a cute cartoon monster plush | a monster "
@@ -479,6 +633,10 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "revealing": {
+        "low cut": _senses(
+            "a low cut top showing cleavage",
+            "low cut sneakers | low cut socks",
+        ),
         "revealing": _senses(
             "a revealing outfit",
             "revealing a surprise | a gender reveal party | revealing a secret | revealing a new "
@@ -494,6 +652,14 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "humiliation": {
+        "falling over": _senses(
+            "falling over clumsily while people laugh at her",
+            "falling over laughing at a joke",
+        ),
+        "face first": _senses(
+            "falling face first in front of everyone",
+            "diving face first into a pile of leaves for fun | jumping face first into a pool",
+        ),
         "laughing at her": _senses(
             "everyone laughing at her, mocking her",
             "laughing at her own joke | laughing at her favourite show",
@@ -512,6 +678,14 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "eating": {
+        "chew": _senses(
+            "chewing food",
+            "a chew toy for a dog",
+        ),
+        "sampling": _senses(
+            "sampling food",
+            "sampling paint colours | sampling music",
+        ),
         "taste": _senses(
             "tasting food",
             "good taste in music | good taste in fashion | a taste of adventure",
@@ -522,6 +696,18 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "sadness": {
+        "depressed": _senses(
+            "feeling depressed and crying",
+            "a depressed button or pedal, pressed down",
+        ),
+        "melancholy": _senses(
+            "a melancholy sad mood, crying",
+            "listening to melancholy music while painting",
+        ),
+        "gloomy": _senses(
+            "a gloomy sad person",
+            "gloomy grey rainy weather outside",
+        ),
         "tears": _senses(
             "in tears, crying",
             "tears open a present | tears the wrapping paper",
@@ -536,6 +722,14 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "injuries": {
+        "ambulance": _senses(
+            "an injured person taken by ambulance",
+            "a toy ambulance | an ambulance driving past in traffic",
+        ),
+        "hurt": _senses(
+            "hurt and bleeding | badly hurt in an accident",
+            "feelings hurt by a mean message | hurt feelings",
+        ),
         "accident": _senses(
             "a bad accident with injuries",
             "a happy accident while painting | spilling coffee by accident",
@@ -558,6 +752,10 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "driving": {
+        "test drive": _senses(
+            "test driving a new car",
+            "trying out a new recipe | testing a new idea",
+        ),
         "drive": _senses(
             "driving a car | a long drive down a road",
             "a charity food drive | a blood drive | a drive to raise money",
@@ -576,6 +774,22 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "animals": {
+        "goldfish": _senses(
+            "a goldfish in a bowl",
+            "goldfish crackers as a snack",
+        ),
+        "kitten": _senses(
+            "a kitten playing",
+            "kitten heels shoes",
+        ),
+        "bunny": _senses(
+            "a bunny rabbit",
+            "fuzzy bunny slippers | a chocolate easter bunny",
+        ),
+        "dog": _senses(
+            "a dog on a walk",
+            "dog tired after a long day | a hot dog",
+        ),
         "animal": _senses(
             "a real animal",
             "an animal print coat | a party animal",
@@ -634,6 +848,10 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "profanity": {
+        "bleep": _senses(
+            "a swear word bleeped out",
+            "a horn beeping | a machine beeping",
+        ),
         "curse": _senses(
             "cursing, swearing out loud",
             "a witch's curse in a fairy tale | a cursed treasure",
@@ -652,6 +870,10 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "stunts": {
+        "stunt": _senses(
+            "a dangerous stunt",
+            "a stunt double's makeup on a film set | a publicity stunt",
+        ),
         "dangerous": _senses(
             "a dangerous stunt",
             "dangerously cute | dangerously delicious",
@@ -666,6 +888,10 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "gambling": {
+        "lottery": _senses(
+            "buying a lottery ticket",
+            "feeling lucky, like winning the lottery with a new puppy",
+        ),
         "bet": _senses(
             "placing a bet at a casino",
             "you bet, of course | i bet she'll love it | a safe bet",
@@ -684,6 +910,22 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "dancing": {
+        "ballroom": _senses(
+            "ballroom dancing",
+            "a hotel ballroom set up for a gala dinner",
+        ),
+        "disco": _senses(
+            "dancing at a disco",
+            "hanging a disco ball in a bedroom | a disco themed cake",
+        ),
+        "choreography": _senses(
+            "dance choreography",
+            "fight choreography for a stage play | stunt choreography",
+        ),
+        "tutu": _senses(
+            "a ballerina dancing in a tutu",
+            "a tutu at a dress-up party | a tutu as a costume",
+        ),
         "boogie": _senses(
             "boogie dancing",
             "a boogie board at the beach",

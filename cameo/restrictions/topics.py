@@ -116,7 +116,7 @@ TOPICS: tuple[_Topic, ...] = (
             "passionate embrace, passionate kiss, embrace, lovebirds, newlyweds, vow renewal, "
             "crush, date night, dinner date, blind date, speed dating, french kiss, caress, "
             "spooning, romantically, intimate, rose petals, swoon, wooing, courting, renew their "
-            "vows, renewing their vows, wedding vows"
+            "vows, renewing their vows, wedding vows, walk down the aisle"
         ),
         examples=_list(
             "a romantic date, a couple kissing, a candlelit dinner for two, a marriage proposal, "
