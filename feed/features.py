@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Q
 
 from feed.models import Post, PostFeatures
 from feed.post_parts import embed_with_parts
@@ -207,10 +208,12 @@ def _features_store(
 
 
 def post_features_backfill() -> int:
-    """Queue the features job for posts published while the queue was unreachable."""
+    """Queue the features job for posts published while the queue was unreachable, and for
+    posts whose features were computed before their text's parts were stored."""
     from feed.services import _enqueue_default
 
-    missing = list(Post.objects.filter(features__isnull=True).values_list("pk", flat=True))
+    unread = Q(features__isnull=True) | Q(features__parts__isnull=True)
+    missing = list(Post.objects.filter(unread).values_list("pk", flat=True))
     for post_id in missing:
         _enqueue_default("feed.jobs.post_features", post_id)
     return len(missing)

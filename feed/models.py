@@ -72,11 +72,13 @@ class PostFeatures(models.Model):
     """What the feed knows about a post, computed once by a job after publishing so that no feed
     request embeds or decodes anything. ``embedding`` is a float32 MiniLM vector (384 values) of
     the prompt and caption; ``energy`` runs from 0 (calm) to 1 (energetic). ``parts`` holds a
-    float16 vector for each part of that text (``feed.post_parts``), empty when it has one."""
+    float16 vector for each part of that text (``feed.post_parts``): empty when it has one part,
+    null when the features were computed before parts were stored (``requeue_stuck`` queues
+    them again)."""
 
     post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="features")
     embedding = models.BinaryField()
-    parts = models.BinaryField(default=b"", blank=True)
+    parts = models.BinaryField(null=True, blank=True)
     topics = models.JSONField(default=list, blank=True)
     motion = models.FloatField(default=0.0)
     energy = models.FloatField(default=0.5)

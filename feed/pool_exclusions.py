@@ -1,7 +1,7 @@
 """Which of the candidate pool a person's "none" words leave out, worked out once per pool.
 
 The answer depends only on the pool's vectors and the words' vectors, yet every For-you page
-asked it again: a (10,000 x 384) matrix product and a pass over every vector, the costliest
+asked it again: matrix products over 10,000 text vectors and ~30,000 part vectors, the costliest
 step of a page that is otherwise served from the ranking kept ahead. Here it is kept for as
 long as the process holds the same pool (a new post or recomputed features build a new one,
 and the answers kept for the old one are dropped with it), keyed by the words and their

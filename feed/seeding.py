@@ -108,7 +108,7 @@ def seed_scale(*, posts: int, templates: list[Template], say: Callable[[str], No
     """Top the volume up to ``posts`` posts; returns how many were made."""
     missing = posts - scale_posts_count()
     if missing <= 0:
-        _parts_fill(say)
+        scale_parts_fill(say)
     if missing <= 0 or not templates:
         return 0
     started = time.monotonic()
@@ -232,17 +232,17 @@ def _features(
     )
 
 
-def _parts_fill(say: Callable[[str], None]) -> None:
+def scale_parts_fill(say: Callable[[str], None] = print) -> int:
     """Give volume posts seeded before posts' text parts were stored their parts' vectors, once
     per distinct prompt (the features job does it for published posts)."""
     rows = PostFeatures.objects.filter(
-        post__author__username__startswith=f"{SCALE_PREFIX}_", parts=b""
+        post__author__username__startswith=f"{SCALE_PREFIX}_", parts__isnull=True
     ).values_list("pk", "post__job__prompt")
     by_prompt: dict[str, list[int]] = {}
     for pk, prompt in rows.iterator(chunk_size=BATCH):
         by_prompt.setdefault(prompt, []).append(pk)
     if not by_prompt:
-        return
+        return 0
     started = time.monotonic()
     prompts = sorted(by_prompt)
     _vectors, blobs = embed_with_parts(prompts)
@@ -253,3 +253,4 @@ def _parts_fill(say: Callable[[str], None]) -> None:
                 PostFeatures.objects.filter(pk__in=pks[start : start + 500]).update(parts=blob)
     filled = sum(len(pks) for pks in by_prompt.values())
     say(f"  {filled:,} posts' text parts read ({time.monotonic() - started:.1f} s)")
+    return filled

@@ -6,8 +6,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import django_rq
 import numpy as np
 import pytest
+from django.core.management import call_command
 
 from accounts.models import User
 from feed.exclusions import EXCLUDE_SIMILARITY, Exclusions
@@ -101,7 +103,7 @@ def test_a_post_without_stored_parts_is_matched_on_its_whole_text(
     bob: User, scenes: dict[str, Post]
 ) -> None:
     """Features computed before parts were stored fall back to the whole-prompt vector."""
-    PostFeatures.objects.filter(post=scenes["city"]).update(parts=b"")
+    PostFeatures.objects.filter(post=scenes["city"]).update(parts=None)
     feed_instruction_set(user=bob, instruction="no cities")
     page = shown(logged_in(bob).get("/").content.decode())
     assert scenes["city"].pk in page and len(page) == len(scenes)
@@ -114,7 +116,7 @@ def test_the_pool_keeps_each_posts_parts_with_it_as_posts_arrive_and_features_ar
     assert len(first.parts) == 8  # two parts for each of the four prompts
     late = publish_like(template_job, alice, "a kitten napping, in a snowy garden")
     # The skier's features are computed again after publishing: its parts replace the old ones.
-    PostFeatures.objects.filter(post=scenes["skier"]).update(parts=b"")
+    PostFeatures.objects.filter(post=scenes["skier"]).update(parts=None)
     post_features_update(post_id=scenes["skier"].pk)
     grown = candidate_pool()
     assert grown is not first and len(grown) == len(first) + 1
@@ -126,3 +128,17 @@ def test_the_pool_keeps_each_posts_parts_with_it_as_posts_arrive_and_features_ar
     out = pool_excluded(grown, snow)
     left_out = {int(pk) for pk in grown.ids[out]}
     assert left_out == {scenes["skier"].pk, late.pk}
+
+
+def test_requeue_stuck_queues_features_read_before_parts_were_stored_once(
+    bob: User, scenes: dict[str, Post], capsys: Any
+) -> None:
+    PostFeatures.objects.filter(post=scenes["city"]).update(parts=None)
+    call_command("requeue_stuck")
+    assert "feed features queued 1" in capsys.readouterr().out
+    queue = django_rq.get_queue("default")
+    queued = [j.args for j in queue.jobs if j.func_name == "feed.jobs.post_features"]
+    assert queued == [(scenes["city"].pk,)]
+    post_features_update(post_id=scenes["city"].pk)
+    call_command("requeue_stuck")
+    assert "feed features queued 0" in capsys.readouterr().out
