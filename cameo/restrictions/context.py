@@ -37,6 +37,14 @@ def _senses(meant: str, harmless: str) -> Senses:
 # Keyed by topic name, then by the keyword exactly as the topic lists it.
 KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
     "romance": {
+        "cuddle": _senses(
+            "a couple cuddling in bed",
+            "cuddling a baby animal at a farm | cuddling a puppy | cuddling a baby",
+        ),
+        "snuggle": _senses(
+            "a couple snuggling together",
+            "snuggling a baby brother | snuggling a pet | snuggling in a blanket",
+        ),
         "anniversary": _senses(
             "a couple celebrating their anniversary with a romantic dinner",
             "a cake for her parents' anniversary | a company anniversary party | her "
@@ -138,6 +146,26 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "violence": {
+        "mugging": _senses(
+            "mugging a person on the street, robbing them",
+            "mugging for the camera, pulling silly faces",
+        ),
+        "headbutt": _senses(
+            "headbutting a man in a fight",
+            "an affectionate cat headbutting a hand | heading a football",
+        ),
+        "shove": _senses(
+            "shoving a person violently",
+            "shoving clothes into a suitcase | shoving a tray into the oven",
+        ),
+        "slice through": _senses(
+            "slicing through a person with a blade",
+            "slicing through the waves on a boat | slicing through a cake",
+        ),
+        "shootout": _senses(
+            "a shootout with guns",
+            "a penalty shootout in a football match",
+        ),
         "punch": _senses(
             "punching someone in the face",
             "a bowl of fruit punch | punching a ticket | a hole punch for paper | the punch line "
@@ -255,6 +283,10 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "weapons": {
+        "shootout": _senses(
+            "a shootout with guns",
+            "a penalty shootout in a football match",
+        ),
         "sword": _senses(
             "fighting with a sword",
             "a sword swallowing act at a circus | a swordfish",
@@ -495,6 +527,14 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "religion": {
+        "christian": _senses(
+            "a christian church service",
+            "a christian dior fashion gown | a friend named christian",
+        ),
+        "shrine": _senses(
+            "a religious shrine in a temple",
+            "a fan shrine of posters to a band | a shrine to her favourite snacks",
+        ),
         "bishop": _senses(
             "a church bishop in robes",
             "a bishop chess piece | moving a bishop on a chessboard",
@@ -910,6 +950,22 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         ),
     },
     "dancing": {
+        "ballerina": _senses(
+            "a ballerina dancing on stage",
+            "a ballerina music box | ballerina flats shoes",
+        ),
+        "dance floor": _senses(
+            "dancing on the dance floor",
+            "mopping or sweeping an empty dance floor after closing",
+        ),
+        "jig": _senses(
+            "dancing an irish jig",
+            "a fishing jig lure | a woodworking jig",
+        ),
+        "two step": _senses(
+            "dancing the two step",
+            "two step verification on a phone",
+        ),
         "ballroom": _senses(
             "ballroom dancing",
             "a hotel ballroom set up for a gala dinner",
