@@ -20,6 +20,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cameo import faces, liveness, synthetic
+from generation.pipeline.base import CameoImage, VideoRequest
+from safety.scan import time_scan
+
 CLIP_SECONDS = 8.0
 CLIP_FPS = 30
 CLIP_WIDTH = 640  # 640 x 480: what getUserMedia gives by default
@@ -44,8 +48,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from cameo import synthetic
-
         runs = max(1, options["runs"])
         seed = synthetic.GAN_SEEDS[0] if options["seed"] is None else options["seed"]
         with tempfile.TemporaryDirectory() as folder:
@@ -57,8 +59,6 @@ class Command(BaseCommand):
 
 
 def make_clips(seed: int, folder: Path) -> list[BenchClip]:
-    from cameo import synthetic
-
     head = synthetic.gan_head(seed, width=CLIP_WIDTH)
     frames = synthetic.turning_frames(
         CHALLENGE, head=head, seconds=CLIP_SECONDS, fps=CLIP_FPS, yaw_deg=synthetic.GAN_YAW_DEG
@@ -87,8 +87,6 @@ def _mean_seconds(job: Any, runs: int) -> tuple[float, float]:
 
 
 def _verify(clip: BenchClip) -> None:
-    from cameo import liveness
-
     read = liveness.read_clip(clip.path)
     result = liveness.verify_clip(read.frames, read.duration_s, clip.challenge)
     if not result.ok:  # a failing clip stops early and would time the wrong thing
@@ -117,8 +115,6 @@ GUARD_SIZES = (1_000, 10_000)
 
 def _guard_render(seed: int) -> Any:
     """An 8 s 9:16 render by the built-in renderer with one cameo face, as the worker makes it."""
-    from cameo import faces, synthetic
-    from generation.pipeline.base import CameoImage, VideoRequest
     from generation.pipeline.builtin import BuiltinBackend
 
     face_image = synthetic.gan_face(seed)
@@ -134,8 +130,6 @@ def likeness_guard_figures(clips: list[BenchClip], runs: int, seed: int = 182) -
     """The post-render scan on an 8 s 9:16 render holding one cameo face: seconds per clip for
     finding and embedding faces in ~1 frame a second, and the comparison with N protected
     cameos as one matrix."""
-    from safety.scan import time_scan
-
     result = _guard_render(seed)
     time_scan(result.frames, result.fps, protected_cameos=10)  # warm-up
     lines = []

@@ -36,10 +36,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from feed import ranking, selectors
+from feed.budget import MAX_BUDGET_MINUTES, budget_set
+from feed.goals import feed_goals_set
+from feed.models import FeedPreference, Post, SeenPost
+from feed.pool import candidate_pool
+from feed.steering import feed_instruction_set, feed_mood_set
+from sora_site import valkey
 
 P5_TARGET = 12
 P6_TARGET = 0.5
@@ -114,8 +128,6 @@ class Command(BaseCommand):
 
     def _in_own_folder(self, options: dict[str, Any]) -> None:
         """Run this command again with ``--here --seed`` in a folder of its own."""
-        from sora_site import valkey
-
         keep = options["var_dir"]
         folder = Path(keep or tempfile.mkdtemp(prefix="sora-bench-feed-")).resolve()
         folder.mkdir(parents=True, exist_ok=True)
@@ -171,8 +183,6 @@ class Command(BaseCommand):
         self._report(p5, p7, loads, options)
 
     def _seed(self, posts: int) -> None:
-        from django.core.management import call_command
-
         started = time.monotonic()
         call_command("migrate", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -183,12 +193,6 @@ class Command(BaseCommand):
     def _viewers(self, count: int) -> list[Any]:
         """People to load the feed as, each steered by the same instruction, a mood and two
         goals, with a daily limit (so the page also reads today's watch time)."""
-        from accounts.models import User
-        from feed.budget import MAX_BUDGET_MINUTES, budget_set
-        from feed.goals import feed_goals_set
-        from feed.models import FeedPreference, SeenPost
-        from feed.steering import feed_instruction_set, feed_mood_set
-
         people = list(User.objects.filter(is_active=True).order_by("-pk")[:count])
         if not people:
             raise CommandError("There is nobody to load the feed as: seed some posts first.")
@@ -218,8 +222,6 @@ class Command(BaseCommand):
         loads: dict[str, Load],
         options: dict[str, Any],
     ) -> None:
-        from feed.models import Post
-
         w = self.stdout.write
         w(f"Measured on {Post.objects.count():,} posts, {os.cpu_count()} CPUs.")
         small, large = p5[10], p5[50]
@@ -274,8 +276,6 @@ class Command(BaseCommand):
 
 
 def _client_for(viewer: Any) -> Any:
-    from django.test import Client
-
     client = Client(HTTP_HOST="localhost")
     client.force_login(viewer)
     return client
@@ -283,12 +283,6 @@ def _client_for(viewer: Any) -> Any:
 
 def measure_queries(viewer: Any, sizes: tuple[int, ...] = (10, 50)) -> dict[int, int]:
     """Queries for one full For-you page request at each page size, on a warm pool."""
-    from unittest import mock
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from feed import selectors
 
     client = _client_for(viewer)
     client.get(FEED_PATH)  # loads this process's candidate pool, as a worker's first page does
@@ -317,9 +311,6 @@ def measure_rerank(viewer: Any, repeats: int) -> tuple[int, list[float]]:
     10,000 at most), steered by the viewer's instruction, mood and follows, ``repeats`` times."""
     import numpy as np
 
-    from feed import ranking, selectors
-    from feed.pool import candidate_pool
-
     pool = candidate_pool()
     preference = selectors.feed_preference_for(viewer)
     _, steering = selectors.viewer_steering(viewer=viewer, preference=preference, pool=pool)
@@ -344,8 +335,6 @@ def _free_port() -> int:
 
 def _server_env() -> dict[str, str]:
     """This process's environment, pointed at the database it uses."""
-    from django.db import connection
-
     env = dict(os.environ)
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):

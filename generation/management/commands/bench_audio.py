@@ -26,6 +26,11 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandParser
 
 from generation import soundcheck
+from generation.pipeline.audio import add_sound, speech
+from generation.pipeline.audio.speech import plan_speech
+from generation.pipeline.base import AUDIO_RATE, VideoRequest
+from generation.pipeline.watermark import apply_watermark
+from generation.worker import keep_freed_memory
 
 TARGET_LUFS = -16.0
 LUFS_TOLERANCE = 1.0
@@ -128,10 +133,7 @@ class Command(BaseCommand):
     # --- One clip, as a job makes it ------------------------------------------------------------
 
     def _make(self, prompt: str, duration_s: int, sound: str = "on") -> Clip:
-        from generation.pipeline.audio import add_sound
-        from generation.pipeline.base import VideoRequest
         from generation.pipeline.encode import decode_audio, encode_mp4
-        from generation.pipeline.watermark import apply_watermark
 
         request = VideoRequest(
             prompt=prompt, seed=SEED, duration_s=duration_s, aspect="9:16",
@@ -157,9 +159,6 @@ class Command(BaseCommand):
         return clip
 
     def _warm(self) -> None:
-        from generation.pipeline.audio import speech
-        from generation.worker import keep_freed_memory
-
         t0 = time.perf_counter()
         keep_freed_memory()  # as a video worker does at start-up
         speech.warm()
@@ -277,9 +276,6 @@ class Command(BaseCommand):
     # --- Speech ---------------------------------------------------------------------------------
 
     def _speech(self, quick: bool) -> None:
-        from generation.pipeline.audio.speech import plan_speech
-        from generation.pipeline.base import AUDIO_RATE
-
         prompts = [SPEECH_CLIPS[i] for i in QUICK_SPEECH] if quick else SPEECH_CLIPS
         raw: list[float] = []
         mixed: list[float] = []

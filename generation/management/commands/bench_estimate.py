@@ -10,8 +10,10 @@ video, times rounds of the queue) said for the same jobs at the same moments.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -22,8 +24,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import django_rq
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rq.worker import Worker
+
+from accounts.services import user_signup
+from generation.estimate import queue_estimate
+from generation.models import GenerationJob
+from generation.services import generation_request
+from sora_site import valkey
 
 _OWN_DATA = ("DATABASE_URL", "REDIS_URL", "SORA_MEDIA_ROOT", "SORA_STORAGE", "SORA_VAR_DIR")
 GOAL = 0.3
@@ -64,8 +75,6 @@ class Command(BaseCommand):
     # --- A database and queue of its own ------------------------------------------------------
 
     def _in_own_folder(self, options: dict[str, Any]) -> None:
-        from sora_site import valkey
-
         folder = Path(tempfile.mkdtemp(prefix="sora-bench-estimate-")).resolve()
         socket_path = folder / "valkey.sock"
         server = valkey.start(socket_path)
@@ -92,8 +101,6 @@ class Command(BaseCommand):
     # --- Measuring ----------------------------------------------------------------------------
 
     def _measure(self, options: dict[str, Any]) -> None:
-        from django.core.management import call_command
-
         call_command("migrate", verbosity=0)
         workers = [_start_worker() for _ in range(options["workers"])]
         try:
@@ -109,10 +116,6 @@ class Command(BaseCommand):
         self._report(samples, len(workers))
 
     def _run(self, durations: list[int], timeout: float, *, label: str) -> list[Sample]:
-        from generation.estimate import queue_estimate
-        from generation.models import GenerationJob
-        from generation.services import generation_request
-
         samples = []
         for n, duration in enumerate(durations):
             # One person per job: the per-person queue cap would hold the rest back as pending.
@@ -173,11 +176,6 @@ _PROMPTS = (
 
 
 def _bench_user(name: str) -> Any:
-    import datetime as dt
-    import secrets
-
-    from accounts.services import user_signup
-
     return user_signup(
         username=f"bench_{name}", email=f"bench_{name}@example.com",
         password=secrets.token_urlsafe(16), birthdate=dt.date(1990, 1, 1),
@@ -191,9 +189,6 @@ def _start_worker() -> subprocess.Popen[bytes]:
 
 
 def _wait_for_workers(count: int, timeout: float) -> None:
-    import django_rq
-    from rq.worker import Worker
-
     queue = django_rq.get_queue("video")
     deadline = time.monotonic() + timeout
     while Worker.count(queue=queue) < count:
@@ -205,10 +200,6 @@ def _wait_for_workers(count: int, timeout: float) -> None:
 def _previous_estimate(job: Any, estimate: Any) -> float | None:
     """What the estimator before this one promised: the mean seconds per second of video
     times the clip's length, times the rounds of the queue ahead of it plus one."""
-    import django_rq
-    from rq.worker import Worker
-
-    from generation.models import GenerationJob
 
     if estimate is None:
         return None

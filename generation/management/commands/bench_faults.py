@@ -12,8 +12,10 @@ that no job points at (so a failed job keeps none).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
+import secrets
 import shutil
 import signal
 import subprocess
@@ -25,7 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from accounts.services import user_signup
+from generation.models import GenerationJob
+from generation.services import generation_request
+from generation.workdirs import job_workdirs
+from sora_site import valkey
 
 _OWN_DATA = (
     "DATABASE_URL",
@@ -115,8 +125,6 @@ class Command(BaseCommand):
     # --- A database and queue of its own ------------------------------------------------------
 
     def _in_own_folder(self, options: dict[str, Any]) -> None:
-        from sora_site import valkey
-
         folder = Path(tempfile.mkdtemp(prefix="sora-bench-faults-")).resolve()
         socket_path = folder / "valkey.sock"
         server = valkey.start(socket_path)
@@ -149,8 +157,6 @@ class Command(BaseCommand):
     # --- The runs ----------------------------------------------------------------------------
 
     def _bench(self, options: dict[str, Any]) -> None:
-        from django.core.management import call_command
-
         call_command("migrate", verbosity=0)
         rng = random.Random(options["seed"])
         point = f"at {options['at']}%"
@@ -172,9 +178,6 @@ class Command(BaseCommand):
         self._report(runs)
 
     def _one_run(self, number: int, target: int, options: dict[str, Any]) -> Run:
-        from generation.models import GenerationJob
-        from generation.services import generation_request
-
         job = generation_request(
             user=_bench_user(number), prompt=PROMPTS[number % len(PROMPTS)],
             duration_s=options["duration"], aspect="9:16", seed=number,
@@ -220,18 +223,12 @@ class Command(BaseCommand):
         return run
 
     def _check(self, run: Run) -> None:
-        from generation.models import GenerationJob
-        from generation.workdirs import job_workdirs
-
         job = GenerationJob.objects.get(pk=run.job_id)
         run.status, run.attempts, run.error = job.status, job.attempts, job.error
         run.folders = len(job_workdirs())
         run.files = len(_orphan_files())
 
     def _report(self, runs: list[Run]) -> None:
-        from generation.models import GenerationJob
-        from generation.workdirs import job_workdirs
-
         self.stdout.write("")
         self.stdout.write(
             "  run  job  kill at  killed in               after    status     tries  "
@@ -270,11 +267,6 @@ class Command(BaseCommand):
 
 
 def _bench_user(number: int) -> Any:
-    import datetime as dt
-    import secrets
-
-    from accounts.services import user_signup
-
     # One person per run, so no run waits on another's quota or queue cap.
     return user_signup(
         username=f"bench_faults_{number}", email=f"bench_faults_{number}@example.com",
@@ -304,8 +296,6 @@ def _stop(worker: subprocess.Popen[bytes], *, kill: bool) -> None:
 
 def _reached(job_id: int, target: int) -> bool:
     """The render got to the kill point, or ended before it (then the kill hits an idle worker)."""
-    from generation.models import GenerationJob
-
     row = GenerationJob.objects.filter(pk=job_id).values_list("progress", "status").first()
     return row is None or row[0] >= target or row[1] in GenerationJob.TERMINAL
 
@@ -326,9 +316,6 @@ def _wait(predicate: Any, timeout: float, what: str, worker: subprocess.Popen[by
 
 def _orphan_files() -> list[str]:
     """Stored videos and posters that no job points at."""
-    from django.core.files.storage import default_storage
-
-    from generation.models import GenerationJob
 
     kept = set()
     for video, poster in GenerationJob.objects.values_list("video", "poster"):

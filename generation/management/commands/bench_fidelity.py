@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from generation.fidelity import score, sheets
 from generation.pipeline.scene import plan_scene
+from generation.worker import warm_up
 
 P1_DURATION_S = 8
 P1_WARM_CLIPS = 5
@@ -109,7 +110,6 @@ class Command(BaseCommand):
         # watermark and an AAC encode.
         from generation.management.commands.bench_audio import Command as AudioBench
         from generation.pipeline.builtin import BuiltinBackend
-        from generation.worker import warm_up
 
         with tempfile.TemporaryDirectory(prefix="sora-bench-fidelity-") as tmp:
             bench = AudioBench()

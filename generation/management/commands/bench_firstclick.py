@@ -23,8 +23,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rq import Queue, Worker
 
 RATIO_GOAL = 1.5
 FEATURES_GOAL_S = 1.0
@@ -110,9 +112,6 @@ class Command(BaseCommand):
 
     def _wait_for_workers(self, socket_path: Path) -> None:
         """Both queues' workers register once they have loaded what they preload."""
-        import redis
-        from rq import Queue, Worker
-
         connection = redis.Redis(unix_socket_path=str(socket_path))
         deadline = time.monotonic() + 300
         for name in ("video", "default"):
@@ -149,9 +148,6 @@ class Command(BaseCommand):
         )
 
     def _bench_features(self, socket_path: Path) -> None:
-        import redis
-        from rq import Queue
-
         queue = Queue("default", connection=redis.Redis(unix_socket_path=str(socket_path)))
         for label in ("first", "second"):
             # Post 1 is seed_demo's first published video.

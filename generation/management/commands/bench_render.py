@@ -21,8 +21,13 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rq import Queue, Worker
+
+from generation.pipeline.base import VideoRequest
+from generation.pipeline.watermark import apply_watermark
 
 
 def _free_port() -> int:
@@ -125,9 +130,6 @@ class Command(BaseCommand):
 
     def _wait_for_video_worker(self, socket_path: Path) -> float:
         """A video worker registers with the queue only after it has loaded its backend."""
-        import redis
-        from rq import Queue, Worker
-
         started = time.monotonic()
         connection = redis.Redis(unix_socket_path=str(socket_path))
         queue = Queue("video", connection=connection)
@@ -170,10 +172,8 @@ class Command(BaseCommand):
     # --- renderer --------------------------------------------------------------------------------
 
     def _bench_render(self) -> None:
-        from generation.pipeline.base import VideoRequest
         from generation.pipeline.builtin import BuiltinBackend
         from generation.pipeline.encode import encode_mp4
-        from generation.pipeline.watermark import apply_watermark
 
         backend = BuiltinBackend()
         warm = VideoRequest(prompt="warm up", seed=0, duration_s=4, aspect="1:1")

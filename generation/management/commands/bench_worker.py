@@ -25,6 +25,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from generation.pipeline.base import VideoRequest
+from generation.pipeline.tiny_models import KINDS
+
 P2_TARGET = 0.3
 P3_TARGET = 1.05
 P3_BASELINE_JOB = 5
@@ -69,8 +72,6 @@ class Command(BaseCommand):
             self._bench(path, options)
 
     def _tiny_model(self, folder: Path, kind: str) -> str:
-        from generation.pipeline.tiny_models import KINDS
-
         if kind not in KINDS:
             raise CommandError(f"Unknown --kind {kind!r}; choose one of {', '.join(KINDS)}.")
         self.stdout.write(f"SORA_VIDEO_MODEL is unset: using a tiny random-weights {kind} model.")
@@ -117,8 +118,6 @@ class Command(BaseCommand):
     def _run_jobs(
         self, backend: Any, jobs: int, started: float
     ) -> tuple[list[float], dict[int, int]]:
-        from generation.pipeline.base import VideoRequest
-
         times: list[float] = []
         rss: dict[int, int] = {}
         for number in range(1, jobs + 1):

@@ -13,6 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from generation.pipeline.base import DURATIONS, VideoRequest
+
 CHECK_PROMPT = "a paper boat drifting across a pond at sunset, slow pan right"
 CHECK_SEED = 1
 
@@ -45,7 +47,6 @@ class Command(BaseCommand):
     # --- diffusers -------------------------------------------------------------------------------
 
     def _check_diffusers(self, options: dict[str, Any]) -> None:
-        from generation.pipeline.base import DURATIONS, VideoRequest
         from generation.pipeline.diffusers_backend import RenderOptions, backend_from_settings
 
         if not 0 < options["seconds"] <= max(DURATIONS):
@@ -129,7 +130,6 @@ class Command(BaseCommand):
                 "cannot be imported), so there is nothing to render with. Reinstall the app, or "
                 "set SORA_VIDEO_MODEL to a diffusers model folder."
             ) from exc
-        from generation.pipeline.base import VideoRequest
 
         self._line("Backend", BuiltinBackend.name)
         self._line("Device", "cpu")

@@ -27,6 +27,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from generation.pipeline import tiny_models
+from generation.pipeline.audio import add_sound
+from generation.pipeline.base import VideoRequest
+from generation.pipeline.tiny_models import KINDS
+
 PROMPT = "a dog barks at the waves on a windy beach"
 # The full render whose memory the cap sits under, and the retry's own scale (side x 0.75,
 # half the frames) gives the smaller one.
@@ -41,8 +46,6 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        from generation.pipeline.tiny_models import KINDS
-
         parser.add_argument("--device", default="cuda", help="cuda (default), cuda:1, or cpu.")
         parser.add_argument(
             "--kinds", default=",".join(KINDS), help=f"Tiny models to check: {', '.join(KINDS)}."
@@ -79,8 +82,6 @@ class Command(BaseCommand):
     # --- setting up -----------------------------------------------------------------------------
 
     def _kinds(self, text: str) -> list[str]:
-        from generation.pipeline.tiny_models import KINDS
-
         kinds = [kind.strip() for kind in text.split(",") if kind.strip()]
         unknown = [kind for kind in kinds if kind not in KINDS]
         if unknown or not kinds:
@@ -100,12 +101,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Device: {device}, torch {torch.__version__}")
 
     def _build(self, kinds: list[str], root: Path) -> dict[str, Path]:
-        from generation.pipeline.tiny_models import save_tiny_model
-
         folders = {}
         for kind in kinds:
             started = time.perf_counter()
-            folders[kind] = save_tiny_model(kind, root / kind)
+            folders[kind] = tiny_models.save_tiny_model(kind, root / kind)
             self.stdout.write(f"Built tiny {kind} in {time.perf_counter() - started:.1f} s")
         return folders
 
@@ -213,8 +212,6 @@ def _placement(backend: Any) -> str:
 
 
 def _render(backend: Any, options: Any = None) -> Any:
-    from generation.pipeline.base import VideoRequest
-
     request = VideoRequest(prompt=PROMPT, seed=1, aspect="1:1", duration_s=4)
     return backend.generate(
         request, on_progress=lambda *_: None, should_cancel=lambda: False, options=options
@@ -223,8 +220,6 @@ def _render(backend: Any, options: Any = None) -> Any:
 
 def _encode(result: Any, path: Path) -> dict[str, Any]:
     """Master the sound (the model's own, or the mixer's) and encode, as a worker does."""
-    from generation.pipeline.audio import add_sound
-    from generation.pipeline.base import VideoRequest
     from generation.pipeline.encode import encode_mp4, probe_mp4
 
     add_sound(VideoRequest(prompt=PROMPT, seed=1, aspect="1:1", duration_s=4), result)

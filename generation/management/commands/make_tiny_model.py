@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from generation.pipeline.tiny_models import KINDS
+from generation.pipeline.tiny_models import KINDS, folder_size, save_tiny_model
 
 
 class Command(BaseCommand):
@@ -20,8 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("--kind", choices=KINDS, default="wan-t2v")
 
     def handle(self, *args: Any, path: str, kind: str, **options: Any) -> None:
-        from generation.pipeline.tiny_models import folder_size, save_tiny_model
-
         folder = Path(path).expanduser()
         # save_pretrained overwrites files in place: never let a typo clobber a real model.
         if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
 
 from generation import model_store as store
 from generation.model_catalogue import NAME, CatalogueError, CatalogueModel, load_catalogue
@@ -163,8 +164,6 @@ class Command(BaseCommand):
             raise CommandError(refusal)
 
     def _download(self, plan: store.PullPlan, endpoint: str) -> Path:
-        from tqdm import tqdm
-
         earlier = f" ({store.human_size(plan.have)} already here)" if plan.have else ""
         self.stdout.write(
             f"Downloading {len(plan.files)} files, {store.human_size(plan.total)}{earlier}, "

@@ -1,17 +1,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import random
+import tempfile
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import django_rq
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from redis.exceptions import RedisError
 
 from accounts.models import User
+from cameo import liveness, synthetic
 from cameo.models import Cameo
+from cameo.services import cameo_mark_verified, cameo_settings_update
 from feed.models import Post
+from feed.seeding import POSTS_PER_PERSON, scale_posts_count, seed_scale, templates_from
 from feed.services import post_publish
 from generation.models import GenerationJob
 from generation.services import generation_request
+from generation.worker import VideoWorker
 
 if TYPE_CHECKING:
     import numpy as np
@@ -80,11 +92,6 @@ def seed_demo_cameos() -> tuple[list[Cameo], list[str]]:
 
 
 def _verify_demo_clip(username: str) -> VerifyResult:
-    import random
-    import tempfile
-    from pathlib import Path
-
-    from cameo import liveness, synthetic
 
     challenge = liveness.new_challenge(random.Random(username))
     frames = synthetic.gan_turning_frames(DEMO_CAMEOS[username][1], challenge)
@@ -95,8 +102,6 @@ def _verify_demo_clip(username: str) -> VerifyResult:
 
 @transaction.atomic
 def _store_demo_cameo(username: str, result: VerifyResult) -> Cameo:
-    from cameo.services import cameo_mark_verified, cameo_settings_update
-
     display_name, _, permission = DEMO_CAMEOS[username]
     owner = demo_user(username)
     cameo_mark_verified(
@@ -110,8 +115,6 @@ def _store_demo_cameo(username: str, result: VerifyResult) -> Cameo:
 
 
 def _jpeg(image: np.ndarray) -> bytes:
-    import io
-
     from PIL import Image
 
     out = io.BytesIO()
@@ -154,9 +157,6 @@ class Command(BaseCommand):
             self._seed_scale(options["scale"])
 
     def _seed_scale(self, posts: int) -> None:
-        import time
-
-        from feed.seeding import POSTS_PER_PERSON, scale_posts_count, seed_scale, templates_from
 
         if scale_posts_count() >= posts:
             self.stdout.write(f"{posts:,} volume posts already present; nothing to do.")
@@ -192,9 +192,6 @@ class Command(BaseCommand):
         return Post.objects.filter(author__username__in=DEMO).count() >= wanted
 
     def _check_queue(self) -> None:
-        import django_rq
-        from redis.exceptions import RedisError
-
         try:
             django_rq.get_connection("video").ping()
         except RedisError as exc:
@@ -226,9 +223,6 @@ class Command(BaseCommand):
         empty, which can be while the other is still rendering, so the jobs themselves decide
         when rendering is over: each must end, or stop making progress for SORA_STALE_AFTER.
         """
-        import time
-
-        from django.conf import settings
 
         unfinished = self._unfinished(jobs)
         self.stdout.write(f"Rendering {len(unfinished)} demo video(s) …")
@@ -257,9 +251,6 @@ class Command(BaseCommand):
 
     def _drain_queue(self, *, always: bool = False) -> None:
         """Run a burst worker; its start-up also puts back jobs whose worker died."""
-        import django_rq
-
-        from generation.worker import VideoWorker
 
         queue = django_rq.get_queue("video")
         if always or queue.count:

@@ -27,7 +27,11 @@ import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from safety.scan import LIKENESS_DISTANCE
+from cameo import faces, synthetic
+from cameo.synthetic import GAN_SEEDS
+from generation.pipeline.base import CameoImage, VideoRequest
+from safety.nudity import NudityCheck
+from safety.scan import LIKENESS_DISTANCE, FaceCheck, pairwise_distances, scan_frames
 
 PROMPTS = (
     "a dog running on the beach at sunset",
@@ -102,23 +106,17 @@ class Command(BaseCommand):
 
 def _seed_of(index: int) -> int | None:
     """The synthetic face in clip ``index``: even clips have one, odd ones none."""
-    from cameo import synthetic
-
     return synthetic.GAN_SEEDS[index // 2 % len(synthetic.GAN_SEEDS)] if index % 2 == 0 else None
 
 
 @functools.cache
 def _face_embedding(seed: int) -> Any:
     """The embedding of the picture a cameo of this face would be made from."""
-    from cameo import faces, synthetic
-
     found = faces.find_faces(synthetic.gan_face(seed))
     return found[0].embedding if found else None
 
 
 def _closest(embeddings: Any, seeds: list[int]) -> float | None:
-    from safety.scan import pairwise_distances
-
     wanted = [e for e in (_face_embedding(seed) for seed in seeds) if e is not None]
     if not len(embeddings) or not wanted:
         return None
@@ -126,8 +124,6 @@ def _closest(embeddings: Any, seeds: list[int]) -> float | None:
 
 
 def _render(index: int, duration: int) -> tuple[Any, str, str, bool, float]:
-    from cameo import synthetic
-    from generation.pipeline.base import CameoImage, VideoRequest
     from generation.pipeline.builtin import BuiltinBackend
 
     prompt, aspect = PROMPTS[index % len(PROMPTS)], ASPECTS[index % len(ASPECTS)]
@@ -145,9 +141,6 @@ def _render(index: int, duration: int) -> tuple[Any, str, str, bool, float]:
 
 
 def _warm_up(threshold: float) -> float:
-    from safety.nudity import NudityCheck
-    from safety.scan import FaceCheck, scan_frames
-
     clip, *_ = _render(0, 4)
     started = time.perf_counter()
     scan_frames(clip.frames, clip.fps, [FaceCheck(), NudityCheck(threshold=threshold)])
@@ -155,10 +148,6 @@ def _warm_up(threshold: float) -> float:
 
 
 def _scan_clip(index: int, duration: int, threshold: float, write: Any) -> ClipScan:
-    from cameo.synthetic import GAN_SEEDS
-    from safety.nudity import NudityCheck
-    from safety.scan import FaceCheck, scan_frames
-
     clip, prompt, aspect, with_cameo, render_seconds = _render(index, duration)
     faces, nudity = FaceCheck(), NudityCheck(threshold=threshold)
     spent: dict[str, float] = {}

@@ -15,6 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from safety.models import Appeal, ModerationAction, Report, VideoScan
+
 MAX_DAYS = 3650
 
 
@@ -82,8 +84,6 @@ def report_lines(since: dt.datetime, now: dt.datetime, days: int) -> list[str]:
 
 
 def _reports(since: dt.datetime) -> list[str]:
-    from safety.models import Report
-
     rows = list(
         Report.objects.filter(created_at__gte=since).values_list(
             "reason", "target", "status", "automatic", "created_at", "resolved_at"
@@ -114,8 +114,6 @@ def _median_resolution(spans: Iterable[tuple[dt.datetime, dt.datetime | None]]) 
 
 
 def _actions(since: dt.datetime) -> list[str]:
-    from safety.models import ModerationAction
-
     kinds = Counter(
         ModerationAction.objects.filter(created_at__gte=since).values_list("kind", flat=True)
     )
@@ -126,8 +124,6 @@ def _actions(since: dt.datetime) -> list[str]:
 
 
 def _appeals(since: dt.datetime) -> list[str]:
-    from safety.models import Appeal
-
     decisions = Counter(
         Appeal.objects.filter(created_at__gte=since).values_list("decision", flat=True)
     )
@@ -140,8 +136,6 @@ def _appeals(since: dt.datetime) -> list[str]:
 
 
 def _holds(since: dt.datetime) -> list[str]:
-    from safety.models import VideoScan
-
     held = VideoScan.objects.filter(created_at__gte=since, outcome=VideoScan.Outcome.HELD)
     causes: Counter[str] = Counter()
     total = 0
@@ -157,8 +151,6 @@ def _holds(since: dt.datetime) -> list[str]:
 
 
 def _prompt_reports(since: dt.datetime) -> list[str]:
-    from safety.models import Report
-
     reasons = Counter(
         Report.objects.filter(
             created_at__gte=since, automatic=True, target=Report.Target.PROMPT
