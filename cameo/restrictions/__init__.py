@@ -32,6 +32,21 @@ sport"). The owner's own words are searched for only when they name no built-in 
 topic's keywords and senses decide "no driving", so "driving a golf ball" is not refused. Short
 keywords marked "=car" match only themselves and their plural ("car" must not find "caring").
 
+Context (third round, ``context``). A keyword with a harmless second meaning ("dates", "tank",
+"shotgun", "pitcher", "bishop"; 227 of them in ``KEYWORD_SENSES``) is read in its own
+clause: the prompt is cut at punctuation and at "and", "then", "while", "but", "before",
+"after", "until" and "when", and each clause holding the keyword is compared through MiniLM with
+the restricted sense (the topic's name and examples plus a few scenes of that sense: "a romantic
+date with a boyfriend or girlfriend") and with its harmless senses ("eating dates, the sweet dried
+fruit", "a date on the calendar"). The keyword does not count when a harmless sense is closer by
+``CONTEXT_MARGIN`` = 0.04 in every clause that holds it. A keyword sharing a spelling with a
+listed one ("bruise" and "bruised") shares its senses. A keyword that is not listed, or any
+keyword when MiniLM cannot load, counts as before, so a conflict MiniLM reads poorly ("flipping
+off the camera") is never let through by this step. Likewise a topic restriction that no keyword
+matched but MiniLM scored over ``TOPIC_PROMPT_THRESHOLD`` is let through when one of the topic's
+harmless neighbours (``TOPIC_NEIGHBOURS``: "a full wetsuit for surfing or diving" beside
+swimwear) is closer than the topic's examples by the same margin.
+
 Why rules plus MiniLM, not a classifier: owners write any restriction in their own words, and a
 classifier trained on a few hundred rows of about twenty restrictions would learn those twenty.
 The lexicon names what each topic looks like in a prompt and can be read and corrected; MiniLM
@@ -52,8 +67,10 @@ before senses        recall 45/66 = 68.2%,      n/a                        recal
                      false ref. 17/66 = 25.8%                              false ref. 18/116 = 15.5%
 first round          recall 61/66 = 92.4%,      recall 113/140 = 80.7%,    recall 98/98 (fitted),
                      false ref. 5/66 = 7.6%     false ref. 15/139 = 10.8%  false ref. 0/116 (fitted)
-second round (now)   recall 61/66 = 92.4%,      recall 114/140 = 81.4%,    recall 140/142,
+second round         recall 61/66 = 92.4%,      recall 114/140 = 81.4%,    recall 140/142,
                      false ref. 5/66 = 7.6%     false ref. 14/139 = 10.1%  false ref. 2/233 (fitted)
+third round (now)    recall 61/66 = 92.4%,      recall 114/140 = 81.4%,    recall 246/248,
+                     false ref. 4/66 = 6.1%     false ref. 9/139 = 6.5%    false ref. 5/514 (fitted)
 ===================  =========================  =========================  =========================
 
 The second round had no tune misses to start from (tune was fitted), so 161 tune rows were
@@ -90,6 +107,41 @@ check on the shared 2-core box this round (360-550 ms, with a load average of 8-
 jobs; 27 ms on a quieter box in the first round) measures the box. Run interleaved with the
 first-round matcher in one process on the 411 held and fresh rows: mean 406 ms then and 426 ms
 now, median 103 and 120 ms, p90 1.21 and 1.20 s; about 5% dearer on average.
+
+Third round: reading the keyword in context. Tune rows first: the tune split was fitted (2 false
+refusals of 233), so 387 tune rows were written ("added in tuning: context"), harmless uses of
+keywords in a second sense and the same words in the restricted sense, in six batches. Each
+batch was scored before anything was changed for it, then its misses fixed (harmless refused,
+conflicts missed): 2 of 69 and 1 of 51 in the first, written beside the first entries; 11 of 95
+and 1 of 22, 1 of 39 and 0 of 4, 0 of 8 and 0 of 4 in everyday batches; 42 of 63 and 1 of 23,
+and 11 of 13 and 0 of 5, in two batches written to trip words no entry knew ("married to her
+job", "kitten heels", "a penalty shootout"). So the step knows the words it lists, like
+the senses before it, but each entry is a handful of scenes MiniLM compares, not a list of
+neighbouring words, and it carries past the exact wording. The margin: on the tune rows the
+conflicts the step read scored at most -0.011 (harmless sense minus restricted sense; "smoking
+on a balcony at night") and the harmless prompts it let through at least 0.072; 0.04 sits
+between. What the rows say, honestly:
+
+- held false refusals 5/66 -> 4/66 = 6.1%, recall unchanged at 61/66 = 92.4%. The goal (5% or
+  less, i.e. 3 of 66) is not met: one row short, and one row is 1.5 points, so held cannot tell
+  4.5% from 6%. The bench's held breakdown puts the four in four restrictions (romance, violence,
+  religion, dancing); their prompts were not read.
+- fresh (never tuned on, misses not read): false refusals 14/139 = 10.1% -> 9/139 = 6.5%, recall
+  unchanged at 114/140 = 81.4%.
+- Tried and not kept: a generic veto of every keyword hit whose clause is nearer the topic's
+  harmless neighbours than its examples. On the tune rows real conflicts scored among the
+  highest margins ("lighting menorah candles" 0.32, "flipping the bird" 0.21), so no margin
+  separates them: the step stays limited to listed keywords. Longer neighbour lists for the four
+  topics with held false refusals changed nothing on tune or held and were taken out again.
+- Two tune prompts written for this round turned out word for word in fresh ("eating animal
+  crackers", "growing herbs on a windowsill"; found by the corpus test, not by reading fresh).
+  They were dropped, with the one harmless sense written for them; the same for a third ("punching
+  down bread dough"), dropped with its sense, so fresh stays unseen by the tuning.
+
+Cost: one more MiniLM call (the clauses, batched) only when a listed keyword matched, and a
+matrix product against cached neighbours where MiniLM already ran. Run interleaved with the
+second-round matcher in one process on all 1,173 corpus and fresh rows (load average 12 on the
+shared box): mean 18.8 ms then and 34.4 ms now, median 19.3 and 26.3 ms, p90 38 and 87 ms.
 
 Thresholds and figures, from ``cameo/tests/data/restrictions.csv`` (445 data rows, 218
 conflicts, 119 different restrictions). Rows 1-215 were written first, and the lexicon and

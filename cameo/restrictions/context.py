@@ -1,14 +1,15 @@
 """Keywords with a harmless second sense, and the scenes that show each sense, for MiniLM.
 
-A keyword such as "date", "shot" or "tank" names a restricted topic in one sense and something
+A keyword such as "date", "pitcher" or "tank" names a restricted topic in one sense and something
 harmless in another ("dates at a fruit market", "a fish tank"). Where a keyword is listed here,
 the clause of the prompt that holds it is compared through MiniLM with the sense the owner ruled
 out (the topic's example scenes plus the ``meant`` scenes below) and with the harmless senses;
 the keyword does not count when a harmless sense is closer by ``CONTEXT_MARGIN`` or more.
 
 A keyword that is not listed always counts, so a conflict MiniLM reads poorly ("flipping off the
-camera" against "no swearing") is never let through by this step. Each entry is a short list
-written from what the word means, not from a corpus row.
+camera" against "no swearing") is never let through by this step. Entries are written from
+what a word means; some were added after a tune row showed a word missing, none from held or
+fresh rows. ``TOPIC_NEIGHBOURS`` does the same for a prompt MiniLM alone found near a topic.
 """
 
 from __future__ import annotations
