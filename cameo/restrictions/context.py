@@ -114,7 +114,7 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         "engagement": _senses(
             "an engagement ring and a marriage proposal | an engagement party for a couple",
             "social media engagement numbers | a speaking engagement at a conference | audience "
-            "engagement at work",
+            "engagement at work | helping a brother choose his engagement ring",
         ),
         "proposal": _senses(
             "a marriage proposal on one knee with a ring",
@@ -204,7 +204,8 @@ KEYWORD_SENSES: dict[str, dict[str, Senses]] = {
         "battle": _senses(
             "soldiers in a bloody battle | a violent battle with swords",
             "a dance battle | a rap battle | a battle of the bands | a board game battle | "
-            "battling a cold | battling the wind and the weather",
+            "battling a cold | battling the wind and the weather | reading a history book about "
+            "a battle",
         ),
         "kill": _senses(
             "killing a person | a murder",
