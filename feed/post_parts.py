@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sora_site.embeddings import EMBEDDING_DIM
+from sora_site.embeddings import EMBEDDING_DIM, embed_texts
 
 MAX_PARTS = 4
 PART_DTYPE = "<f2"
@@ -52,8 +52,6 @@ def text_parts(text: str) -> list[str]:
 def embed_with_parts(texts: list[str]) -> tuple[np.ndarray, list[bytes]]:
     """Unit vectors of the texts (n, 384) and, for each, its parts' vectors as a stored blob
     (``parts_blob``), from one call to the model."""
-    from sora_site.embeddings import embed_texts
-
     parts = [text_parts(text) for text in texts]
     flat = [part for each in parts for part in each]
     vectors = embed_texts([*texts, *flat])
