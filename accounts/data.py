@@ -24,6 +24,7 @@ from typing import IO, Any
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, router, transaction
 from django.db.models import Count, F, Q
@@ -489,8 +490,6 @@ def _json(data: Any) -> str:
 
 def _add_media(archive: zipfile.ZipFile, names: list[str]) -> tuple[list[str], list[str]]:
     """Copy each file from storage into media/, uncompressed (videos and JPEGs are already)."""
-    from django.core.files.storage import default_storage
-
     included, missing = [], []
     stamp = timezone.now().timetuple()[:6]
     for name in names:
@@ -624,8 +623,6 @@ def _tell_linked_people(user: User) -> None:
 
 
 def _delete_files(names: list[str]) -> None:
-    from django.core.files.storage import default_storage
-
     for name in names:
         try:
             default_storage.delete(name)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from accounts.search_keys import SEARCHED_FIELDS, SearchKey, search_key_name
 from cameo.models import Cameo
@@ -67,8 +68,6 @@ class User(AbstractUser):
 
     @property
     def is_suspended(self) -> bool:
-        from django.utils import timezone
-
         return self.suspended_until is not None and self.suspended_until > timezone.now()
 
 

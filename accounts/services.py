@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import (
@@ -54,8 +58,6 @@ def user_signup(
 
 def timezone_checked(name: str) -> str:
     """An IANA timezone name as stored; empty means the server's. Unknown names are refused."""
-    from django.conf import settings
-
     name = (name or "").strip()
     if not name:
         return settings.TIME_ZONE
@@ -71,8 +73,6 @@ def timezone_checked(name: str) -> str:
 
 @functools.cache
 def _known_timezones() -> frozenset[str]:
-    import zoneinfo
-
     return frozenset(zoneinfo.available_timezones())
 
 
@@ -87,8 +87,6 @@ def follow_create(*, follower: User, followee: User) -> Follow:
         raise ValidationError("You can't follow this person.")
     follow, created = Follow.objects.get_or_create(follower=follower, followee=followee)
     if created:
-        from django.urls import reverse
-
         notify(
             recipient=followee, kind="follow", text=f"@{follower.username} followed you.",
             url=reverse("profile", args=[follower.username]), actor=follower,
@@ -143,8 +141,6 @@ def notifications_mark_read(*, user: User) -> int:
 @transaction.atomic
 def notification_mark_read(*, user: User, notification_id: int) -> Notification:
     """Mark one of the person's own notifications as read; anyone else's is a 404."""
-    from django.shortcuts import get_object_or_404
-
     item = get_object_or_404(Notification, pk=notification_id, recipient=user)
     if item.read_at is None:
         item.read_at = timezone.now()

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import django_rq
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from accounts.models import User
 from accounts.selectors import is_blocked_between
@@ -44,8 +51,6 @@ def _audit(
 
 
 def _delete_files_on_commit(names: list[str]) -> None:
-    from django.core.files.storage import default_storage
-
     names = [n for n in names if n]
     if names:
         transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
@@ -70,8 +75,6 @@ def cameo_mark_verified(
     The verification job calls this with what it measured. Re-verifying replaces the face data
     of the earlier recording, whose files are deleted once this commits.
     """
-    from django.core.files.base import ContentFile
-
     if len(embedding) != 128:
         raise ValueError("A face embedding has 128 numbers.")
     cameo, created = Cameo.objects.select_for_update().get_or_create(
@@ -462,8 +465,6 @@ def cameo_verification_start(
 
     The clip lives in storage only until the check has run; the job deletes it either way.
     """
-    from pathlib import Path
-
     from accounts.services import require_can_write
     from cameo import liveness
 
@@ -493,9 +494,6 @@ def cameo_verification_start(
 
 
 def _enqueue_verification(attempt_id: int) -> None:
-    import django_rq
-    from redis.exceptions import RedisError
-
     try:
         django_rq.get_queue("default", commit_mode="auto").enqueue(
             "cameo.jobs.verify_cameo", attempt_id, job_id=f"cameo-verify-{attempt_id}"
@@ -508,10 +506,6 @@ def cameo_verification_run(*, attempt_id: int) -> CameoVerification:
     """Check a stored clip (the default-queue job calls this). On success the cameo is verified
     with the clip's mean embedding, thumbnail and crops; on failure only the reason is kept.
     The clip is deleted in both cases."""
-    import time
-
-    from django.core.files.storage import default_storage
-
     from cameo import liveness
 
     claimed = CameoVerification.objects.filter(
@@ -538,8 +532,6 @@ def cameo_verification_run(*, attempt_id: int) -> CameoVerification:
 
 
 def _jpeg(image: Any) -> bytes:
-    import io
-
     from PIL import Image
 
     out = io.BytesIO()
@@ -551,8 +543,6 @@ def _jpeg(image: Any) -> bytes:
 def _verification_finish(
     attempt_id: int, *, reason: str = "", result: Any = None, started: float | None = None
 ) -> CameoVerification:
-    import time
-
     attempt = (
         CameoVerification.objects.select_for_update().select_related("owner").get(pk=attempt_id)
     )
@@ -569,8 +559,6 @@ def _verification_finish(
         )
     if attempt.clip:
         # Gone now, whatever happens to this transaction: the clip is never needed again.
-        from django.core.files.storage import default_storage
-
         default_storage.delete(attempt.clip.name)
     attempt.clip = ""
     attempt.state = CameoVerification.State.PASSED if passed else CameoVerification.State.FAILED

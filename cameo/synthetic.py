@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from fractions import Fraction
+from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,8 +89,6 @@ def _generator() -> torch.nn.Module:
     ``gan_face_generate.models`` needs only torch; the package's ``inference`` module would pull
     in torchvision and matplotlib, which are not installed, so it is not used.
     """
-    from importlib.resources import files
-
     import torch
     from gan_face_generate.models import Generator
 
@@ -371,8 +371,6 @@ def write_clip(
 ) -> Path:
     """An H.264 MP4, as a phone or ffmpeg would make it (or VP8 in WebM with ``"libvpx"``, as
     Chrome's MediaRecorder does). The container follows ``path``'s suffix."""
-    from fractions import Fraction
-
     import av
 
     path = Path(path)
@@ -406,8 +404,6 @@ def write_y4m(frames: Sequence[np.ndarray], path: str | Path, fps: float = FPS) 
     Chromium's parser takes the header tags written here (W, H, F, I, A and C420jpeg). Width
     and height must be even, since 4:2:0 halves both for the colour planes.
     """
-    from fractions import Fraction
-
     import av
 
     height, width = frames[0].shape[:2]

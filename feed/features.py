@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 
@@ -170,7 +171,6 @@ def _stored_video_motion(name: str) -> float | None:
     """Motion of a stored video, or None when its file is gone or unreadable (a takedown
     deletes files): the words alone then set the energy."""
     import av
-    from django.core.files.storage import default_storage
 
     if not name:
         return None

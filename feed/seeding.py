@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from accounts.models import Follow, User
@@ -92,8 +93,6 @@ def scale_posts_count() -> int:
 
 def templates_from(posts: list[Post]) -> list[Template]:
     """Each demo post's files, with their motion measured once."""
-    from django.core.files.storage import default_storage
-
     made = []
     for post in posts:
         with default_storage.open(post.job.video.name, "rb") as fh:

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
+import django_rq
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from accounts.models import User
 from feed.models import Like, Post, SeenPost
@@ -67,14 +71,9 @@ def _post_create(*, user: User, job_id: int, caption: str, held: bool) -> Post:
 
 def _enqueue_default(func: str, *args: object) -> None:
     """Background chores are best effort: a queue outage must not undo the person's action."""
-    import django_rq
-    from redis.exceptions import RedisError
-
     try:
         django_rq.get_queue("default", commit_mode="auto").enqueue(func, *args)
     except RedisError:
-        import logging
-
         logging.getLogger(__name__).warning("Could not queue %s%s", func, args)
 
 
@@ -88,8 +87,6 @@ def post_fingerprint_backfill() -> int:
 
 def post_fingerprint(*, post_id: int) -> Post:
     """Store perceptual hashes of the post's frames so Verify recognises re-encoded copies."""
-    from django.core.files.storage import default_storage
-
     from generation.pipeline.fingerprint import keyframe_hashes
 
     post = Post.objects.select_related("job").get(pk=post_id)

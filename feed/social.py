@@ -7,6 +7,7 @@ back. The checks that decide *whether* someone may write are run again inside th
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -245,8 +246,6 @@ def dm_share_post(
 ) -> DirectMessage:
     """Send someone a link to a post, with an optional note. The sender must be able to see the
     post (404 otherwise); the message is then an ordinary one, checked the same way."""
-    from django.conf import settings
-
     post = post_get_visible(viewer=sender, post_id=post_id)
     handle = recipient_username.strip().lstrip("@")
     if not handle:

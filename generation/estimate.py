@@ -15,7 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import django_rq
 from django.utils import timezone
+from redis.exceptions import RedisError
+from rq.worker import Worker
 
 from generation.engines import BUILTIN_QUEUE
 from generation.models import GenerationJob
@@ -152,10 +155,6 @@ def queue_estimate(*, job: GenerationJob) -> QueueEstimate | None:
     The render speed is measured on the built-in renderer's jobs, so a model's job gets its
     place in line but no time: a guess from another engine's speed would mislead.
     """
-    import django_rq
-    from redis.exceptions import RedisError
-    from rq.worker import Worker
-
     if job.status != GenerationJob.Status.QUEUED or job.enqueued_at is None:
         return None
     try:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
 from cameo.selectors import MAX_CAMEOS_PER_VIDEO, cameos_usable_by
 from generation import engines
@@ -154,9 +156,6 @@ class VerifyForm(forms.Form):
     )
 
     def clean_video(self) -> object:
-        from django.conf import settings
-        from django.template.defaultfilters import filesizeformat
-
         video = self.cleaned_data["video"]
         limit = settings.SORA_VERIFY_MAX_BYTES
         if video.size > limit:

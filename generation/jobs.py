@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from rq import get_current_job
+
 from generation import services
 
 
 def render_video(job_id: int) -> str | None:
-    from rq import get_current_job
-
     current = get_current_job()
     worker = (current.worker_name or "") if current else ""
     return services.generation_render(job_id=job_id, worker_name=worker)

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import os
 import random
+import secrets
 import socket
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import django_rq
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
+from redis.exceptions import RedisError
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.timeouts import JobTimeoutException
 
 from accounts.models import User
 from accounts.teen_selectors import teen_interaction_refusal
@@ -225,7 +237,6 @@ def _record_cameos(user: User, job: GenerationJob, prompt: str, cameo_ids: objec
 def _remix_parent(user: User, post_id: int | None) -> object:
     if post_id is None:
         return None
-    from django.http import Http404
 
     from feed.selectors import post_get_visible
 
@@ -275,11 +286,6 @@ def _release_pending(user_id: int, engine: str) -> int:
 
 def generation_enqueue(*, job_id: int) -> bool:
     """Put a queued job on its engine's queue. Returns False when the queue is unreachable."""
-    import django_rq
-    from redis.exceptions import RedisError
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
-
     job = GenerationJob.objects.get(pk=job_id)
     if job.status != Status.QUEUED:
         return False
@@ -336,11 +342,6 @@ def generation_cancel(*, user: User, job_id: int) -> GenerationJob:
 def generation_dequeue(*, rq_job_id: str) -> None:
     """Take a job's entry off its engine's queue, if it is still there (every engine's queue
     lives in the same Valkey/Redis, so any queue's connection finds it)."""
-    import django_rq
-    from redis.exceptions import RedisError
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
-
     # The worker's claim fails on a cancelled row anyway, so a leftover entry is harmless.
     with contextlib.suppress(NoSuchJobError, RedisError):
         Job.fetch(rq_job_id, connection=django_rq.get_connection("video")).delete()
@@ -396,10 +397,6 @@ def _recover_running(job: GenerationJob, report: RequeueReport) -> None:
 
 
 def _missing_from_queue(job: GenerationJob) -> bool:
-    import django_rq
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job, JobStatus
-
     if job.enqueued_at is None or job.engine not in settings.RQ_QUEUES:
         return True
     try:
@@ -413,8 +410,6 @@ def _missing_from_queue(job: GenerationJob) -> bool:
 def generation_requeue_stuck(*, stale_after: int | None = None) -> RequeueReport:
     """Put back renders whose worker died (or fail them after SORA_MAX_ATTEMPTS tries), and
     enqueue queued jobs that never reached the queue."""
-    from redis.exceptions import RedisError
-
     stale_after = settings.SORA_STALE_AFTER if stale_after is None else stale_after
     report = RequeueReport()
     for job in GenerationJob.objects.filter(status=Status.RUNNING):
@@ -462,8 +457,6 @@ class _Progress:
         self._cancel = False
 
     def set(self, percent: int, stage: str, *, force: bool = False) -> None:
-        import time
-
         now = time.monotonic()
         if not force and now - self._last_write < self.INTERVAL:
             return
@@ -481,8 +474,6 @@ class _Progress:
         return report
 
     def should_cancel(self) -> bool:
-        import time
-
         now = time.monotonic()
         if not self._cancel and now - self._last_read >= self.INTERVAL:
             self._last_read = now
@@ -554,8 +545,6 @@ def generation_render(*, job_id: int, worker_name: str = "") -> str | None:
     visible. A job taken down while it waited ends cancelled without rendering; one taken down
     while rendering stops and stores nothing.
     """
-    from rq.timeouts import JobTimeoutException
-
     from generation.pipeline.base import RenderCancelled
 
     job = _claim(job_id, worker_name)
@@ -596,9 +585,6 @@ def generation_render(*, job_id: int, worker_name: str = "") -> str | None:
 
 
 def _render_and_store(job: GenerationJob) -> None:
-    import time
-    from dataclasses import replace
-
     from generation.pipeline import get_backend
     from generation.pipeline.audio import add_sound
     from generation.pipeline.base import RenderCancelled, VideoRequest
@@ -705,7 +691,6 @@ def _cameo_inputs(job: GenerationJob) -> tuple[tuple[CameoImage, ...], str]:
 def _cameo_picture(cameo: Cameo) -> np.ndarray | None:
     """The cameo's thumbnail as an RGB uint8 array, or None when it has none or it won't read."""
     import numpy as np
-    from django.core.files.storage import default_storage
     from PIL import Image
 
     if not cameo.thumbnail:
@@ -749,8 +734,6 @@ def _consents_used(job: GenerationJob) -> list[str]:
 
 def provenance_fields(job: GenerationJob, result: object) -> dict[str, object]:
     """What the signed manifest records about a video."""
-    import hashlib
-
     return {
         "site": settings.SITE_NAME,
         "record_url": f"{settings.SORA_SITE_URL}/v/{job.public_id}/",
@@ -795,12 +778,6 @@ def _store(
 ) -> None:
     """Put the files in storage, then mark the job ready and record its scan in one transaction,
     so a finished video is never seen unscanned (nor a held one, for a moment, unheld)."""
-    import secrets
-
-    from django.core.files import File
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
     from generation.pipeline.base import RenderCancelled
     from safety.scan import video_scan_record
 
@@ -854,16 +831,12 @@ def _still_wanted(job: GenerationJob) -> QuerySet[GenerationJob]:
 
 
 def _delete_files(*names: str) -> None:
-    from django.core.files.storage import default_storage
-
     for name in names:
         default_storage.delete(name)
 
 
 def generation_delete_taken_down_files(*, job_ids: list[int]) -> int:
     """Delete the files of taken-down videos from storage; returns how many jobs were cleared."""
-    from django.core.files.storage import default_storage
-
     cleared = 0
     for job in GenerationJob.objects.filter(pk__in=job_ids, taken_down_at__isnull=False):
         for name in (job.video.name, job.poster.name, job.source_image.name):

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
@@ -248,8 +249,6 @@ def report_assign(*, moderator: User, report_id: int) -> Report:
 
 
 def _files_still_stored(job: Any) -> bool:
-    from django.core.files.storage import default_storage
-
     names = [name for name in (job.video.name, job.poster.name) if name]
     return bool(job.video.name) and all(default_storage.exists(name) for name in names)
 

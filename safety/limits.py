@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django_ratelimit import ALL
+from django_ratelimit import core as ratelimit
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
@@ -51,13 +54,10 @@ def limit_wait(request: HttpRequest, name: str) -> int | None:
     When the shared count can't be reached it is kept per process (above); if no count can be
     read at all, the attempt is let through and logged: a limit must never cause a 500.
     """
-    from django_ratelimit import ALL
-    from django_ratelimit.core import get_usage
-
     rate = settings.SORA_RATE_LIMITS[name]
     try:
         # Any method counts: callers decide what to guard, and search is a GET.
-        usage = get_usage(
+        usage = ratelimit.get_usage(
             request, group=f"sora:{name}", key=_KEYS[name], rate=rate, method=ALL,
             increment=True,
         )  # fmt: skip
@@ -82,7 +82,6 @@ def too_many(seconds: int, what: str = "attempts") -> str:
 
 def limited_view(name: str, what: str, on_limit: Callable[[HttpRequest, str], Any]) -> Callable:
     """Decorate a view: POSTs over the limit get ``on_limit(request, sentence)`` instead."""
-    from functools import wraps
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 
@@ -101,8 +103,6 @@ class PublicFigure(models.Model):
         return self.name
 
     def alias_list(self) -> tuple[str, ...]:
-        import re
-
         return tuple(a.strip() for a in re.split(r"[,\n]", self.aliases) if a.strip())
 
 

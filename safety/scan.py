@@ -47,8 +47,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from generation.models import GenerationJob
@@ -299,8 +301,6 @@ def video_scan(
     protected: Likenesses | None = None,
 ) -> ScanResult:
     """Scan a job's freshly rendered frames (uint8, (T, H, W, 3) RGB). Reads, never writes."""
-    from django.conf import settings
-
     from cameo.models import Cameo, CameoUse
     from safety.nudity import NudityCheck
 
@@ -339,8 +339,6 @@ def video_scan_record(*, job: GenerationJob, result: ScanResult) -> VideoScan:
     Runs inside the transaction that marks the render finished, so no one ever sees a finished
     video that was not scanned.
     """
-    from django.utils import timezone
-
     from accounts.services import notify
     from cameo.models import CameoUse
     from generation.models import GenerationJob

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -219,8 +220,6 @@ def moderation_suspend(
     *, moderator: User, user_id: int, days: int, reason: str
 ) -> ModerationAction:
     """Suspend an account for N days: its session ends and every service refuses its writes."""
-    import datetime as dt
-
     from accounts.services import notify
 
     _check_moderator(moderator)

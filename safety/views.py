@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -54,9 +56,6 @@ def report_video(request: HttpRequest, job_id: int) -> HttpResponse:
 
 def _thank(request: HttpRequest, report: Report) -> None:
     """The success message after a report, linking to where its answer will appear."""
-    from django.urls import reverse
-    from django.utils.html import format_html
-
     url = reverse("safety:report_detail", args=[report.pk])
     messages.success(
         request,

@@ -35,6 +35,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import EndpointConnectionError
+
 ROOT = Path(__file__).resolve().parent.parent
 BUCKET = "sora-media"
 # moto accepts any key pair; these only have to be the same on both sides.
@@ -282,7 +284,6 @@ class MotoS3:
 
     def _create_bucket(self) -> bool:
         import boto3
-        from botocore.exceptions import EndpointConnectionError
 
         env = self.env()
         client = boto3.client(

