@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from accounts.teen_selectors import profile_open_to
 
 
 def user_get_by_handle(*, username: str) -> User:
@@ -17,20 +20,9 @@ def user_get_by_handle(*, username: str) -> User:
 
 def is_blocked_between(a: User, b: User) -> bool:
     """True when either person blocked the other."""
-    from django.db.models import Q
-
     from accounts.models import Block
 
     return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
-
-
-def are_mutuals(a: User, b: User) -> bool:
-    from accounts.models import Follow
-
-    return (
-        Follow.objects.filter(follower=a, followee=b).exists()
-        and Follow.objects.filter(follower=b, followee=a).exists()
-    )
 
 
 def notifications_for(*, user: User, limit: int = 100) -> list:
@@ -42,8 +34,6 @@ def notifications_for(*, user: User, limit: int = 100) -> list:
 def unread_count(*, user: User) -> int:
     """The bell's number, on every page: plain SQL, because composing the ORM's count cost
     several times what the database took to answer it."""
-    from django.db import connection
-
     from accounts.models import Notification
 
     table = Notification._meta.db_table
@@ -68,8 +58,6 @@ def profile_get_for_viewer(*, viewer: User, username: str) -> User:
     """The person whose profile this is; 404 to anyone they have blocked, and, while they are a
     teen, to the adults and visitors who can't find them (``teen_selectors.profile_open_to``):
     the same answer as for a handle nobody holds, so the address doesn't confirm a teen exists."""
-    from accounts.teen_selectors import profile_open_to
-
     person = person_get_unless_blocked(viewer=viewer, username=username)
     if not profile_open_to(viewer, person):
         raise Http404("No such person.")

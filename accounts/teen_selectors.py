@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.follows import are_mutuals
 from accounts.models import (
     ADULT_AGE,
     Block,
@@ -165,8 +166,6 @@ def teen_extra_minutes_today(user: User, now: dt.datetime | None = None) -> int:
 def findable_by(viewer: Any, person: User) -> bool:
     """Whether ``person`` may show up in ``viewer``'s search and suggestions. Teens are hidden
     from adults (and visitors) who aren't mutual follows; their linked parent finds them."""
-    from accounts.selectors import are_mutuals
-
     if not is_teen_now(person):
         return True
     if not getattr(viewer, "is_authenticated", False):

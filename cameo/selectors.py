@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from accounts.follows import are_mutuals
 from accounts.models import User
-from accounts.selectors import are_mutuals, is_blocked_between
+from accounts.selectors import is_blocked_between
 from accounts.teen_selectors import teen_cameo_cap_refusal
 from cameo.models import Cameo, CameoGrant, CameoUse, CameoVerification, ConsentEvent
 
@@ -109,8 +111,6 @@ _HANDLE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{3,30})\b")
 
 def cameos_named_in(prompt: str) -> list[Cameo]:
     """The cameos a prompt names as @handle (handles without a cameo stay plain text)."""
-    from django.db.models.functions import Lower
-
     handles = {h.lower() for h in _HANDLE.findall(prompt)}
     if not handles:
         return []

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 
 from feed import budget, selectors, services, steering, views_wellbeing, wellbeing
 from feed.cards import like_button, render_cards
+from feed.controls_page import controls_context, mood_percent
 from feed.exclusions import words_saved_note
 from feed.forms import (
-    INTEREST_CHIPS,
     BudgetForm,
     HeartbeatForm,
     InstructionForm,
@@ -146,10 +146,6 @@ def _from_panel(request: HttpRequest) -> bool:
     return bool(request.htmx) and request.htmx.target == PANEL_TARGET
 
 
-def _mood_percent(preference: FeedPreference) -> int:
-    return 50 if preference.mood is None else round(preference.mood * 100)
-
-
 def _panel_context(
     request: HttpRequest,
     preference: FeedPreference | None = None,
@@ -165,51 +161,16 @@ def _panel_context(
         preference.mode = FeedPreference.Mode.LATEST  # as the feed shows it; nothing is saved
     return {
         "preference": preference,
-        "mood_percent": _mood_percent(preference),
+        "mood_percent": mood_percent(preference),
         "modes": FeedPreference.Mode.choices,
         "steer_off": steering.PANEL_STEERING_OFF if steering_off else "",
     }
 
 
-def _controls_context(request: HttpRequest, **bound: forms.Form) -> dict[str, Any]:
-    preference = selectors.feed_preference_for(request.user)
-    chip_names = {name for name, _ in INTEREST_CHIPS}
-    own = [i for i in preference.interests if i not in chip_names]
-    context = {
-        "mode_form": ModeForm(initial={"mode": preference.mode}),
-        "mood_form": MoodForm(initial={"mood": _mood_percent(preference)}),
-        "interests_form": InterestsForm(
-            initial={
-                "chips": [i for i in preference.interests if i in chip_names],
-                "own": ", ".join(own),
-            }
-        ),
-        "instruction_form": InstructionForm(initial={"instruction": preference.instruction}),
-        "phrases_form": PhrasesForm(
-            initial={
-                "more": ", ".join(preference.instruction_more),
-                "less": ", ".join(preference.instruction_less),
-                "none": ", ".join(preference.instruction_none),
-            }
-        ),
-        "read_columns": steering.reading_columns(preference),
-        "budget_form": BudgetForm(initial={"minutes": preference.daily_budget_minutes}),
-        "preference": preference,
-        "budget": selectors.preference_budget(request.user, preference),
-        "see_less_count": selectors.see_less_count(viewer=request.user),
-        "budget_range": (budget.MIN_BUDGET_MINUTES, budget.MAX_BUDGET_MINUTES),
-    }
-    from feed.views_goals import goals_controls_context
-
-    context.update(goals_controls_context(request.user, preference))
-    context.update(bound)
-    return context
-
-
 @login_required
 def controls(request: HttpRequest) -> HttpResponse:
     """Every steering control on one page, and how the feed read the person's words."""
-    return render(request, "feed/controls.html", _controls_context(request))
+    return render(request, "feed/controls.html", controls_context(request))
 
 
 def _steer(
@@ -235,7 +196,7 @@ def _steer(
         errors = " ".join(e for errs in form.errors.values() for e in errs)
         context = {**_panel_context(request), "steer_error": errors}
         return render(request, "feed/index.html#steer-panel", context)
-    return render(request, "feed/controls.html", _controls_context(request, **{key: form}))
+    return render(request, "feed/controls.html", controls_context(request, **{key: form}))
 
 
 def _next(preference: FeedPreference) -> str:

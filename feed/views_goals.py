@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,21 +10,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from feed import selectors
+from feed.controls_page import controls_context, goals_controls_context
 from feed.forms import GoalsForm
 from feed.goal_selectors import goals_report
-from feed.goals import NOT_PERSONALISED, feed_goals_pick, goal_label, goals_shape_feed
-from feed.models import FeedPreference
-
-
-def goals_controls_context(user: User, preference: FeedPreference) -> dict[str, Any]:
-    """What the controls page's goals section reads."""
-    return {
-        "goals_form": GoalsForm(initial={"goals": preference.goals}),
-        "goals_shape_feed": goals_shape_feed(user),
-        "goals_not_personalised": NOT_PERSONALISED,
-    }
+from feed.goals import feed_goals_pick, goal_label
 
 
 def _saved_note(goals: list[str]) -> str:
@@ -54,9 +42,7 @@ def goals_set(request: HttpRequest) -> HttpResponse:
                 messages.success(request, note)
                 return redirect(reverse("feed:controls") + "#goals")
     if not request.htmx:
-        from feed.views import _controls_context
-
-        return render(request, "feed/controls.html", _controls_context(request, goals_form=form))
+        return render(request, "feed/controls.html", controls_context(request, goals_form=form))
     preference = selectors.feed_preference_for(request.user)
     context = {**goals_controls_context(request.user, preference), "goals_note": note}
     if form.errors:
