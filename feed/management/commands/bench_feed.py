@@ -283,7 +283,6 @@ def _client_for(viewer: Any) -> Any:
 
 def measure_queries(viewer: Any, sizes: tuple[int, ...] = (10, 50)) -> dict[int, int]:
     """Queries for one full For-you page request at each page size, on a warm pool."""
-
     client = _client_for(viewer)
     client.get(FEED_PATH)  # loads this process's candidate pool, as a worker's first page does
     counts = {}

@@ -200,7 +200,6 @@ def _wait_for_workers(count: int, timeout: float) -> None:
 def _previous_estimate(job: Any, estimate: Any) -> float | None:
     """What the estimator before this one promised: the mean seconds per second of video
     times the clip's length, times the rounds of the queue ahead of it plus one."""
-
     if estimate is None:
         return None
     recent = list(

@@ -316,7 +316,6 @@ def _wait(predicate: Any, timeout: float, what: str, worker: subprocess.Popen[by
 
 def _orphan_files() -> list[str]:
     """Stored videos and posters that no job points at."""
-
     kept = set()
     for video, poster in GenerationJob.objects.values_list("video", "poster"):
         kept.update(name for name in (video, poster) if name)

@@ -157,7 +157,6 @@ class Command(BaseCommand):
             self._seed_scale(options["scale"])
 
     def _seed_scale(self, posts: int) -> None:
-
         if scale_posts_count() >= posts:
             self.stdout.write(f"{posts:,} volume posts already present; nothing to do.")
             return
