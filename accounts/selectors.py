@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import User
+from accounts.models import Block, Follow, Mute, Notification, User
 from accounts.teen_selectors import profile_open_to
 
 
@@ -20,22 +20,16 @@ def user_get_by_handle(*, username: str) -> User:
 
 def is_blocked_between(a: User, b: User) -> bool:
     """True when either person blocked the other."""
-    from accounts.models import Block
-
     return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
 
 
 def notifications_for(*, user: User, limit: int = 100) -> list:
-    from accounts.models import Notification
-
     return list(Notification.objects.filter(recipient=user)[:limit])
 
 
 def unread_count(*, user: User) -> int:
     """The bell's number, on every page: plain SQL, because composing the ORM's count cost
     several times what the database took to answer it."""
-    from accounts.models import Notification
-
     table = Notification._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -46,8 +40,6 @@ def unread_count(*, user: User) -> int:
 
 def person_get_unless_blocked(*, viewer: User, username: str) -> User:
     """The person by handle; 404 to anyone they have blocked."""
-    from accounts.models import Block
-
     person = user_get_by_handle(username=username)
     if viewer.is_authenticated and Block.objects.filter(blocker=person, blocked=viewer).exists():
         raise Http404("No such person.")
@@ -66,8 +58,6 @@ def profile_get_for_viewer(*, viewer: User, username: str) -> User:
 
 def hidden_author_ids(*, viewer: User) -> set[int]:
     """People whose posts this viewer never sees: blocked either way, or muted."""
-    from accounts.models import Block, Mute
-
     if not viewer.is_authenticated:
         return set()
     blocked = Block.objects.filter(blocker=viewer).values_list("blocked_id", flat=True)
@@ -87,8 +77,6 @@ class Relation:
 
 
 def relation_between(*, viewer: User, person: User) -> Relation:
-    from accounts.models import Block, Follow, Mute
-
     if not viewer.is_authenticated or viewer.pk == person.pk:
         return Relation()
     return Relation(
@@ -133,8 +121,6 @@ def notification_label(kind: str) -> str:
 def notifications_in_group(*, user: User, group: str | None, limit: int = 100) -> list:
     """The person's newest notifications, only those of one group when ``group`` names one;
     each carries its ``label``."""
-    from accounts.models import Notification
-
     items = Notification.objects.filter(recipient=user)
     if group in NOTIFICATION_GROUPS:
         items = items.filter(kind__in=NOTIFICATION_GROUPS[group][1])

@@ -19,6 +19,7 @@ from accounts.models import (
     Follow,
     Mute,
     Notification,
+    TeenSettings,
     User,
     age_on,
 )
@@ -37,8 +38,6 @@ def user_signup(
 ) -> User:
     """Create an account. Under 13 is refused; 13-17 makes a teen account, which starts with
     the teen protections on (``TeenSettings``' defaults)."""
-    from accounts.models import TeenSettings
-
     age = age_on(birthdate, timezone.localdate())
     if age < MIN_AGE:
         raise UnderAgeRefusal({"birthdate": UNDER_AGE_MESSAGE})

@@ -30,7 +30,7 @@ from accounts.forms import (
     TeenSettingsForm,
     VideoAudienceForm,
 )
-from accounts.models import ParentLink, TeenSettings
+from accounts.models import LimitExtensionRequest, ParentLink, TeenSettings
 from sora_site import refusals
 
 _DECISIONS = {"approve": True, "decline": False}
@@ -335,8 +335,6 @@ def family_time_decide(request: HttpRequest, request_id: int, decision: str) -> 
 
 
 def _parents_request(request: HttpRequest, request_id: int) -> Any:
-    from accounts.models import LimitExtensionRequest
-
     ask = LimitExtensionRequest.objects.filter(pk=request_id, link__parent=request.user).first()
     if ask is None:
         raise Http404("No such request.")

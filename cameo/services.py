@@ -22,7 +22,7 @@ from redis.exceptions import RedisError
 
 from accounts.models import User
 from accounts.selectors import is_blocked_between
-from accounts.services import notify
+from accounts.services import notify, require_can_write
 from accounts.teen_selectors import teen_cameo_cap_refusal, teen_cameo_level_refusal
 from cameo.models import (
     Cameo,
@@ -32,7 +32,15 @@ from cameo.models import (
     CameoVerification,
     ConsentEvent,
 )
-from cameo.selectors import active_grant_q, ask_again_from, said_no_sentence, uses_by_others
+from cameo.selectors import (
+    MAX_CAMEOS_PER_VIDEO,
+    active_grant_for,
+    active_grant_q,
+    ask_again_from,
+    cameo_use_refusal,
+    said_no_sentence,
+    uses_by_others,
+)
 from generation.takedown import generation_takedown
 
 if TYPE_CHECKING:
@@ -175,8 +183,6 @@ def _text_settings(
 @transaction.atomic
 def cameo_grant_request(*, requester: User, cameo_id: int) -> CameoGrant:
     """Ask an owner for permission to use their cameo."""
-    from accounts.services import require_can_write
-
     require_can_write(requester)
     cameo = Cameo.objects.select_related("owner").filter(pk=cameo_id).first()
     if cameo is None or cameo.state != Cameo.State.VERIFIED:
@@ -266,8 +272,6 @@ def cameo_uses_record(*, user: User, job: Any, cameos: list[Cameo]) -> list[Came
     Raises ValidationError with the owner's reason when any cameo may not be used. A cameo
     whose owner approves each video starts out waiting for that approval.
     """
-    from cameo.selectors import MAX_CAMEOS_PER_VIDEO, active_grant_for, cameo_use_refusal
-
     unique = list({c.pk: c for c in cameos}.values())
     if len(unique) > MAX_CAMEOS_PER_VIDEO:
         raise ValidationError(f"A video can have at most {MAX_CAMEOS_PER_VIDEO} cameos.")
@@ -379,8 +383,6 @@ def cameo_grant_revoke(*, owner: User, grant_id: int) -> TakedownReceipt:
 
 def _creators_allowed(cameo: Cameo) -> set[int]:
     """The people with videos of this cameo who may use it right now."""
-    from cameo.selectors import cameo_use_refusal
-
     creators = User.objects.filter(
         pk__in=uses_by_others(cameo=cameo).values_list("job__creator_id")
     )
@@ -465,7 +467,6 @@ def cameo_verification_start(
 
     The clip lives in storage only until the check has run; the job deletes it either way.
     """
-    from accounts.services import require_can_write
     from cameo import liveness
 
     require_can_write(owner)

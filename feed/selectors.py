@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 from accounts.models import Block, Follow, Mute, User
 from accounts.teen_visibility import authors_hidden_from_id, filter_visible_to, sees_every_video
 from feed import exclusions, ranking
-from feed.budget import BudgetStatus, budget_status, today
+from feed.budget import BudgetStatus, budget_status, effective_limit, today
 from feed.cards import FeedCard, card_rows, cards, cards_from_rows, unlink_closed_profiles
 from feed.goals import ranking_goals
 from feed.models import FeedPreference, Like, Post, SeeLess, SeenPost, WatchDay
@@ -183,8 +183,6 @@ def feed_preference_for(viewer: User) -> FeedPreference:
 def preference_budget(viewer: User, preference: FeedPreference) -> BudgetStatus:
     """Today's budget; today's watch time is read only when there is a limit to count it for.
     The newest day is read (a query with no date to compose) and kept if it is today."""
-    from feed.budget import effective_limit
-
     limit = effective_limit(viewer, preference.daily_budget_minutes)
     watch_day = None
     if limit.minutes is not None:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from accounts.models import User
+from accounts.models import Block, Notification, User
 from feed import social_selectors as sel
 from feed.models import Comment, CommentPolicy, Conversation, DirectMessage, Post
 from feed.selectors import post_get_visible
@@ -25,7 +25,6 @@ from feed.selectors import post_get_visible
 def notify_person(*, recipient_id: int, actor: User, kind: str, text: str, url: str = "") -> None:
     """Tell someone what another person did: never about their own doing, and never across a
     block (either way)."""
-    from accounts.models import Block
     from accounts.services import notify
 
     if recipient_id == actor.pk:
@@ -260,8 +259,6 @@ def dm_share_post(
 @transaction.atomic
 def conversation_mark_read(*, user: User, conversation: Conversation) -> int:
     """Mark what the other person sent as read, and the message notifications with it."""
-    from accounts.models import Notification
-
     if user.pk not in (conversation.user_low_id, conversation.user_high_id):
         raise PermissionDenied("This isn't your conversation.")
     now = timezone.now()
@@ -433,8 +430,6 @@ def moderation_message_restore(*, moderator: User, message_id: int, reason: str)
 
 def notify_like(*, post: Post, user: User) -> None:
     """Tell the poster of a like; liking, unliking and liking again tells them once."""
-    from accounts.models import Notification
-
     text = f"@{user.username} liked your video."
     url = reverse("feed:post", args=[post.pk])
     if Notification.objects.filter(

@@ -13,7 +13,7 @@ from generation import engines
 from generation.describe import BUILTIN, Engine, job_engine, not_drawn, plan_sentences
 from generation.estimate import QueueEstimate, queue_estimate
 from generation.models import GenerationJob
-from generation.pipeline.provenance import TRAINED_ALGORITHMIC
+from generation.pipeline.provenance import TRAINED_ALGORITHMIC, read_mp4
 from generation.source_image import source_image_bytes
 from safety.models import LikenessMatch
 
@@ -122,7 +122,6 @@ def video_provenance_lookup(*, path: str, viewer: Any) -> VerifyOutcome:
     """
     from feed.models import Post
     from generation.pipeline.fingerprint import keyframe_hashes, match_fraction
-    from generation.pipeline.provenance import read_mp4
 
     manifest = read_mp4(path)
     if manifest is not None:

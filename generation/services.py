@@ -34,7 +34,15 @@ from accounts.teen_selectors import teen_interaction_refusal
 from generation import engines
 from generation.models import GenerationJob
 from generation.pipeline.audio.lines import check_lines, spoken_lines
-from generation.pipeline.base import ASPECT_SIZES, DURATIONS, MAX_SEED, Sound
+from generation.pipeline.base import (
+    ASPECT_SIZES,
+    DURATIONS,
+    MAX_SEED,
+    CameoImage,
+    RenderCancelled,
+    Sound,
+    VideoRequest,
+)
 from generation.selectors import job_get_for_user
 from generation.source_image import (
     SourceImage,
@@ -545,8 +553,6 @@ def generation_render(*, job_id: int, worker_name: str = "") -> str | None:
     visible. A job taken down while it waited ends cancelled without rendering; one taken down
     while rendering stops and stores nothing.
     """
-    from generation.pipeline.base import RenderCancelled
-
     job = _claim(job_id, worker_name)
     if job is None:
         _end_taken_down(job_id)
@@ -587,7 +593,6 @@ def generation_render(*, job_id: int, worker_name: str = "") -> str | None:
 def _render_and_store(job: GenerationJob) -> None:
     from generation.pipeline import get_backend
     from generation.pipeline.audio import add_sound
-    from generation.pipeline.base import RenderCancelled, VideoRequest
     from generation.pipeline.encode import encode_mp4, poster_jpeg
     from generation.pipeline.provenance import sign_mp4
     from generation.pipeline.watermark import apply_watermark
@@ -662,7 +667,6 @@ def _cameo_inputs(job: GenerationJob) -> tuple[tuple[CameoImage, ...], str]:
     jacket"); the prompt stored on the job, and signed into the manifest, stays the creator's.
     """
     from cameo.models import CameoUse
-    from generation.pipeline.base import CameoImage
 
     live = [CameoUse.State.APPROVED, CameoUse.State.AWAITING]
     uses = job.cameo_uses.filter(state__in=live).select_related("cameo__owner").order_by("pk")
@@ -778,7 +782,6 @@ def _store(
 ) -> None:
     """Put the files in storage, then mark the job ready and record its scan in one transaction,
     so a finished video is never seen unscanned (nor a held one, for a moment, unheld)."""
-    from generation.pipeline.base import RenderCancelled
     from safety.scan import video_scan_record
 
     if not _still_wanted(job).exists():

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import Notification, User
 from safety.models import ModerationAction, Report, ReportMessage
 
 # What the reporter reads when a moderator acted on their report: the outcome, never the
@@ -77,8 +77,6 @@ def report_status(report: Report) -> str:
 
 
 def _unread_by_report(user: User) -> Counter[str]:
-    from accounts.models import Notification
-
     urls = Notification.objects.filter(
         recipient=user, kind="report_message", read_at__isnull=True
     ).values_list("url", flat=True)

@@ -12,9 +12,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Notification, User
 from generation.takedown import generation_takedown
-from safety.models import LikenessMatch, ModerationAction, PublicFigure, Report
+from safety.models import LikenessMatch, ModerationAction, PublicFigure, Report, ReportMessage
 
 TEXT_LIMITS = {
     "prompt": 1_000,
@@ -267,7 +267,6 @@ def report_message_create(*, author: User, report_id: int, text: str) -> Any:
     """Add a message to a report's thread. The reporter writes from their report's page; a
     moderator writes from admin. The other side is notified. Anyone else gets a 404."""
     from accounts.services import notify
-    from safety.models import ReportMessage
 
     report = Report.objects.select_for_update().filter(pk=report_id).first()
     is_moderator = author.is_active and author.has_perm("safety.add_moderationaction")
@@ -328,8 +327,6 @@ def report_create_profile(*, reporter: User, username: str, reason: str, note: s
 def report_replies_mark_read(*, user: User, report_id: int) -> int:
     """The reporter opened their report: the notifications of moderator replies on it are read.
     Those unread notifications are what "unread replies" counts on the reporter's list."""
-    from accounts.models import Notification
-
     url = reverse("safety:report_detail", args=[report_id])
     return Notification.objects.filter(
         recipient=user, kind="report_message", url=url, read_at__isnull=True
