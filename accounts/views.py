@@ -12,6 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import age_gate, selectors, services
 from accounts.forms import LoginForm, ProfileForm, SignupForm
+from accounts.teen_selectors import profile_open_to
+from accounts.teens import teen_birthday_check
 from cameo.selectors import cameo_on_profile
 from feed.selectors import posts_by_author
 from safety.limits import limit_wait, limited_view, too_many
@@ -40,8 +42,6 @@ class LoginView(auth_views.LoginView):
         return self.render_to_response(context, status=429)
 
     def form_valid(self, form: LoginForm) -> HttpResponse:
-        from accounts.teens import teen_birthday_check
-
         # Birthdays are caught here as well as by the daily command, so nobody waits for cron.
         teen_birthday_check(user=form.get_user())
         return super().form_valid(form)
@@ -161,8 +161,6 @@ _UNDO = frozenset({"unfollow", "unblock", "unmute"})
 @require_POST
 def relation(request: HttpRequest, username: str, action: str) -> HttpResponse:
     """Follow, block or mute someone, or undo it, from their profile."""
-    from accounts.teen_selectors import profile_open_to
-
     if action not in _RELATION_ACTIONS:
         raise Http404("No such action.")
     # Undoing (unfollow, unmute, unblock) must keep working after a teen's profile has closed

@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from feed import social
 from feed.models import Comment, DirectMessage, Like, Post
 from safety.admin import ReasonActionForm, ServicesOnlyAdmin, moderation_action, remove_post_video
+from safety.models import ModerationAction
 
 # CheckIn and WellbeingChange have no admin pages on purpose: a check-in's answer and note are
 # private to the person. Staff see only totals, on the wellbeing report at /admin/wellbeing/
@@ -127,8 +128,6 @@ class DirectMessageAdmin(_ModeratedText):
     actions = [hide_messages, restore_messages]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[DirectMessage]:
-        from safety.models import ModerationAction
-
         acted_on = ModerationAction.objects.filter(message__isnull=False).values("message_id")
         seen = Q(hidden_at__isnull=False) | Q(reports__isnull=False) | Q(pk__in=acted_on)
         return super().get_queryset(request).filter(seen).distinct()

@@ -18,6 +18,8 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
+from accounts.teen_selectors import teen_rules
+from accounts.views_family import quiet_hours_response
 from feed import budget, selectors, services, steering, views_wellbeing, wellbeing
 from feed.cards import like_button, render_cards
 from feed.controls_page import controls_context, mood_percent
@@ -33,6 +35,7 @@ from feed.forms import (
 )
 from feed.models import FeedPreference
 from feed.player import limit_context
+from feed.views_social import post_page_context
 from generation.selectors import job_get_for_user
 from generation.views import job_page_context
 from sora_site import refusals
@@ -44,9 +47,6 @@ def index(request: HttpRequest) -> HttpResponse:
     """The feed. An htmx request (the next page, loaded as the last item comes into view) gets
     only the items; everything the person steered applies from that page on."""
     if getattr(request.user, "is_teen", False):
-        from accounts.teen_selectors import teen_rules
-        from accounts.views_family import quiet_hours_response
-
         rules = teen_rules(request.user)
         if rules is not None and rules.in_quiet_hours():
             return quiet_hours_response(request, rules)
@@ -95,8 +95,6 @@ def _cards_html(request: HttpRequest, page: selectors.FeedPage) -> SafeString:
 
 
 def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
-    from feed.views_social import post_page_context
-
     post = selectors.post_get_visible(viewer=request.user, post_id=post_id)
     return render(request, "feed/post.html", post_page_context(request, post))
 

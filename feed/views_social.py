@@ -30,6 +30,7 @@ from feed.selectors import post_get_visible
 from safety.forms import ReportForm
 from safety.limits import limit_wait, too_many
 from safety.models import Report
+from safety.services import report_create_comment, report_create_message
 from safety.views import _back
 from sora_site import refusals
 from sora_site.storage import published_media_url
@@ -173,8 +174,6 @@ def _report(request: HttpRequest, file: Any) -> HttpResponse:
 @login_required
 @require_POST
 def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
-    from safety.services import report_create_comment
-
     return _report(
         request,
         lambda **data: report_create_comment(reporter=request.user, comment_id=comment_id, **data),
@@ -245,8 +244,6 @@ def _send(request: HttpRequest, other: User) -> HttpResponse:
 @login_required
 @require_POST
 def message_report(request: HttpRequest, message_id: int) -> HttpResponse:
-    from safety.services import report_create_message
-
     return _report(
         request,
         lambda **data: report_create_message(reporter=request.user, message_id=message_id, **data),

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.teen_selectors import zone_of
 from feed import wellbeing
 from feed.models import CheckIn, FeedPreference, WellbeingChange
 from sora_site import refusals
@@ -48,8 +49,6 @@ def _thanks(answer: str) -> str:
 
 
 def _zone(request: HttpRequest) -> str:
-    from accounts.teen_selectors import zone_of
-
     return str(zone_of(request.user))
 
 
@@ -246,8 +245,6 @@ def budget(request: HttpRequest, change_id: int) -> HttpResponse:
 def _break_words(user: Any, preference: FeedPreference | None) -> str:
     """ "until 21:40", "until midnight" or "until 09:15 tomorrow", in the person's timezone;
     "" when no break runs."""
-    from accounts.teen_selectors import zone_of
-
     if not wellbeing.on_break(preference):
         return ""
     zone = zone_of(user)
