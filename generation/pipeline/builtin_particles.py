@@ -20,7 +20,7 @@ import torch
 from generation.pipeline.builtin_layers import SUBJECT_DEPTH
 from generation.pipeline.builtin_palette import Grade
 from generation.pipeline.builtin_subjects import Landing
-from generation.pipeline.scene import ScenePlan
+from generation.pipeline.scene import ScenePlan, indoor_weather_heard
 
 BURST_DRAG = 4.0  # 1/s: how fast a burst's pieces lose their launch speed
 BURST_LEAD = 0.05  # s: a burst's first frame already shows the puff opening, not one dot
@@ -173,6 +173,8 @@ def build_fields(
     clock: tuple[int, int] = (24, 96),
 ) -> list[Field]:
     """The weather's particle field; ``clock`` is (fps, frames), which bursts are timed by."""
+    if indoor_weather_heard(plan):
+        return []
     names = [n for n in WEATHER_FIELDS.get(plan.weather, (plan.weather,)) if n in SPECS]
     height, width = size
     area = height * width / 640**2

@@ -167,6 +167,10 @@ def plan_scene(prompt: str) -> ScenePlan:
         setting = "beach"  # a boat named with no place is at sea
     elif not hits["setting"] and _leads_with(tokens, hits["subject"], "fish"):
         setting = "underwater"  # so are fish, when the prompt is about them
+    elif not hits["setting"]:  # a surfer with no place named surfs at the beach
+        setting = next(
+            (vocab.IMPLIED_PLACES[tok] for tok in tokens if tok in vocab.IMPLIED_PLACES), setting
+        )
     subjects, colors, origins = _pick_subjects(tokens, hits["subject"], setting)
     hits["action"] = [hit for hit in hits["action"] if not _is_noun(tokens, hit.position)]
     action = _pick_action(tokens, hits["action"], subjects)
@@ -283,11 +287,23 @@ def _without_outside_rooms(tokens: list[str], hits: dict[str, list[_Hit]]) -> li
     return [
         hit
         for hit in hits["setting"]
-        if hit.concept != "room"
-        or tokens[hit.position] not in vocab.WEAK_SETTING_WORDS
-        or not (outside or (hit.position and tokens[hit.position - 1] in _TOWARD))
-        and tokens[hit.position + 1 : hit.position + 2] != ["of"]  # a school of fish
+        if (hit.concept != "room" or not _building_from_outside(tokens, hit.position))
+        and (
+            hit.concept != "room"
+            or tokens[hit.position] not in vocab.WEAK_SETTING_WORDS
+            or not (outside or (hit.position and tokens[hit.position - 1] in _TOWARD))
+            and tokens[hit.position + 1 : hit.position + 2] != ["of"]  # a school of fish
+        )
     ]
+
+
+def _building_from_outside(tokens: list[str], position: int) -> bool:
+    """A house is a room only when the prompt goes in ("a cat inside the house"); "a haunted
+    house at night" is the building, seen from the street."""
+    if tokens[position] not in vocab.BUILDING_WORDS:
+        return False
+    before = tokens[max(0, position - 3) : position]
+    return not (vocab.INSIDE_WORDS.intersection(before) or "indoors" in tokens)
 
 
 def _room_word(tokens: list[str], hit: _Hit) -> str:
@@ -318,6 +334,12 @@ def _furnished(tokens: list[str], hits: list[_Hit], setting: str) -> set[int]:
         if setting == "room" and _room_word(tokens, hit) in _FURNISHED_ROOMS
         for pos in range(hit.position, hit.position + hit.length)
     }
+
+
+def indoor_weather_heard(plan: ScenePlan) -> bool:
+    """Rain, snow or wind named for a room: it stays outside. The soundtrack plays it and the
+    room is drawn dry; nothing blows across the wallpaper."""
+    return plan.setting in vocab.ROOMS and plan.weather in vocab.OUTDOOR_WEATHER
 
 
 def _wet_night(plan: ScenePlan) -> bool:
@@ -785,6 +807,8 @@ def _drawn_labels(
                 concept = hit.concept
                 if name == "setting" and concept == "room":  # "hallway scene", not "room scene"
                     concept = _room_kind(_room_word(tokens, hit)) or plan.room[0]
+                if name == "weather" and indoor_weather_heard(plan):
+                    form = "{}, heard outside the window"
                 for pos in range(hit.position, hit.position + hit.length):
                     found.setdefault(pos, []).append(form.format(concept))
     index = _positions(tokens)

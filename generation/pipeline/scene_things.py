@@ -184,6 +184,8 @@ NOUN_LIKE = frozenset(
 )  # fmt: skip
 # What a pictogram's emojibase subgroup makes it in a scene; the rest are props.
 ACTOR_GROUPS = ("person", "animal-", "transport-ground", "transport-water")
+# Costume faces that go about a scene by themselves: a ghost drifts through the haunted house.
+HAUNTING = frozenset({"ghost", "alien", "alien-monster", "robot", "ogre", "goblin"})
 SCENERY_GROUPS = ("place-building", "place-geographic", "place-religious", "place-other")
 FURNITURE = frozenset(
     {"bed", "couch-and-lamp", "chair", "toilet", "bathtub", "door", "window", "shower",
@@ -310,6 +312,8 @@ def role_of(icon: str) -> str:
     group = pictograms.subgroup(icon)
     if group.startswith(ACTOR_GROUPS) or group in ("person-role", "person-fantasy"):
         return "actor"
+    if icon in HAUNTING:
+        return "actor"
     if group.startswith(SCENERY_GROUPS):
         return "scenery"
     return "prop"
@@ -318,7 +322,7 @@ def role_of(icon: str) -> str:
 def natural_action(icon: str) -> str:
     """What an actor pictogram does when the prompt names no action."""
     group = pictograms.subgroup(icon)
-    if group in ("animal-bird", "animal-bug") or icon in SKY:
+    if group in ("animal-bird", "animal-bug") or icon in SKY or icon in HAUNTING:
         return "fly"
     if group == "animal-marine" or group == "transport-water":
         return "float"

@@ -73,6 +73,8 @@ DEFAULT_SETTING = "meadow"
 SKYLESS_SETTINGS = frozenset({"space", "underwater", "stage", "kitchen", "room"})
 # Settings with walls and a ceiling: no weather of their own, and a window shows the time of day.
 ROOMS = frozenset({"kitchen", "room"})
+# Weather that belongs outdoors: named for a room, it is heard outside the window, not drawn in it.
+OUTDOOR_WEATHER = frozenset({"rain", "snow", "wind"})
 # The kind of room each "room" word names, in the order the renderer prefers a kind's walls.
 ROOM_KINDS: dict[str, tuple[str, ...]] = {
     "hospital": _w("hospital hospitals ward clinic infirmary"),
@@ -99,6 +101,20 @@ WEAK_SETTING_WORDS = frozenset({
     # Rooms that are as often the building seen from outside ("walking to school").
     "school", "hall", "museum", "hospital", "library", "room", "rooms",
 })  # fmt: skip
+
+# Buildings that are seen from outside unless the prompt goes in (INSIDE_WORDS just before).
+BUILDING_WORDS = frozenset({
+    "house", "houses", "cottage", "cottages", "cabin", "mansion", "castle", "barn", "farmhouse",
+    "bungalow", "villa",
+})  # fmt: skip
+INSIDE_WORDS = frozenset({"in", "inside", "into", "within", "at", "indoors"})
+# Where someone is, when the prompt names who but no place: a surfer is at the beach.
+IMPLIED_PLACES: dict[str, str] = {
+    **dict.fromkeys(("surfer", "surfers", "surfboard", "surfboards"), "beach"),
+    **dict.fromkeys(("skier", "skiers", "snowboarder", "snowboarders", "sled", "sledding"), "snow"),
+    **dict.fromkeys(("astronaut", "astronauts"), "space"),
+    **dict.fromkeys(("diver", "divers", "snorkeling", "snorkelling"), "underwater"),
+}
 
 TIMES: dict[str, tuple[str, ...]] = {
     "dawn": _w("dawn sunrise daybreak morning first_light"),
@@ -152,7 +168,7 @@ SUBJECTS: dict[str, tuple[str, ...]] = {
         "dancers runner friend friends astronaut chef lady guy human couple student grandma "
         "grandpa baby hiker surfer skier diver singer family captain sailor pirate pirates "
         "sailors captains mom moms mum mums mother mothers mommy dad dads father fathers daddy "
-        "parent parents"
+        "parent parents knight knights"
     ),
     "dog": _w(
         "dog dogs puppy puppies pup doggo corgi retriever poodle beagle chihuahua labrador "
