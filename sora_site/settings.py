@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the widget templates, for the form renderer below
     "django_htmx",
     "django_rq",
     "template_partials",
@@ -107,6 +108,9 @@ INSTALLED_APPS = [
     "cameo",
     "safety",
 ]
+
+# Every form field draws through templates/field.html: ``{{ form.prompt.as_field_group }}``.
+FORM_RENDERER = "sora_site.form_renderer.SiteFormRenderer"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
