@@ -46,7 +46,23 @@ from accounts.models import (
     User,
 )
 from accounts.services import notify
+from cameo.models import Cameo, CameoGrant, CameoUse, CameoVerification, ConsentEvent
+from cameo.services import cameo_delete
+from feed.models import (
+    CheckIn,
+    Comment,
+    Conversation,
+    DirectMessage,
+    FeedPreference,
+    Like,
+    Post,
+    SeeLess,
+    SeenPost,
+    WatchDay,
+)
+from generation.models import GenerationJob
 from generation.takedown import generation_takedown
+from safety.models import Appeal, Report, Strike
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +120,6 @@ def _media(field_file: Any, media: list[str]) -> str | None:
 
 
 def _videos(user: User, media: list[str]) -> list[dict[str, Any]]:
-    from generation.models import GenerationJob
-
     posts = dict(
         apps.get_model("feed", "Post").objects.filter(author=user).values_list("job_id", "pk")
     )
@@ -139,8 +153,6 @@ def _videos(user: User, media: list[str]) -> list[dict[str, Any]]:
 
 
 def _posts(user: User) -> list[dict[str, Any]]:
-    from feed.models import Post
-
     return [
         {
             "id": post.pk,
@@ -157,8 +169,6 @@ def _posts(user: User) -> list[dict[str, Any]]:
 
 
 def _comments(user: User) -> list[dict[str, Any]]:
-    from feed.models import Comment
-
     return list(
         Comment.objects.filter(author=user)
         .order_by("created_at")
@@ -167,8 +177,6 @@ def _comments(user: User) -> list[dict[str, Any]]:
 
 
 def _likes(user: User) -> list[dict[str, Any]]:
-    from feed.models import Like
-
     return list(
         Like.objects.filter(user=user).order_by("created_at").values("post_id", "created_at")
     )
@@ -176,8 +184,6 @@ def _likes(user: User) -> list[dict[str, Any]]:
 
 def _messages(user: User) -> list[dict[str, Any]]:
     """Each conversation with the messages the person can see (others' held ones are not)."""
-    from feed.models import Conversation, DirectMessage
-
     conversations = list(Conversation.objects.filter(Q(user_low=user) | Q(user_high=user)))
     handles = _handles(
         [c.user_low_id for c in conversations] + [c.user_high_id for c in conversations]
@@ -215,8 +221,6 @@ def _relations(user: User) -> dict[str, Any]:
 
 
 def _cameo(user: User, media: list[str]) -> dict[str, Any]:
-    from cameo.models import Cameo, CameoGrant, CameoUse, CameoVerification, ConsentEvent
-
     cameo = Cameo.objects.filter(owner=user).first()
     own = None
     if cameo is not None:
@@ -318,8 +322,6 @@ def _teen(user: User) -> dict[str, Any]:
 
 
 def _feed(user: User) -> dict[str, Any]:
-    from feed.models import FeedPreference, SeeLess, SeenPost, WatchDay
-
     preference = FeedPreference.objects.filter(user=user).values(
         "mode", "mood", "interests", "instruction", "instruction_more", "instruction_less",
         "instruction_none", "daily_budget_minutes", "updated_at",
@@ -340,7 +342,6 @@ def _feed(user: User) -> dict[str, Any]:
 
 def _wellbeing(user: User) -> list[dict[str, Any]]:
     """Every check-in (a skipped one has no answer) and what a worse one changed."""
-    from feed.models import CheckIn
 
     def changed(check_in: CheckIn) -> dict[str, Any] | None:
         change = getattr(check_in, "change", None)
@@ -365,8 +366,6 @@ def _wellbeing(user: User) -> list[dict[str, Any]]:
 
 
 def _safety(user: User) -> dict[str, Any]:
-    from safety.models import Appeal, Report, Strike
-
     return {
         "reports_you_made": list(
             Report.objects.filter(reporter=user).values(
@@ -530,10 +529,6 @@ def account_delete(*, user: User, password: str) -> AccountDeletion:
     of what the person did (``Notification.actor``: "@x commented on your video: ..." and the
     like) go with the account, so their words and handle don't live on in others' lists.
     """
-    from cameo.models import Cameo
-    from cameo.services import cameo_delete
-    from feed.models import Post
-
     if not password or not user.check_password(password):
         raise ValidationError(WRONG_PASSWORD)
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -587,8 +582,6 @@ def _file_fields(model: type[models.Model]) -> list[models.FileField]:
 def _uncount_on_others_posts(user: User) -> None:
     """Keep others' like and comment counts true once this person's likes and comments go (and
     the replies to their comments, which go with them)."""
-    from feed.models import Comment, Like, Post
-
     liked = list(
         Like.objects.filter(user=user).exclude(post__author=user).values_list("post_id", flat=True)
     )

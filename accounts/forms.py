@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import TeenSettings, User, default_timezone
 from cameo.models import Cameo
+from safety.middleware import suspended_message
 
 
 class SignupForm(BaseUserCreationForm):
@@ -54,8 +55,6 @@ class LoginForm(AuthenticationForm):
     suspended = False
 
     def confirm_login_allowed(self, user: User) -> None:
-        from safety.middleware import suspended_message
-
         super().confirm_login_allowed(user)
         if user.is_suspended:
             self.suspended = True

@@ -23,6 +23,7 @@ from accounts.models import (
     User,
     age_on,
 )
+from accounts.selectors import is_blocked_between
 
 UNDER_AGE_MESSAGE = f"You must be at least {MIN_AGE} years old to use this app."
 
@@ -77,8 +78,6 @@ def _known_timezones() -> frozenset[str]:
 
 @transaction.atomic
 def follow_create(*, follower: User, followee: User) -> Follow:
-    from accounts.selectors import is_blocked_between
-
     require_can_write(follower)
     if follower.pk == followee.pk:
         raise ValidationError("You can't follow yourself.")

@@ -35,6 +35,7 @@ from accounts.models import (
     age_on,
 )
 from cameo.models import Cameo
+from feed.models import Post, WatchDay
 
 Permission = Cameo.Permission
 LEVELS: list[str] = list(Permission.values)  # narrowest first
@@ -399,8 +400,6 @@ USAGE_DAYS = 14
 
 def usage_summary(*, teen: User, now: dt.datetime | None = None) -> UsageSummary:
     """The last 14 days of watch time (today last) and the teen's post counts."""
-    from feed.models import Post, WatchDay
-
     today = local_today(teen, now)
     first = today - dt.timedelta(days=USAGE_DAYS - 1)
     seconds = dict(

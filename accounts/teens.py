@@ -26,6 +26,7 @@ from accounts.models import (
     User,
     age_on,
 )
+from accounts.selectors import is_blocked_between
 from accounts.services import notify, require_can_write
 from accounts.teen_selectors import (
     LEVELS,
@@ -36,6 +37,9 @@ from accounts.teen_selectors import (
     quiet_window_minutes,
 )
 from cameo.models import Cameo
+from cameo.services import cameo_settings_update
+from feed.budget import MAX_BUDGET_MINUTES, MIN_BUDGET_MINUTES, budget_set
+from feed.models import FeedPreference
 
 Permission = Cameo.Permission
 EXTENSION_CHOICES = (15, 30, 60)
@@ -81,8 +85,6 @@ def shown_value(field: str, value: Any) -> str:
 
 
 def _limit_refusal(minutes: int) -> str | None:
-    from feed.budget import MAX_BUDGET_MINUTES, MIN_BUDGET_MINUTES
-
     if MIN_BUDGET_MINUTES <= minutes <= MAX_BUDGET_MINUTES:
         return None
     return (
@@ -171,8 +173,6 @@ def _apply(row: TeenSettings, changes: dict[str, Any]) -> None:
 
 def _narrow_cameo_to_cap(teen: User, cap: str) -> None:
     """A lower cap narrows the cameo at once, taking down videos by people who lose access."""
-    from cameo.services import cameo_settings_update
-
     cameo = Cameo.objects.filter(owner=teen).first()
     if cameo is not None and LEVELS.index(cameo.permission) > LEVELS.index(cap):
         cameo_settings_update(owner=teen, permission=cap)
@@ -312,8 +312,6 @@ def parent_link_code_create(*, parent: User, now: dt.datetime | None = None) -> 
 @transaction.atomic
 def parent_link_accept(*, teen: User, code: str, now: dt.datetime | None = None) -> ParentLink:
     """A teen enters their parent's code; from then on the parent manages their settings."""
-    from accounts.selectors import is_blocked_between
-
     _require_teen(
         teen,
         "Only teen accounts can accept a parent link code. Adults create codes on the family page.",
@@ -568,9 +566,6 @@ def videos_audience_choose(*, user: User, audience: str) -> TeenSettings:
 
 def _carry_limit_over(user: User) -> str:
     """Keep the teen's daily limit as the adult's own, unless they already set one."""
-    from feed.budget import budget_set
-    from feed.models import FeedPreference
-
     row = TeenSettings.objects.filter(user=user).first()
     if row is None:
         return ""

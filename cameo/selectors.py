@@ -19,6 +19,7 @@ from accounts.models import User
 from accounts.selectors import is_blocked_between
 from accounts.teen_selectors import teen_cameo_cap_refusal
 from cameo.models import Cameo, CameoGrant, CameoUse, CameoVerification, ConsentEvent
+from safety.models import LikenessMatch
 
 Permission = Cameo.Permission
 
@@ -337,8 +338,6 @@ def cameo_media_visible_to(*, user: User, name: str) -> bool | None:
 
 def likeness_holds_for(*, owner: User) -> list[Any]:
     """Videos the likeness guard held because a face in them looked like this person."""
-    from safety.models import LikenessMatch
-
     matches = (
         LikenessMatch.objects.select_related("scan__job__creator")
         .filter(cameo_owner=owner)

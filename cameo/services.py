@@ -24,6 +24,7 @@ from accounts.models import User
 from accounts.selectors import is_blocked_between
 from accounts.services import notify, require_can_write
 from accounts.teen_selectors import teen_cameo_cap_refusal, teen_cameo_level_refusal
+from cameo import liveness
 from cameo.models import (
     Cameo,
     CameoGrant,
@@ -32,6 +33,7 @@ from cameo.models import (
     CameoVerification,
     ConsentEvent,
 )
+from cameo.restrictions import restriction_conflict
 from cameo.selectors import (
     MAX_CAMEOS_PER_VIDEO,
     active_grant_for,
@@ -303,8 +305,6 @@ def cameo_uses_record(*, user: User, job: Any, cameos: list[Cameo]) -> list[Came
 def _restriction_refusal(cameo: Cameo, user: User, prompt: str) -> str | None:
     """The owner's own words when the prompt conflicts with their restrictions (the owner may
     put themselves in anything)."""
-    from cameo.restrictions import restriction_conflict
-
     if cameo.owner_id == user.pk or not cameo.restrictions.strip():
         return None
     quote = restriction_conflict(prompt, cameo.restrictions)
@@ -467,8 +467,6 @@ def cameo_verification_start(
 
     The clip lives in storage only until the check has run; the job deletes it either way.
     """
-    from cameo import liveness
-
     require_can_write(owner)
     steps = liveness.check_challenge(challenge)
     name = display_name.strip()
@@ -507,8 +505,6 @@ def cameo_verification_run(*, attempt_id: int) -> CameoVerification:
     """Check a stored clip (the default-queue job calls this). On success the cameo is verified
     with the clip's mean embedding, thumbnail and crops; on failure only the reason is kept.
     The clip is deleted in both cases."""
-    from cameo import liveness
-
     claimed = CameoVerification.objects.filter(
         pk=attempt_id, state=CameoVerification.State.CHECKING
     ).exclude(clip="")

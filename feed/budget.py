@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.teen_selectors import teen_rules
 from feed.models import FeedPreference, WatchDay
 
 MIN_BUDGET_MINUTES = 1
@@ -132,7 +133,6 @@ def effective_limit(
     what a parent approved for today."""
     if not getattr(user, "is_teen", False):
         return DailyLimit(own_minutes)
-    from accounts.teen_selectors import teen_rules
 
     rules = teen_rules(user, now)
     if rules is None:

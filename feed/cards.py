@@ -22,6 +22,7 @@ from django.template import engines
 from django.utils.encoding import filepath_to_uri
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts.teen_selectors import closed_profiles, remix_closed_to
 from feed.models import Post
 from sora_site.storage import published_media_url
 from sora_site.template_urls import remembered_reverse
@@ -171,8 +172,6 @@ def unlink_closed_profiles(viewer: Any, cards: list[FeedCard]) -> list[FeedCard]
     remix their videos leave out Remix. Queries only when a page has a teen's post."""
     teen_authors = {card.author_id for card in cards if card.author_is_teen}
     if teen_authors:
-        from accounts.teen_selectors import closed_profiles, remix_closed_to
-
         closed = closed_profiles(viewer, teen_authors)
         no_remix = remix_closed_to(viewer, teen_authors)
         for card in cards:

@@ -20,6 +20,7 @@ from django.db.models import Q
 
 from feed.models import Post, PostFeatures
 from feed.post_parts import embed_with_parts
+from feed.services import _enqueue_default
 from feed.topics import post_topics
 
 if TYPE_CHECKING:
@@ -210,8 +211,6 @@ def _features_store(
 def post_features_backfill() -> int:
     """Queue the features job for posts published while the queue was unreachable, and for
     posts whose features were computed before their text's parts were stored."""
-    from feed.services import _enqueue_default
-
     unread = Q(features__isnull=True) | Q(features__parts__isnull=True)
     missing = list(Post.objects.filter(unread).values_list("pk", flat=True))
     for post_id in missing:

@@ -15,6 +15,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.teen_selectors import teen_rules
 from feed import ranking
 from feed.models import FeedPreference, Goal
 from sora_site.embeddings import EMBEDDING_DIM
@@ -129,7 +130,6 @@ def goals_shape_feed(user: User) -> bool:
     personalised (Latest and Following have no ranking terms)."""
     if not user.is_teen:
         return True
-    from accounts.teen_selectors import teen_rules
 
     rules = teen_rules(user)
     return rules is None or rules.personalised

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from accounts.teen_selectors import more_time_of, teen_rules
 from feed import budget
 
 
@@ -21,7 +22,6 @@ def limit_context(request: HttpRequest, status: budget.BudgetStatus | None) -> d
     linked parent for more time (or how to link one), or the request already waiting."""
     if status is None or not status.reached or not status.from_teen_account:
         return {}
-    from accounts.teen_selectors import more_time_of
 
     return {"more_time": more_time_of(teen=request.user)}
 
@@ -33,8 +33,6 @@ def player_context(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {}
     if user.is_teen:
-        from accounts.teen_selectors import teen_rules
-
         rules = teen_rules(user)
         if rules is not None and rules.in_quiet_hours():
             ends_at = rules.quiet_hours_end().time()

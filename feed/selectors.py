@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404
 from redis.exceptions import RedisError
 
 from accounts.models import Block, Follow, Mute, User
+from accounts.teen_selectors import teen_rules
 from accounts.teen_visibility import authors_hidden_from_id, filter_visible_to, sees_every_video
 from feed import exclusions, ranking
 from feed.budget import BudgetStatus, budget_status, effective_limit, today
@@ -210,8 +211,6 @@ def feed_page(
     preference = feed_preference_for(viewer)
     steering_off = False
     if viewer.is_teen:
-        from accounts.teen_selectors import teen_rules
-
         # A non-personalised teen feed is Latest or Following over moderated posts, with no
         # interest, instruction or goal terms; the stored choice is kept for when that changes.
         rules = teen_rules(viewer)

@@ -12,10 +12,15 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from accounts.models import User
+from accounts.services import require_can_write
+from cameo.selectors import approvals_awaited
 from feed.models import Like, Post, SeenPost
 from feed.selectors import SERVED_HOURS, post_get_visible
+from feed.social import notify_like, notify_remix
 from generation.models import GenerationJob
+from generation.pipeline.fingerprint import keyframe_hashes
 from generation.selectors import job_get_for_user
+from safety.watched import watched_match
 
 CAPTION_HOLD_REASON = (
     "Your caption is waiting for a moderator to look at it. The video appears in feeds once "
@@ -29,9 +34,7 @@ def post_publish(*, user: User, job_id: int, caption: str = "") -> Post:
     The caption passes text moderation first, outside the transaction (as prompts do), so an
     automatic report survives the refusal. A caption moderation is unsure about, or one with a
     watched word, is published held: out of every feed until a moderator releases it."""
-    from accounts.services import require_can_write
     from safety.services import text_check
-    from safety.watched import watched_match
 
     require_can_write(user)
     caption = caption.strip()
@@ -63,8 +66,6 @@ def _post_create(*, user: User, job_id: int, caption: str, held: bool) -> Post:
     # Embedding, topics and energy for the For-you ranking; the feed never computes them.
     transaction.on_commit(lambda: _enqueue_default("feed.jobs.post_features", post.pk))
     if job.remix_of_id is not None:
-        from feed.social import notify_remix
-
         notify_remix(post)
     return post
 
@@ -87,8 +88,6 @@ def post_fingerprint_backfill() -> int:
 
 def post_fingerprint(*, post_id: int) -> Post:
     """Store perceptual hashes of the post's frames so Verify recognises re-encoded copies."""
-    from generation.pipeline.fingerprint import keyframe_hashes
-
     post = Post.objects.select_related("job").get(pk=post_id)
     with default_storage.open(post.job.video.name, "rb") as fh:
         post.keyframe_hashes = keyframe_hashes(fh)
@@ -97,8 +96,6 @@ def post_fingerprint(*, post_id: int) -> Post:
 
 
 def _check_cameo_approvals(job: GenerationJob) -> None:
-    from cameo.selectors import approvals_awaited
-
     owners = approvals_awaited(job_id=job.pk)
     if owners:
         raise ValidationError(
@@ -110,8 +107,6 @@ def _check_cameo_approvals(job: GenerationJob) -> None:
 @transaction.atomic
 def like_toggle(*, user: User, post_id: int) -> tuple[Post, bool]:
     """Like the post, or take the like back. Returns the post and whether it is now liked."""
-    from accounts.services import require_can_write
-
     require_can_write(user)
     post = post_get_visible(viewer=user, post_id=post_id)
     deleted, _ = Like.objects.filter(user=user, post=post).delete()
@@ -126,7 +121,6 @@ def like_toggle(*, user: User, post_id: int) -> tuple[Post, bool]:
             pass  # a double click raced us; the like exists either way
         else:
             Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
-            from feed.social import notify_like
 
             notify_like(post=post, user=user)
         liked = True

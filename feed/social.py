@@ -17,16 +17,20 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from accounts.models import Block, Notification, User
+from accounts.selectors import user_get_by_handle
+from accounts.services import notify, require_can_write
 from feed import social_selectors as sel
 from feed.models import Comment, CommentPolicy, Conversation, DirectMessage, Post
 from feed.selectors import post_get_visible
+from safety.models import ModerationAction, Report
+from safety.services import _check_moderator
+from safety.watched import watched_match
+from sora_site.text import clean_typed_text
 
 
 def notify_person(*, recipient_id: int, actor: User, kind: str, text: str, url: str = "") -> None:
     """Tell someone what another person did: never about their own doing, and never across a
     block (either way)."""
-    from accounts.services import notify
-
     if recipient_id == actor.pk:
         return
     between = Q(blocker_id=recipient_id, blocked=actor) | Q(blocker=actor, blocked_id=recipient_id)
@@ -36,15 +40,12 @@ def notify_person(*, recipient_id: int, actor: User, kind: str, text: str, url: 
 
 
 def _clean_text(text: str | None, what: str) -> str:
-    from sora_site.text import clean_typed_text
-
     return clean_typed_text(text, empty_message=f"Write a {what} first.")
 
 
 def _check_text(text: str, kind: str, user: User) -> str:
     """Refuse blocked text; return why it must wait for a moderator, or "" to show it at once."""
     from safety.services import text_check
-    from safety.watched import watched_match
 
     moderation = text_check(text=text, kind=kind, user=user)
     word = watched_match(text)
@@ -90,8 +91,6 @@ def comment_create(
     blocked text, a suspended account. Text with a watched word, or that moderation holds, is
     saved hidden: only its author sees it until a moderator reviews it, and nobody is notified.
     """
-    from accounts.services import require_can_write
-
     require_can_write(author)
     _comment_target(author, post_id, parent_id)
     text = _clean_text(text, "comment")
@@ -191,9 +190,6 @@ def dm_send(*, sender: User, recipient_username: str, text: str) -> DirectMessag
     or closed account is a 404. Held text is saved hidden like a comment. The recipient is
     notified once per run of unread messages, not for every one.
     """
-    from accounts.selectors import user_get_by_handle
-    from accounts.services import require_can_write
-
     require_can_write(sender)
     recipient = user_get_by_handle(username=recipient_username)
     _refuse_dm(sender, recipient)
@@ -284,9 +280,6 @@ def conversation_mark_read(*, user: User, conversation: Conversation) -> int:
 
 def _close_reports(outcome: str, **target: object) -> None:
     """Resolve the open reports on a comment or message and tell each reporter."""
-    from accounts.services import notify
-    from safety.models import Report
-
     for report in Report.objects.select_for_update().filter(status=Report.Status.OPEN, **target):
         report.status, report.resolved_at = Report.Status.RESOLVED, timezone.now()
         report.save(update_fields=["status", "resolved_at"])
@@ -296,18 +289,12 @@ def _close_reports(outcome: str, **target: object) -> None:
 
 def _was_held(**target: object) -> bool:
     """Hidden by the automatic checks rather than by a moderator: nobody was told of it yet."""
-    from safety.models import ModerationAction
-
     return not ModerationAction.objects.filter(kind=ModerationAction.Kind.HIDE, **target).exists()
 
 
 @transaction.atomic
 def moderation_comment_hide(*, moderator: User, comment_id: int, reason: str) -> object:
     """Hide a comment from everyone but its author; its open reports are resolved."""
-    from accounts.services import notify
-    from safety.models import ModerationAction
-    from safety.services import _check_moderator
-
     _check_moderator(moderator)
     comment = Comment.objects.select_for_update().get(pk=comment_id)
     if comment.hidden_at is not None:
@@ -332,10 +319,6 @@ def moderation_comment_hide(*, moderator: User, comment_id: int, reason: str) ->
 def moderation_comment_restore(*, moderator: User, comment_id: int, reason: str) -> object:
     """Show a hidden comment again. One that the checks held is announced to the poster now,
     since nobody was told of it when it was written."""
-    from accounts.services import notify
-    from safety.models import ModerationAction
-    from safety.services import _check_moderator
-
     _check_moderator(moderator)
     comment = (
         Comment.objects.select_for_update().select_related("post", "author").get(pk=comment_id)
@@ -370,10 +353,6 @@ def _recipient_id(message: DirectMessage) -> int:
 @transaction.atomic
 def moderation_message_hide(*, moderator: User, message_id: int, reason: str) -> object:
     """Hide a direct message from its recipient; its open reports are resolved."""
-    from accounts.services import notify
-    from safety.models import ModerationAction
-    from safety.services import _check_moderator
-
     _check_moderator(moderator)
     message = (
         DirectMessage.objects.select_for_update().select_related("conversation").get(pk=message_id)
@@ -397,10 +376,6 @@ def moderation_message_hide(*, moderator: User, message_id: int, reason: str) ->
 @transaction.atomic
 def moderation_message_restore(*, moderator: User, message_id: int, reason: str) -> object:
     """Show a hidden message to its recipient, who is told of it if the checks had held it."""
-    from accounts.services import notify
-    from safety.models import ModerationAction
-    from safety.services import _check_moderator
-
     _check_moderator(moderator)
     message = (
         DirectMessage.objects.select_for_update()

@@ -18,8 +18,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.teen_selectors import teen_rules
 from feed.goals import goals_shape_feed
 from feed.models import FeedPreference, SeeLess, SeenPost
+from safety.moderation import CATEGORY_LABELS, moderate_text
 from sora_site.embeddings import EMBEDDING_DIM
 from sora_site.text import refuse_control_characters
 
@@ -210,7 +212,6 @@ def _refuse_blocked(phrases: list[str], what: str) -> None:
     is checked: "less violence" or "nothing gory" protects the person and must stay allowed."""
     if not phrases:
         return
-    from safety.moderation import CATEGORY_LABELS, moderate_text
 
     verdict = moderate_text(", ".join(phrases), kind="comment")
     if verdict.outcome == "block":
@@ -457,8 +458,6 @@ def feed_mode_set(*, user: User, mode: str) -> FeedPreference:
     if mode not in FeedPreference.Mode.values:
         raise ValidationError("Choose For you, Following or Latest.")
     if user.is_teen:
-        from accounts.teen_selectors import teen_rules
-
         rules = teen_rules(user)
         if rules is not None and mode not in rules.feed_modes:
             raise ValidationError(

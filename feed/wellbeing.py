@@ -29,6 +29,9 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.models import Follow, User
+from accounts.models import User as UserModel
+from accounts.teen_selectors import teen_rules, zone_of
 from feed.budget import budget_set, today
 from feed.goals import feed_goals_set, goal_label
 from feed.models import CheckIn, FeedPreference, Goal, WatchDay, WellbeingChange
@@ -81,8 +84,6 @@ def _newest(qs: Any) -> Subquery:
 
 
 def _due_row(user_id: int) -> Any:
-    from accounts.models import User
-
     watched = WatchDay.objects.filter(user=OuterRef("pk"), seconds__gt=0)
     check_ins = CheckIn.objects.filter(user=OuterRef("pk"))
     return User.objects.filter(pk=user_id).values_list(
@@ -240,8 +241,6 @@ def _check_note(note: str) -> None:
 
 def _require_due(user: User, kind: str, now: dt.datetime | None) -> None:
     """Refuse a second answer for the same period (a double submit, an old tab)."""
-    from accounts.models import User as UserModel
-
     # Two submits at once queue here, so the second sees the first's row.
     UserModel.objects.select_for_update().filter(pk=user.pk).first()
     if kind not in due_kinds(user, now):
@@ -291,7 +290,6 @@ def _settings(preference: FeedPreference) -> dict[str, Any]:
 def _unpersonalised_teen(user: User) -> bool:
     if not user.is_teen:
         return False
-    from accounts.teen_selectors import teen_rules
 
     rules = teen_rules(user)
     return rules is not None and not rules.personalised
@@ -304,8 +302,6 @@ def _calmer(user: User, preference: FeedPreference) -> dict[str, Any]:
     if _unpersonalised_teen(user):
         # Mood and goals don't reach a non-personalised feed; Following is the friends-first
         # choice it allows, and only worth it when they follow someone.
-        from accounts.models import Follow
-
         if Follow.objects.filter(follower=user).exists():
             target["mode"] = Mode.FOLLOWING
         return target
@@ -383,8 +379,6 @@ def wellbeing_change_undo(*, user: User, change_id: int, now: dt.datetime | None
 
 
 def _end_of_today(user: User, now: dt.datetime) -> dt.datetime:
-    from accounts.teen_selectors import zone_of
-
     zone = zone_of(user)
     tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
     return dt.datetime.combine(tomorrow, dt.time(0), tzinfo=zone)

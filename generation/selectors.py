@@ -9,10 +9,12 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from accounts.teen_visibility import filter_visible_to
+from feed.models import Post
 from generation import engines
 from generation.describe import BUILTIN, Engine, job_engine, not_drawn, plan_sentences
 from generation.estimate import QueueEstimate, queue_estimate
 from generation.models import GenerationJob
+from generation.pipeline.fingerprint import keyframe_hashes, match_fraction
 from generation.pipeline.provenance import TRAINED_ALGORITHMIC, read_mp4
 from generation.source_image import source_image_bytes
 from safety.models import LikenessMatch
@@ -108,8 +110,6 @@ class VerifyOutcome:
 def public_post_for(job: GenerationJob | None, *, viewer: Any) -> object | None:
     """The job's post, if it is published and ``viewer`` may see it (a teen's video may be
     kept to the people the teen follows: ``accounts.teen_visibility``)."""
-    from feed.models import Post
-
     if job is None:
         return None
     return filter_visible_to(viewer, Post.objects.filter(job=job, author__is_active=True)).first()
@@ -120,9 +120,6 @@ def video_provenance_lookup(*, path: str, viewer: Any) -> VerifyOutcome:
 
     Raises ValueError with a sentence when the file is not a readable video.
     """
-    from feed.models import Post
-    from generation.pipeline.fingerprint import keyframe_hashes, match_fraction
-
     manifest = read_mp4(path)
     if manifest is not None:
         job = GenerationJob.objects.filter(public_id=manifest.fields.get("video_id")).first()

@@ -30,9 +30,15 @@ from rq.job import Job, JobStatus
 from rq.timeouts import JobTimeoutException
 
 from accounts.models import User
+from accounts.services import require_can_write
 from accounts.teen_selectors import teen_interaction_refusal
+from cameo.faces import SAME_PERSON_DISTANCE
+from cameo.models import Cameo, CameoUse
+from cameo.selectors import cameos_named_in
+from feed.selectors import post_get_visible
 from generation import engines
 from generation.models import GenerationJob
+from generation.pipeline.audio import add_sound
 from generation.pipeline.audio.lines import check_lines, spoken_lines
 from generation.pipeline.base import (
     ASPECT_SIZES,
@@ -43,6 +49,7 @@ from generation.pipeline.base import (
     Sound,
     VideoRequest,
 )
+from generation.pipeline.watermark import apply_watermark
 from generation.selectors import job_get_for_user
 from generation.source_image import (
     SourceImage,
@@ -52,6 +59,7 @@ from generation.source_image import (
 )
 from generation.validators import clean_prompt
 from generation.workdirs import job_workdir, pid_alive
+from safety.scan import video_scan
 
 if TYPE_CHECKING:
     import numpy as np
@@ -131,7 +139,6 @@ def generation_request(
     still saved; ``requeue_stuck`` or a worker's start-up puts it on the queue later. A job for
     an engine no worker serves waits on its queue until one starts.
     """
-    from accounts.services import require_can_write
     from safety.services import text_check
 
     require_can_write(user)
@@ -230,8 +237,6 @@ def _record_cameos(user: User, job: GenerationJob, prompt: str, cameo_ids: objec
 
     A remix inherits nothing: every cameo is checked again for the person remixing.
     """
-    from cameo.models import Cameo
-    from cameo.selectors import cameos_named_in
     from cameo.services import cameo_uses_record
 
     picked = list(Cameo.objects.select_related("owner").filter(pk__in=list(cameo_ids)))
@@ -245,8 +250,6 @@ def _record_cameos(user: User, job: GenerationJob, prompt: str, cameo_ids: objec
 def _remix_parent(user: User, post_id: int | None) -> object:
     if post_id is None:
         return None
-
-    from feed.selectors import post_get_visible
 
     try:
         post = post_get_visible(viewer=user, post_id=post_id)
@@ -592,11 +595,8 @@ def generation_render(*, job_id: int, worker_name: str = "") -> str | None:
 
 def _render_and_store(job: GenerationJob) -> None:
     from generation.pipeline import get_backend
-    from generation.pipeline.audio import add_sound
     from generation.pipeline.encode import encode_mp4, poster_jpeg
     from generation.pipeline.provenance import sign_mp4
-    from generation.pipeline.watermark import apply_watermark
-    from safety.scan import video_scan
 
     progress = _Progress(job)
     started = time.monotonic()
@@ -666,8 +666,6 @@ def _cameo_inputs(job: GenerationJob) -> tuple[tuple[CameoImage, ...], str]:
     Each owner's instructions ride along in the backend's prompt ("…. @alice: always in my red
     jacket"); the prompt stored on the job, and signed into the manifest, stays the creator's.
     """
-    from cameo.models import CameoUse
-
     live = [CameoUse.State.APPROVED, CameoUse.State.AWAITING]
     uses = job.cameo_uses.filter(state__in=live).select_related("cameo__owner").order_by("pk")
     images, instructions = [], []
@@ -709,9 +707,6 @@ def _cameo_picture(cameo: Cameo) -> np.ndarray | None:
 
 def _scan_notes(job: GenerationJob, scan: ScanResult) -> list[str]:
     """Tell the creator when a cameo's face did not come through in the video."""
-    from cameo.faces import SAME_PERSON_DISTANCE
-    from cameo.models import Cameo
-
     owners = dict(
         Cameo.objects.filter(pk__in=list(scan.identity)).values_list("pk", "owner__username")
     )

@@ -41,7 +41,20 @@ from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from cameo.models import Cameo
+from cameo.selectors import cameos_usable_by
 from generation.models import GenerationJob, new_public_id
+from safety.models import Report
+from safety.moderation.normalise import normalise
+from safety.moderation.rules import mask_benign, mentions_minor
+from safety.nudity import frame_score
+from safety.scan import (
+    LIKENESS_DISTANCE,
+    FaceCheck,
+    Likenesses,
+    identity_distances,
+    likeness_matches,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -173,9 +186,6 @@ def source_image_check(
     """Refuse a picture that moderation blocks, that shows a protected likeness the person may
     not use, or that shows anyone without the person's confirmation. Raises ValidationError
     keyed by the form field the sentence belongs beside; writes nothing but a minors report."""
-    from safety.nudity import frame_score
-    from safety.scan import FaceCheck
-
     pixels = decode_rgb(image.data, max_side=CHECK_SIDE)
     faces = FaceCheck()
     faces.observe(0, pixels)
@@ -189,9 +199,6 @@ def source_image_check(
 
 
 def _check_nudity(user: User, score: float, has_face: bool, prompt: str) -> None:
-    from safety.models import Report
-    from safety.moderation.normalise import normalise
-    from safety.moderation.rules import mask_benign, mentions_minor
     from safety.services import report_automatic
 
     explicit = score >= settings.SORA_NUDITY_THRESHOLD
@@ -215,10 +222,6 @@ def _check_likeness(user: User, faces: object) -> list[int]:
     explained by the person's own cameo or any cameo they may use when that one is at least as
     close, so a lookalike of someone who granted them their cameo isn't refused.
     """
-    from cameo.models import Cameo
-    from cameo.selectors import cameos_usable_by
-    from safety.scan import LIKENESS_DISTANCE, Likenesses, identity_distances, likeness_matches
-
     usable = [c for c in cameos_usable_by(user=user) if c.owner_id != user.pk]
     own = Cameo.objects.filter(owner=user).values_list("pk", "owner_id", "embedding")
     allowed = Likenesses.from_rows([*own, *((c.pk, c.owner_id, c.embedding) for c in usable)])

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
+from sora_site.text import has_control_characters, visible
+
 PROMPT_MAX = 1000
 
 
 def clean_prompt(prompt: str) -> str:
     """Return the prompt stripped, or raise ValidationError with a sentence for the person."""
-    from sora_site.text import has_control_characters, visible
-
     prompt = (prompt or "").strip()
     if not visible(prompt):  # empty, or only zero-width and direction characters
         raise ValidationError("Write a prompt describing the video you want.", code="empty")

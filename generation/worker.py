@@ -24,6 +24,11 @@ from django.core.exceptions import ImproperlyConfigured
 from rq.worker import SimpleWorker
 
 from generation import engines
+from generation.pipeline import pictograms
+from generation.pipeline.audio.speech import warm
+from generation.pipeline.base import ASPECT_SIZES, DURATIONS, FPS
+from generation.services import generation_requeue_stuck
+from generation.workdirs import workdirs_sweep
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +37,6 @@ class VideoWorker(SimpleWorker):
     engine_field: str = ""
 
     def work(self, *args: Any, **kwargs: Any) -> bool:
-        from generation.services import generation_requeue_stuck
-        from generation.workdirs import workdirs_sweep
-
         try:
             backend, served = self.claim_engine()
         except (ImproperlyConfigured, ValueError, OSError) as exc:
@@ -140,8 +142,6 @@ def keep_freed_memory() -> bool:
 
 
 def _largest_frames_bytes() -> int:
-    from generation.pipeline.base import ASPECT_SIZES, DURATIONS, FPS
-
     return max(w * h for w, h in ASPECT_SIZES.values()) * 3 * max(DURATIONS) * FPS
 
 
@@ -149,8 +149,6 @@ def _warm_voice() -> None:
     """Load the packaged voice before the first job, so the first video with a spoken line
     doesn't wait for it. A voice that can't load isn't fatal: those lines are left out and
     the job page says so."""
-    from generation.pipeline.audio.speech import warm
-
     try:
         warm()
     except Exception as exc:  # the voice is optional; every cause is logged the same way
@@ -160,8 +158,6 @@ def _warm_voice() -> None:
 def warm_pictograms() -> None:
     """Load the pictograms and their label vectors before the first job. A missing or corrupt
     data file isn't fatal: each is named in the log, and videos draw what still loads."""
-    from generation.pipeline import pictograms
-
     try:
         pictograms.warm()
     except Exception as exc:  # pictograms are optional; every cause is logged the same way

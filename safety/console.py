@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import notify
+from generation.models import GenerationJob
 from safety.models import Appeal, ModerationAction, Report, Strike
 from safety.services import _check_moderator, _close_reports, moderation_ban, moderation_suspend
 
@@ -67,8 +69,6 @@ def _close_report(report: Report | None, outcome: str, moderator: User) -> None:
     its own. A report that is already closed stays as it was: acting on it again, say a strike
     after a removal, doesn't tell the reporter twice.
     """
-    from accounts.services import notify
-
     if report is None:
         return
     if report.job_id is not None:
@@ -97,8 +97,6 @@ def moderation_warn(
 ) -> ModerationAction:
     """Tell a person what they did wrong, without a strike: a warning never counts toward a
     suspension, but the person sees it on their standing page."""
-    from accounts.services import notify
-
     _check_moderator(moderator)
     person, report = _person(moderator, user_id), _report(report_id)
     action = ModerationAction.objects.create(
@@ -118,8 +116,6 @@ def moderation_reinstate(*, moderator: User, user_id: int, reason: str) -> Moder
     """Lift a suspension or a ban (a mistake, or one that served its purpose): the person may
     write again and their posts come back to the feeds. Admin offers this instead of editing
     ``suspended_until`` or ``is_active`` by hand, so the log says who lifted it and why."""
-    from accounts.services import notify
-
     _check_moderator(moderator)
     person = _person(moderator, user_id)
     if person.is_active and not person.is_suspended:
@@ -147,8 +143,6 @@ def moderation_strike(
 ) -> ModerationAction:
     """Give a strike. It counts for ``SORA_STRIKE_ACTIVE_DAYS``; the strike that brings the
     active count to ``SORA_STRIKES_TO_SUSPEND`` also suspends the account (a second log row)."""
-    from accounts.services import notify
-
     _check_moderator(moderator)
     person, report = _person(moderator, user_id), _report(report_id)
     job_id = job_id or (report.job_id if report else None)
@@ -262,9 +256,6 @@ def moderation_restore_video(*, moderator: User, job_id: int, reason: str) -> Mo
     files are gone and the restore is refused. Videos taken down because consent was withdrawn
     stay down: only the cameo's owner can decide those.
     """
-    from accounts.services import notify
-    from generation.models import GenerationJob
-
     _check_moderator(moderator)
     job = GenerationJob.objects.select_for_update().filter(pk=job_id).first()
     if job is None:
@@ -337,8 +328,6 @@ def appeal_decide(
 ) -> ModerationAction:
     """Uphold or reverse a strike on appeal and tell the person. Reversing also lifts the
     suspension the strikes caused once the person is below the threshold again."""
-    from accounts.services import notify
-
     _check_moderator(moderator)
     appeal = Appeal.objects.select_for_update().select_related("strike").filter(pk=appeal_id)
     appeal = appeal.first()

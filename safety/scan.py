@@ -52,6 +52,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.services import notify
+from cameo.models import Cameo, CameoUse
+from generation.models import GenerationJob
+from safety.models import Report
+from safety.nudity import NudityCheck
+
 if TYPE_CHECKING:
     from generation.models import GenerationJob
     from safety.models import VideoScan
@@ -196,8 +202,6 @@ class Likenesses:
     @classmethod
     def protected(cls) -> Likenesses:
         """Every verified cameo whose owner keeps likeness protection on."""
-        from cameo.models import Cameo
-
         rows = Cameo.objects.filter(
             state=Cameo.State.VERIFIED, protect_likeness=True, owner__is_active=True
         ).values_list("pk", "owner_id", "embedding")
@@ -301,9 +305,6 @@ def video_scan(
     protected: Likenesses | None = None,
 ) -> ScanResult:
     """Scan a job's freshly rendered frames (uint8, (T, H, W, 3) RGB). Reads, never writes."""
-    from cameo.models import Cameo, CameoUse
-    from safety.nudity import NudityCheck
-
     started = time.monotonic()
     faces = FaceCheck()
     nudity = NudityCheck(threshold=settings.SORA_NUDITY_THRESHOLD)
@@ -339,9 +340,6 @@ def video_scan_record(*, job: GenerationJob, result: ScanResult) -> VideoScan:
     Runs inside the transaction that marks the render finished, so no one ever sees a finished
     video that was not scanned.
     """
-    from accounts.services import notify
-    from cameo.models import CameoUse
-    from generation.models import GenerationJob
     from safety.models import LikenessMatch, VideoScan
 
     scan = VideoScan.objects.create(
@@ -392,9 +390,6 @@ def video_scan_record(*, job: GenerationJob, result: ScanResult) -> VideoScan:
 
 def _report_nudity(job: GenerationJob, result: ScanResult) -> None:
     """Put a nudity hold in the moderators' queue, and tell the creator why their draft waits."""
-    from accounts.services import notify
-    from safety.models import Report
-
     Report.objects.create(
         automatic=True, target=Report.Target.VIDEO, job=job, reported_user_id=job.creator_id,
         reason=Report.Reason.SEXUAL,

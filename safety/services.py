@@ -13,8 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification, User
+from accounts.selectors import is_blocked_between
+from accounts.services import notify
+from cameo.selectors import cameo_use_refusal
+from feed.social_selectors import comment_get_visible, message_get_for_participant
+from generation.models import GenerationJob
+from generation.selectors import public_post_for
 from generation.takedown import generation_takedown
 from safety.models import LikenessMatch, ModerationAction, PublicFigure, Report, ReportMessage
+from safety.moderation import MINORS_SEXUAL, PublicName, moderate_text
 
 TEXT_LIMITS = {
     "prompt": 1_000,
@@ -28,9 +35,6 @@ TEXT_LIMITS = {
 
 def _public_names(user: User | None) -> tuple[list, set[str]]:
     """The protected names, and the ids of those whose cameo this person may use."""
-    from cameo.selectors import cameo_use_refusal
-    from safety.moderation import PublicName
-
     figures = list(PublicFigure.objects.select_related("account__cameo"))
     names = [PublicName(id=f.pk, name=f.name, aliases=f.alias_list()) for f in figures]
     allowed = set()
@@ -46,8 +50,6 @@ def text_check(*, text: str, kind: str, user: User | None = None) -> str:
     """Refuse text that is too long or that moderation blocks; return the outcome
     ("allow" or "hold") for the caller to act on. The person reads the category, never the rule.
     """
-    from safety.moderation import MINORS_SEXUAL, moderate_text
-
     limit = TEXT_LIMITS[kind]
     if len(text) > limit:
         raise ValidationError(
@@ -68,8 +70,6 @@ REPORT_NOTE_LIMIT = 1000
 def _job_visible_to(job: Any, user: User) -> bool:
     """A person may report a video they can see: a public post, their own, one with their cameo
     in it, or one held because it looks like them."""
-    from generation.selectors import public_post_for
-
     if job.creator_id == user.pk or public_post_for(job, viewer=user) is not None:
         return True
     if job.cameo_uses.filter(cameo__owner=user).exists():
@@ -83,8 +83,6 @@ def report_create(
 ) -> Report:
     """Report a video to the moderators. Reporting the same video again while the first report
     is open adds to its count rather than making another."""
-    from generation.models import GenerationJob
-
     job = GenerationJob.objects.filter(pk=job_id).first()
     if job is None or not _job_visible_to(job, reporter):
         raise Http404("No such video.")
@@ -135,8 +133,6 @@ def _check_moderator(user: User) -> None:
 
 def _close_reports(job: Any, outcome: str, moderator: User) -> list[Report]:
     """Resolve the open reports on a video and tell each reporter the outcome."""
-    from accounts.services import notify
-
     reports = list(Report.objects.select_for_update().filter(job=job, status=Report.Status.OPEN))
     for report in reports:
         report.status, report.resolved_at = Report.Status.RESOLVED, timezone.now()
@@ -149,9 +145,6 @@ def _close_reports(job: Any, outcome: str, moderator: User) -> list[Report]:
 @transaction.atomic
 def moderation_release_hold(*, moderator: User, job_id: int, reason: str) -> ModerationAction:
     """A moderator looked at a held video and lets its creator publish it."""
-    from accounts.services import notify
-    from generation.models import GenerationJob
-
     _check_moderator(moderator)
     job = GenerationJob.objects.select_for_update().get(pk=job_id)
     if job.held_at is None:
@@ -174,8 +167,6 @@ def moderation_release_hold(*, moderator: User, job_id: int, reason: str) -> Mod
 def moderation_remove_video(*, moderator: User, job_id: int, reason: str) -> ModerationAction:
     """Take a video down (draft or post) for breaking the rules, through the same takedown as
     every other path: a render still waiting or in progress stops, and a job deletes its files."""
-    from generation.models import GenerationJob
-
     _check_moderator(moderator)
     job = GenerationJob.objects.select_for_update().get(pk=job_id)
     if job.taken_down_at is not None:
@@ -193,8 +184,6 @@ def moderation_remove_video(*, moderator: User, job_id: int, reason: str) -> Mod
 
 @transaction.atomic
 def report_dismiss(*, moderator: User, report_id: int, reason: str) -> ModerationAction:
-    from accounts.services import notify
-
     _check_moderator(moderator)
     report = Report.objects.select_for_update().get(pk=report_id)
     if report.status != Report.Status.OPEN:
@@ -220,8 +209,6 @@ def moderation_suspend(
     *, moderator: User, user_id: int, days: int, reason: str
 ) -> ModerationAction:
     """Suspend an account for N days: its session ends and every service refuses its writes."""
-    from accounts.services import notify
-
     _check_moderator(moderator)
     if not 1 <= days <= MAX_SUSPENSION_DAYS:
         raise ValidationError(f"Suspend for 1 to {MAX_SUSPENSION_DAYS} days.")
@@ -266,8 +253,6 @@ REPORT_MESSAGE_LIMIT = 2000
 def report_message_create(*, author: User, report_id: int, text: str) -> Any:
     """Add a message to a report's thread. The reporter writes from their report's page; a
     moderator writes from admin. The other side is notified. Anyone else gets a 404."""
-    from accounts.services import notify
-
     report = Report.objects.select_for_update().filter(pk=report_id).first()
     is_moderator = author.is_active and author.has_perm("safety.add_moderationaction")
     if report is None or not (is_moderator or report.reporter_id == author.pk):
@@ -306,8 +291,6 @@ def _check_report_input(reason: str, note: str) -> None:
 def report_create_profile(*, reporter: User, username: str, reason: str, note: str = "") -> Report:
     """Report a person's profile. Unknown, closed and blocked (either way) accounts are a 404;
     reporting the same profile again while the first report is open adds to its count."""
-    from accounts.selectors import is_blocked_between
-
     person = User.objects.filter(username__iexact=username, is_active=True).first()
     if person is None or is_blocked_between(reporter, person):
         raise Http404("No such person.")
@@ -357,8 +340,6 @@ def report_create_comment(
     *, reporter: User, comment_id: int, reason: str, note: str = ""
 ) -> Report:
     """Report a comment the reporter can see and didn't write; anything else is a 404."""
-    from feed.social_selectors import comment_get_visible
-
     comment = comment_get_visible(viewer=reporter, comment_id=comment_id)
     if comment.author_id == reporter.pk:
         raise Http404("No such comment.")
@@ -373,8 +354,6 @@ def report_create_message(
     *, reporter: User, message_id: int, reason: str, note: str = ""
 ) -> Report:
     """Report a direct message sent to the reporter; anyone else's messages are a 404."""
-    from feed.social_selectors import message_get_for_participant
-
     message = message_get_for_participant(viewer=reporter, message_id=message_id)
     return _report_merged(
         reporter=reporter, reason=reason, note=note, target=Report.Target.DM,

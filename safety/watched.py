@@ -8,13 +8,12 @@ from __future__ import annotations
 import re
 
 from safety.models import WatchedWord
+from safety.moderation import normalise
 
 
 def watched_match(text: str) -> str | None:
     """The first watched word or phrase in ``text``, or None. Whole words only, so a watched
     'ass' doesn't hide 'class'."""
-    from safety.moderation import normalise
-
     phrases = list(WatchedWord.objects.values_list("phrase", flat=True))
     if not phrases or not text.strip():
         return None

@@ -20,6 +20,9 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils._os import safe_join
 
+from cameo.selectors import cameo_media_visible_to
+from generation.selectors import media_visible_to
+
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 
 
@@ -32,8 +35,6 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
         raise Http404("No such file.") from None
     if not full.is_file():
         raise Http404("No such file.")
-    from cameo.selectors import cameo_media_visible_to
-    from generation.selectors import media_visible_to
 
     visible = cameo_media_visible_to(user=request.user, name=path)
     if visible is None:

@@ -14,6 +14,9 @@ from typing import Any
 
 from rq.worker import Worker
 
+from generation.pipeline.scene import plan_scene
+from safety.moderation import moderate_text
+
 log = logging.getLogger(__name__)
 
 WARM_UP_PROMPT = "a golden retriever running on the beach at sunset, slow zoom in"
@@ -25,13 +28,9 @@ def warm_text_models(*, scene: bool = False) -> float:
     ``scene`` also embeds the scene planner's vocabulary, which only the workers use (a post's
     features and the built-in renderer).
     """
-    from safety.moderation import moderate_text
-
     started = time.perf_counter()
     moderate_text(WARM_UP_PROMPT, kind="prompt")
     if scene:
-        from generation.pipeline.scene import plan_scene
-
         plan_scene(WARM_UP_PROMPT)
     return time.perf_counter() - started
 

@@ -12,6 +12,7 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 
 from generation.fidelity.score import Row
+from generation.pipeline.base import Sound, VideoRequest
 
 SHEET_COUNT = 12
 SHEET_DURATION_S = 4
@@ -30,8 +31,6 @@ def spread(rows: Sequence[Row], count: int = SHEET_COUNT) -> list[Row]:
 
 def render_sheet(backend: Any, row: Row, index: int, folder: Path) -> Path:
     """Render the prompt (4 s, 9:16, silent) and save its contact sheet as a PNG."""
-    from generation.pipeline.base import Sound, VideoRequest
-
     request = VideoRequest(
         prompt=row.prompt, seed=index, duration_s=SHEET_DURATION_S, aspect="9:16", sound=Sound.OFF
     )
