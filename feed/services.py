@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 from accounts.models import User
 from accounts.services import require_can_write
 from cameo.selectors import approvals_awaited
-from feed.models import Like, Post, SeenPost
+from feed.models import Like, Post, SeeLess, SeenPost
 from feed.selectors import SERVED_HOURS, post_get_visible
 from feed.social import notify_like, notify_remix
 from generation.models import GenerationJob
@@ -194,3 +194,11 @@ def posts_seen_record(*, user: User, post_ids: list[int]) -> int:
         seen_at__isnull=True,
         served_at__gte=now - dt.timedelta(hours=SERVED_HOURS),
     ).update(seen_at=now)
+
+
+@transaction.atomic
+def see_less_create(*, user: User, post_id: int) -> SeeLess:
+    """'See less like this': posts close to this one rank lower for this person."""
+    post = post_get_visible(viewer=user, post_id=post_id)
+    mark, _ = SeeLess.objects.get_or_create(user=user, post=post)
+    return mark

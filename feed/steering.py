@@ -493,16 +493,6 @@ def feed_steering_reset(*, user: User) -> FeedPreference:
     return preference
 
 
-@transaction.atomic
-def see_less_create(*, user: User, post_id: int) -> SeeLess:
-    """'See less like this': posts close to this one rank lower for this person."""
-    from feed.selectors import post_get_visible
-
-    post = post_get_visible(viewer=user, post_id=post_id)
-    mark, _ = SeeLess.objects.get_or_create(user=user, post=post)
-    return mark
-
-
 def seen_posts_record(
     *, user: User, post_ids: list[int], goals: dict[int, str] | None = None
 ) -> None:

@@ -273,7 +273,7 @@ def steer_reset(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def see_less(request: HttpRequest, post_id: int) -> HttpResponse:
-    steering.see_less_create(user=request.user, post_id=post_id)
+    services.see_less_create(user=request.user, post_id=post_id)
     note = "Got it: fewer videos like this one from now on."
     if request.htmx:
         return render(request, "feed/index.html#see-less-done", {"note": note})

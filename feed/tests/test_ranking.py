@@ -21,7 +21,8 @@ from feed.features import blend_energy, text_features
 from feed.models import Post, PostFeatures, SeenPost
 from feed.pool import candidate_pool
 from feed.selectors import FEED_PAGE_SIZE, feed_page
-from feed.steering import feed_instruction_set, feed_mood_set, see_less_create
+from feed.services import see_less_create
+from feed.steering import feed_instruction_set, feed_mood_set
 from feed.tests.feed_helpers import CALM, ENERGETIC, logged_in, publish_like, shown
 from sora_site.embeddings import EMBEDDING_DIM, embed_texts
 

@@ -193,7 +193,8 @@ def test_reset_forgets_steering_and_see_less_but_keeps_the_daily_limit(
     alice: User, bob: User, template_job: Any
 ) -> None:
     from feed.budget import budget_set
-    from feed.steering import feed_mood_set, see_less_create
+    from feed.services import see_less_create
+    from feed.steering import feed_mood_set
 
     post = publish_like(template_job, bob, "a cat on a sofa", features=False)
     feed_instruction_set(user=alice, instruction="more dogs")
