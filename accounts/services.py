@@ -24,6 +24,7 @@ from accounts.models import (
     age_on,
 )
 from accounts.selectors import is_blocked_between
+from safety import text_checks
 
 UNDER_AGE_MESSAGE = f"You must be at least {MIN_AGE} years old to use this app."
 
@@ -90,21 +91,6 @@ def follow_create(*, follower: User, followee: User) -> Follow:
             url=reverse("profile", args=[follower.username]), actor=follower,
         )  # fmt: skip
     return follow
-
-
-@transaction.atomic
-def block_create(*, blocker: User, blocked: User) -> Block:
-    """Block someone: any follow between the two ends, and so does consent to use each other's
-    cameo, so videos either made with the other's cameo come down."""
-    from cameo.services import cameo_uses_end_for_block
-
-    if blocker.pk == blocked.pk:
-        raise ValidationError("You can't block yourself.")
-    Follow.objects.filter(follower=blocker, followee=blocked).delete()
-    Follow.objects.filter(follower=blocked, followee=blocker).delete()
-    block, _ = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
-    cameo_uses_end_for_block(blocker=blocker, blocked=blocked)
-    return block
 
 
 def notify(
@@ -190,11 +176,9 @@ def profile_update(*, user: User, bio: str) -> User:
     The check runs before the transaction opens, so an automatic report it files (for
     minors-related text) survives the refusal.
     """
-    from safety.services import text_check
-
     require_can_write(user)
     bio = bio.strip()
-    if bio and text_check(text=bio, kind="profile", user=user) == "hold":
+    if bio and text_checks.text_check(text=bio, kind="profile", user=user) == "hold":
         raise ValidationError(PROFILE_HOLD_MESSAGE)
     return _profile_save(user=user, bio=bio)
 

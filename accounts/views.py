@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import age_gate, selectors, services
+from accounts import age_gate, blocks, selectors, services
 from accounts.forms import LoginForm, ProfileForm, SignupForm
 from accounts.teen_selectors import profile_open_to
 from accounts.teens import teen_birthday_check
@@ -144,7 +144,7 @@ _RELATION_ACTIONS = {
         "You no longer follow",
     ),
     "block": (
-        lambda me, them: services.block_create(blocker=me, blocked=them),
+        lambda me, them: blocks.block_create(blocker=me, blocked=them),
         "You blocked",
     ),
     "unblock": (

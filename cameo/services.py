@@ -31,33 +31,22 @@ from cameo.models import (
     CameoReference,
     CameoUse,
     CameoVerification,
-    ConsentEvent,
 )
-from cameo.restrictions import restriction_conflict
 from cameo.selectors import (
-    MAX_CAMEOS_PER_VIDEO,
-    active_grant_for,
     active_grant_q,
     ask_again_from,
     cameo_use_refusal,
     said_no_sentence,
     uses_by_others,
 )
+from cameo.uses import consent_event_create
 from generation.takedown import generation_takedown
+from safety.text_checks import text_check
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 MAX_GRANT_DAYS = 365
-
-
-def _audit(
-    *, cameo: Cameo, actor: User, action: str, subject: User | None = None, **detail: Any
-) -> ConsentEvent:
-    return ConsentEvent.objects.create(
-        cameo=cameo, cameo_owner=cameo.owner, actor=actor, subject=subject, action=action,
-        detail=detail,
-    )  # fmt: skip
 
 
 def _delete_files_on_commit(names: list[str]) -> None:
@@ -104,7 +93,9 @@ def cameo_mark_verified(
         ref.image.save(f"{owner.pk}-ref{position}.jpg", ContentFile(data), save=False)
         ref.save()
     _delete_files_on_commit([n for n in old_files if n not in _face_files(cameo)])
-    _audit(cameo=cameo, actor=owner, action="re-verified" if not created else "verified")
+    consent_event_create(
+        cameo=cameo, actor=owner, action="re-verified" if not created else "verified"
+    )
     return cameo
 
 
@@ -143,7 +134,7 @@ def cameo_settings_update(
         setattr(cameo, field, value)
     cameo.save(update_fields=list(changes))
     receipt = _take_down_lost_access(cameo, allowed_before)
-    _audit(
+    consent_event_create(
         cameo=cameo, actor=owner, action="settings_changed", before=before, after=changes,
         **receipt.audit_detail(),
     )  # fmt: skip
@@ -170,15 +161,13 @@ def _text_settings(
                 f"Keep your {field} to {TEXT_LIMIT} characters; these are {len(value)}."
             )
         changes[field] = value.strip()
-    if changes.get("instructions"):
-        from safety.services import text_check
-
-        # Instructions go into other people's prompts, so they pass the same checks a prompt
-        # does; a doubtful one ("hold") is refused here, as there is no video yet to review.
-        if text_check(text=changes["instructions"], kind="cameo_instructions") != "allow":
-            raise ValidationError(
-                "Those instructions need rewording: keep them to how you look and appear."
-            )
+    # Instructions go into other people's prompts, so they pass the same checks a prompt does;
+    # a doubtful one ("hold") is refused here, as there is no video yet to review.
+    instructions = changes.get("instructions")
+    if instructions and text_check(text=instructions, kind="cameo_instructions") != "allow":
+        raise ValidationError(
+            "Those instructions need rewording: keep them to how you look and appear."
+        )
     return changes
 
 
@@ -206,7 +195,7 @@ def cameo_grant_request(*, requester: User, cameo_id: int) -> CameoGrant:
         grant.save(update_fields=["state", "expires_at", "decided_at"])
     else:
         grant = CameoGrant.objects.create(cameo=cameo, grantee=requester)
-    _audit(cameo=cameo, actor=requester, action="grant_requested", subject=requester)
+    consent_event_create(cameo=cameo, actor=requester, action="grant_requested", subject=requester)
     notify(
         recipient=cameo.owner,
         kind="cameo_request",
@@ -260,57 +249,11 @@ def cameo_grant_decide(
         text=f"@{owner.username} {'approved' if approve else 'declined'} your request to use "
         "their cameo.", actor=owner,
     )  # fmt: skip
-    _audit(
+    consent_event_create(
         cameo=grant.cameo, actor=owner, action=action, subject=grant.grantee,
         expires_at=grant.expires_at.isoformat() if grant.expires_at else None,
     )  # fmt: skip
     return grant
-
-
-@transaction.atomic
-def cameo_uses_record(*, user: User, job: Any, cameos: list[Cameo]) -> list[CameoUse]:
-    """Check consent for every cameo in a new job and record each use.
-
-    Raises ValidationError with the owner's reason when any cameo may not be used. A cameo
-    whose owner approves each video starts out waiting for that approval.
-    """
-    unique = list({c.pk: c for c in cameos}.values())
-    if len(unique) > MAX_CAMEOS_PER_VIDEO:
-        raise ValidationError(f"A video can have at most {MAX_CAMEOS_PER_VIDEO} cameos.")
-    refusals = [r for c in unique if (r := cameo_use_refusal(cameo=c, user=user))]
-    refusals += [r for c in unique if (r := _restriction_refusal(c, user, job.prompt))]
-    if refusals:
-        raise ValidationError(refusals)
-    uses = []
-    for cameo in unique:
-        needs_approval = cameo.approve_each_video and cameo.owner_id != user.pk
-        uses.append(
-            CameoUse.objects.create(
-                job=job,
-                cameo=cameo,
-                grant=active_grant_for(cameo=cameo, user=user),
-                state=CameoUse.State.AWAITING if needs_approval else CameoUse.State.APPROVED,
-            )
-        )
-        if cameo.owner_id != user.pk:
-            _audit(cameo=cameo, actor=user, action="used", subject=user, job=job.pk)
-            extra = " It needs your approval before it can be published." if needs_approval else ""
-            notify(
-                recipient=cameo.owner, kind="cameo_used",
-                text=f"@{user.username} is making a video with your cameo.{extra}", actor=user,
-            )  # fmt: skip
-    return uses
-
-
-def _restriction_refusal(cameo: Cameo, user: User, prompt: str) -> str | None:
-    """The owner's own words when the prompt conflicts with their restrictions (the owner may
-    put themselves in anything)."""
-    if cameo.owner_id == user.pk or not cameo.restrictions.strip():
-        return None
-    quote = restriction_conflict(prompt, cameo.restrictions)
-    if quote is None:
-        return None
-    return f"@{cameo.owner.username}'s cameo can't be used for this. They asked: \"{quote}\"."
 
 
 @dataclass(frozen=True)
@@ -374,7 +317,7 @@ def cameo_grant_revoke(*, owner: User, grant_id: int) -> TakedownReceipt:
         uses_by_others(cameo=grant.cameo, creator=grant.grantee),
         reason=f"@{owner.username} withdrew permission to use their cameo.",
     )
-    _audit(
+    consent_event_create(
         cameo=grant.cameo, actor=owner, action="grant_revoked", subject=grant.grantee,
         **receipt.audit_detail(),
     )  # fmt: skip
@@ -407,7 +350,7 @@ def cameo_delete(*, owner: User) -> TakedownReceipt:
     receipt = _take_down(
         uses_by_others(cameo=cameo), reason=f"@{owner.username} deleted their cameo."
     )
-    _audit(cameo=cameo, actor=owner, action="deleted", **receipt.audit_detail())
+    consent_event_create(cameo=cameo, actor=owner, action="deleted", **receipt.audit_detail())
     _delete_files_on_commit(_face_files(cameo))
     cameo.delete()
     return receipt
@@ -439,7 +382,7 @@ def cameo_use_decide(*, owner: User, use_id: int, approve: bool) -> CameoUse:
         ).audit_detail()
         use.refresh_from_db()
     action = "use_approved" if approve else "use_declined"
-    _audit(
+    consent_event_create(
         cameo=use.cameo, actor=owner, action=action, subject=use.job.creator, job=use.job_id,
         **detail,
     )  # fmt: skip
@@ -586,7 +529,7 @@ def cameo_use_take_down(*, owner: User, use_id: int) -> TakedownReceipt:
         CameoUse.objects.filter(pk=use.pk),
         reason=f"@{owner.username} removed this video with their cameo.",
     )
-    _audit(
+    consent_event_create(
         cameo=use.cameo, actor=owner, action="video_taken_down", subject=use.job.creator,
         job=use.job_id, **receipt.audit_detail(),
     )  # fmt: skip
@@ -605,7 +548,7 @@ def cameo_uses_end_for_block(*, blocker: User, blocked: User) -> TakedownReceipt
             uses_by_others(cameo=cameo, creator=creator), reason="One of you blocked the other."
         )
         if receipt.videos:
-            _audit(
+            consent_event_create(
                 cameo=cameo, actor=blocker, action="blocked", subject=creator,
                 **receipt.audit_detail(),
             )  # fmt: skip

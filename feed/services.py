@@ -20,6 +20,7 @@ from feed.social import notify_like, notify_remix
 from generation.models import GenerationJob
 from generation.pipeline.fingerprint import keyframe_hashes
 from generation.selectors import job_get_for_user
+from safety.text_checks import text_check
 from safety.watched import watched_match
 
 CAPTION_HOLD_REASON = (
@@ -34,8 +35,6 @@ def post_publish(*, user: User, job_id: int, caption: str = "") -> Post:
     The caption passes text moderation first, outside the transaction (as prompts do), so an
     automatic report survives the refusal. A caption moderation is unsure about, or one with a
     watched word, is published held: out of every feed until a moderator releases it."""
-    from safety.services import text_check
-
     require_can_write(user)
     caption = caption.strip()
     held = False

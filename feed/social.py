@@ -24,6 +24,7 @@ from feed.models import Comment, CommentPolicy, Conversation, DirectMessage, Pos
 from feed.selectors import post_get_visible
 from safety.models import ModerationAction, Report
 from safety.services import _check_moderator
+from safety.text_checks import text_check
 from safety.watched import watched_match
 from sora_site.text import clean_typed_text
 
@@ -45,8 +46,6 @@ def _clean_text(text: str | None, what: str) -> str:
 
 def _check_text(text: str, kind: str, user: User) -> str:
     """Refuse blocked text; return why it must wait for a moderator, or "" to show it at once."""
-    from safety.services import text_check
-
     moderation = text_check(text=text, kind=kind, user=user)
     word = watched_match(text)
     if word:

@@ -35,6 +35,7 @@ from accounts.teen_selectors import teen_interaction_refusal
 from cameo.faces import SAME_PERSON_DISTANCE
 from cameo.models import Cameo, CameoUse
 from cameo.selectors import cameos_named_in
+from cameo.uses import cameo_uses_record
 from feed.selectors import post_get_visible
 from generation import engines
 from generation.models import GenerationJob
@@ -60,6 +61,7 @@ from generation.source_image import (
 from generation.validators import clean_prompt
 from generation.workdirs import job_workdir, pid_alive
 from safety.scan import video_scan
+from safety.text_checks import text_check
 
 if TYPE_CHECKING:
     import numpy as np
@@ -139,8 +141,6 @@ def generation_request(
     still saved; ``requeue_stuck`` or a worker's start-up puts it on the queue later. A job for
     an engine no worker serves waits on its queue until one starts.
     """
-    from safety.services import text_check
-
     require_can_write(user)
     if not engines.is_known(engine):
         raise ValidationError(UNKNOWN_ENGINE_MESSAGE, code="engine")
@@ -170,8 +170,6 @@ def _check_spoken_lines(*, user: User, prompt: str, duration_s: int, sound: str)
     sound: a silent video speaks nothing, so those checks are skipped. Returns "hold" when a
     line needs a moderator's look, else "allow".
     """
-    from safety.services import text_check
-
     if sound not in Sound.CHOICES:
         raise ValidationError("Choose the sound: Sound on, No music or Silent.", code="sound")
     if sound != Sound.OFF and duration_s in DURATIONS:
@@ -237,8 +235,6 @@ def _record_cameos(user: User, job: GenerationJob, prompt: str, cameo_ids: objec
 
     A remix inherits nothing: every cameo is checked again for the person remixing.
     """
-    from cameo.services import cameo_uses_record
-
     picked = list(Cameo.objects.select_related("owner").filter(pk__in=list(cameo_ids)))
     if len(picked) != len(set(cameo_ids)):
         raise ValidationError("One of the cameos you picked no longer exists. Pick again.")

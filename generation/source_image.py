@@ -55,6 +55,7 @@ from safety.scan import (
     identity_distances,
     likeness_matches,
 )
+from safety.text_checks import report_automatic
 
 if TYPE_CHECKING:
     import numpy as np
@@ -199,8 +200,6 @@ def source_image_check(
 
 
 def _check_nudity(user: User, score: float, has_face: bool, prompt: str) -> None:
-    from safety.services import report_automatic
-
     explicit = score >= settings.SORA_NUDITY_THRESHOLD
     minor_named = mentions_minor(mask_benign(normalise(prompt)))
     if (explicit and has_face) or (minor_named and score >= ANY_NUDITY):

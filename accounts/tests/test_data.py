@@ -21,8 +21,9 @@ from django.test import Client
 from PIL import Image
 
 from accounts import data
+from accounts.blocks import block_create
 from accounts.models import AccountDeletion, Notification, ParentChange, User
-from accounts.services import block_create, follow_create, mute_create
+from accounts.services import follow_create, mute_create
 from accounts.teens import (
     parent_link_accept,
     parent_link_code_create,

@@ -100,9 +100,9 @@ def test_a_bio_that_moderation_blocks_is_refused_and_the_report_survives(alice: 
 def test_a_bio_moderation_is_unsure_about_is_not_saved(
     alice: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from safety import services as safety_services
+    from safety import text_checks
 
-    monkeypatch.setattr(safety_services, "text_check", lambda **kw: "hold")
+    monkeypatch.setattr(text_checks, "text_check", lambda **kw: "hold")
     response = _login(alice).post(EDIT, {"bio": "borderline words"})
     assert "Our checks weren&#x27;t sure about this bio, so it wasn&#x27;t saved." in (
         response.content.decode()

@@ -401,7 +401,7 @@ def test_a_decision_with_bad_days_is_refused(alice: User, bob: User) -> None:
 def test_asking_for_your_own_cameo_or_a_blocker_s_is_refused_on_the_page(
     alice: User, bob: User
 ) -> None:
-    from accounts.services import block_create
+    from accounts.blocks import block_create
 
     _verified(alice, permission="approved")
     own = _login(alice).post(reverse("cameo:ask", args=["alice"]), follow=True)

@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.blocks import block_create
 from accounts.models import User
-from accounts.services import block_create, follow_create
+from accounts.services import follow_create
 from cameo.models import Cameo, CameoGrant, ConsentEvent
 from cameo.selectors import cameo_use_refusal
 from cameo.services import (

@@ -16,8 +16,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.blocks import block_create
 from accounts.models import User
-from accounts.services import block_create, follow_create
+from accounts.services import follow_create
 from cameo.models import Cameo, CameoGrant, CameoUse
 from cameo.services import (
     cameo_grant_decide,

@@ -13,8 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django.urls import reverse
 
+from accounts.blocks import block_create
 from accounts.models import Notification, User
-from accounts.services import block_create, follow_create
+from accounts.services import follow_create
 from conftest import make_user
 from feed.models import Comment, Post
 from feed.social import comment_create, moderation_comment_hide, post_comment_policy_set

@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 from django.urls import reverse
 
+from accounts.blocks import block_create
 from accounts.models import Notification, User
-from accounts.services import block_create
 from feed.models import Conversation, DirectMessage
 from feed.social import dm_send
 from feed.social_selectors import dm_refusal

@@ -7,8 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.blocks import block_create
 from accounts.models import Notification, User
-from accounts.services import block_create, follow_create
+from accounts.services import follow_create
 from cameo.services import cameo_grant_request, cameo_mark_verified, cameo_settings_update
 from feed.services import like_toggle
 from feed.social import comment_create, dm_send, moderation_comment_hide, notify_person

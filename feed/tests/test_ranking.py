@@ -13,8 +13,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.blocks import block_create
 from accounts.models import User
-from accounts.services import block_create, follow_create, mute_create
+from accounts.services import follow_create, mute_create
 from conftest import make_user
 from feed import ranking
 from feed.features import blend_energy, text_features

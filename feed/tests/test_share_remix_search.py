@@ -13,8 +13,8 @@ from django.contrib.staticfiles import finders
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from accounts.blocks import block_create
 from accounts.models import Notification, User
-from accounts.services import block_create
 from conftest import make_user
 from feed.features import post_features_update
 from feed.services import post_publish

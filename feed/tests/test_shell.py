@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from accounts.blocks import block_create
 from accounts.models import Notification, User
-from accounts.services import block_create
 from feed.social import dm_send
 from feed.tests.social_helpers import login, published
 

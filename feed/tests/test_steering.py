@@ -229,7 +229,7 @@ def test_see_less_like_this_is_remembered(alice: User, bob: User, template_job: 
 def test_see_less_on_a_post_you_may_not_see_is_404(
     alice: User, bob: User, template_job: Any
 ) -> None:
-    from accounts.services import block_create
+    from accounts.blocks import block_create
 
     post = publish_like(template_job, bob, "a cat on a sofa", features=False)
     block_create(blocker=bob, blocked=alice)

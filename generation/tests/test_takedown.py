@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rq import SimpleWorker
 
+from accounts.blocks import block_create
 from accounts.data import account_delete
 from accounts.models import Notification, User
-from accounts.services import block_create
 from cameo.services import (
     cameo_grant_decide,
     cameo_grant_request,

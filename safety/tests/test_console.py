@@ -24,7 +24,8 @@ from generation.models import GenerationJob
 from generation.services import generation_delete_taken_down_files, generation_request
 from safety import console
 from safety.models import ModerationAction, Report, ReportMessage, Strike, WatchedWord
-from safety.services import moderation_remove_video, report_automatic, report_create
+from safety.services import moderation_remove_video, report_create
+from safety.text_checks import report_automatic
 
 REPORT_ACTIONS = [
     "assign_to_me", "remove_reported_video", "restore_reported_video", "release_reported_video",

@@ -27,7 +27,7 @@ from django.utils import timezone
 from accounts.models import User
 from cameo.services import cameo_mark_verified, cameo_settings_update
 from generation.services import generation_request
-from safety import console, scan, services
+from safety import console, scan, services, text_checks
 from safety.models import Appeal, ModerationAction, Report, Strike, VideoScan
 
 
@@ -89,8 +89,8 @@ def population(alice: User, bob: User, charlie: User, moderator: User) -> None:
         moderator=moderator, user_id=alice.pk, reason="Spam links.", report_id=r4.pk
     )
     _took(r4, 8, 2)
-    services.report_automatic(user=bob, reason="minors", note="Blocked prompt: …")
-    old = services.report_automatic(user=charlie, reason="minors", note="Blocked prompt: …")
+    text_checks.report_automatic(user=bob, reason="minors", note="Blocked prompt: …")
+    old = text_checks.report_automatic(user=charlie, reason="minors", note="Blocked prompt: …")
     Report.objects.filter(pk=old.pk).update(created_at=_ago(days=40))
 
     for person in (bob, charlie):

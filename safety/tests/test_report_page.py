@@ -20,7 +20,8 @@ from conftest import make_user
 from feed.services import post_publish
 from generation.models import GenerationJob
 from safety.models import ModerationAction, Report, Strike
-from safety.services import report_automatic, report_create
+from safety.services import report_create
+from safety.text_checks import report_automatic
 
 BUTTONS = [
     "remove_reported_video", "restore_reported_video", "release_reported_video",

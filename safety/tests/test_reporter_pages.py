@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.blocks import block_create
 from accounts.models import Notification, User
-from accounts.services import block_create
 from cameo.services import cameo_mark_verified, cameo_settings_update
 from generation.services import generation_request
 from safety import services

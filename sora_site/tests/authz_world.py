@@ -16,8 +16,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from accounts.blocks import block_create
 from accounts.models import LimitExtensionRequest, Notification, ParentLink, User
-from accounts.services import block_create, follow_create, notify
+from accounts.services import follow_create, notify
 from accounts.teens import parent_link_accept, parent_link_code_create, teen_extension_request
 from cameo.models import CameoUse, CameoVerification
 from cameo.services import (
