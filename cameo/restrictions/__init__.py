@@ -203,6 +203,7 @@ from cameo.restrictions.context import (
     clauses,
     harmless_sense_wins,
 )
+from cameo.restrictions.spectator import ACTIVITY_TOPICS, only_watched
 from cameo.restrictions.topics import TOPICS, _Topic, _words
 from cameo.restrictions.words import (
     _normalise,
@@ -371,6 +372,8 @@ class _Prompt:
     units: list[str]
     # The whole prompt, handles included, as MiniLM reads it.
     whole: str
+    # As written, for whose activity a keyword names (``spectator``).
+    raw: str = ""
 
 
 # An @handle names who is in the video, not what happens: "@wine_lover" or "@x" (read as "ax",
@@ -385,7 +388,7 @@ def _read_prompt(prompt: str) -> _Prompt:
     content = [t for t in tokens if t not in _PROMPT_STOPWORDS and "*" not in t and len(t) > 1]
     pairs = [f"{a} {b}" for a, b in zip(content, content[1:], strict=False)]
     whole = " ".join(_normalise(prompt).split())
-    return _Prompt(text, tokens, list(dict.fromkeys(content + pairs)), whole)
+    return _Prompt(text, tokens, list(dict.fromkeys(content + pairs)), whole, prompt)
 
 
 def _keyword_hit(prompt: _Prompt, restricted: _Restricted) -> bool:
@@ -420,7 +423,9 @@ def _topic_hit(prompt: _Prompt, topic: _Topic) -> bool:
     found = [
         (keyword, forms)
         for keyword, forms in _keyword_forms(topic)
-        if _phrase_found(tokens, forms) and present.isdisjoint(senses.get(keyword, ()))
+        if _phrase_found(tokens, forms)
+        and present.isdisjoint(senses.get(keyword, ()))
+        and not (topic.name in ACTIVITY_TOPICS and only_watched(prompt.raw, forms))
     ]
     # A keyword with no harmless second sense answers at once; the others are read in context.
     found.sort(key=lambda pair: pair[0] in _context_senses(topic))
