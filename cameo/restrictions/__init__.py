@@ -69,8 +69,10 @@ first round          recall 61/66 = 92.4%,      recall 113/140 = 80.7%,    recal
                      false ref. 5/66 = 7.6%     false ref. 15/139 = 10.8%  false ref. 0/116 (fitted)
 second round         recall 61/66 = 92.4%,      recall 114/140 = 81.4%,    recall 140/142,
                      false ref. 5/66 = 7.6%     false ref. 14/139 = 10.1%  false ref. 2/233 (fitted)
-third round (now)    recall 61/66 = 92.4%,      recall 114/140 = 81.4%,    recall 249/251,
+third round          recall 61/66 = 92.4%,      recall 114/140 = 81.4%,    recall 249/251,
                      false ref. 4/66 = 6.1%     false ref. 9/139 = 6.5%    false ref. 8/520 (tuned)
+fourth round (now)   recall 61/66 = 92.4%,      recall 114/140 = 81.4%,    recall 257/260,
+                     false ref. 3/66 = 4.5%     false ref. 8/139 = 5.8%    false ref. 4/528 (tuned)
 ===================  =========================  =========================  =========================
 
 The second round had no tune misses to start from (tune was fitted), so 161 tune rows were
@@ -149,6 +151,23 @@ second-round matcher in one process on all 1,182 corpus and fresh rows (load ave
 the shared box), twice: mean 10.5 ms then and 20.6 ms now, median 14.3 and 18.0 ms, p90 21 and
 51 ms; and mean 18.8 and 34.4 ms, median 19.3 and 26.3 ms, p90 38 and 87 ms. About twice the
 mean, from the extra clause pass.
+
+Fourth round: an activity someone else does, or one the owner only watches (``spectator``).
+"No dancing" means the owner is not shown dancing; "@x watching her niece's dance recital" or
+"@x mopping the floor of a dance hall" shows them beside it. For topics that are something a
+person does (dancing, sports, stunts) a keyword is let go when, in every clause holding it, a
+spectator word ("watching", "in the audience", "from the bleachers", "selling") or another
+person's possessive ("her niece's") comes before it, and nothing in the prompt says the owner
+takes part ("joins", "playing", "on stage", "her own"). Other topics keep the setting: "nothing
+religious" still refuses "a climbing gym inside an old church building" (its tune row, written
+as allowed in the third round, now expects a refusal: a church is a religious setting), and "no
+alcohol" a bar. 18 tune rows were written first ("added in tuning: spectator") and scored before
+the change: 10 of their 12 harmless prompts refused, 1 of 8 conflicts missed ("boxing a stranger
+in a parking lot" against "no violence": "boxing" is no violence keyword, still missed). After:
+none of them refused; the rule is word lists, no MiniLM call. Held false refusals 4/66 -> 3/66 =
+4.5% (the goal), recall unchanged at 61/66; fresh (never tuned on, misses not read) false
+refusals 9/139 -> 8/139 = 5.8%, recall unchanged at 114/140. Both matchers were run in one
+process on the same rows for these figures.
 
 Thresholds and figures, from ``cameo/tests/data/restrictions.csv`` (445 data rows, 218
 conflicts, 119 different restrictions). Rows 1-215 were written first, and the lexicon and
