@@ -18,6 +18,7 @@ from django.db import transaction
 from accounts.teen_selectors import teen_rules
 from feed import ranking
 from feed.models import FeedPreference, Goal
+from sora_site import embeddings
 from sora_site.embeddings import EMBEDDING_DIM
 
 if TYPE_CHECKING:
@@ -138,10 +139,8 @@ def goals_shape_feed(user: User) -> bool:
 def _goal_vectors_blob(goals: list[str]) -> bytes:
     if not goals:
         return b""
-    from sora_site.embeddings import embed_texts
-
     texts = [text for goal in goals for text in EXEMPLARS[goal]]
-    return np.asarray(embed_texts(texts), dtype="<f4").tobytes()
+    return np.asarray(embeddings.embed_texts(texts), dtype="<f4").tobytes()
 
 
 def clean_goals(goals: list[str]) -> list[str]:

@@ -25,6 +25,8 @@ from feed.models import (
     PostFeatures,
 )
 from feed.selectors import _posts
+from sora_site import embeddings
+from sora_site.embeddings import EMBEDDING_DIM
 
 HELD_NOTE = "Only you can see this until a moderator reviews it."
 INBOX_SIZE = 100
@@ -279,8 +281,6 @@ def _similarities(visible: QuerySet[Post], query: str) -> dict[int, float]:
     """Cosine similarity of the query to each of the newest visible posts with features."""
     import numpy as np
 
-    from sora_site.embeddings import EMBEDDING_DIM, embed_texts
-
     size = EMBEDDING_DIM * 4
     rows = [
         (pk, bytes(vector))
@@ -292,5 +292,5 @@ def _similarities(visible: QuerySet[Post], query: str) -> dict[int, float]:
     if not rows:
         return {}
     matrix = np.frombuffer(b"".join(v for _, v in rows), dtype="<f4").reshape(-1, EMBEDDING_DIM)
-    sims = matrix @ embed_texts([query])[0]
+    sims = matrix @ embeddings.embed_texts([query])[0]
     return {pk: float(sim) for (pk, _), sim in zip(rows, sims, strict=True)}

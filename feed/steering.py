@@ -22,6 +22,7 @@ from accounts.teen_selectors import teen_rules
 from feed.goals import goals_shape_feed
 from feed.models import FeedPreference, SeeLess, SeenPost
 from safety.moderation import CATEGORY_LABELS, moderate_text
+from sora_site import embeddings
 from sora_site.embeddings import EMBEDDING_DIM
 from sora_site.text import refuse_control_characters
 
@@ -302,12 +303,10 @@ def _all_phrases(preference: FeedPreference) -> list[str]:
 def none_vectors(phrases: list[str]) -> np.ndarray:
     """Unit vectors for "none" phrases: the phrase inside ``PHRASE_TEMPLATE``, less
     ``NONE_SINK_WEIGHT`` of ``NONE_SINK``'s vector. Measured in ``feed.exclusions``."""
-    from sora_site.embeddings import embed_texts
-
     if not phrases:
         return np.zeros((0, EMBEDDING_DIM), np.float32)
-    vectors = embed_texts([PHRASE_TEMPLATE.format(p) for p in phrases])
-    vectors = vectors - NONE_SINK_WEIGHT * embed_texts([NONE_SINK])[0]
+    vectors = embeddings.embed_texts([PHRASE_TEMPLATE.format(p) for p in phrases])
+    vectors = vectors - NONE_SINK_WEIGHT * embeddings.embed_texts([NONE_SINK])[0]
     return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
 
 
@@ -318,10 +317,10 @@ def _vectors_blob(preference: FeedPreference, known: dict[str, np.ndarray]) -> b
     phrases = _all_phrases(preference)[: -len(preference.instruction_none) or None]
     missing = sorted({p for p in phrases if p not in known})
     if missing:
-        from sora_site.embeddings import embed_texts
-
         for phrase, vector in zip(
-            missing, embed_texts([PHRASE_TEMPLATE.format(p) for p in missing]), strict=True
+            missing,
+            embeddings.embed_texts([PHRASE_TEMPLATE.format(p) for p in missing]),
+            strict=True,
         ):
             known[phrase] = vector
     rows = [known[p] for p in phrases] + list(none_vectors(list(preference.instruction_none)))

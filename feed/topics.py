@@ -20,6 +20,7 @@ import numpy as np
 
 from feed.ranking import PHRASE_SIM_FLOOR
 from feed.steering import PHRASE_TEMPLATE
+from sora_site import embeddings
 
 MATCH_SIMILARITY = PHRASE_SIM_FLOOR
 # A post's stored topics: the topics it matches that come within TOPIC_MARGIN of its closest,
@@ -47,9 +48,7 @@ def topic_vectors() -> np.ndarray:
     """The topics' MiniLM vectors, (len(TOPICS), 384), embedded once per process.
 
     Only the features job (a ``default``-queue worker) reads them; a feed request never does."""
-    from sora_site.embeddings import embed_texts
-
-    return embed_texts([PHRASE_TEMPLATE.format(topic) for topic in TOPICS])
+    return embeddings.embed_texts([PHRASE_TEMPLATE.format(topic) for topic in TOPICS])
 
 
 def interest_matches(interest_vectors: np.ndarray, post_vectors: np.ndarray) -> np.ndarray:

@@ -37,8 +37,9 @@ from cameo.models import Cameo, CameoUse
 from cameo.selectors import cameos_named_in
 from cameo.uses import cameo_uses_record
 from feed.selectors import post_get_visible
-from generation import engines
+from generation import engines, pipeline
 from generation.models import GenerationJob
+from generation.pipeline import encode, provenance
 from generation.pipeline.audio import add_sound
 from generation.pipeline.audio.lines import check_lines, spoken_lines
 from generation.pipeline.base import (
@@ -60,6 +61,7 @@ from generation.source_image import (
 )
 from generation.validators import clean_prompt
 from generation.workdirs import job_workdir, pid_alive
+from safety import scan as safety_scan
 from safety.scan import video_scan
 from safety.text_checks import text_check
 
@@ -590,10 +592,6 @@ def generation_render(*, job_id: int, worker_name: str = "") -> str | None:
 
 
 def _render_and_store(job: GenerationJob) -> None:
-    from generation.pipeline import get_backend
-    from generation.pipeline.encode import encode_mp4, poster_jpeg
-    from generation.pipeline.provenance import sign_mp4
-
     progress = _Progress(job)
     started = time.monotonic()
     cameos, prompt = _cameo_inputs(job)
@@ -609,7 +607,7 @@ def _render_and_store(job: GenerationJob) -> None:
         first_frame=source_image_bytes(job.source_image.name) if job.source_image else None,
     )
     progress.set(1, "Loading the renderer", force=True)
-    backend = get_backend()
+    backend = pipeline.get_backend()
     result = backend.generate(
         request,
         on_progress=progress.between(2, 74, "Rendering frames"),
@@ -637,7 +635,7 @@ def _render_and_store(job: GenerationJob) -> None:
     # killed mid-encode can tell it is orphaned and remove it (generation.workdirs).
     with job_workdir(job.pk) as tmp:
         video_path = tmp / "video.mp4"
-        encode_mp4(
+        encode.encode_mp4(
             frames,
             result.fps,
             video_path,
@@ -646,12 +644,12 @@ def _render_and_store(job: GenerationJob) -> None:
             metadata={"comment": f"{settings.SITE_NAME} job {job.pk} seed {job.seed}"},
             audio=result.audio,
         )
-        poster = poster_jpeg(frames[min(len(frames) - 1, result.fps // 2)])
+        poster = encode.poster_jpeg(frames[min(len(frames) - 1, result.fps // 2)])
         if progress.should_cancel():
             raise RenderCancelled
         progress.set(96, "Signing provenance", force=True)
         signed_path = tmp / "signed.mp4"
-        sign_mp4(video_path, signed_path, provenance_fields(job, result))
+        provenance.sign_mp4(video_path, signed_path, provenance_fields(job, result))
         progress.set(97, "Saving", force=True)
         _store(job, signed_path, poster, result, time.monotonic() - started, scan=scan)
 
@@ -773,8 +771,6 @@ def _store(
 ) -> None:
     """Put the files in storage, then mark the job ready and record its scan in one transaction,
     so a finished video is never seen unscanned (nor a held one, for a moment, unheld)."""
-    from safety.scan import video_scan_record
-
     if not _still_wanted(job).exists():
         raise RenderCancelled
     # A fresh token per attempt, so a retried render never overwrites what another attempt wrote.
@@ -799,7 +795,7 @@ def _store(
                 finished_at=timezone.now(),
             )
             if done:
-                video_scan_record(job=job, result=scan)
+                safety_scan.video_scan_record(job=job, result=scan)
     except Exception:
         _delete_files(video_name, poster_name)
         raise

@@ -23,7 +23,7 @@ import numpy as np
 from django.core.exceptions import ImproperlyConfigured
 from rq.worker import SimpleWorker
 
-from generation import engines
+from generation import engines, pipeline
 from generation.pipeline import pictograms
 from generation.pipeline.audio.speech import warm
 from generation.pipeline.base import ASPECT_SIZES, DURATIONS, FPS
@@ -57,9 +57,7 @@ class VideoWorker(SimpleWorker):
     def claim_engine(self) -> tuple[Any, engines.ServedEngine]:
         """Load the backend and take this worker's engine queue. A broken model folder, or a
         queue that belongs to another engine, raises with a sentence for the operator."""
-        from generation.pipeline import get_backend
-
-        backend = get_backend()
+        backend = pipeline.get_backend()
         # Load the model now, so a broken one stops the worker here, not in every job.
         load = getattr(backend, "load", None)
         if load is not None:

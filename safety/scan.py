@@ -53,6 +53,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import notify
+from cameo import faces as cameo_faces
 from cameo.models import Cameo, CameoUse
 from generation.models import GenerationJob
 from safety.models import Report
@@ -118,9 +119,7 @@ class FaceCheck:
     name: str = "faces"
 
     def observe(self, index: int, frame: np.ndarray) -> None:
-        from cameo.faces import find_faces
-
-        for face in find_faces(frame, upsample=self.upsample):
+        for face in cameo_faces.find_faces(frame, upsample=self.upsample):
             self.sightings.append(FaceSighting(index, face.box, face.embedding))
 
     def embeddings(self) -> np.ndarray:

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from sora_site import embeddings
+
 from .exemplars import EXEMPLARS, HARMLESS
 
 if TYPE_CHECKING:
@@ -80,8 +82,6 @@ def _fit_probe(vectors: np.ndarray, labels: list[str]) -> Any:
 def _bank() -> _Bank:
     import numpy as np
 
-    from sora_site.embeddings import embed_texts
-
     texts = [text for group in EXEMPLARS.values() for text in group] + list(HARMLESS)
     labels = [category for category, group in EXEMPLARS.items() for _ in group]
     labels += [_HARMLESS_LABEL] * len(HARMLESS)
@@ -89,7 +89,7 @@ def _bank() -> _Bank:
     for category, group in EXEMPLARS.items():
         rows[category] = np.arange(start, start + len(group))
         start += len(group)
-    vectors = embed_texts(texts)
+    vectors = embeddings.embed_texts(texts)
     probe = _fit_probe(vectors, labels)
     columns = {label: index for index, label in enumerate(probe.classes_)}
     harmless_rows = np.arange(start, start + len(HARMLESS))
@@ -117,13 +117,11 @@ def windows(clean: str) -> list[str]:
 
 def similarities(clean: str) -> SimilarityReport:
     """Best score, margin and probe probability per category over the windows of ``clean``."""
-    from sora_site.embeddings import embed_texts
-
     parts = windows(clean)
     if not parts:
         return SimilarityReport({c: CategorySimilarity(0.0, -1.0) for c in EXEMPLARS}, 0.0)
     bank = _bank()
-    vectors = embed_texts(parts)
+    vectors = embeddings.embed_texts(parts)
     sims = vectors @ bank.vectors.T
     harmless = sims[:, bank.harmless_rows].max(axis=1)
     probabilities = bank.probe.predict_proba(vectors)
