@@ -15,7 +15,12 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Block, Follow, User
 from accounts.search_keys import starts_with
-from accounts.teen_selectors import closed_profiles, teen_interaction_refusal
+from accounts.teen_selectors import (
+    closed_profiles,
+    dm_allowed_by_age,
+    findable_by,
+    teen_interaction_refusal,
+)
 from feed.models import (
     Comment,
     CommentPolicy,
@@ -126,8 +131,6 @@ def dm_refusal(sender: User, recipient: User) -> str | None:
         return f"You blocked @{recipient.username}. Unblock them to send a message."
     if Block.objects.filter(blocker=recipient, blocked=sender).exists():
         return f"You can't message @{recipient.username}."
-    from accounts.teen_selectors import dm_allowed_by_age
-
     return dm_allowed_by_age(sender, recipient)
 
 
@@ -234,8 +237,6 @@ def search_people(*, viewer: User, query: str) -> list[User]:
     query = query.strip().lstrip("@")
     if not query:
         return []
-    from accounts.teen_selectors import findable_by
-
     people = User.objects.filter(starts_with(query), is_active=True)
     people = people.exclude(pk__in=_blocked_ids(viewer))
     found = sorted(

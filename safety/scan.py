@@ -44,7 +44,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
 from django.conf import settings
@@ -56,12 +56,8 @@ from accounts.services import notify
 from cameo import faces as cameo_faces
 from cameo.models import Cameo, CameoUse
 from generation.models import GenerationJob
-from safety.models import Report
+from safety.models import LikenessMatch, Report, VideoScan
 from safety.nudity import NudityCheck
-
-if TYPE_CHECKING:
-    from generation.models import GenerationJob
-    from safety.models import VideoScan
 
 SAMPLES_PER_SECOND = 1
 # The built-in renderer draws faces of about 40-50 pixels, under the HOG detector's ~80 pixel
@@ -339,8 +335,6 @@ def video_scan_record(*, job: GenerationJob, result: ScanResult) -> VideoScan:
     Runs inside the transaction that marks the render finished, so no one ever sees a finished
     video that was not scanned.
     """
-    from safety.models import LikenessMatch, VideoScan
-
     scan = VideoScan.objects.create(
         job=job,
         outcome=VideoScan.Outcome.HELD if result.held else VideoScan.Outcome.PASSED,
