@@ -39,7 +39,7 @@ from cameo.uses import cameo_uses_record
 from feed.selectors import post_get_visible
 from generation import engines, pipeline
 from generation.models import GenerationJob
-from generation.pipeline import encode, provenance
+from generation.pipeline import provenance
 from generation.pipeline.audio import add_sound
 from generation.pipeline.audio.lines import check_lines, spoken_lines
 from generation.pipeline.base import (
@@ -592,6 +592,11 @@ def generation_render(*, job_id: int, worker_name: str = "") -> str | None:
 
 
 def _render_and_store(job: GenerationJob) -> None:
+    # Only the render worker encodes: the encoder loads pyloudnorm and scipy (over half a
+    # second), which the web processes that import this module never need. It is named through
+    # its module so a test that swaps ``encode.encode_mp4`` reaches this call.
+    from generation.pipeline import encode
+
     progress = _Progress(job)
     started = time.monotonic()
     cameos, prompt = _cameo_inputs(job)
