@@ -18,7 +18,6 @@ import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Iterable
-from functools import partial
 from typing import IO, Any
 
 from django.apps import apps
@@ -61,8 +60,9 @@ from feed.models import (
     WatchDay,
 )
 from generation.models import GenerationJob
-from generation.takedown import generation_takedown
+from generation.services.takedown import generation_takedown
 from safety.models import Appeal, Report, Strike
+from sora_site import storage
 
 log = logging.getLogger(__name__)
 
@@ -555,7 +555,7 @@ def account_delete(*, user: User, password: str) -> AccountDeletion:
         user_id=user_id, username_digest=digest, was_teen=was_teen,
         rows_deleted=dict(sorted(rows.items())), files_deleted=len(files),
     )  # fmt: skip
-    transaction.on_commit(partial(_delete_files, sorted(files)))
+    storage.delete_files_on_commit(sorted(files))
     return deletion
 
 
@@ -613,11 +613,3 @@ def _tell_linked_people(user: User) -> None:
             recipient_id=link.parent_id, kind="unlink_decided",
             text=f"@{user.username} deleted their account, so your link to it has ended.",
         )  # fmt: skip
-
-
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            log.exception("Deleting %s for a deleted account failed", name)

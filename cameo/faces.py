@@ -47,7 +47,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import dlib
 import numpy as np
+from PIL import Image
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -126,8 +128,6 @@ def model_dir() -> Path:
 
 @functools.cache
 def _models() -> _Models:
-    import dlib
-
     folder = model_dir()
     return _Models(
         detector=dlib.get_frontal_face_detector(),
@@ -176,8 +176,6 @@ def eye_width_log_ratio(landmarks5: np.ndarray) -> float:
 
 
 def _shape(face: Face) -> Any:
-    import dlib
-
     rect = dlib.rectangle(*(int(v) for v in face.box))
     parts = dlib.points()
     for x, y in face.landmarks5:
@@ -213,9 +211,6 @@ def _landmarks(image: np.ndarray, box: Box) -> np.ndarray:
     pixel is 5% of its width, which drowns the far-eye narrowing that liveness looks for. Running
     it on the face enlarged to LANDMARK_BOX pixels gives points ~2.5 times finer, for ~1 ms.
     """
-    import dlib
-    from PIL import Image
-
     left, top, right, bottom = box
     scale = LANDMARK_BOX / max(right - left, 1)
     if scale <= 1:
@@ -272,7 +267,5 @@ def face_crop(
     ``padding`` is dlib's: 0.25 is the tight crop the embedder sees; 0.6 keeps the hair and chin,
     which suits reference pictures and thumbnails.
     """
-    import dlib
-
     chip = dlib.get_face_chip(_as_rgb(image_rgb), _shape(face), size=size, padding=padding)
     return np.asarray(chip, dtype=np.uint8)

@@ -61,6 +61,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+from PIL import Image
 
 from cameo.faces import (
     SAME_PERSON_DISTANCE,
@@ -409,8 +410,6 @@ class _Seen:
 
 def _detect(frame: np.ndarray) -> list[Face]:
     """Faces found on a copy shrunk to DETECT_SHORT_SIDE, measured on the frame itself."""
-    from PIL import Image
-
     scale = min(1.0, DETECT_SHORT_SIDE / min(frame.shape[:2]))
     small = frame
     if scale < 1.0:

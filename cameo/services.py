@@ -18,6 +18,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 from redis.exceptions import RedisError
 
 from accounts.models import User
@@ -40,19 +41,14 @@ from cameo.selectors import (
     uses_by_others,
 )
 from cameo.uses import consent_event_create
-from generation.takedown import generation_takedown
+from generation.services.takedown import generation_takedown
 from safety.text_checks import text_check
+from sora_site import storage
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 MAX_GRANT_DAYS = 365
-
-
-def _delete_files_on_commit(names: list[str]) -> None:
-    names = [n for n in names if n]
-    if names:
-        transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
 
 
 def _face_files(cameo: Cameo) -> list[str]:
@@ -92,7 +88,7 @@ def cameo_mark_verified(
         ref = CameoReference(cameo=cameo, position=position)
         ref.image.save(f"{owner.pk}-ref{position}.jpg", ContentFile(data), save=False)
         ref.save()
-    _delete_files_on_commit([n for n in old_files if n not in _face_files(cameo)])
+    storage.delete_files_on_commit([n for n in old_files if n not in _face_files(cameo)])
     consent_event_create(
         cameo=cameo, actor=owner, action="re-verified" if not created else "verified"
     )
@@ -351,7 +347,7 @@ def cameo_delete(*, owner: User) -> TakedownReceipt:
         uses_by_others(cameo=cameo), reason=f"@{owner.username} deleted their cameo."
     )
     consent_event_create(cameo=cameo, actor=owner, action="deleted", **receipt.audit_detail())
-    _delete_files_on_commit(_face_files(cameo))
+    storage.delete_files_on_commit(_face_files(cameo))
     cameo.delete()
     return receipt
 
@@ -472,8 +468,6 @@ def cameo_verification_run(*, attempt_id: int) -> CameoVerification:
 
 
 def _jpeg(image: Any) -> bytes:
-    from PIL import Image
-
     out = io.BytesIO()
     Image.fromarray(image).save(out, format="JPEG", quality=90)
     return out.getvalue()

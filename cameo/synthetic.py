@@ -15,7 +15,7 @@ the nose swings further than the eyes and the far eye narrows, as on a real head
 writes the raw YUV4MPEG2 file that Chromium plays as a fake webcam
 (``--use-file-for-fake-video-capture``).
 
-numpy, PIL, scikit-image and PyAV only at import time; torch loads inside ``gan_face``.
+numpy, PIL, scikit-image and PyAV load at import time; torch on the first GAN face (``_generator``).
 """
 
 from __future__ import annotations
@@ -27,14 +27,16 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import av
 import numpy as np
+from PIL import Image, ImageFilter
+from skimage import data
 
 from cameo import faces
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
-    import torch
 
 FPS = 10
 LEFT_RIGHT_UP = ("left", "right", "up")
@@ -71,9 +73,6 @@ _END_S = 0.2
 @functools.cache
 def astronaut_selfie() -> np.ndarray:
     """The astronaut cropped to a 480 x 480 selfie (read-only: it is cached)."""
-    from PIL import Image
-    from skimage import data
-
     crop = data.astronaut()[10:310, 80:380]
     size = (SELFIE_SIZE, SELFIE_SIZE)
     return _frozen(np.asarray(Image.fromarray(crop).resize(size, Image.Resampling.BICUBIC)))
@@ -83,11 +82,13 @@ _LATENT = 100  # the DCGAN's input: 100 normal numbers
 
 
 @functools.cache
-def _generator() -> torch.nn.Module:
-    """The package's DCGAN generator with its shipped weights, in eval mode, on the CPU.
+def _generator() -> Callable[[int], np.ndarray]:
+    """The package's DCGAN generator with its shipped weights, on the CPU: seed in, 64 x 64 RGB
+    face out, the same pixels for the same seed.
 
-    ``gan_face_generate.models`` needs only torch; the package's ``inference`` module would pull
-    in torchvision and matplotlib, which are not installed, so it is not used.
+    torch loads here, on the first face, so ``seed_demo`` on a site whose demo people exist
+    starts without it. ``gan_face_generate.models`` needs only torch; the package's
+    ``inference`` module would pull in torchvision and matplotlib, which are not installed.
     """
     import torch
     from gan_face_generate.models import Generator
@@ -97,19 +98,22 @@ def _generator() -> torch.nn.Module:
     with weights.open("rb") as file:
         checkpoint = torch.load(file, map_location="cpu", weights_only=True)
     net.load_state_dict(checkpoint["netG_state_dict"])
-    return net.eval()
+    net.eval()
+
+    def face(seed: int) -> np.ndarray:
+        latent = torch.randn(1, _LATENT, 1, 1, generator=torch.Generator().manual_seed(seed))
+        with torch.inference_mode():
+            image = net(latent)[0]
+        pixels = (image.permute(1, 2, 0).numpy() + 1) * 127.5
+        return np.clip(pixels, 0, 255).round().astype(np.uint8)
+
+    return face
 
 
 @functools.cache
 def gan_face_64(seed: int) -> np.ndarray:
     """The GAN's own 64 x 64 RGB face for ``seed``: the same pixels for the same seed."""
-    import torch
-
-    latent = torch.randn(1, _LATENT, 1, 1, generator=torch.Generator().manual_seed(seed))
-    with torch.inference_mode():
-        image = _generator()(latent)[0]
-    pixels = (image.permute(1, 2, 0).numpy() + 1) * 127.5
-    return _frozen(np.clip(pixels, 0, 255).round().astype(np.uint8))
+    return _frozen(_generator()(seed))
 
 
 @functools.cache
@@ -121,8 +125,6 @@ def gan_face(seed: int, size: int = SELFIE_SIZE, *, width: int | None = None) ->
     needs to turn it, so the border pixels are first stretched outwards (a plain backdrop, with
     nothing dlib could take for a second face) and blurred.
     """
-    from PIL import Image
-
     small = gan_face_64(seed)
     border = small.shape[0] // 4
     padded = np.pad(small, ((border, border), (border, border), (0, 0)), mode="edge")
@@ -135,8 +137,6 @@ def gan_face(seed: int, size: int = SELFIE_SIZE, *, width: int | None = None) ->
 
 def _soft_border(image: np.ndarray, top: int, left: int) -> np.ndarray:
     """Blur the stretched-edge streaks outside the face's rectangle, leaving the face sharp."""
-    from PIL import Image, ImageFilter
-
     blurred = np.asarray(
         Image.fromarray(image).filter(ImageFilter.GaussianBlur(image.shape[0] / 60))
     )
@@ -259,8 +259,6 @@ def turned(face: Head | np.ndarray, yaw_deg: float, pitch_deg: float = 0.0) -> n
 
 def moved(frame: np.ndarray, dx: float, dy: float, zoom: float) -> np.ndarray:
     """The whole picture shifted and zoomed, as a photo held to the camera wobbles."""
-    from PIL import Image
-
     h, w = frame.shape[:2]
     coefficients = (
         1 / zoom,
@@ -277,8 +275,6 @@ def moved(frame: np.ndarray, dx: float, dy: float, zoom: float) -> np.ndarray:
 def sheared(shear: float, squeeze: float, head: Head | None = None) -> np.ndarray:
     """A flat photo of the face sheared sideways and squashed vertically about the eye line,
     which shifts the nose against the eyes just as a turn or nod would, without any depth."""
-    from PIL import Image
-
     head = head or astronaut_head()
     eye_y = head.eye_y
     # PIL maps output (x, y) to input (a x + b y + c, d x + e y + f).
@@ -371,8 +367,6 @@ def write_clip(
 ) -> Path:
     """An H.264 MP4, as a phone or ffmpeg would make it (or VP8 in WebM with ``"libvpx"``, as
     Chrome's MediaRecorder does). The container follows ``path``'s suffix."""
-    import av
-
     path = Path(path)
     with av.open(str(path), mode="w") as container:
         stream = container.add_stream(codec, rate=Fraction(fps).limit_denominator(1001))
@@ -404,8 +398,6 @@ def write_y4m(frames: Sequence[np.ndarray], path: str | Path, fps: float = FPS) 
     Chromium's parser takes the header tags written here (W, H, F, I, A and C420jpeg). Width
     and height must be even, since 4:2:0 halves both for the colour planes.
     """
-    import av
-
     height, width = frames[0].shape[:2]
     if width % 2 or height % 2:
         raise ValueError(f"4:2:0 needs an even width and height, got {width} x {height}.")

@@ -1,10 +1,10 @@
 """Posts, likes, comments and messages in Django admin: read-only for everyone, superusers too.
 
-Deleting a post here is removed (no delete page, no "Delete selected") and replaced by the
-"Take down" action, which calls ``safety.services.moderation_remove_video``: the one takedown
-(``generation.takedown``) takes the post off every page, writes the ModerationAction in the same
-transaction and deletes the video's files through a job. Comments and messages are hidden and
-restored through ``feed.social``'s moderation services, which log each action too.
+Deleting a post here is removed (no delete page, no "Delete selected") and replaced by the "Take
+down" action, which calls ``safety.services.moderation_remove_video``: the one takedown
+(``generation.services.takedown``) takes the post off every page, writes the ModerationAction in
+the same transaction and deletes the video's files through a job. Comments and messages are hidden
+and restored through ``feed.social``'s moderation services, which log each action too.
 """
 
 from __future__ import annotations

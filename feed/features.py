@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
+import av
+import numpy as np
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
@@ -116,9 +118,6 @@ def wording_energy(text: str) -> float:
 
 def video_motion(source: str | IO[bytes], samples: int = MOTION_SAMPLES) -> float:
     """Mean absolute difference (0..1) between evenly spaced grey frames of the video."""
-    import av
-    import numpy as np
-
     frames: list[np.ndarray] = []
     with av.open(source) as container:
         stream = container.streams.video[0]
@@ -171,8 +170,6 @@ def post_features_update(*, post_id: int) -> PostFeatures | None:
 def _stored_video_motion(name: str) -> float | None:
     """Motion of a stored video, or None when its file is gone or unreadable (a takedown
     deletes files): the words alone then set the energy."""
-    import av
-
     if not name:
         return None
     try:

@@ -3,8 +3,9 @@ hours, or once the daily limit is reached, the player is replaced by the quiet-h
 notice; otherwise the page carries the budget meter, so the heartbeat counts the time its video
 plays (``static/js/feed.js`` counts any ``video[data-counted]`` as well as the feed's own).
 
-The feed page itself answers quiet hours with a whole page (``accounts.views_family``); the post
-page (where search and profiles lead) puts the notice where the player would be.
+The feed page itself answers quiet hours with a whole page
+(``feed.views._common.quiet_hours_response``); the post page (where search and profiles lead)
+puts the notice where the player would be.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -280,8 +281,6 @@ def _search_floor() -> int:
 
 def _similarities(visible: QuerySet[Post], query: str) -> dict[int, float]:
     """Cosine similarity of the query to each of the newest visible posts with features."""
-    import numpy as np
-
     size = EMBEDDING_DIM * 4
     rows = [
         (pk, bytes(vector))

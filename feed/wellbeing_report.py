@@ -31,8 +31,10 @@ Definitions (the report prints them under its figures, with the dates filled in)
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
+from statistics import NormalDist
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -417,11 +419,21 @@ def _wilson(answers: Split) -> tuple[float, float] | None:
     yes = answers.count(Answer.YES)
     if yes is None:
         return None
-    # Imported here: scipy takes a moment to load, and only this report needs it.
-    from scipy.stats import binomtest
+    return wilson_interval(yes, answers.total)
 
-    ci = binomtest(yes, answers.total).proportion_ci(confidence_level=0.95, method="wilson")
-    return float(ci.low), float(ci.high)
+
+def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The Wilson score interval for ``k`` successes in ``n`` trials (Newcombe 1998, method 3).
+
+    The same numbers as scipy's ``binomtest(k, n).proportion_ci(method="wilson")``, from the
+    standard library: the report doesn't load scipy for one formula.
+    """
+    z = NormalDist().inv_cdf(0.5 + 0.5 * confidence)
+    p = k / n
+    denom = 2 * (n + z**2)
+    center = (2 * n * p + z**2) / denom
+    delta = z / denom * math.sqrt(4 * n * p * (1 - p) + z**2)
+    return (0.0 if k == 0 else center - delta), (1.0 if k == n else center + delta)
 
 
 # --- Words ---------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq.worker import Worker
 
-from generation.model_catalogue import CatalogueError, CatalogueModel, load_catalogue
+from generation.model_catalogue import MANIFEST, CatalogueError, CatalogueModel, load_catalogue
 
 log = logging.getLogger(__name__)
 
@@ -302,9 +302,6 @@ def folder_revision(folder: Path) -> str:
 
 
 def _pull_manifest(folder: Path) -> dict[str, Any]:
-    # model_store brings in huggingface_hub, which web processes never need.
-    from generation.model_store import MANIFEST
-
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from rq import get_current_job
 
-from generation import services
+from generation.services import render, takedown
 
 
 def render_video(job_id: int) -> str | None:
     current = get_current_job()
     worker = (current.worker_name or "") if current else ""
-    return services.generation_render(job_id=job_id, worker_name=worker)
+    return render.generation_render(job_id=job_id, worker_name=worker)
 
 
 def delete_taken_down_files(job_ids: list[int]) -> int:
-    return services.generation_delete_taken_down_files(job_ids=job_ids)
+    return takedown.generation_delete_taken_down_files(job_ids=job_ids)

@@ -18,6 +18,8 @@ DEFAULT_CATALOGUE = Path(__file__).with_name("model_catalogue.toml")
 COMMIT_HASH = re.compile(r"[0-9a-f]{40}")
 TASKS = frozenset({"t2v", "i2v", "audio"})
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
+# The record `models pull` writes beside an installed model (what, from where, which commit).
+MANIFEST = ".sora-model.json"
 
 
 class CatalogueError(ValueError):

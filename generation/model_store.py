@@ -42,9 +42,8 @@ from huggingface_hub.errors import (
 from huggingface_hub.file_download import http_get
 from huggingface_hub.utils import build_hf_headers, filter_repo_objects
 
-from generation.model_catalogue import CatalogueModel
+from generation.model_catalogue import MANIFEST, CatalogueModel
 
-MANIFEST = ".sora-model.json"
 PARTIAL_DIR = ".partial"
 PULL_STATE = ".sora-pull.json"
 INCOMPLETE = ".incomplete"

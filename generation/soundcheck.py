@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pyloudnorm
+from pocketsphinx import Decoder  # a bench tool (requirements-dev.txt), not the running site
 from scipy.ndimage import median_filter
 from scipy.signal import butter, resample_poly, sosfiltfilt
 
@@ -249,9 +250,6 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
 
 @functools.cache
 def _decoder() -> Any:
-    # pocketsphinx is a bench tool (requirements-dev.txt), not part of the running site.
-    from pocketsphinx import Decoder
-
     return Decoder(loglevel="FATAL")
 
 

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -161,8 +162,6 @@ def source_image_from_bytes(data: bytes) -> SourceImage:
 
 def decode_rgb(data: bytes, *, max_side: int | None = None) -> np.ndarray:
     """The picture as an upright RGB uint8 array, shrunk to ``max_side`` when given."""
-    import numpy as np
-
     with Image.open(io.BytesIO(data)) as picture:
         upright = ImageOps.exif_transpose(picture.convert("RGB"))
     if max_side is not None and max(upright.size) > max_side:

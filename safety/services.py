@@ -18,7 +18,7 @@ from accounts.services import notify
 from feed.social_selectors import comment_get_visible, message_get_for_participant
 from generation.models import GenerationJob
 from generation.selectors import public_post_for
-from generation.takedown import generation_takedown
+from generation.services.takedown import generation_takedown
 from safety.models import LikenessMatch, ModerationAction, Report, ReportMessage
 from safety.text_checks import REPORT_NOTE_LIMIT
 

@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from safety import console, selectors, services
@@ -17,13 +16,7 @@ from safety.limits import limit_wait, too_many
 from safety.models import Report
 from safety.selectors import ReportView
 from sora_site import refusals
-
-
-def _back(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("feed:index")
+from sora_site.pages import redirect_back
 
 
 @login_required
@@ -31,12 +24,12 @@ def _back(request: HttpRequest) -> HttpResponse:
 def report_video(request: HttpRequest, job_id: int) -> HttpResponse:
     if (wait := limit_wait(request, "report")) is not None:
         messages.error(request, too_many(wait, "reports"))
-        return _back(request)
+        return redirect_back(request)
     form = ReportForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
-        return _back(request)
+        return redirect_back(request)
     try:
         report = services.report_create(
             reporter=request.user,
@@ -48,7 +41,7 @@ def report_video(request: HttpRequest, job_id: int) -> HttpResponse:
         refusals.flash(request, exc)
     else:
         _thank(request, report)
-    return _back(request)
+    return redirect_back(request)
 
 
 # --- The reporter's side ------------------------------------------------------------------------

@@ -35,6 +35,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
+import psycopg
 from botocore.exceptions import EndpointConnectionError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,8 +205,6 @@ class Postgres:
         return self._wait_ready()
 
     def _wait_ready(self) -> bool:
-        import psycopg
-
         deadline = time.monotonic() + START_TIMEOUT
         assert self.proc is not None
         while time.monotonic() < deadline:
@@ -222,8 +222,6 @@ class Postgres:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
     def _create_database(self) -> None:
-        import psycopg
-
         with psycopg.connect(self._dsn("postgres"), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{DATABASE}"')
 
@@ -283,8 +281,6 @@ class MotoS3:
         raise SystemExit(f"moto's S3 server did not start; its log is {self.log}.")
 
     def _create_bucket(self) -> bool:
-        import boto3
-
         env = self.env()
         client = boto3.client(
             "s3", endpoint_url=self.endpoint, region_name=env["SORA_S3_REGION"],

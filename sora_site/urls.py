@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from accounts.views import profile
+from accounts.views.account import profile
 from feed import admin_wellbeing
 from generation import views as generation_views
 from sora_site.media import serve_media

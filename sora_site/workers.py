@@ -12,6 +12,7 @@ import os
 import time
 from typing import Any
 
+from django.template.loader import get_template
 from rq.worker import Worker
 
 from generation.pipeline.scene import plan_scene
@@ -20,6 +21,9 @@ from safety.moderation import moderate_text
 log = logging.getLogger(__name__)
 
 WARM_UP_PROMPT = "a golden retriever running on the beach at sunset, slow zoom in"
+# Compiled once per web worker by Django's cached loader: the Create page and the page a submit
+# lands on, so the first click doesn't pay for it.
+WARM_TEMPLATES = ("generation/create.html", "generation/job.html")
 
 
 def warm_text_models(*, scene: bool = False) -> float:
@@ -33,6 +37,12 @@ def warm_text_models(*, scene: bool = False) -> float:
     if scene:
         plan_scene(WARM_UP_PROMPT)
     return time.perf_counter() - started
+
+
+def warm_templates() -> None:
+    """Compile the first pages a person opens, before this web worker serves them."""
+    for name in WARM_TEMPLATES:
+        get_template(name)
 
 
 class DefaultWorker(Worker):

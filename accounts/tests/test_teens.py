@@ -174,7 +174,7 @@ def test_quiet_hours_say_when_they_end() -> None:
 
 
 def test_the_quiet_hours_page_says_when_the_feed_is_back(teen: User) -> None:
-    from accounts.views_family import quiet_hours_response
+    from feed.views._common import quiet_hours_response
 
     moment = dt.datetime(2026, 3, 10, 23, 30, tzinfo=UTC)
     request = RequestFactory().get("/")

@@ -231,6 +231,7 @@ from cameo.restrictions.words import (
     _tokens,
     _word_forms,
 )
+from sora_site import embeddings
 
 logger = logging.getLogger(__name__)
 
@@ -272,6 +273,7 @@ _FILLER_WORDS = _words(
 _BROAD_WORDS = _words(
     "drinking drink drinks drinker adult adults shots arms explicit clean smoke smoking"
 )
+
 # Phrases that rule out several topics at once.
 _UMBRELLAS: dict[str, tuple[str, ...]] = {
     phrase: (
@@ -551,9 +553,7 @@ def _vectors(texts: list[str]) -> np.ndarray:
         [text for text in missing if len(text) > _SHORT_TEXT],
     ):
         if batch:
-            from sora_site.embeddings import embed_texts
-
-            _VECTORS.update(zip(batch, embed_texts(batch), strict=True))
+            _VECTORS.update(zip(batch, embeddings.embed_texts(batch), strict=True))
     return np.stack([_VECTORS[text] for text in texts])
 
 

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cameo.restrictions import restriction_conflict
+
 CORPUS = Path(__file__).with_name("corpus.csv")
 FRESH = Path(__file__).with_name("fresh.csv")
 SPLITS = ("held", "tune", "fresh")
@@ -100,8 +102,6 @@ def run_bench(
 ) -> BenchResult:
     """Check every row once; the first check (which loads MiniLM) is made apart and not timed."""
     if check is None:
-        from cameo.restrictions import restriction_conflict
-
         check = restriction_conflict
     rows = list(rows)
     if rows:

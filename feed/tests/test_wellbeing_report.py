@@ -19,11 +19,12 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from scipy.stats import binomtest
 
 from accounts.models import User
 from conftest import make_user
 from feed.models import CheckIn, WatchDay, WellbeingChange
-from feed.wellbeing_report import wellbeing_report
+from feed.wellbeing_report import wellbeing_report, wilson_interval
 
 pytestmark = pytest.mark.django_db
 
@@ -454,3 +455,12 @@ def test_the_admin_index_links_to_the_page(db: None) -> None:
     client.force_login(staff_member())
     html = client.get(reverse("admin:index")).content.decode()
     assert f'<a href="{reverse("admin_wellbeing")}">Wellbeing</a>' in html
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 30, 101, 2500])
+def test_the_wilson_interval_matches_scipys_for_every_count(n: int) -> None:
+    for k in sorted({0, 1, n // 3, n // 2, n - 1, n}):
+        expected = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+        low, high = wilson_interval(k, n)
+        assert low == pytest.approx(expected.low, abs=1e-12)
+        assert high == pytest.approx(expected.high, abs=1e-12)

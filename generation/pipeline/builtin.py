@@ -67,6 +67,7 @@ from generation.pipeline.builtin_subjects import (
 from generation.pipeline.builtin_things import build_things
 from generation.pipeline.cameo_looks import CameoLook, cameo_looks_record, read_instructions
 from generation.pipeline.scene import ScenePlan, plan_scene
+from generation.pipeline.scene import warm as warm_planner
 
 RENDERER_VERSION = "builtin-v1"
 BATCH_FRAMES = 8
@@ -108,9 +109,7 @@ class BuiltinBackend:
 
     def load(self) -> None:
         """Warm the text model and the planner's word vectors, so the first job isn't slower."""
-        from generation.pipeline import scene
-
-        scene.warm()
+        warm_planner()
 
     def generate(
         self,

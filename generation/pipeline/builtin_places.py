@@ -32,7 +32,7 @@ import torch.nn.functional as F  # noqa: N812 - the name everyone reads torch co
 from generation.pipeline import pictograms
 from generation.pipeline.builtin_layers import SUBJECT_DEPTH, PreparedLayer, layers_for, ridge
 from generation.pipeline.builtin_palette import Grade, hex_rgb
-from generation.pipeline.builtin_sprites import Sheet, box, capsule
+from generation.pipeline.builtin_sprites import Sheet, box, capsule, pictogram_sheet
 from generation.pipeline.scene import ScenePlan, Thing
 from generation.pipeline.scene_vocab import ROOMS
 
@@ -161,7 +161,7 @@ def build_places(
 def _icon_sheet(name: str, world_height: float, clip: _Clip) -> Sheet:
     """A pictogram drawn about as many pixels tall as it will be at the clip's largest zoom."""
     px = int(np.clip(world_height * clip.height * clip.zoom * 1.15, 12, MAX_SHEET_PX))
-    return pictograms.sheet(name, px)
+    return pictogram_sheet(name, px)
 
 
 def _at_scale(sheet: Sheet, world_height: float, clip: _Clip) -> Sheet:

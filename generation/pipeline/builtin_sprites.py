@@ -12,10 +12,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import torch
 
+from generation.pipeline import pictograms
 from generation.pipeline.scene_vocab import IN_PLACE_ACTIONS as IN_PLACE
 
 Parts = list[tuple[torch.Tensor, np.ndarray]]
@@ -609,3 +611,27 @@ def _paste_face(
     rgb.lerp_(outline.expand_as(rgb), ring)
     rgb.lerp_(tex, inside)
     alpha.copy_(torch.maximum(alpha, ring))
+
+
+def pictogram_sheet(name: str, px: int) -> Sheet:
+    """One-pose sprite sheet of the pictogram ``name`` drawn ``px`` wide, cropped to what it draws.
+
+    The anchor is the bottom centre of the drawn content, and one sprite unit is the content's
+    height, so a caller scales it like any other subject.
+    """
+    return _pictogram_sheet(name, px, pictograms.data_version())
+
+
+@lru_cache(maxsize=256)
+def _pictogram_sheet(name: str, px: int, version: int) -> Sheet:
+    rgba = pictograms.raster(name, px)
+    seen = rgba[..., 3] > 1 / 512
+    rows, cols = np.flatnonzero(seen.any(axis=1)), np.flatnonzero(seen.any(axis=0))
+    top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    # One transparent pixel around the content, as the drawn sprites keep, so the warp that
+    # places a sprite samples clear edges.
+    r0, r1 = max(top - 1, 0), min(bottom + 1, px)
+    c0, c1 = max(left - 1, 0), min(right + 1, px)
+    pixels = torch.from_numpy(np.ascontiguousarray(rgba[r0:r1, c0:c1].transpose(2, 0, 1)))
+    anchor = ((left + right) / 2 - c0, bottom - r0)
+    return Sheet(pixels=pixels[None].clone(), anchor=anchor, px_per_unit=float(bottom - top))

@@ -103,7 +103,7 @@ def thing_sheet(icon: str, grade: Grade, on_screen_px: float) -> sprites.Sheet |
     """The icon's sheet drawn at the size it shows, in the clip's light; None if it fails."""
     px = int(np.clip(math.ceil(on_screen_px / FILL / 8) * 8, 16, MAX_SHEET_PX))
     try:
-        sheet = shape_sheet(icon, px) if icon in SHAPES else pictograms.sheet(icon, px)
+        sheet = shape_sheet(icon, px) if icon in SHAPES else sprites.pictogram_sheet(icon, px)
     except pictograms.PictogramError as exc:
         logger.warning("Left out of the video: %s", exc)
         return None

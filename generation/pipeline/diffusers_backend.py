@@ -21,17 +21,24 @@ import ctypes
 import functools
 import gc
 import hashlib
+import inspect
 import json
 import logging
 import math
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import diffusers
 import numpy as np
 import torch
+from diffusers import DiffusionPipeline
+from diffusers.utils import logging as diffusers_logging
+from django.conf import settings
+from PIL import Image
+from transformers.utils import logging as transformers_logging
 
 from generation.pipeline import gpu_memory
 from generation.pipeline.base import (
@@ -42,10 +49,16 @@ from generation.pipeline.base import (
     VideoRequest,
     VideoResult,
 )
-
-if TYPE_CHECKING:
-    from diffusers import DiffusionPipeline
-    from PIL import Image
+from generation.pipeline.builtin import BuiltinBackend
+from generation.pipeline.builtin_plate import picture_rgb
+from generation.pipeline.families import (  # noqa: F401 - named here for the callers of this module
+    FAMILIES,
+    LTX_FAMILIES,
+    SUPPORTED_PIPELINES,
+    Family,
+    RenderOptions,
+    read_model_index,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,78 +70,6 @@ SAFETENSORS_MAX_HEADER = 100_000_000  # the format's own limit; a bigger claim i
 # Denoising is most of the work; the rest of the bar is decoding and resizing.
 DENOISE_SHARE = 0.85
 OOM_SIDE_SCALE = 0.75
-
-
-@dataclass(frozen=True)
-class Family:
-    """How one model family wants to be driven. Numbers are the model cards' recommendations."""
-
-    name: str
-    t2v: str
-    i2v: str
-    steps: int
-    guidance: float
-    max_side: int  # longest side rendered; the cards' native sizes are 832x480, 768x512, 720x480
-    fps: int  # the frame rate the family was trained at
-    max_frames: int
-    negative_prompt: str = ""
-    makes_sound: bool = False  # the pipeline returns audio beside the frames (LTX-2)
-    max_text_tokens: int | None = None  # prompt length to pad to, when the family asks for one
-    # On CUDA, the text encoder stays in system memory and streams in while it encodes, and the
-    # VAE decodes a few frames at a time (see gpu_memory): LTX-2's Gemma 3 12B is 24 GB.
-    low_memory: bool = False
-
-
-FAMILIES: tuple[Family, ...] = (
-    Family(
-        "wan", "WanPipeline", "WanImageToVideoPipeline", steps=30, guidance=5.0, max_side=832,
-        fps=16, max_frames=81,
-        negative_prompt="blurry, low quality, static, distorted, deformed, watermark, subtitles",
-    ),
-    Family(
-        "ltx", "LTXPipeline", "LTXImageToVideoPipeline", steps=40, guidance=3.0, max_side=768,
-        fps=24, max_frames=161,
-        negative_prompt="worst quality, inconsistent motion, blurry, jittery, distorted",
-    ),
-    Family(
-        # LTX-2 makes up to 20 s at 24 fps (the pipeline's own max_seconds), with sound.
-        "ltx2", "LTX2Pipeline", "LTX2ImageToVideoPipeline", steps=30, guidance=3.0, max_side=768,
-        fps=24, max_frames=481,
-        negative_prompt="worst quality, inconsistent motion, blurry, jittery, distorted",
-        makes_sound=True, max_text_tokens=1024, low_memory=True,
-    ),
-    Family(
-        "cogvideox", "CogVideoXPipeline", "CogVideoXImageToVideoPipeline", steps=50,
-        guidance=6.0, max_side=720, fps=8, max_frames=49,
-    ),
-)  # fmt: skip
-SUPPORTED_PIPELINES: dict[str, Family] = {
-    cls: family for family in FAMILIES for cls in (family.t2v, family.i2v)
-}
-# Families whose one set of weights does both text-to-video and image-to-video.
-LTX_FAMILIES = frozenset({"ltx", "ltx2"})
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """Overrides of the family defaults. ``None`` keeps the default.
-
-    ``seconds`` renders only that much of the clip (``generation_check`` renders 1 s of a 4 s
-    request); ``max_side`` and ``max_frames`` cap the model's own resolution and frame count, which
-    keeps tests and benchmarks small without changing the size of the frames returned.
-    """
-
-    steps: int | None = None
-    guidance: float | None = None
-    max_side: int | None = None
-    max_frames: int | None = None
-    seconds: float | None = None
-
-    def merged(self, other: RenderOptions | None) -> RenderOptions:
-        if other is None:
-            return self
-        changes = {k: v for k, v in asdict(other).items() if v is not None}
-        return replace(self, **changes)
 
 
 @dataclass(frozen=True)
@@ -170,39 +111,6 @@ class _Job:
 
 class _StopRender(Exception):  # noqa: N818 - a signal from the step callback, not an error
     """Raised inside the pipeline's step callback to stop at once when the job is cancelled."""
-
-
-# --- Checking the folder --------------------------------------------------------------------------
-
-
-def read_model_index(folder: Path) -> dict[str, Any]:
-    """Check that ``folder`` is a diffusers model of a supported class; return model_index.json."""
-    if not folder.is_dir():
-        raise ValueError(
-            f"The video model folder {folder} does not exist. Check SORA_VIDEO_MODEL, or unset it "
-            "to use the built-in renderer."
-        )
-    index_path = folder / "model_index.json"
-    if not index_path.is_file():
-        raise ValueError(
-            f"The folder {folder} is not a diffusers model: it has no model_index.json. Point "
-            "SORA_VIDEO_MODEL at a folder saved by diffusers, such as a Wan, LTX-Video, LTX-2 or "
-            "CogVideoX '-Diffusers' download."
-        )
-    try:
-        index = json.loads(index_path.read_text(encoding="utf-8"))
-        class_name = index["_class_name"]
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
-        raise ValueError(
-            f"The model_index.json in {folder} cannot be read, so this is not a usable diffusers "
-            "model. Copy or download the model again."
-        ) from None
-    if class_name not in SUPPORTED_PIPELINES:
-        raise ValueError(
-            f"The model in {folder} is a {class_name}, which this app cannot use for video. "
-            f"Supported pipelines: {', '.join(sorted(SUPPORTED_PIPELINES))}."
-        )
-    return index
 
 
 def _model_files(folder: Path) -> Iterator[Path]:
@@ -445,8 +353,6 @@ def resize_frames(frames: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     Cropping instead of stretching keeps faces and circles round when the model's size differs
     a little from the asked aspect.
     """
-    from PIL import Image
-
     count, height, width = frames.shape[:3]
     if (width, height) == size:
         return frames
@@ -493,8 +399,6 @@ def retime_frames(frames: np.ndarray, count: int) -> np.ndarray:
 
 def fit_image(image: np.ndarray, size: tuple[int, int]) -> Image.Image:
     """A cameo image cropped to the render's aspect and scaled to its size, as RGB PIL."""
-    from PIL import Image
-
     array = np.asarray(image)
     if array.ndim == 2:
         array = np.stack([array] * 3, axis=-1)
@@ -556,8 +460,6 @@ class DiffusersBackend:
         return self.pipe
 
     def _load_pipeline(self) -> DiffusionPipeline:
-        from diffusers import DiffusionPipeline
-
         quiet_progress_bars()
         try:
             pipe = DiffusionPipeline.from_pretrained(
@@ -636,8 +538,6 @@ class DiffusersBackend:
         """Pick the pipeline class and the conditioning image (or None) for this request."""
         pipe = self.load()
         if request.first_frame is not None:  # the person's own picture starts the video
-            from generation.pipeline.builtin_plate import picture_rgb
-
             if self._can_image_to_video(pipe):
                 return self.family.i2v, picture_rgb(request.first_frame)
             notes.append("This model has no image-to-video mode, so your picture was not used.")
@@ -657,8 +557,6 @@ class DiffusersBackend:
         """An image-to-video-only model needs a picture to animate; the built-in renderer paints
         one from the prompt, or a plain grey frame stands in when it is unavailable."""
         try:
-            from generation.pipeline.builtin import BuiltinBackend
-
             clip = BuiltinBackend().generate(
                 request, on_progress=lambda *_: None, should_cancel=lambda: False
             )
@@ -974,10 +872,6 @@ def _share_components(class_name: str, pipe: DiffusionPipeline) -> DiffusionPipe
     diffusers' ``from_pipe`` casts every shared module to one dtype, which would undo the fp32
     modules a bf16 load keeps (and Wan's fp32 VAE) in the original pipeline too.
     """
-    import inspect
-
-    import diffusers
-
     cls = getattr(diffusers, class_name)
     params = inspect.signature(cls.__init__).parameters
     kwargs = {name: module for name, module in pipe.components.items() if name in params}
@@ -992,9 +886,6 @@ def _share_components(class_name: str, pipe: DiffusionPipeline) -> DiffusionPipe
 def quiet_progress_bars() -> None:
     """No tqdm bars from diffusers or transformers: worker logs and command output are read by
     people, and a bar per loaded component is noise there."""
-    from diffusers.utils import logging as diffusers_logging
-    from transformers.utils import logging as transformers_logging
-
     diffusers_logging.disable_progress_bar()
     transformers_logging.disable_progress_bar()
 
@@ -1006,8 +897,6 @@ def low_vram_from_env() -> bool:
 
 def backend_from_settings(options: RenderOptions | None = None) -> DiffusersBackend:
     """The backend SORA_VIDEO_MODEL, SORA_DEVICE and SORA_LOW_VRAM describe."""
-    from django.conf import settings
-
     low_vram = getattr(settings, "SORA_LOW_VRAM", None)
     configured = RenderOptions(
         steps=settings.SORA_MODEL_STEPS,

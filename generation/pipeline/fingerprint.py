@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import IO
 
+import imagehash
+
 MAX_HASHES = 60
 # Hamming distance (of 64 bits) under which two frame hashes count as the same picture.
 SAME_FRAME_DISTANCE = 10
@@ -17,7 +19,6 @@ UNREADABLE = "We couldn't read that file as a video. Upload an MP4, MOV or WebM 
 def keyframe_hashes(source: str | IO[bytes]) -> list[str]:
     """pHash of one frame at 0.5 s, 1.5 s, 2.5 s… (hex strings)."""
     import av
-    import imagehash
 
     hashes: list[str] = []
     next_time = 0.5
@@ -41,8 +42,6 @@ def keyframe_hashes(source: str | IO[bytes]) -> list[str]:
 
 def match_fraction(probe: list[str], known: list[str]) -> float:
     """Share of the probe's frames that look like one of the known frames."""
-    import imagehash
-
     if not probe or not known:
         return 0.0
     known_hashes = [imagehash.hex_to_hash(h) for h in known]

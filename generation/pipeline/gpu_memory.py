@@ -20,6 +20,7 @@ import logging
 from typing import TYPE_CHECKING
 
 import torch
+from diffusers.hooks import apply_group_offloading
 
 if TYPE_CHECKING:
     from diffusers import DiffusionPipeline
@@ -37,8 +38,6 @@ def stream_text_encoder(pipe: DiffusionPipeline, device: str) -> None:
     which needs the model to name its blocks. A CUDA stream overlaps each layer's copy with the
     previous layer's work; the CPU has no streams, and there the copies are plain moves.
     """
-    from diffusers.hooks import apply_group_offloading
-
     encoder = pipe.text_encoder
     for component in pipe.components.values():
         if isinstance(component, torch.nn.Module) and component is not encoder:

@@ -23,6 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import c2pa
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.conf import settings
+
 ASSERTION = "org.sora.generation"
 IPTC_SOURCE_TYPES = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 # "Created by an algorithm not based on sampled training data" (IPTC): the built-in renderer.
@@ -53,15 +60,10 @@ class ReadResult:
 
 
 def _settings() -> Any:
-    from django.conf import settings
-
     return settings
 
 
 def _name(common_name: str) -> Any:
-    from cryptography import x509
-    from cryptography.x509.oid import NameOID
-
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
@@ -71,8 +73,6 @@ def _name(common_name: str) -> Any:
 
 
 def _key_usage(*, signer: bool) -> Any:
-    from cryptography import x509
-
     return x509.KeyUsage(
         digital_signature=signer, content_commitment=False, key_encipherment=False,
         data_encipherment=False, key_agreement=False, key_cert_sign=not signer,
@@ -81,11 +81,6 @@ def _key_usage(*, signer: bool) -> Any:
 
 
 def _make_dev_identity(folder: Path) -> None:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID
-
     now = dt.datetime.now(dt.UTC)
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     ca_name = _name("Development provenance CA")
@@ -175,8 +170,6 @@ def manifest_for(fields: dict[str, Any]) -> dict[str, Any]:
 
 def sign_mp4(source: Path, dest: Path, fields: dict[str, Any]) -> None:
     """Write ``source`` to ``dest`` with a signed manifest holding ``fields``."""
-    import c2pa
-
     identity = signing_identity()
     info = c2pa.C2paSignerInfo(
         alg=b"es256", sign_cert=identity.chain_pem, private_key=identity.key_pem, ta_url=None
@@ -192,8 +185,6 @@ def sign_mp4(source: Path, dest: Path, fields: dict[str, Any]) -> None:
 
 def read_mp4(path: Path) -> ReadResult | None:
     """The manifest of a file, or None when it carries none of ours."""
-    import c2pa
-
     identity = signing_identity()
     context = c2pa.Context.from_dict(
         {"trust": {"user_anchors": identity.anchors_pem}, "verify": {"verify_trust": True}}

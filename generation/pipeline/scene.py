@@ -26,6 +26,7 @@ from generation.pipeline.scene_things import (
     names_an_object,
     plan_things,
 )
+from sora_site import embeddings
 
 logger = logging.getLogger(__name__)
 
@@ -461,18 +462,14 @@ def warm() -> None:
 
 @cache
 def _anchor_vectors() -> Any:
-    from sora_site.embeddings import embed_texts
-
-    return embed_texts(_anchor_table()[1])
+    return embeddings.embed_texts(_anchor_table()[1])
 
 
 @lru_cache(maxsize=4096)
 def _word_vector(word: str) -> Any:
     # One word per call: batching pads inputs, which can move a borderline score across the
     # threshold depending on the other words in the prompt.
-    from sora_site.embeddings import embed_texts
-
-    return embed_texts([word])[0]
+    return embeddings.embed_texts([word])[0]
 
 
 def _fuzzy_candidates(tokens: list[str]) -> list[tuple[int, str]]:

@@ -18,6 +18,45 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import torch
+from diffusers import (
+    AutoencoderKLCogVideoX,
+    AutoencoderKLLTX2Audio,
+    AutoencoderKLLTX2Video,
+    AutoencoderKLLTXVideo,
+    AutoencoderKLWan,
+    CogVideoXPipeline,
+    CogVideoXTransformer3DModel,
+    DDIMScheduler,
+    FlowMatchEulerDiscreteScheduler,
+    LTX2Pipeline,
+    LTX2VideoTransformer3DModel,
+    LTXPipeline,
+    LTXVideoTransformer3DModel,
+    WanImageToVideoPipeline,
+    WanPipeline,
+    WanTransformer3DModel,
+)
+from diffusers.pipelines.ltx2 import LTX2TextConnectors
+from diffusers.pipelines.ltx2.vocoder import LTX2Vocoder
+from transformers import (
+    CLIPVisionConfig,
+    CLIPVisionModel,
+    Gemma3Config,
+    Gemma3ForConditionalGeneration,
+    Gemma3TextConfig,
+    GemmaTokenizer,
+    SiglipVisionConfig,
+    T5Config,
+    T5EncoderModel,
+    T5Tokenizer,
+    UMT5Config,
+    UMT5EncoderModel,
+)
+from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
+
+from generation.pipeline.diffusers_backend import quiet_progress_bars
+
 if TYPE_CHECKING:
     from diffusers import DiffusionPipeline
 
@@ -30,8 +69,6 @@ LTX2_TEXT_TOKENS = 64
 
 def _tokenizer() -> Any:
     """A T5 unigram tokenizer over single characters: any prompt tokenizes, nothing downloads."""
-    from transformers import T5Tokenizer
-
     pieces = ["<pad>", "</s>", "<unk>", "▁"]
     pieces += [f"▁{c}" for c in string.ascii_lowercase]
     pieces += list(string.ascii_lowercase + string.digits + string.punctuation)
@@ -58,21 +95,15 @@ def _t5_config_kwargs() -> dict[str, Any]:
 
 
 def _t5_encoder() -> Any:
-    from transformers import T5Config, T5EncoderModel
-
     return T5EncoderModel(T5Config(**_t5_config_kwargs()))
 
 
 def _umt5_encoder() -> Any:
     # Wan ships UMT5; the tiny one keeps the real class so model_index.json matches a real folder.
-    from transformers import UMT5Config, UMT5EncoderModel
-
     return UMT5EncoderModel(UMT5Config(**_t5_config_kwargs()))
 
 
 def _wan_vae() -> Any:
-    from diffusers import AutoencoderKLWan
-
     return AutoencoderKLWan(
         base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
         temperal_downsample=[False, True, True],
@@ -80,8 +111,6 @@ def _wan_vae() -> Any:
 
 
 def _wan_transformer(*, in_channels: int, image_dim: int | None) -> Any:
-    from diffusers import WanTransformer3DModel
-
     return WanTransformer3DModel(
         patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12,
         in_channels=in_channels, out_channels=16, text_dim=TEXT_DIM, freq_dim=256, ffn_dim=32,
@@ -92,14 +121,10 @@ def _wan_transformer(*, in_channels: int, image_dim: int | None) -> Any:
 
 
 def _wan_scheduler() -> Any:
-    from diffusers import FlowMatchEulerDiscreteScheduler
-
     return FlowMatchEulerDiscreteScheduler(shift=7.0)
 
 
 def _wan_t2v() -> DiffusionPipeline:
-    from diffusers import WanPipeline
-
     return WanPipeline(
         transformer=_seeded(lambda: _wan_transformer(in_channels=16, image_dim=None)),
         vae=_seeded(_wan_vae),
@@ -110,8 +135,6 @@ def _wan_t2v() -> DiffusionPipeline:
 
 
 def _clip_image_encoder() -> Any:
-    from transformers import CLIPVisionConfig, CLIPVisionModel
-
     config = CLIPVisionConfig(
         hidden_size=4, projection_dim=4, num_hidden_layers=2, num_attention_heads=2,
         image_size=32, intermediate_size=16, patch_size=4,
@@ -121,14 +144,10 @@ def _clip_image_encoder() -> Any:
 
 def _clip_image_processor() -> Any:
     # The Pil variant is the one that works without torchvision, which this project doesn't ship.
-    from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
-
     return CLIPImageProcessorPil(crop_size=32, size={"shortest_edge": 32})
 
 
 def _wan_i2v() -> DiffusionPipeline:
-    from diffusers import WanImageToVideoPipeline
-
     return WanImageToVideoPipeline(
         # 36 = 16 noise channels + 16 image-latent channels + 4 mask channels.
         transformer=_seeded(lambda: _wan_transformer(in_channels=36, image_dim=4)),
@@ -142,13 +161,6 @@ def _wan_i2v() -> DiffusionPipeline:
 
 
 def _ltx() -> DiffusionPipeline:
-    from diffusers import (
-        AutoencoderKLLTXVideo,
-        FlowMatchEulerDiscreteScheduler,
-        LTXPipeline,
-        LTXVideoTransformer3DModel,
-    )
-
     def transformer() -> Any:
         return LTXVideoTransformer3DModel(
             in_channels=8, out_channels=8, patch_size=1, patch_size_t=1, num_attention_heads=4,
@@ -179,8 +191,6 @@ def _gemma_tokenizer() -> Any:
 
     The image tokens get their own ids, so no character of a prompt can pose as one.
     """
-    from transformers import GemmaTokenizer
-
     special = ["<pad>", "<eos>", "<bos>", "<unk>", "<mask>"]
     special += ["<start_of_image>", "<end_of_image>", "<image_soft_token>", "▁"]
     chars = string.ascii_letters + string.digits + string.punctuation
@@ -191,13 +201,6 @@ def _gemma_tokenizer() -> Any:
 def _gemma3_encoder(vocab: dict[str, int]) -> Any:
     # LTX-2 ships Gemma 3 as a conditional-generation model (with its vision tower), so the tiny
     # one does too; the pipeline only reads the text layers' hidden states.
-    from transformers import (
-        Gemma3Config,
-        Gemma3ForConditionalGeneration,
-        Gemma3TextConfig,
-        SiglipVisionConfig,
-    )
-
     text = Gemma3TextConfig(
         vocab_size=len(vocab), hidden_size=16, intermediate_size=32, num_hidden_layers=2,
         num_attention_heads=2, num_key_value_heads=1, head_dim=8,
@@ -216,16 +219,6 @@ def _gemma3_encoder(vocab: dict[str, int]) -> Any:
 
 
 def _ltx2() -> DiffusionPipeline:
-    from diffusers import (
-        AutoencoderKLLTX2Audio,
-        AutoencoderKLLTX2Video,
-        FlowMatchEulerDiscreteScheduler,
-        LTX2Pipeline,
-        LTX2VideoTransformer3DModel,
-    )
-    from diffusers.pipelines.ltx2 import LTX2TextConnectors
-    from diffusers.pipelines.ltx2.vocoder import LTX2Vocoder
-
     tokenizer = _gemma_tokenizer()
     text_encoder = _seeded(lambda: _gemma3_encoder(tokenizer.get_vocab()))
     text = text_encoder.config.text_config
@@ -288,13 +281,6 @@ def _ltx2() -> DiffusionPipeline:
 
 
 def _cogvideox() -> DiffusionPipeline:
-    from diffusers import (
-        AutoencoderKLCogVideoX,
-        CogVideoXPipeline,
-        CogVideoXTransformer3DModel,
-        DDIMScheduler,
-    )
-
     def transformer() -> Any:
         return CogVideoXTransformer3DModel(
             num_attention_heads=4, attention_head_dim=8, in_channels=4, out_channels=4,
@@ -322,8 +308,6 @@ def _cogvideox() -> DiffusionPipeline:
 
 def _seeded(build: Callable[[], Any]) -> Any:
     """Build one module from a fixed seed, in eval mode (dropout would make runs differ)."""
-    import torch
-
     torch.manual_seed(0)
     return build().eval()
 
@@ -346,8 +330,6 @@ def build_tiny_pipeline(kind: str) -> DiffusionPipeline:
 
 def save_tiny_model(kind: str, path: Path | str) -> Path:
     """Build a tiny pipeline and write it to ``path`` as a diffusers folder (safetensors)."""
-    from generation.pipeline.diffusers_backend import quiet_progress_bars
-
     quiet_progress_bars()
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
+import os
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -12,6 +15,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from conftest import start_worker
@@ -19,6 +23,7 @@ from generation import services
 from generation.models import GenerationJob
 from generation.pipeline import get_backend
 from generation.pipeline.encode import probe_mp4
+from generation.services import render
 from generation.tests.tiny_engine import TINY, tiny_engine_settings
 
 
@@ -60,7 +65,7 @@ def _decoded(job: GenerationJob) -> list[bytes]:
 def test_a_claimed_job_cannot_be_claimed_twice(alice: User, submit: Any) -> None:
     job = submit(alice)
     GenerationJob.objects.filter(pk=job.pk).update(status="running")
-    assert services.generation_render(job_id=job.pk) is None
+    assert render.generation_render(job_id=job.pk) is None
     job.refresh_from_db()
     assert job.attempts == 0 and not job.video
 
@@ -127,7 +132,7 @@ def test_requeue_stuck_puts_back_a_job_whose_worker_died(alice: User, submit: An
     job = submit(alice)
     django_rq.get_queue("video").empty()
     GenerationJob.objects.filter(pk=job.pk).update(
-        status="running", attempts=1, worker_host=services.socket.gethostname(),
+        status="running", attempts=1, worker_host=socket.gethostname(),
         worker_pid=_dead_pid(),
     )  # fmt: skip
     report = services.generation_requeue_stuck()
@@ -140,8 +145,8 @@ def test_requeue_stuck_puts_back_a_job_whose_worker_died(alice: User, submit: An
 def test_requeue_stuck_leaves_a_live_render_alone(alice: User, submit: Any) -> None:
     job = submit(alice)
     GenerationJob.objects.filter(pk=job.pk).update(
-        status="running", attempts=1, worker_host=services.socket.gethostname(),
-        worker_pid=services.os.getpid(), heartbeat_at=services.timezone.now(),
+        status="running", attempts=1, worker_host=socket.gethostname(),
+        worker_pid=os.getpid(), heartbeat_at=timezone.now(),
     )  # fmt: skip
     report = services.generation_requeue_stuck()
     assert report.requeued == 0 and report.failed == 0
@@ -155,7 +160,7 @@ def test_requeue_stuck_fails_a_job_after_the_last_try(
     job = submit(alice)
     GenerationJob.objects.filter(pk=job.pk).update(
         status="running", attempts=settings.SORA_MAX_ATTEMPTS,
-        worker_host=services.socket.gethostname(), worker_pid=_dead_pid(),
+        worker_host=socket.gethostname(), worker_pid=_dead_pid(),
     )  # fmt: skip
     assert services.generation_requeue_stuck().failed == 1
     client.force_login(alice)
@@ -165,7 +170,7 @@ def test_requeue_stuck_fails_a_job_after_the_last_try(
 
 def test_requeue_stuck_treats_a_silent_remote_worker_as_gone(alice: User, submit: Any) -> None:
     job = submit(alice)
-    long_ago = services.timezone.now() - services.dt.timedelta(minutes=10)
+    long_ago = timezone.now() - dt.timedelta(minutes=10)
     GenerationJob.objects.filter(pk=job.pk).update(
         status="running", attempts=1, worker_host="another-machine", worker_pid=1,
         heartbeat_at=long_ago,

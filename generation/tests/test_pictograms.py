@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from generation.pipeline import pictograms
-from generation.pipeline.builtin_sprites import Sheet
+from generation.pipeline.builtin_sprites import Sheet, pictogram_sheet
 from generation.pipeline.pictograms import PictogramError
 
 
@@ -164,7 +164,7 @@ def test_it_mirrors_an_icon_that_the_set_stores_as_a_flipped_alias() -> None:
 
 
 def test_it_cuts_a_sheet_to_its_content_with_one_unit_the_content_height() -> None:
-    sheet = pictograms.sheet("dog", 240)
+    sheet = pictogram_sheet("dog", 240)
     assert isinstance(sheet, Sheet)
     _, channels, height, width = sheet.pixels.shape
     assert (sheet.pixels.shape[0], channels) == (1, 4)
@@ -175,7 +175,7 @@ def test_it_cuts_a_sheet_to_its_content_with_one_unit_the_content_height() -> No
     assert sheet.anchor[1] == rows[-1] + 1  # feet on the bottom edge of the content
     assert sheet.anchor[0] == pytest.approx((cols[0] + cols[-1] + 1) / 2)
     assert height < 240 and width < 240
-    assert pictograms.sheet("dog", 240) is sheet
+    assert pictogram_sheet("dog", 240) is sheet
 
 
 def test_it_refuses_a_size_it_cannot_draw() -> None:
@@ -193,7 +193,7 @@ def test_it_names_the_one_corrupt_icon_and_still_draws_the_rest(data_copy: Path)
     with pytest.raises(PictogramError, match="'dog' could not be drawn"):
         pictograms.raster("dog", 64)
     with pytest.raises(PictogramError, match="'cat' draws nothing"):
-        pictograms.sheet("cat", 64)
+        pictogram_sheet("cat", 64)
     assert pictograms.raster("bird", 64).shape == (64, 64, 4)
     assert pictograms.problems() == ()
 

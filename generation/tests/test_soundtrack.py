@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generation.pipeline.audio import SILENT, add_sound
 from generation.pipeline.audio.master import integrated_loudness, loudness_normalise
 from generation.pipeline.audio.mix import (
     FROM_MODEL,
@@ -18,6 +17,7 @@ from generation.pipeline.audio.mix import (
     make_soundtrack,
     soundtrack_summary,
 )
+from generation.pipeline.audio.soundtrack import SILENT, add_sound
 from generation.pipeline.audio.speech import Cue, SpeechPlan, plan_speech
 from generation.pipeline.base import (
     AUDIO_RATE,

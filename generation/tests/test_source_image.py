@@ -35,7 +35,7 @@ from conftest import PASSWORD
 from generation import source_image
 from generation.models import GenerationJob
 from generation.pipeline.provenance import read_mp4
-from generation.takedown import generation_takedown
+from generation.services.takedown import generation_takedown
 from safety import nudity
 from safety.models import Report
 

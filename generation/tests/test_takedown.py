@@ -31,7 +31,7 @@ from conftest import PASSWORD
 from feed.services import post_publish
 from generation.models import GenerationJob
 from generation.pipeline import get_backend
-from generation.takedown import generation_takedown
+from generation.services.takedown import generation_takedown
 from safety import console
 from safety.models import ModerationAction
 from safety.services import moderation_remove_video

@@ -32,6 +32,10 @@ import unicodedata
 from functools import cache
 from itertools import product
 
+from confusable_homoglyphs.confusables import confusables_data
+
+from .rule_lists import vocabulary
+
 # Characters that are apostrophes or dashes in all but code point.
 _PUNCT_FOLD = str.maketrans(
     {
@@ -107,8 +111,6 @@ _SPACES = re.compile(r"\s+")
 @cache
 def _confusable_map() -> dict[int, str]:
     """Map every non-ASCII look-alike of an ASCII letter or digit to that letter or digit."""
-    from confusable_homoglyphs.confusables import confusables_data
-
     table: dict[int, str] = {}
     for char, glyphs in confusables_data.items():
         if len(char) != 1 or char.isascii():
@@ -129,8 +131,6 @@ def _strip_invisible(text: str) -> str:
 
 @cache
 def _vocabulary() -> frozenset[str]:
-    from .rule_lists import vocabulary
-
     return vocabulary()
 
 

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sora_site import embeddings
 
 from .exemplars import EXEMPLARS, HARMLESS
@@ -80,8 +82,6 @@ def _fit_probe(vectors: np.ndarray, labels: list[str]) -> Any:
 
 @cache
 def _bank() -> _Bank:
-    import numpy as np
-
     texts = [text for group in EXEMPLARS.values() for text in group] + list(HARMLESS)
     labels = [category for category, group in EXEMPLARS.items() for _ in group]
     labels += [_HARMLESS_LABEL] * len(HARMLESS)

@@ -21,7 +21,8 @@ from cameo.services import cameo_delete, cameo_mark_verified, cameo_settings_upd
 from conftest import make_user
 from feed.services import post_publish
 from generation.models import GenerationJob
-from generation.services import generation_delete_taken_down_files, generation_request
+from generation.services import generation_request
+from generation.services.takedown import generation_delete_taken_down_files
 from safety import console
 from safety.models import ModerationAction, Report, ReportMessage, Strike, WatchedWord
 from safety.services import moderation_remove_video, report_create

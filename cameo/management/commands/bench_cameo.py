@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cameo import faces, liveness, synthetic
 from generation.pipeline.base import CameoImage, VideoRequest
+from generation.pipeline.builtin import BuiltinBackend
 from safety.scan import time_scan
 
 CLIP_SECONDS = 8.0
@@ -115,8 +116,6 @@ GUARD_SIZES = (1_000, 10_000)
 
 def _guard_render(seed: int) -> Any:
     """An 8 s 9:16 render by the built-in renderer with one cameo face, as the worker makes it."""
-    from generation.pipeline.builtin import BuiltinBackend
-
     face_image = synthetic.gan_face(seed)
     crop = faces.face_crop(face_image, faces.find_faces(face_image)[0])
     request = VideoRequest(

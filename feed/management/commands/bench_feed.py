@@ -39,6 +39,7 @@ from typing import Any
 from unittest import mock
 from urllib.parse import quote
 
+import numpy as np
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -308,8 +309,6 @@ def measure_queries(viewer: Any, sizes: tuple[int, ...] = (10, 50)) -> dict[int,
 def measure_rerank(viewer: Any, repeats: int) -> tuple[int, list[float]]:
     """How many candidates, and the milliseconds ``ranking.rank`` took over them (the newest
     10,000 at most), steered by the viewer's instruction, mood and follows, ``repeats`` times."""
-    import numpy as np
-
     pool = candidate_pool()
     preference = selectors.feed_preference_for(viewer)
     _, steering = selectors.viewer_steering(viewer=viewer, preference=preference, pool=pool)

@@ -21,11 +21,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management.base import CommandError, CommandParser
 from django.test import Client, override_settings
 
+from accounts.models import Follow
+from feed.growth import (
+    accounts_scans,
+    captured_queries,
+    grow_posts,
+    posts_scans,
+    query_plan,
+    touches_accounts,
+    touches_posts,
+)
 from feed.management.commands import bench_feed
+from feed.models import Post
+from feed.pool import candidate_pool, pool_clear
+from feed.steering import feed_mode_set
 
 P8_TARGET = 1.5
 SEARCH_QUERY = "dog on the beach"
@@ -78,9 +92,6 @@ class Command(bench_feed.Command):
         ]
 
     def _measure(self, options: dict[str, Any]) -> None:
-        from feed.growth import grow_posts
-        from feed.models import Post
-
         if options["seed"]:
             self._seed(options["posts"])
         if Post.objects.count() >= options["grow_to"]:
@@ -153,8 +164,6 @@ def _timed(call: Callable[[], Any]) -> tuple[float, float]:
 def measure_pages(viewers: list[Any], repeats: int) -> Sample:
     """Each page's median over ``repeats`` warm requests per viewer, the pool's first build and
     the plans of the posts queries each page ran for the first viewer."""
-    from feed.models import Post
-
     sample = Sample(posts=Post.objects.count())
     _measure_pool(sample)
     clients = [_client_for(viewer) for viewer in viewers]
@@ -181,14 +190,10 @@ def _client_for(viewer: Any) -> Client:
 
 
 def _unlimited_search() -> dict[str, str]:
-    from django.conf import settings
-
     return {**settings.SORA_RATE_LIMITS, "search": "1000000/m"}
 
 
 def _measure_pool(sample: Sample) -> None:
-    from feed.pool import candidate_pool, pool_clear
-
     pool_clear()
     started = time.perf_counter()
     pool = candidate_pool()
@@ -200,8 +205,6 @@ def _measure_pool(sample: Sample) -> None:
 
 def _request_for(page: str, viewer: Any, client: Client) -> Callable[[], Any]:
     """A call that loads ``page`` as ``viewer`` and checks it came back."""
-    from feed.steering import feed_mode_set
-
     if page in _MODES:
         feed_mode_set(user=viewer, mode=_MODES[page])
         path = "/"
@@ -223,8 +226,6 @@ def _request_for(page: str, viewer: Any, client: Client) -> Callable[[], Any]:
 
 def _followed(viewer: Any) -> Any:
     """Someone the viewer follows who has posted (the viewer when there is nobody)."""
-    from accounts.models import Follow
-
     follow = (
         Follow.objects.filter(follower=viewer, followee__posts__isnull=False)
         .select_related("followee")
@@ -234,15 +235,6 @@ def _followed(viewer: Any) -> Any:
 
 
 def _plans(request: Callable[[], Any]) -> list[tuple[str, list[str], list[str]]]:
-    from feed.growth import (
-        accounts_scans,
-        captured_queries,
-        posts_scans,
-        query_plan,
-        touches_accounts,
-        touches_posts,
-    )
-
     with captured_queries() as queries:
         request()
     plans, done = [], set()

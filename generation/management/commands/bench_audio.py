@@ -26,9 +26,13 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandParser
 
 from generation import soundcheck
-from generation.pipeline.audio import add_sound, speech
+from generation.pipeline import encode
+from generation.pipeline.audio import speech
+from generation.pipeline.audio.effects import THUNDER_DELAY_S
+from generation.pipeline.audio.soundtrack import add_sound
 from generation.pipeline.audio.speech import plan_speech
 from generation.pipeline.base import AUDIO_RATE, VideoRequest
+from generation.pipeline.builtin import BuiltinBackend
 from generation.pipeline.watermark import apply_watermark
 from generation.worker import keep_freed_memory
 
@@ -95,8 +99,6 @@ class Clip:
 
 def _due_times(events: list[Any], fps: int, length_s: float) -> list[float]:
     """When each event's sound should start, in time order, without thunder due after the end."""
-    from generation.pipeline.audio.effects import THUNDER_DELAY_S
-
     due = (e.frame / fps + (THUNDER_DELAY_S if e.kind == "lightning" else 0.0) for e in events)
     return sorted(t for t in due if t < length_s)
 
@@ -119,8 +121,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, quick: bool, **options: Any) -> None:
         self.verbosity = options["verbosity"]
-        from generation.pipeline.builtin import BuiltinBackend
-
         self.backend = BuiltinBackend()
         with tempfile.TemporaryDirectory(prefix="sora-bench-audio-") as tmp:
             self.folder = Path(tmp)
@@ -133,8 +133,6 @@ class Command(BaseCommand):
     # --- One clip, as a job makes it ------------------------------------------------------------
 
     def _make(self, prompt: str, duration_s: int, sound: str = "on") -> Clip:
-        from generation.pipeline.encode import decode_audio, encode_mp4
-
         request = VideoRequest(
             prompt=prompt, seed=SEED, duration_s=duration_s, aspect="9:16",
             creator_handle="bench", sound=sound,
@@ -149,13 +147,13 @@ class Command(BaseCommand):
         t2 = time.perf_counter()
         frames = apply_watermark(result.frames, handle="bench", fps=result.fps)
         t3 = time.perf_counter()
-        encode_mp4(frames, result.fps, path, audio=result.audio)
+        encode.encode_mp4(frames, result.fps, path, audio=result.audio)
         t4 = time.perf_counter()
         clip = Clip(prompt, request, result, path)
         clip.seconds = {"render": t1 - t0, "sound": t2 - t1, "watermark": t3 - t2}
         clip.seconds.update(encode=t4 - t3, total=t4 - t0)
         if result.audio is not None:
-            clip.audio, clip.rate = decode_audio(path)
+            clip.audio, clip.rate = encode.decode_audio(path)
         return clip
 
     def _warm(self) -> None:
@@ -228,10 +226,8 @@ class Command(BaseCommand):
         return clips
 
     def _silent(self) -> None:
-        from generation.pipeline.encode import probe_mp4
-
         clip = self._make("a fox jumps through a snowy forest at dawn", 4, "off")
-        stream = probe_mp4(clip.path).get("audio")
+        stream = encode.probe_mp4(clip.path).get("audio")
         self.stdout.write(
             f"sound off: audio streams in the MP4: {0 if stream is None else 1} (goal 0)"
         )

@@ -20,6 +20,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from generation.fidelity import score, sheets
+from generation.management.commands.bench_audio import Command as AudioBench
+from generation.pipeline.builtin import BuiltinBackend
 from generation.pipeline.scene import plan_scene
 from generation.worker import warm_up
 
@@ -94,8 +96,6 @@ class Command(BaseCommand):
         )
 
     def _sheets(self, rows: list[score.Row], folder: Path, limit: int) -> None:
-        from generation.pipeline.builtin import BuiltinBackend
-
         if limit < 1:
             raise CommandError("--limit must be at least 1 sheet.")
         folder.mkdir(parents=True, exist_ok=True)
@@ -108,9 +108,6 @@ class Command(BaseCommand):
     def _p1(self) -> None:
         # One clip made exactly the way bench_audio makes its P1 clip: render, soundtrack,
         # watermark and an AAC encode.
-        from generation.management.commands.bench_audio import Command as AudioBench
-        from generation.pipeline.builtin import BuiltinBackend
-
         with tempfile.TemporaryDirectory(prefix="sora-bench-fidelity-") as tmp:
             bench = AudioBench()
             bench.folder = Path(tmp)

@@ -22,6 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from huggingface_hub import constants, snapshot_download
+from huggingface_hub.utils import (
+    are_progress_bars_disabled,
+    disable_progress_bars,
+    enable_progress_bars,
+)
 
 from generation import model_store as store
 from generation.local_hub import LocalHub
@@ -77,8 +83,6 @@ class Command(BaseCommand):
             self._report_ctrl_c(hub, root / "ctrl-c", total)
 
     def _baseline(self, hub: LocalHub, folder: Path) -> float:
-        from huggingface_hub import snapshot_download
-
         start = time.perf_counter()
         snapshot_download(
             REPO, revision=hub.repos[REPO].commit, local_dir=folder / "model", endpoint=hub.url,
@@ -142,13 +146,6 @@ class Command(BaseCommand):
 def _quiet_and_online() -> Iterator[None]:
     """No per-file bars from snapshot_download, and no inherited HF_HUB_OFFLINE: only the
     local hub is contacted. Both are put back afterwards."""
-    from huggingface_hub import constants
-    from huggingface_hub.utils import (
-        are_progress_bars_disabled,
-        disable_progress_bars,
-        enable_progress_bars,
-    )
-
     offline, bars_off = constants.HF_HUB_OFFLINE, are_progress_bars_disabled()
     constants.HF_HUB_OFFLINE = False
     disable_progress_bars()

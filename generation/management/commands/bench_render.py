@@ -26,7 +26,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rq import Queue, Worker
 
+from generation.pipeline import encode
 from generation.pipeline.base import VideoRequest
+from generation.pipeline.builtin import BuiltinBackend
 from generation.pipeline.watermark import apply_watermark
 
 
@@ -172,9 +174,6 @@ class Command(BaseCommand):
     # --- renderer --------------------------------------------------------------------------------
 
     def _bench_render(self) -> None:
-        from generation.pipeline.builtin import BuiltinBackend
-        from generation.pipeline.encode import encode_mp4
-
         backend = BuiltinBackend()
         warm = VideoRequest(prompt="warm up", seed=0, duration_s=4, aspect="1:1")
         backend.generate(warm, on_progress=lambda *a: None, should_cancel=lambda: False)
@@ -191,7 +190,7 @@ class Command(BaseCommand):
             frames = apply_watermark(result.frames, handle="bench", fps=result.fps)
             t2 = time.perf_counter()
             with tempfile.TemporaryDirectory() as tmp:
-                encode_mp4(frames, result.fps, Path(tmp) / "bench.mp4")
+                encode.encode_mp4(frames, result.fps, Path(tmp) / "bench.mp4")
             t3 = time.perf_counter()
             total = t3 - t0
             self.stdout.write(

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from generation.pipeline.base import VideoRequest
+from generation.pipeline.diffusers_backend import DiffusersBackend, RenderOptions, low_vram_from_env
 from generation.pipeline.tiny_models import KINDS
 
 P2_TARGET = 0.3
@@ -86,12 +87,6 @@ class Command(BaseCommand):
         return str(path)
 
     def _bench(self, path: str, options: dict[str, Any]) -> None:
-        from generation.pipeline.diffusers_backend import (
-            DiffusersBackend,
-            RenderOptions,
-            low_vram_from_env,
-        )
-
         render = RenderOptions(
             steps=options["steps"],
             max_side=options["max_side"],

@@ -13,7 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from generation import pipeline
 from generation.pipeline.base import DURATIONS, VideoRequest
+from generation.pipeline.families import RenderOptions
 
 CHECK_PROMPT = "a paper boat drifting across a pond at sunset, slow pan right"
 CHECK_SEED = 1
@@ -47,8 +49,6 @@ class Command(BaseCommand):
     # --- diffusers -------------------------------------------------------------------------------
 
     def _check_diffusers(self, options: dict[str, Any]) -> None:
-        from generation.pipeline.diffusers_backend import RenderOptions, backend_from_settings
-
         if not 0 < options["seconds"] <= max(DURATIONS):
             raise CommandError(f"--seconds must be more than 0 and at most {max(DURATIONS)}.")
 
@@ -56,7 +56,7 @@ class Command(BaseCommand):
             steps=options["steps"], max_side=options["max_side"], seconds=options["seconds"]
         )
         try:
-            backend = backend_from_settings()
+            backend = pipeline.make_backend()
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self._line("Backend", backend.name)
@@ -123,7 +123,7 @@ class Command(BaseCommand):
 
     def _check_builtin(self) -> None:
         try:
-            from generation.pipeline.builtin import BuiltinBackend
+            backend = pipeline.make_backend()
         except ImportError as exc:
             raise CommandError(
                 "The built-in renderer is missing from this build (generation/pipeline/builtin.py "
@@ -131,16 +131,14 @@ class Command(BaseCommand):
                 "set SORA_VIDEO_MODEL to a diffusers model folder."
             ) from exc
 
-        self._line("Backend", BuiltinBackend.name)
+        self._line("Backend", backend.name)
         self._line("Device", "cpu")
         self._line("Model path", "(none: the built-in renderer needs no model files)")
-        self._line("Pipeline", BuiltinBackend.__name__)
+        self._line("Pipeline", type(backend).__name__)
         # The built-in renderer always renders the whole clip, so it renders the shortest one.
         request = VideoRequest(prompt=CHECK_PROMPT, seed=CHECK_SEED, duration_s=4, aspect="1:1")
         started = time.perf_counter()
-        result = BuiltinBackend().generate(
-            request, on_progress=self._progress, should_cancel=lambda: False
-        )
+        result = backend.generate(request, on_progress=self._progress, should_cancel=lambda: False)
         elapsed = time.perf_counter() - started
         self._line("Model hash", result.model_hash)
         self._report(result, elapsed, request.size)

@@ -24,12 +24,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+import torch
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from generation.pipeline import tiny_models
-from generation.pipeline.audio import add_sound
+from generation.pipeline import encode, tiny_models
+from generation.pipeline.audio.soundtrack import add_sound
 from generation.pipeline.base import VideoRequest
+from generation.pipeline.diffusers_backend import (
+    OOM_SIDE_SCALE,
+    DiffusersBackend,
+    RenderOptions,
+    free_memory,
+)
 from generation.pipeline.tiny_models import KINDS
 
 PROMPT = "a dog barks at the waves on a windy beach"
@@ -55,8 +62,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        import torch
-
         device = options["device"]
         if device.startswith("cuda") and not torch.cuda.is_available():
             self.stdout.write("GPU check skipped: torch sees no CUDA GPU on this machine.")
@@ -90,8 +95,6 @@ class Command(BaseCommand):
         return kinds
 
     def _describe(self, device: str) -> None:
-        import torch
-
         if device.startswith("cuda"):
             index = torch.device(device).index or 0
             props = torch.cuda.get_device_properties(index)
@@ -120,8 +123,6 @@ class Command(BaseCommand):
     def _check_render(
         self, kind: str, folder: Path, device: str, low_vram: bool, tmp: Path
     ) -> list[str]:
-        from generation.pipeline.diffusers_backend import DiffusersBackend, RenderOptions
-
         options = RenderOptions(steps=2, max_side=64, max_frames=17, seconds=1.0)
         backend = DiffusersBackend(str(folder), device=device, low_vram=low_vram, options=options)
         label = f"{kind} ({_placement(backend)})"
@@ -146,14 +147,6 @@ class Command(BaseCommand):
     def _check_oom_retry(self, folders: dict[str, Path], device: str) -> list[str]:
         """Cap the GPU memory between a small and a full render's needs, so the first try runs
         out of memory and the backend's own retry renders at the smaller size."""
-        import torch
-
-        from generation.pipeline.diffusers_backend import (
-            OOM_SIDE_SCALE,
-            DiffusersBackend,
-            RenderOptions,
-        )
-
         kind = "ltx2" if "ltx2" in folders else next(iter(folders))
         full = RenderOptions(steps=2, max_side=OOM_MAX_SIDE, max_frames=OOM_MAX_FRAMES, seconds=1)
         small = RenderOptions(
@@ -220,11 +213,9 @@ def _render(backend: Any, options: Any = None) -> Any:
 
 def _encode(result: Any, path: Path) -> dict[str, Any]:
     """Master the sound (the model's own, or the mixer's) and encode, as a worker does."""
-    from generation.pipeline.encode import encode_mp4, probe_mp4
-
     add_sound(VideoRequest(prompt=PROMPT, seed=1, aspect="1:1", duration_s=4), result)
-    encode_mp4(result.frames, result.fps, path, audio=result.audio)
-    return probe_mp4(path)
+    encode.encode_mp4(result.frames, result.fps, path, audio=result.audio)
+    return encode.probe_mp4(path)
 
 
 def _problem(kind: str, info: dict[str, Any]) -> str:
@@ -242,10 +233,6 @@ def _problem(kind: str, info: dict[str, Any]) -> str:
 
 def _peak(backend: Any, options: Any, index: int) -> int:
     """The most GPU memory one render of ``backend`` held, in bytes."""
-    import torch
-
-    from generation.pipeline.diffusers_backend import free_memory
-
     free_memory()
     torch.cuda.reset_peak_memory_stats(index)
     _render(backend, options)

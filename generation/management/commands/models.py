@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from generation import model_store as store
 from generation.model_catalogue import NAME, CatalogueError, CatalogueModel, load_catalogue
+from generation.pipeline.families import read_model_index
 
 INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
 
@@ -232,8 +233,6 @@ class Command(BaseCommand):
         self._print_use(self._installed(name), strict=True)
 
     def _print_use(self, model: store.Installed, *, strict: bool = False) -> None:
-        from generation.pipeline.diffusers_backend import read_model_index
-
         if not model.verified:
             raise CommandError(
                 f"{model.name} failed its last verification; run `models verify {model.name}` "

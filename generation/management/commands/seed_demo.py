@@ -12,6 +12,7 @@ import django_rq
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from PIL import Image
 from redis.exceptions import RedisError
 
 from accounts.models import User
@@ -115,8 +116,6 @@ def _store_demo_cameo(username: str, result: VerifyResult) -> Cameo:
 
 
 def _jpeg(image: np.ndarray) -> bytes:
-    from PIL import Image
-
     out = io.BytesIO()
     Image.fromarray(image).save(out, format="JPEG", quality=90)
     return out.getvalue()

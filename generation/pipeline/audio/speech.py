@@ -18,7 +18,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import hibari
 import numpy as np
+from hibari import Hibari, dsp
+from scipy.signal import resample_poly
 
 from generation.pipeline.audio.lines import (
     GAP_S,
@@ -113,9 +116,6 @@ def speak(text: str, *, speaker: int = 0, seed: int = 0) -> np.ndarray:
 @cache
 def _engine() -> Any:
     """The shipped voice, once per process, on one onnxruntime thread."""
-    import hibari  # heavy: loads onnxruntime
-    from hibari import Hibari
-
     model = Path(hibari.__file__).parent / "assets" / "hibari.onnx"
     if not model.is_file():
         raise FileNotFoundError(f"The voice file {model} is missing from hibari-tts.")
@@ -166,9 +166,6 @@ def _line_samples(engine: Any, line: Line, seed: int, index: int) -> tuple[str, 
 
 def _say(engine: Any, text: str, speaker: int, rng: np.random.Generator) -> np.ndarray:
     """Each sentence through the network and vocoder, trimmed, joined with a short pause."""
-    from hibari import dsp
-    from scipy.signal import resample_poly
-
     pitch = SECOND_SPEAKER_PITCH if speaker == 1 else 1.0
     pause = np.zeros(round(SENTENCE_GAP_S * VOICE_RATE), np.float32)
     parts: list[np.ndarray] = []

@@ -39,12 +39,13 @@ import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+import resvg_py
+from PIL import Image
 
-if TYPE_CHECKING:
-    from generation.pipeline.builtin_sprites import Sheet
+from sora_site import embeddings
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ SYMBOL_SUBGROUPS = frozenset(
         "flag", "country-flag", "subdivision-flag",
     }
 )  # fmt: skip
+
 _ARTICLES = frozenset({"a", "an", "the", "some"})
 _GENDERED = frozenset({"man", "woman", "men", "women", "boy", "girl"})
 _IRREGULAR = {
@@ -144,6 +146,7 @@ class _Index:
 
 _lock = threading.Lock()
 _index: _Index | None = None
+_version = 0
 
 
 # ---------------------------------------------------------------------------- public API
@@ -177,9 +180,6 @@ def find_emoji(char: str) -> str | None:
 @lru_cache(maxsize=512)
 def raster(name: str, px: int) -> np.ndarray:
     """(px, px, 4) float32 premultiplied RGBA in 0..1; read-only, shared between callers."""
-    import resvg_py
-    from PIL import Image
-
     if not 1 <= px <= MAX_PX:
         raise ValueError(f"A pictogram is drawn 1 to {MAX_PX} pixels wide, not {px}.")
     svg = _svg(name, px)
@@ -194,30 +194,6 @@ def raster(name: str, px: int) -> np.ndarray:
     rgba[..., :3] *= rgba[..., 3:]
     rgba.flags.writeable = False
     return rgba
-
-
-@lru_cache(maxsize=256)
-def sheet(name: str, px: int) -> Sheet:
-    """One-pose sprite sheet of ``name`` drawn ``px`` wide, cropped to what it draws.
-
-    The anchor is the bottom centre of the drawn content, and one sprite unit is the content's
-    height, so a caller scales it like any other subject.
-    """
-    import torch
-
-    from generation.pipeline.builtin_sprites import Sheet
-
-    rgba = raster(name, px)
-    seen = rgba[..., 3] > 1 / 512
-    rows, cols = np.flatnonzero(seen.any(axis=1)), np.flatnonzero(seen.any(axis=0))
-    top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-    # One transparent pixel around the content, as the drawn sprites keep, so the warp that
-    # places a sprite samples clear edges.
-    r0, r1 = max(top - 1, 0), min(bottom + 1, px)
-    c0, c1 = max(left - 1, 0), min(right + 1, px)
-    pixels = torch.from_numpy(np.ascontiguousarray(rgba[r0:r1, c0:c1].transpose(2, 0, 1)))
-    anchor = ((left + right) / 2 - c0, bottom - r0)
-    return Sheet(pixels=pixels[None].clone(), anchor=anchor, px_per_unit=float(bottom - top))
 
 
 def warm() -> None:
@@ -270,13 +246,18 @@ def names() -> tuple[str, ...]:
     return tuple(_load().icons)
 
 
+def data_version() -> int:
+    """How many times the data was reloaded: caches built on top of ``raster`` key on it."""
+    return _version
+
+
 def reload() -> None:
     """Forget what was loaded, so the next call rereads ``DATA_DIR``."""
-    global _index
+    global _index, _version
     with _lock:
         _index = None
+        _version += 1
     raster.cache_clear()
-    sheet.cache_clear()
     _find.cache_clear()
 
 
@@ -428,9 +409,7 @@ def _scores(index: _Index, phrase: str) -> np.ndarray | None:
 @lru_cache(maxsize=4096)
 def _query_vector(phrase: str) -> np.ndarray:
     # One phrase per call: batching pads inputs and can move a borderline score.
-    from sora_site.embeddings import embed_texts
-
-    return embed_texts([phrase])[0]
+    return embeddings.embed_texts([phrase])[0]
 
 
 # ---------------------------------------------------------------------------- drawing

@@ -29,6 +29,7 @@ from generation.pipeline.pictograms import (
     VECTORS_FILE,
     hex_key,
 )
+from sora_site import embeddings
 
 DATA = pictograms.DATA_DIR
 
@@ -121,9 +122,7 @@ def _write_gz(path: Path, payload: dict[str, Any]) -> None:
 
 
 def write_vectors(path: Path, names: list[str], texts: list[str]) -> None:
-    from sora_site.embeddings import embed_texts
-
-    vectors = embed_texts(texts).astype(np.float16)
+    vectors = embeddings.embed_texts(texts).astype(np.float16)
     np.savez_compressed(path, names=np.array(names), texts=np.array(texts), vectors=vectors)
 
 

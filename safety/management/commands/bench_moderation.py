@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import torch
 from django.core.management.base import BaseCommand, CommandParser
 
 from safety.moderation.bench import CORPUS, BenchResult, Tally, load_corpus, percentile, run_bench
@@ -44,8 +45,6 @@ class Command(BaseCommand):
                 self.stdout.write(line)
 
     def _threads(self, wanted: int) -> int:
-        import torch
-
         if wanted > 0:
             torch.set_num_threads(wanted)
         return torch.get_num_threads()

@@ -30,6 +30,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cameo import faces, synthetic
 from cameo.synthetic import GAN_SEEDS
 from generation.pipeline.base import CameoImage, VideoRequest
+from generation.pipeline.builtin import BuiltinBackend
 from safety.nudity import NudityCheck
 from safety.scan import LIKENESS_DISTANCE, FaceCheck, pairwise_distances, scan_frames
 
@@ -124,8 +125,6 @@ def _closest(embeddings: Any, seeds: list[int]) -> float | None:
 
 
 def _render(index: int, duration: int) -> tuple[Any, str, str, bool, float]:
-    from generation.pipeline.builtin import BuiltinBackend
-
     prompt, aspect = PROMPTS[index % len(PROMPTS)], ASPECTS[index % len(ASPECTS)]
     seed = _seed_of(index)
     with_cameo = seed is not None

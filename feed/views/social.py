@@ -20,20 +20,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from accounts.selectors import profile_get_for_viewer
-from accounts.teen_selectors import closed_profiles, teen_interaction_refusal
 from feed import social
 from feed import social_selectors as sel
-from feed.cards import like_button
-from feed.models import CommentPolicy, Post
-from feed.player import player_context
+from feed.models import Post
 from feed.selectors import post_get_visible
+from feed.views._common import post_page_context
 from safety.forms import ReportForm
 from safety.limits import limit_wait, too_many
 from safety.models import Report
 from safety.services import report_create_comment, report_create_message
-from safety.views import _back
 from sora_site import refusals
-from sora_site.storage import published_media_url
+from sora_site.pages import redirect_back
 
 
 def _refused(request: HttpRequest, sentence: str, status: int, slot: str) -> HttpResponse:
@@ -45,43 +42,6 @@ def _refused(request: HttpRequest, sentence: str, status: int, slot: str) -> Htt
 
 
 # --- The post page ------------------------------------------------------------------------------
-
-
-def post_page_context(request: HttpRequest, post: Post, **extra: Any) -> dict[str, Any]:
-    """Everything the post page shows: comments, the poster's control, lineage and share tags."""
-    user = request.user
-    post_url = request.build_absolute_uri(reverse("feed:post", args=[post.pk]))
-    job = post.job
-    video_url = published_media_url(job.video.name) if job.video else ""
-    poster_url = published_media_url(job.poster.name) if job.poster else ""
-    return {
-        "post": post,
-        "like_button": like_button(
-            post_id=post.pk,
-            like_count=post.like_count,
-            liked=bool(getattr(post, "liked", False)),
-            signed_in=user.is_authenticated,
-        ),
-        "comments": sel.comments_for_post(viewer=user, post=post),
-        "author_linked": post.author_id
-        not in closed_profiles(user, [post.author_id] if post.author.is_teen else []),
-        "comment_refusal": (
-            sel.comment_refusal(user=user, post=post) if user.is_authenticated else None
-        ),
-        "policy_choices": CommentPolicy.choices,
-        "lineage": sel.remix_lineage(viewer=user, post=post),
-        "remix_refusal": teen_interaction_refusal(owner=post.author, user=user, kind="remix"),
-        "share_url": post_url,
-        # Absolute, so behind a TLS proxy (SECURE_PROXY_SSL_HEADER) share tags say https.
-        "video_url": video_url,
-        "poster_url": poster_url,
-        "og_image": request.build_absolute_uri(poster_url) if poster_url else "",
-        "og_video": request.build_absolute_uri(video_url) if video_url else "",
-        "report_reasons": Report.Reason.choices,
-        "held_note": sel.HELD_NOTE,
-        **player_context(request),
-        **extra,
-    }
 
 
 def _post_page(request: HttpRequest, post_id: int, status: int = 200, **extra: Any) -> HttpResponse:
@@ -156,19 +116,19 @@ def _report(request: HttpRequest, file: Any) -> HttpResponse:
     """Shared by comment and message reports: limit, form, service, then back where they were."""
     if (wait := limit_wait(request, "report")) is not None:
         messages.error(request, too_many(wait, "reports"))
-        return _back(request)
+        return redirect_back(request)
     form = ReportForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
-        return _back(request)
+        return redirect_back(request)
     try:
         file(**form.cleaned_data)
     except ValidationError as exc:
         refusals.flash(request, exc)
     else:
         messages.success(request, "Thanks. Moderators will look at it.")
-    return _back(request)
+    return redirect_back(request)
 
 
 @login_required

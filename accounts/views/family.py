@@ -8,7 +8,6 @@ Each view parses a form, calls one service and renders; refusals come back as se
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -379,12 +378,3 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 
 
 # --- Quiet hours (for the feed) -----------------------------------------------------------------
-
-
-def quiet_hours_response(
-    request: HttpRequest, rules: sel.TeenRules, now: dt.datetime | None = None
-) -> HttpResponse:
-    """The page a teen's feed shows during quiet hours (``rules.in_quiet_hours(now)``)."""
-    # The wall-clock time in the teen's zone, not converted back to the server's.
-    context = {"rules": rules, "ends_at": rules.quiet_hours_end(now).time()}
-    return render(request, "accounts/teen_quiet.html", context)

@@ -201,3 +201,17 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
         item.label = selectors.notification_label(item.kind)
         return render(request, "accounts/notifications.html#notification", {"n": item})
     return redirect("accounts:notifications")
+
+
+# The settings page (every account link in one list, two taps from any page) and ``/me/``, the
+# Profile tab's address for someone not signed in yet.
+
+
+@login_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/settings.html")
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    return redirect("profile", username=request.user.username)

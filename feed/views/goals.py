@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from feed import selectors
-from feed.controls_page import controls_context, goals_controls_context
 from feed.forms import GoalsForm
 from feed.goal_selectors import goals_report
 from feed.goals import feed_goals_pick, goal_label
+from feed.views._controls import controls_context, goals_controls_context
 
 
 def _saved_note(goals: list[str]) -> str:

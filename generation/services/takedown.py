@@ -3,8 +3,8 @@
 A moderator's removal, a cameo owner withdrawing consent (revoking a grant, lowering who may use
 the cameo, declining or removing one video, deleting the cameo), a block and a deleted account
 all call ``generation_takedown``. The worker checks the same mark when it claims a job and again
-before it stores one (``generation.services.generation_render``), so a video taken down while it
-waits or renders never reaches storage.
+before it stores one (``services.render.generation_render``), so a video taken down while it waits
+or renders never reaches storage.
 """
 
 from __future__ import annotations
@@ -19,12 +19,19 @@ from django.utils import timezone
 
 from accounts.services import notify
 from generation.models import GenerationJob
-from generation.services import TAKEN_DOWN_STAGE, generation_dequeue, generation_release_pending
+from generation.services.request import generation_dequeue, generation_release_pending
+from sora_site import storage
 from sora_site.queue import enqueue_default
 
 Status = GenerationJob.Status
 REASON_LIMIT = GenerationJob._meta.get_field("takedown_reason").max_length
 WAITING = (Status.QUEUED, Status.PENDING)
+TAKEN_DOWN_STAGE = "Taken down"
+
+
+def stopped_stage(job: GenerationJob) -> str:
+    """The stage a stopped job shows: taken down by someone else, or cancelled by its creator."""
+    return TAKEN_DOWN_STAGE if job.taken_down_at is not None else "Cancelled"
 
 
 @dataclass(frozen=True)
@@ -85,3 +92,13 @@ def _stop_renders(ids: list[int], now: dt.datetime) -> None:
     # Each cancelled job frees a place in its creator's share of the queue.
     for creator_id in {creator_id for _, creator_id in dropped}:
         generation_release_pending(user_id=creator_id)
+
+
+def generation_delete_taken_down_files(*, job_ids: list[int]) -> int:
+    """Delete the files of taken-down videos from storage; returns how many jobs were cleared."""
+    cleared = 0
+    for job in GenerationJob.objects.filter(pk__in=job_ids, taken_down_at__isnull=False):
+        storage.delete_files([job.video.name, job.poster.name, job.source_image.name])
+        GenerationJob.objects.filter(pk=job.pk).update(video="", poster="", source_image="")
+        cleared += 1
+    return cleared

@@ -19,10 +19,8 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from accounts.teen_selectors import teen_rules
-from accounts.views_family import quiet_hours_response
-from feed import budget, selectors, services, steering, views_wellbeing, wellbeing
+from feed import budget, selectors, services, steering, wellbeing
 from feed.cards import like_button, render_cards
-from feed.controls_page import controls_context, mood_percent
 from feed.exclusions import words_saved_note
 from feed.forms import (
     BudgetForm,
@@ -35,7 +33,9 @@ from feed.forms import (
 )
 from feed.models import FeedPreference
 from feed.player import limit_context
-from feed.views_social import post_page_context
+from feed.views import wellbeing as wellbeing_views
+from feed.views._common import post_page_context, quiet_hours_response
+from feed.views._controls import controls_context, mood_percent
 from generation.selectors import job_get_for_user
 from generation.views import job_page_context
 from sora_site import refusals
@@ -61,7 +61,7 @@ def index(request: HttpRequest) -> HttpResponse:
     # Read from the page's own preference, so the feed pays no query for it; during a break
     # the ranked page is not shown, and nothing is recorded as sent.
     if wellbeing.on_break(page.preference):
-        return views_wellbeing.break_response(request, page.preference)
+        return wellbeing_views.break_response(request, page.preference)
     if page.posts and request.user.is_authenticated:
         # Sent, not seen: the browser reports what was watched (``seen``).
         services.posts_served_record(
@@ -82,7 +82,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         context.update(_panel_context(request, page.preference, steering_off=page.steering_off))
         # One query, on full pages only (never on the htmx next page).
-        context.update(views_wellbeing.card_context(wellbeing.check_in_due(request.user)))
+        context.update(wellbeing_views.card_context(wellbeing.check_in_due(request.user)))
     return render(request, "feed/index.html", context)
 
 
