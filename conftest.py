@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import user_signup
+from accounts.services.users import user_signup
 
 ROOT = Path(__file__).resolve().parent
 PASSWORD = "correct-horse-battery-9"

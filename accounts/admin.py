@@ -1,14 +1,14 @@
 """Accounts in Django admin.
 
-Moderators read accounts and act on them only through the actions (warn, strike, suspend, ban,
-lift a suspension or ban), which call ``safety.services`` / ``safety.console`` and write a
-ModerationAction. Superusers may still edit the operator's side of an account (name, email,
+Moderators read accounts and act on them only through the actions (warn, strike, suspend, ban, lift
+a suspension or ban), which call ``safety.services.reports`` / ``safety.services.console`` and write
+a ModerationAction. Superusers may still edit the operator's side of an account (name, email,
 password, staff status and groups), but not what a service guards: a suspension, a ban
-(``is_active``), the birthdate and teen status the age checks set, or the bio that text
-moderation checks. Those are read-only here, and change only through the same actions.
+(``is_active``), the birthdate and teen status the age checks set, or the bio that text moderation
+checks. Those are read-only here, and change only through the same actions.
 
-Adding and deleting accounts is removed, for superusers too: people sign up on the site, where
-the age check runs, and an account is deleted by its owner (``accounts.data.account_delete``,
+Adding and deleting accounts is removed, for superusers too: people sign up on the site, where the
+age check runs, and an account is deleted by its owner (``accounts.services.data.account_delete``,
 which deletes its files and writes an AccountDeletion) or closed with the "Ban" action. Parent
 links, teen settings and the logs are read-only.
 """

@@ -6,8 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.utils import timezone
 
-from accounts.models import TeenSettings, User, default_timezone
-from cameo.models import Cameo
+from accounts.models import CameoPermission, TeenSettings, User, default_timezone
 from safety.middleware import suspended_message
 
 
@@ -120,7 +119,7 @@ class TeenSettingsForm(forms.Form):
     dms_enabled = forms.BooleanField(required=False, label="Direct messages with other teens")
     cameo_cap = forms.ChoiceField(
         label="Who may use the cameo, at most",
-        choices=Cameo.Permission.choices,
+        choices=CameoPermission.choices,
         help_text="Adults can never use a teen's cameo.",
         error_messages={
             "required": "Choose who may use the cameo from the list.",

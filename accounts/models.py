@@ -9,7 +9,6 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.search_keys import SEARCHED_FIELDS, SearchKey, search_key_name
-from cameo.models import Cameo
 
 ADULT_AGE = 18
 MAX_AGE = 120  # older than anyone alive: a typo such as 0001-01-01, not a birthdate
@@ -30,6 +29,16 @@ def age_on(birthdate: dt.date, today: dt.date) -> int:
 def default_timezone() -> str:
     """The server's zone, for accounts made before people had one of their own."""
     return settings.TIME_ZONE
+
+
+class CameoPermission(models.TextChoices):
+    """Who may use a person's cameo (``cameo.Cameo.permission``), and the most a parent lets a
+    teen choose (``TeenSettings.cameo_cap``). Defined here, in the bottom app, for both."""
+
+    ONLY_ME = "only_me", "Only me"
+    APPROVED = "approved", "People I approve"
+    MUTUALS = "mutuals", "Mutual follows"
+    EVERYONE = "everyone", "Everyone"
 
 
 class User(AbstractUser):
@@ -179,7 +188,7 @@ class TeenSettings(models.Model):
     class Audience(models.TextChoices):
         """Who can see a teen's videos. "Following" is the people the teen follows (mutuals among
         them), and also their linked parent and other teens, who find each other in search
-        (``accounts.teen_selectors.findable_by``); ``accounts.teen_visibility`` applies it."""
+        (``accounts.selectors.teens.findable_by``); ``accounts.selectors.visibility`` applies it."""
 
         FOLLOWING = "following", "People the teen follows, and other teens"
         EVERYONE = "everyone", "Everyone"
@@ -191,7 +200,7 @@ class TeenSettings(models.Model):
     quiet_start = models.TimeField(default=dt.time(22, 0))
     quiet_end = models.TimeField(default=dt.time(7, 0))
     cameo_cap = models.CharField(
-        max_length=10, choices=Cameo.Permission.choices, default=Cameo.Permission.ONLY_ME
+        max_length=10, choices=CameoPermission.choices, default=CameoPermission.ONLY_ME
     )
     comments_from = models.CharField(max_length=10, choices=Reach.choices, default=Reach.FOLLOWING)
     remixes_from = models.CharField(max_length=10, choices=Reach.choices, default=Reach.FOLLOWING)

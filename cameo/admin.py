@@ -2,10 +2,10 @@
 too.
 
 Consent belongs to the cameo's owner: only their own pages change a cameo's settings, decide or
-revoke a grant, or approve a video, through ``cameo.services``, which write the ConsentEvent and
-take down what lost consent. Deleting here is removed (no delete page, no "Delete selected"); a
-video made with a cameo is taken down from the video jobs' or posts' admin with "Remove the
-video", which goes through the one takedown and writes a ModerationAction.
+revoke a grant, or approve a video, through ``cameo.services.consent``, which write the ConsentEvent
+and take down what lost consent. Deleting here is removed (no delete page, no "Delete selected"); a
+video made with a cameo is taken down from the video jobs' or posts' admin with "Remove the video",
+which goes through the one takedown and writes a ModerationAction.
 """
 
 from __future__ import annotations

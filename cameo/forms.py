@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from cameo.models import Cameo
-from cameo.services import MAX_GRANT_DAYS, TEXT_LIMIT
+from cameo.services.consent import MAX_GRANT_DAYS, TEXT_LIMIT
 from sora_site.text import refuse_control_characters
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cameo import services
+from cameo.services import consent
 
 
 def verify_cameo(attempt_id: int) -> str:
-    return services.cameo_verification_run(attempt_id=attempt_id).state
+    return consent.cameo_verification_run(attempt_id=attempt_id).state

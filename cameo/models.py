@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from accounts.models import CameoPermission
+
 
 class Cameo(models.Model):
     """A person's verified likeness. Others may use it only within the consent its owner sets.
@@ -10,11 +12,7 @@ class Cameo(models.Model):
     Deleting a cameo hard-deletes its face data and reference media at once.
     """
 
-    class Permission(models.TextChoices):
-        ONLY_ME = "only_me", "Only me"
-        APPROVED = "approved", "People I approve"
-        MUTUALS = "mutuals", "Mutual follows"
-        EVERYONE = "everyone", "Everyone"
+    Permission = CameoPermission
 
     class State(models.TextChoices):
         VERIFYING = "verifying", "Being verified"

@@ -14,10 +14,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from accounts.blocked import is_blocked_between
 from accounts.follows import are_mutuals
 from accounts.models import User
-from accounts.selectors import is_blocked_between
-from accounts.teen_selectors import teen_cameo_cap_refusal
+from accounts.selectors.teens import teen_cameo_cap_refusal
 from cameo.models import Cameo, CameoGrant, CameoUse, CameoVerification, ConsentEvent
 from safety.models import LikenessMatch
 
@@ -32,7 +32,7 @@ def cameo_use_refusal(*, cameo: Cameo, user: User) -> str | None:
     """None when ``user`` may put ``cameo`` in a new video; otherwise the sentence saying why not.
 
     The owner always may. Nobody else may while the cameo is unverified or when either has
-    blocked the other, nor may an adult use a teen's (accounts.teen_selectors). Above "only
+    blocked the other, nor may an adult use a teen's (accounts.selectors.teens). Above "only
     me", an approved, unexpired grant lets a person in; "mutual follows" also lets mutuals in,
     and "everyone" lets anyone in.
     """

@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import profile_get_for_viewer
-from cameo import liveness, selectors, services
+from accounts.selectors.people import profile_get_for_viewer
+from cameo import liveness, selectors
 from cameo.forms import DecideForm, RecordForm, SettingsForm
 from cameo.models import CameoVerification
+from cameo.services import consent
 from cameo.uploads import ClipSizeLimit
 from safety.limits import limit_wait, too_many
 from safety.models import Report
@@ -89,7 +90,7 @@ def _record(request: HttpRequest) -> HttpResponse:
         form.add_error("clip", liveness.TOO_BIG.format(mb=too_big / (1024 * 1024)))
     elif form.is_valid():
         try:
-            services.cameo_verification_start(
+            consent.cameo_verification_start(
                 owner=request.user,
                 challenge=_challenge(request),
                 **form.cleaned_data,
@@ -128,7 +129,7 @@ def settings_update(request: HttpRequest) -> HttpResponse:
     form = SettingsForm(request.POST, instance=_own_cameo(request))
     if form.is_valid():
         try:
-            services.cameo_settings_update(owner=request.user, **form.cleaned_data)
+            consent.cameo_settings_update(owner=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -138,7 +139,7 @@ def settings_update(request: HttpRequest) -> HttpResponse:
     return render(request, "cameo/home.html", context, status=400)
 
 
-def _receipt_message(request: HttpRequest, receipt: services.TakedownReceipt, what: str) -> None:
+def _receipt_message(request: HttpRequest, receipt: consent.TakedownReceipt, what: str) -> None:
     count = receipt.videos
     videos = "1 video" if count == 1 else f"{count} videos"
     messages.success(
@@ -153,7 +154,7 @@ def delete(request: HttpRequest) -> HttpResponse:
     if request.POST.get("confirm") != "delete":
         messages.error(request, "Tick the box to confirm you want to delete your cameo.")
         return redirect("cameo:home")
-    receipt = services.cameo_delete(owner=request.user)
+    receipt = consent.cameo_delete(owner=request.user)
     _receipt_message(request, receipt, "Your cameo and its face data are deleted.")
     return redirect("cameo:home")
 
@@ -168,7 +169,7 @@ def grant_decide(request: HttpRequest, grant_id: int) -> HttpResponse:
         return redirect("cameo:home")
     approve = form.cleaned_data["decision"] == "approve"
     try:
-        grant = services.cameo_grant_decide(
+        grant = consent.cameo_grant_decide(
             owner=request.user,
             grant_id=grant_id,
             approve=approve,
@@ -191,7 +192,7 @@ def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
         messages.error(request, "Tick the box to confirm you want to revoke this permission.")
         return redirect("cameo:home")
     try:
-        receipt = services.cameo_grant_revoke(owner=request.user, grant_id=grant_id)
+        receipt = consent.cameo_grant_revoke(owner=request.user, grant_id=grant_id)
     except ValidationError as exc:
         refusals.flash(request, exc)
     else:
@@ -210,7 +211,7 @@ def grant_request(request: HttpRequest, username: str) -> HttpResponse:
     try:
         if cameo is None:
             raise ValidationError(f"@{owner.username} has no cameo.")
-        services.cameo_grant_request(requester=request.user, cameo_id=cameo.pk)
+        consent.cameo_grant_request(requester=request.user, cameo_id=cameo.pk)
     except ValidationError as exc:
         refusals.flash(request, exc)
     else:
@@ -249,7 +250,7 @@ def use_decide(request: HttpRequest, use_id: int) -> HttpResponse:
         )
     approve = decision == "approve"
     try:
-        services.cameo_use_decide(owner=request.user, use_id=use_id, approve=approve)
+        consent.cameo_use_decide(owner=request.user, use_id=use_id, approve=approve)
     except ValidationError as exc:
         refusals.flash(request, exc)
     else:
@@ -263,7 +264,7 @@ def use_decide(request: HttpRequest, use_id: int) -> HttpResponse:
 @require_POST
 def use_take_down(request: HttpRequest, use_id: int) -> HttpResponse:
     try:
-        receipt = services.cameo_use_take_down(owner=request.user, use_id=use_id)
+        receipt = consent.cameo_use_take_down(owner=request.user, use_id=use_id)
     except ValidationError as exc:
         refusals.flash(request, exc)
     else:

@@ -1,10 +1,10 @@
 """Posts, likes, comments and messages in Django admin: read-only for everyone, superusers too.
 
 Deleting a post here is removed (no delete page, no "Delete selected") and replaced by the "Take
-down" action, which calls ``safety.services.moderation_remove_video``: the one takedown
+down" action, which calls ``safety.services.reports.moderation_remove_video``: the one takedown
 (``generation.services.takedown``) takes the post off every page, writes the ModerationAction in
 the same transaction and deletes the video's files through a job. Comments and messages are hidden
-and restored through ``feed.social``'s moderation services, which log each action too.
+and restored through ``feed.services.social``'s moderation services, which log each action too.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from feed import social
 from feed.models import Comment, DirectMessage, Like, Post
+from feed.services import social
 from safety.admin import ReasonActionForm, ServicesOnlyAdmin, moderation_action, remove_post_video
 from safety.models import ModerationAction
+from safety.permissions import is_moderator
 
 # CheckIn and WellbeingChange have no admin pages on purpose: a check-in's answer and note are
 # private to the person. Staff see only totals, on the wellbeing report at /admin/wellbeing/
@@ -46,10 +47,6 @@ class LikeAdmin(ServicesOnlyAdmin):
     list_display = ("user", "post", "created_at")
 
 
-def _is_moderator(request: HttpRequest) -> bool:
-    return request.user.is_active and request.user.has_perm("safety.add_moderationaction")
-
-
 class _ModeratedText(ServicesOnlyAdmin):
     """Moderators read and act on comments and messages here; nobody edits or deletes the text.
     Access follows the moderator permission (``safety.add_moderationaction``), so other staff
@@ -58,10 +55,10 @@ class _ModeratedText(ServicesOnlyAdmin):
     action_form = ReasonActionForm
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return _is_moderator(request)
+        return is_moderator(request.user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_moderator(request) or super().has_module_permission(request)
+        return is_moderator(request.user) or super().has_module_permission(request)
 
     @admin.display(boolean=True, description="Hidden")
     def is_hidden(self, obj: Any) -> bool:

@@ -22,7 +22,7 @@ from django.template import engines
 from django.utils.encoding import filepath_to_uri
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.teen_selectors import closed_profiles, remix_closed_to
+from accounts.selectors.teens import closed_profiles, remix_closed_to
 from feed.models import Post
 from sora_site.storage import published_media_url
 from sora_site.template_urls import remembered_reverse
@@ -168,7 +168,7 @@ def cards_from_rows(rows: list[tuple[Any, ...]]) -> list[FeedCard]:
 
 def unlink_closed_profiles(viewer: Any, cards: list[FeedCard]) -> list[FeedCard]:
     """Cards by a teen whose profile this viewer may not open show the handle without a link
-    (``accounts.teen_selectors.profile_open_to``), and cards by a teen who doesn't let this viewer
+    (``accounts.selectors.teens.profile_open_to``), and cards by a teen who doesn't let this viewer
     remix their videos leave out Remix. Queries only when a page has a teen's post."""
     teen_authors = {card.author_id for card in cards if card.author_is_teen}
     if teen_authors:

@@ -1,12 +1,13 @@
 """What a person said "none" of ("nothing scary", "no cats"): those posts never reach their feed.
 
-An instruction's "none" phrases (``feed.steering``) are embedded inside ``PHRASE_TEMPLATE``,
-with part of the sense every post text shares ("a video") taken out (``none_vectors``). A post
-is excluded when the cosine similarity between any "none" phrase and its text vector, or the
-vector of one of its text's parts (``feed.post_parts``), reaches ``EXCLUDE_SIMILARITY``. For
-you leaves excluded posts out of its candidates (a mask over the pool, the same arrays the
-ranking reads, so no query is added); Latest and Following are chronological, so they skip them
-while reading the page and say how many they skipped, with a link that shows them on that page.
+An instruction's "none" phrases (``feed.services.steering``) are embedded inside
+``PHRASE_TEMPLATE``, with part of the sense every post text shares ("a video") taken out
+(``none_vectors``). A post is excluded when the cosine similarity between any "none" phrase and its
+text vector, or the vector of one of its text's parts (``feed.post_parts``), reaches
+``EXCLUDE_SIMILARITY``. For you leaves excluded posts out of its candidates (a mask over the pool,
+the same arrays the ranking reads, so no query is added); Latest and Following are chronological, so
+they skip them while reading the page and say how many they skipped, with a link that shows them on
+that page.
 
 Why the sink: a post's text is one vector for all it names (a subject, an action, a place, a
 style), and the template's "a video of" is close to every one of them. A long prompt that names
@@ -72,7 +73,7 @@ from django.db.models import QuerySet
 
 from feed.models import FeedPreference, Post
 from feed.post_parts import PostParts, parts_of
-from feed.steering import stored_vectors
+from feed.selectors.steering import stored_vectors
 from sora_site.embeddings import EMBEDDING_DIM
 
 EXCLUDE_SIMILARITY = 0.32  # measured in the second table above

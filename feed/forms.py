@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from feed.models import FeedPreference, Goal
-from feed.steering import MAX_INTEREST_CHARS, MAX_INTERESTS, split_phrases
+from feed.services.steering import MAX_INTEREST_CHARS, MAX_INTERESTS, split_phrases
 from feed.topics import TOPICS
 from sora_site.text import refuse_control_characters
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from feed import features, services
+from feed.services import features, posts
 
 
 def post_fingerprint(post_id: int) -> None:
-    services.post_fingerprint(post_id=post_id)
+    posts.post_fingerprint(post_id=post_id)
 
 
 def post_features(post_id: int) -> None:

@@ -6,7 +6,7 @@ from django.db.models.functions import Now
 
 
 class Goal(models.TextChoices):
-    """Long-term goals a person may pick; each adds a ranking term (``feed.goals``)."""
+    """Long-term goals a person may pick; each adds a ranking term (``feed.services.goals``)."""
 
     FRIENDS = "friends", "Be more connected to friends"
     FITNESS = "fitness", "Get fit"
@@ -192,8 +192,9 @@ class FeedPreference(models.Model):
     # feed request never runs the model.
     phrase_vectors = models.BinaryField(default=b"", blank=True)
     daily_budget_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
-    # ``Goal`` values, and float32 MiniLM vectors of each goal's exemplars (``feed.goals``),
-    # embedded when the goals are saved so a feed request never runs the model.
+    # ``Goal`` values, and float32 MiniLM vectors of each goal's exemplars
+    # (``feed.services.goals``), embedded when the goals are saved so a feed request never runs the
+    # model.
     goals = models.JSONField(default=list, blank=True)
     goal_vectors = models.BinaryField(default=b"", blank=True)
     # A break the person accepted (after a check-in): the feed rests until then.
@@ -209,7 +210,7 @@ class SeenPost(models.Model):
 
     The row is written when a feed page sends the post (``served_at``, moved forward each time
     a page sends it again). ``seen_at`` stays empty until the browser reports the post at least
-    60% in view for a second (``feed.services.posts_seen_record``): only seen posts leave For
+    60% in view for a second (``feed.services.posts.posts_seen_record``): only seen posts leave For
     you for good, so a page that was sent but not watched comes back on the next visit. The
     goal page counts served posts: what the feed showed for each goal."""
 

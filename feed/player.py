@@ -14,11 +14,12 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from accounts.teen_selectors import more_time_of, teen_rules
-from feed import budget
+from accounts.selectors.teens import more_time_of, teen_rules
+from feed.selectors.budget import BudgetStatus, budget_status_for
+from feed.services import budget
 
 
-def limit_context(request: HttpRequest, status: budget.BudgetStatus | None) -> dict[str, Any]:
+def limit_context(request: HttpRequest, status: BudgetStatus | None) -> dict[str, Any]:
     """What the limit notice offers a teen whose teen-account limit is reached: asking their
     linked parent for more time (or how to link one), or the request already waiting."""
     if status is None or not status.reached or not status.from_teen_account:
@@ -38,7 +39,7 @@ def player_context(request: HttpRequest) -> dict[str, Any]:
         if rules is not None and rules.in_quiet_hours():
             ends_at = rules.quiet_hours_end().time()
             return {"player_off": "quiet", "rules": rules, "ends_at": ends_at}
-    status = budget.budget_status_for(user=user)
+    status = budget_status_for(user=user)
     if status.reached:
         return {"player_off": "limit", "budget": status, **limit_context(request, status)}
     return {

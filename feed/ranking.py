@@ -9,7 +9,7 @@ from -1 to 1) computed for every candidate at once:
 - ``mood``: how well the post's energy matches the relaxed-energized slider;
 - ``more`` and ``less``: how close it is to what your instruction asked for more or less of;
 - ``goals``: how close the post comes to the closest written exemplar of the best of your
-  long-term goals (``feed.goals``); for "be more connected to friends", also 1 for posts by
+  long-term goals (``feed.services.goals``); for "be more connected to friends", also 1 for posts by
   people you follow;
 - ``see_less``: how close it is to posts you marked "see less like this".
 

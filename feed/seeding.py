@@ -20,14 +20,14 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from accounts.models import Follow, User
-from feed.features import (
+from feed.models import Post, PostFeatures
+from feed.post_parts import embed_with_parts
+from feed.services.features import (
     TextFeatures,
     blend_energy,
     text_features,
     video_motion,
 )
-from feed.models import Post, PostFeatures
-from feed.post_parts import embed_with_parts
 from generation.models import GenerationJob
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from functools import cache
 import numpy as np
 
 from feed.ranking import PHRASE_SIM_FLOOR
-from feed.steering import PHRASE_TEMPLATE
+from feed.selectors.steering import PHRASE_TEMPLATE
 from sora_site import embeddings
 
 MATCH_SIMILARITY = PHRASE_SIM_FLOOR

@@ -1,10 +1,11 @@
 """Video jobs in Django admin: read-only for everyone, superusers too.
 
-Deleting a job here is removed (no delete page, no "Delete selected"): a deleted row would leave
-its files in storage and no audit row. The "Remove the video" action replaces it; it calls
-``safety.services.moderation_remove_video``, the one takedown (``generation.services.takedown``),
-which stops a render, writes the ModerationAction in the same transaction and deletes the files
-through a job. "Release the hold" calls ``safety.services.moderation_release_hold``.
+Deleting a job here is removed (no delete page, no "Delete selected"): a deleted row would leave its
+files in storage and no audit row. The "Remove the video" action replaces it; it calls
+``safety.services.reports.moderation_remove_video``, the one takedown
+(``generation.services.takedown``), which stops a render, writes the ModerationAction in the same
+transaction and deletes the files through a job. "Release the hold" calls
+``safety.services.reports.moderation_release_hold``.
 """
 
 from __future__ import annotations

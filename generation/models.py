@@ -81,8 +81,9 @@ class GenerationJob(models.Model):
     # files are deleted by a job.
     taken_down_at = models.DateTimeField(null=True, blank=True)
     takedown_reason = models.CharField(max_length=300, blank=True)
-    # Set by the post-render scan (safety.scan) when a face in the video matches someone who
-    # protects their likeness and gave no consent: the video stays a draft and can't be published.
+    # Set by the post-render scan (safety.services.scan) when a face in the video matches someone
+    # who protects their likeness and gave no consent: the video stays a draft and can't be
+    # published.
     held_at = models.DateTimeField(null=True, blank=True)
     held_reason = models.CharField(max_length=300, blank=True)
     video = models.FileField(upload_to="videos/", blank=True)

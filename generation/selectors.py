@@ -1,23 +1,36 @@
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from accounts.teen_visibility import filter_visible_to
+from accounts.selectors.visibility import filter_visible_to
+from cameo.selectors import approvals_awaited
 from feed.models import Post
 from generation import engines
-from generation.describe import BUILTIN, Engine, job_engine, not_drawn, plan_sentences
+from generation.describe import (
+    BUILTIN,
+    MODEL_DOCS_ANCHOR,
+    Engine,
+    job_engine,
+    not_drawn,
+    plan_sentences,
+    soundtrack_sentence,
+)
 from generation.estimate import QueueEstimate, queue_estimate
 from generation.models import GenerationJob
 from generation.pipeline.fingerprint import keyframe_hashes, match_fraction
 from generation.pipeline.provenance import TRAINED_ALGORITHMIC, read_mp4
-from generation.source_image import source_image_bytes
 from safety.models import LikenessMatch
+from safety.permissions import is_moderator
+
+log = logging.getLogger(__name__)
 
 
 def job_get_for_user(*, user: User, job_id: int) -> GenerationJob:
@@ -109,7 +122,7 @@ class VerifyOutcome:
 
 def public_post_for(job: GenerationJob | None, *, viewer: Any) -> object | None:
     """The job's post, if it is published and ``viewer`` may see it (a teen's video may be
-    kept to the people the teen follows: ``accounts.teen_visibility``)."""
+    kept to the people the teen follows: ``accounts.selectors.visibility``)."""
     if job is None:
         return None
     return filter_visible_to(viewer, Post.objects.filter(job=job, author__is_active=True)).first()
@@ -166,7 +179,7 @@ def media_visible_to(*, user: object, name: str) -> bool:
     if job is None:
         return False
     # Moderators review reported, held and removed videos in admin while the files still exist.
-    if getattr(user, "is_active", False) and user.has_perm("safety.add_moderationaction"):
+    if is_moderator(user):
         return True
     if job.taken_down_at is not None:
         return False
@@ -180,3 +193,26 @@ def media_visible_to(*, user: object, name: str) -> bool:
         job.held_at is not None
         and LikenessMatch.objects.filter(scan__job=job, cameo_owner=user).exists()
     )
+
+
+def job_page_context(job: GenerationJob) -> dict[str, object]:
+    """What the job page and its partials show; feed's publish view renders the page with it
+    too when it refuses a publish, so the caption typed stays in its field."""
+    return {
+        "job": job,
+        "awaiting": approvals_awaited(job_id=job.pk),
+        "estimate": job_queue_estimate(job=job),
+        "reading": job_reading(job=job),
+        "soundtrack": soundtrack_sentence(sound=job.sound, plan=job.plan or {}),
+        "model_docs": MODEL_DOCS_ANCHOR,
+    }
+
+
+def source_image_bytes(name: str) -> bytes | None:
+    """The stored picture's bytes, or None when it is missing from storage."""
+    try:
+        with default_storage.open(name, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        log.warning("Source picture %s unreadable: %s", name, exc)
+        return None

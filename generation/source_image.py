@@ -11,10 +11,10 @@ Consent comes before the job is saved (``generation.services.generation_request`
   tell an adult's face from a child's: a picture with explicit nudity *and* a face, or a prompt
   that names a minor with a picture in which NudeNet sees any exposed body part at all, is
   refused as sexual content involving minors, and reported to the moderators, as such a prompt
-  is (``safety.services.text_check``).
-* **Likeness** (``safety.scan``, the post-render guard): a face matching a protected cameo the
-  person may not use is refused without naming whose. A face matching a cameo they may use is
-  recorded as that cameo's use, so its owner is told and can review the video as usual.
+  is (``safety.services.text_checks.text_check``).
+* **Likeness** (``safety.services.scan``, the post-render guard): a face matching a protected
+  cameo the person may not use is refused without naming whose. A face matching a cameo they may use
+  is recorded as that cameo's use, so its owner is told and can review the video as usual.
 * **Everyone else pictured**: any face needs the person's confirmation that everyone pictured
   agreed; it is stored on the job and signed into the manifest.
 
@@ -45,18 +45,18 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from cameo.models import Cameo
 from cameo.selectors import cameos_usable_by
 from generation.models import GenerationJob, new_public_id
-from safety.models import Report
-from safety.moderation.normalise import normalise
-from safety.moderation.rules import mask_benign, mentions_minor
-from safety.nudity import frame_score
-from safety.scan import (
+from safety.likeness import (
     LIKENESS_DISTANCE,
     FaceCheck,
     Likenesses,
     identity_distances,
     likeness_matches,
 )
-from safety.text_checks import report_automatic
+from safety.models import Report
+from safety.moderation.normalise import normalise
+from safety.moderation.rules import mask_benign, mentions_minor
+from safety.nudity import frame_score
+from safety.services.text_checks import report_automatic
 
 if TYPE_CHECKING:
     import numpy as np
@@ -216,7 +216,7 @@ def _check_nudity(user: User, score: float, has_face: bool, prompt: str) -> None
 def _check_likeness(user: User, faces: object) -> list[int]:
     """The usable cameos of others pictured; refuses a protected cameo the person may not use.
 
-    The guard is the post-render scan's own (``safety.scan.likeness_matches``): a face is
+    The guard is the post-render scan's own (``safety.likeness.likeness_matches``): a face is
     explained by the person's own cameo or any cameo they may use when that one is at least as
     close, so a lookalike of someone who granted them their cameo isn't refused.
     """
@@ -238,16 +238,6 @@ def source_image_save(*, image: SourceImage, public_id: str) -> str:
     """Store the picture privately under ``sources/``; returns its storage name."""
     name = f"sources/{public_id}-{secrets.token_hex(4)}.{image.extension}"
     return default_storage.save(name, ContentFile(image.data))
-
-
-def source_image_bytes(name: str) -> bytes | None:
-    """The stored picture's bytes, or None when it is missing from storage."""
-    try:
-        with default_storage.open(name, "rb") as fh:
-            return fh.read()
-    except OSError as exc:
-        log.warning("Source picture %s unreadable: %s", name, exc)
-        return None
 
 
 @dataclass(frozen=True)

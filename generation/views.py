@@ -14,13 +14,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cameo.selectors import approvals_awaited
 from cameo.uploads import ClipSizeLimit
-from feed.selectors import post_get_visible
+from feed.selectors.posts import post_get_visible
 from generation import selectors, services
-from generation.describe import MODEL_DOCS_ANCHOR, soundtrack_sentence
+from generation.describe import MODEL_DOCS_ANCHOR
 from generation.forms import CreateForm, VerifyForm
-from generation.models import GenerationJob
+from generation.selectors import job_page_context
 from generation.source_image import MAX_IMAGE_BYTES, too_big_message
 from sora_site import refusals
 from sora_site.text import checks_own_text
@@ -74,19 +73,6 @@ def _remix_initial(request: HttpRequest) -> dict[str, object]:
             post = post_get_visible(viewer=request.user, post_id=int(remix_of))
             initial["sound"] = post.job.sound
     return initial
-
-
-def job_page_context(job: GenerationJob) -> dict[str, object]:
-    """What the job page and its partials show; feed's publish view renders the page with it
-    too when it refuses a publish, so the caption typed stays in its field."""
-    return {
-        "job": job,
-        "awaiting": approvals_awaited(job_id=job.pk),
-        "estimate": selectors.job_queue_estimate(job=job),
-        "reading": selectors.job_reading(job=job),
-        "soundtrack": soundtrack_sentence(sound=job.sound, plan=job.plan or {}),
-        "model_docs": MODEL_DOCS_ANCHOR,
-    }
 
 
 @login_required

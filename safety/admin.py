@@ -1,11 +1,11 @@
 """The moderators' console in Django admin.
 
 Moderators (the ``moderators`` group: staff, not superusers) read reports, scans and the log, and
-act only through admin actions that call the services in ``safety.services`` and
-``safety.console``: those check who is acting and write the audit log. No admin form edits a
-report, a strike or an appeal directly, for superusers either. ``ServicesOnlyAdmin`` is the
-read-only base every app's admin uses for the rows its services guard, and the actions at the end
-of this module (take a video down, release a hold, warn, strike, suspend, ban) are the ones those
+act only through admin actions that call the services in ``safety.services.reports`` and
+``safety.services.console``: those check who is acting and write the audit log. No admin form edits
+a report, a strike or an appeal directly, for superusers either. ``ServicesOnlyAdmin`` is the
+read-only base every app's admin uses for the rows its services guard, and the actions at the end of
+this module (take a video down, release a hold, warn, strike, suspend, ban) are the ones those
 admins offer.
 """
 
@@ -28,7 +28,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
-from safety import console, services
 from safety.models import (
     Appeal,
     LikenessMatch,
@@ -40,6 +39,9 @@ from safety.models import (
     VideoScan,
     WatchedWord,
 )
+from safety.permissions import is_moderator
+from safety.services import console
+from safety.services import reports as services
 from sora_site import refusals
 
 
@@ -393,7 +395,7 @@ class ReportAdmin(ServicesOnlyAdmin):
         if report is not None:
             extra["thread"] = report.messages.select_related("author")
             extra["reply_url"] = reverse("admin:safety_report_reply", args=[report.pk])
-            extra["can_reply"] = request.user.has_perm("safety.add_moderationaction")
+            extra["can_reply"] = is_moderator(request.user)
             extra["act_url"] = reverse("admin:safety_report_act", args=[report.pk])
             extra["page_actions"] = page_actions(report)
             extra["max_days"] = services.MAX_SUSPENSION_DAYS

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from safety.models import Report
-from safety.services import REPORT_MESSAGE_LIMIT, REPORT_NOTE_LIMIT
+from safety.services.reports import REPORT_MESSAGE_LIMIT, REPORT_NOTE_LIMIT
 
 
 class ReportForm(forms.Form):

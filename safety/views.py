@@ -6,15 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
-from safety import console, selectors, services
-from safety.forms import ReportForm, ReportMessageForm
+from safety import selectors
+from safety.forms import ReportMessageForm
 from safety.limits import limit_wait, too_many
-from safety.models import Report
+from safety.report_pages import report_from_form
 from safety.selectors import ReportView
+from safety.services import console
+from safety.services import reports as services
 from sora_site import refusals
 from sora_site.pages import redirect_back
 
@@ -22,61 +22,28 @@ from sora_site.pages import redirect_back
 @login_required
 @require_POST
 def report_video(request: HttpRequest, job_id: int) -> HttpResponse:
-    if (wait := limit_wait(request, "report")) is not None:
-        messages.error(request, too_many(wait, "reports"))
-        return redirect_back(request)
-    form = ReportForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect_back(request)
-    try:
-        report = services.report_create(
-            reporter=request.user,
-            job_id=job_id,
-            likeness=form.cleaned_data["reason"] == "likeness",
-            **form.cleaned_data,
-        )
-    except ValidationError as exc:
-        refusals.flash(request, exc)
-    else:
-        _thank(request, report)
-    return redirect_back(request)
+    return report_from_form(
+        request,
+        lambda **data: services.report_create(
+            reporter=request.user, job_id=job_id, likeness=data["reason"] == "likeness", **data
+        ),
+        lambda: redirect_back(request),
+    )
 
 
 # --- The reporter's side ------------------------------------------------------------------------
 
 
-def _thank(request: HttpRequest, report: Report) -> None:
-    """The success message after a report, linking to where its answer will appear."""
-    url = reverse("safety:report_detail", args=[report.pk])
-    messages.success(
-        request,
-        format_html('Thanks. Moderators will look at it. <a href="{}">Follow your report</a>', url),
-    )
-
-
 @login_required
 @require_POST
 def report_profile(request: HttpRequest, username: str) -> HttpResponse:
-    back = redirect("profile", username=username)
-    if (wait := limit_wait(request, "report")) is not None:
-        messages.error(request, too_many(wait, "reports"))
-        return back
-    form = ReportForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return back
-    try:
-        report = services.report_create_profile(
-            reporter=request.user, username=username, **form.cleaned_data
-        )
-    except ValidationError as exc:
-        refusals.flash(request, exc)
-    else:
-        _thank(request, report)
-    return back
+    return report_from_form(
+        request,
+        lambda **data: services.report_create_profile(
+            reporter=request.user, username=username, **data
+        ),
+        lambda: redirect("profile", username=username),
+    )
 
 
 @login_required

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from accounts.selectors import unread_count
+from accounts.selectors.people import unread_count
 
 
 def site(request: HttpRequest) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from accounts.models import User
-from accounts.services import follow_create
+from accounts.services.users import follow_create
 from conftest import PHONE, log_in, new_page
 from feed.tests.social_helpers import published
 

@@ -20,18 +20,18 @@ from django.db import models
 from django.test import Client
 from PIL import Image
 
-from accounts import data
-from accounts.blocks import block_create
 from accounts.models import AccountDeletion, Notification, ParentChange, User
-from accounts.services import follow_create, mute_create
-from accounts.teens import (
+from accounts.services import data
+from accounts.services.blocks import block_create
+from accounts.services.teens import (
     parent_link_accept,
     parent_link_code_create,
     teen_settings_update_by_parent,
 )
+from accounts.services.users import follow_create, mute_create
 from cameo import liveness
 from cameo.models import Cameo, ConsentEvent
-from cameo.services import (
+from cameo.services.consent import (
     cameo_grant_decide,
     cameo_grant_request,
     cameo_mark_verified,
@@ -39,14 +39,14 @@ from cameo.services import (
     cameo_verification_start,
 )
 from conftest import PASSWORD, make_user
-from feed.budget import budget_set, watch_heartbeat
 from feed.models import Comment, Post
-from feed.services import like_toggle, post_publish
-from feed.social import comment_create, dm_send
+from feed.services.budget import budget_set, watch_heartbeat
+from feed.services.posts import like_toggle, post_publish
+from feed.services.social import comment_create, dm_send
 from generation.models import GenerationJob
-from safety.console import moderation_strike
 from safety.models import ModerationAction, Report
-from safety.services import report_create
+from safety.services.console import moderation_strike
+from safety.services.reports import report_create
 
 pytestmark = pytest.mark.django_db
 
@@ -410,7 +410,7 @@ def test_deleting_an_account_takes_its_words_out_of_everyones_notifications(
 def test_notes_written_before_they_named_their_actor_are_given_one(alice: User, bob: User) -> None:
     import importlib
 
-    from accounts.services import notify
+    from accounts.services.users import notify
 
     migration = importlib.import_module("accounts.migrations.0008_notification_actor")
     old = notify(recipient=bob, kind="comment", text="@alice commented on your video: “hi”")

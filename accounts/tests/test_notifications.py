@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Notification, User
-from cameo.services import (
+from cameo.services.consent import (
     cameo_grant_decide,
     cameo_grant_request,
     cameo_grant_revoke,

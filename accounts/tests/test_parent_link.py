@@ -21,8 +21,8 @@ from accounts.models import (
     TeenSettings,
     User,
 )
-from accounts.teen_selectors import usage_summary
-from accounts.teens import (
+from accounts.selectors.teens import usage_summary
+from accounts.services.teens import (
     CODE_LIFETIME,
     parent_link_accept,
     parent_link_code_create,
@@ -312,7 +312,7 @@ def test_bad_values_from_a_parent_get_a_sentence_and_nothing_is_written(
 
 def test_lowering_the_cameo_cap_narrows_the_teens_cameo_at_once(parent: User, teen: User) -> None:
     from cameo.models import Cameo, ConsentEvent
-    from cameo.services import cameo_mark_verified, cameo_settings_update
+    from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 
     link = _linked(parent, teen)
     teen_settings_update_by_parent(parent=parent, link_id=link.pk, cameo_cap="everyone")
@@ -526,8 +526,8 @@ def test_a_request_from_an_earlier_day_has_lapsed(parent: User, teen: User) -> N
 def test_the_dashboard_shows_minutes_per_day_and_posts_but_no_content(
     parent: User, teen: User, rendered: Any
 ) -> None:
-    from feed.budget import watch_heartbeat
-    from feed.services import post_publish
+    from feed.services.budget import watch_heartbeat
+    from feed.services.posts import post_publish
 
     _linked(parent, teen)
     # Noon two days ago in the teen's day, so the 20 minutes never straddle a midnight.

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import PROFILE_HOLD_MESSAGE, profile_update
+from accounts.services.users import PROFILE_HOLD_MESSAGE, profile_update
 from safety.models import Report
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_a_bio_that_moderation_blocks_is_refused_and_the_report_survives(alice: 
 def test_a_bio_moderation_is_unsure_about_is_not_saved(
     alice: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from safety import text_checks
+    from safety.services import text_checks
 
     monkeypatch.setattr(text_checks, "text_check", lambda **kw: "hold")
     response = _login(alice).post(EDIT, {"bio": "borderline words"})

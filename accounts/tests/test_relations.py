@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Block, Follow, Mute, Notification, User
-from accounts.selectors import hidden_author_ids
+from accounts.selectors.people import hidden_author_ids
 
 
 def _login(user: User) -> Client:
@@ -79,8 +79,8 @@ def test_blocks_and_mutes_take_posts_out_of_the_feed(
     alice: User, bob: User, charlie: User, rendered: Any
 ) -> None:
     from feed.models import Post
-    from feed.selectors import feed_latest
-    from feed.services import post_publish
+    from feed.selectors.posts import feed_latest
+    from feed.services.posts import post_publish
 
     post = post_publish(user=bob, job_id=rendered(bob, "a lighthouse at dawn", seed=3).pk)
     assert [p.pk for p in feed_latest(viewer=alice)] == [post.pk]

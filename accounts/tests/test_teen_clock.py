@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import TeenSettings, User
-from accounts.services import user_signup
-from accounts.teens import parent_link_accept, parent_link_code_create
+from accounts.services.teens import parent_link_accept, parent_link_code_create
+from accounts.services.users import user_signup
 from conftest import PASSWORD
-from feed.steering import feed_mode_set
+from feed.services.steering import feed_mode_set
 from feed.tests.social_helpers import login, published
 
 pytestmark = pytest.mark.django_db

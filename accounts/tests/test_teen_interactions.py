@@ -2,7 +2,7 @@
 A linked parent may open it to everyone; the teen may close it further, never open it.
 
 An adult stranger sees a teen's videos only once a parent opened them to everyone
-(``accounts.teen_visibility``), so the tests of a stranger at the comment box start there."""
+(``accounts.selectors.visibility``), so the tests of a stranger at the comment box start there."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification, ParentChange, ParentLink, TeenSettings, User
-from accounts.services import follow_create, user_signup
-from accounts.teens import (
+from accounts.services.teens import (
     parent_link_accept,
     parent_link_code_create,
     teen_settings_update_by_parent,
 )
+from accounts.services.users import follow_create, user_signup
 from conftest import PASSWORD, make_user
 from feed.models import Comment, Post
 from feed.tests.social_helpers import login, published

@@ -1,6 +1,6 @@
 """A teen's profile by its address: closed, like a handle nobody holds, to the adults and visitors
 who can't find the teen in search; open to mutuals, other teens, the linked parent and the teen.
-The teen's posts reach adults only as ``accounts.teen_visibility`` says; where a parent opened
+The teen's posts reach adults only as ``accounts.selectors.visibility`` says; where a parent opened
 them to everyone, a stranger sees them with the teen's handle unlinked."""
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Block, Follow, User
-from accounts.services import follow_create, user_signup
-from accounts.teens import (
+from accounts.services.teens import (
     parent_link_accept,
     parent_link_code_create,
     teen_settings_update_by_parent,
 )
+from accounts.services.users import follow_create, user_signup
 from conftest import PASSWORD, make_user
-from feed.steering import feed_mode_set
+from feed.services.steering import feed_mode_set
 from feed.tests.social_helpers import login, published
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +150,7 @@ def test_a_teens_posts_reach_an_adult_stranger_only_once_a_parent_opens_them(
 def test_where_a_teens_profile_is_closed_their_handle_shows_without_a_link(
     teen: User, alice: User, bob: User, parent: User
 ) -> None:
-    from feed.social import comment_create
+    from feed.services.social import comment_create
 
     _open_videos_to_everyone(teen, parent)
     post = published(teen, caption="my first skate video")
@@ -170,7 +170,7 @@ def test_where_a_teens_profile_is_closed_their_handle_shows_without_a_link(
 
 
 def test_a_mutual_sees_the_teens_handle_linked_everywhere(teen: User, alice: User) -> None:
-    from feed.social import comment_create
+    from feed.services.social import comment_create
 
     follow_create(follower=alice, followee=teen)
     follow_create(follower=teen, followee=alice)

@@ -18,15 +18,14 @@ from django.utils import timezone
 
 from accounts.forms import TIME_ERROR
 from accounts.models import Notification, ParentLink, TeenSettings, User
-from accounts.services import follow_create, user_signup
-from accounts.teen_selectors import (
+from accounts.selectors.teens import (
     dm_allowed_by_age,
     findable_by,
     is_teen_now,
     teen_extra_minutes_today,
     teen_rules,
 )
-from accounts.teens import (
+from accounts.services.teens import (
     parent_link_accept,
     parent_link_code_create,
     teen_birthday_check,
@@ -36,6 +35,7 @@ from accounts.teens import (
     teen_settings_tighten,
     teen_settings_update_by_parent,
 )
+from accounts.services.users import follow_create, user_signup
 from conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db

@@ -10,12 +10,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import age_gate, blocks, selectors, services
+from accounts import age_gate
 from accounts.forms import LoginForm, ProfileForm, SignupForm
-from accounts.teen_selectors import profile_open_to
-from accounts.teens import teen_birthday_check
+from accounts.selectors import people
+from accounts.selectors.teens import profile_open_to
+from accounts.services import blocks, users
+from accounts.services.teens import teen_birthday_check
 from cameo.selectors import cameo_on_profile
-from feed.selectors import posts_by_author
+from feed.selectors.posts import posts_by_author
 from safety.limits import limit_wait, limited_view, too_many
 from sora_site import refusals
 from sora_site.proxy import client_ip
@@ -67,7 +69,7 @@ def _age_gate_refusal(request: HttpRequest, *, retry: bool) -> HttpResponse:
     """Record the refusal and answer with its sentence in place of the form; the first one
     marks the browser for the day."""
     age_gate.age_gate_refusal_record(address=_address(request), retry=retry)
-    context = {"age_gate_message": services.UNDER_AGE_MESSAGE}
+    context = {"age_gate_message": users.UNDER_AGE_MESSAGE}
     response = render(request, "accounts/signup.html", context, status=403 if retry else 200)
     if not retry:
         response.set_signed_cookie(
@@ -88,19 +90,19 @@ def signup(request: HttpRequest) -> HttpResponse:
     if _age_gate_closed(request):
         if request.method == "POST":
             return _age_gate_refusal(request, retry=True)
-        context = {"age_gate_message": services.UNDER_AGE_MESSAGE}
+        context = {"age_gate_message": users.UNDER_AGE_MESSAGE}
         return render(request, "accounts/signup.html", context)
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_signup(
+            user = users.user_signup(
                 username=form.cleaned_data["username"],
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password1"],
                 birthdate=form.cleaned_data["birthdate"],
                 time_zone=form.cleaned_data["timezone"],
             )
-        except services.UnderAgeRefusal:
+        except users.UnderAgeRefusal:
             return _age_gate_refusal(request, retry=False)
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -111,8 +113,8 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
-    person = selectors.profile_get_for_viewer(viewer=request.user, username=username)
-    relation = selectors.relation_between(viewer=request.user, person=person)
+    person = people.profile_get_for_viewer(viewer=request.user, username=username)
+    relation = people.relation_between(viewer=request.user, person=person)
     posts = [] if relation.blocked else posts_by_author(author=person, viewer=request.user)
     cameo = cameo_on_profile(viewer=request.user, owner=person)
     context = {"person": person, "posts": posts, "cameo": cameo, "relation": relation}
@@ -127,7 +129,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST if request.method == "POST" else {"bio": user.bio})
     if request.method == "POST" and form.is_valid():
         try:
-            services.profile_update(user=user, bio=form.cleaned_data["bio"])
+            users.profile_update(user=user, bio=form.cleaned_data["bio"])
         except ValidationError as exc:
             form.add_error("bio", exc)
         else:
@@ -138,9 +140,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 _RELATION_ACTIONS = {
-    "follow": (lambda me, them: services.follow_create(follower=me, followee=them), "You follow"),
+    "follow": (lambda me, them: users.follow_create(follower=me, followee=them), "You follow"),
     "unfollow": (
-        lambda me, them: services.follow_delete(follower=me, followee=them),
+        lambda me, them: users.follow_delete(follower=me, followee=them),
         "You no longer follow",
     ),
     "block": (
@@ -148,11 +150,11 @@ _RELATION_ACTIONS = {
         "You blocked",
     ),
     "unblock": (
-        lambda me, them: services.block_delete(blocker=me, blocked=them),
+        lambda me, them: users.block_delete(blocker=me, blocked=them),
         "You unblocked",
     ),
-    "mute": (lambda me, them: services.mute_create(muter=me, muted=them), "You muted"),
-    "unmute": (lambda me, them: services.mute_delete(muter=me, muted=them), "You unmuted"),
+    "mute": (lambda me, them: users.mute_create(muter=me, muted=them), "You muted"),
+    "unmute": (lambda me, them: users.mute_delete(muter=me, muted=them), "You unmuted"),
 }
 _UNDO = frozenset({"unfollow", "unblock", "unmute"})
 
@@ -165,9 +167,7 @@ def relation(request: HttpRequest, username: str, action: str) -> HttpResponse:
         raise Http404("No such action.")
     # Undoing (unfollow, unmute, unblock) must keep working after a teen's profile has closed
     # to you; the rest are buttons on the profile, so they need a profile you may open.
-    get = (
-        selectors.person_get_unless_blocked if action in _UNDO else selectors.profile_get_for_viewer
-    )
+    get = people.person_get_unless_blocked if action in _UNDO else people.profile_get_for_viewer
     person = get(viewer=request.user, username=username)
     change, done = _RELATION_ACTIONS[action]
     try:
@@ -185,20 +185,20 @@ def relation(request: HttpRequest, username: str, action: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        services.notifications_mark_read(user=request.user)
+        users.notifications_mark_read(user=request.user)
         return redirect("accounts:notifications")
     group = request.GET.get("show") or None
-    items = selectors.notifications_in_group(user=request.user, group=group)
-    context = {"items": items, "groups": selectors.NOTIFICATION_GROUPS, "show": group}
+    items = people.notifications_in_group(user=request.user, group=group)
+    context = {"items": items, "groups": people.NOTIFICATION_GROUPS, "show": group}
     return render(request, "accounts/notifications.html", context)
 
 
 @login_required
 @require_POST
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
-    item = services.notification_mark_read(user=request.user, notification_id=notification_id)
+    item = users.notification_mark_read(user=request.user, notification_id=notification_id)
     if request.htmx:
-        item.label = selectors.notification_label(item.kind)
+        item.label = people.notification_label(item.kind)
         return render(request, "accounts/notifications.html#notification", {"n": item})
     return redirect("accounts:notifications")
 

@@ -20,8 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import data, teens
-from accounts import teen_selectors as sel
 from accounts.forms import (
     DeleteAccountForm,
     ExtensionForm,
@@ -30,6 +28,8 @@ from accounts.forms import (
     VideoAudienceForm,
 )
 from accounts.models import LimitExtensionRequest, ParentLink, TeenSettings
+from accounts.selectors import teens as sel
+from accounts.services import data, teens
 from sora_site import refusals
 
 _DECISIONS = {"approve": True, "decline": False}

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from accounts.models import User
-from cameo.services import (
+from cameo.services.consent import (
     cameo_grant_decide,
     cameo_grant_request,
     cameo_mark_verified,

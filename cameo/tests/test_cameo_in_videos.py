@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from cameo.models import CameoUse, ConsentEvent
-from cameo.services import (
+from cameo.services.consent import (
     cameo_delete,
     cameo_grant_decide,
     cameo_grant_request,
@@ -25,7 +25,7 @@ from cameo.services import (
 )
 from conftest import make_user
 from feed.models import Post
-from feed.services import post_publish
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 
 EMBEDDING = [0.02 * i for i in range(128)]

@@ -19,7 +19,7 @@ from rq import SimpleWorker
 from accounts.models import Notification, User
 from cameo import liveness
 from cameo.models import Cameo, CameoGrant, CameoReference, CameoVerification, ConsentEvent
-from cameo.services import cameo_mark_verified, cameo_settings_update
+from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 from cameo.synthetic import LEFT_RIGHT_UP, astronaut_selfie, turning_frames, write_clip
 from generation.models import GenerationJob
 
@@ -401,7 +401,7 @@ def test_a_decision_with_bad_days_is_refused(alice: User, bob: User) -> None:
 def test_asking_for_your_own_cameo_or_a_blocker_s_is_refused_on_the_page(
     alice: User, bob: User
 ) -> None:
-    from accounts.blocks import block_create
+    from accounts.services.blocks import block_create
 
     _verified(alice, permission="approved")
     own = _login(alice).post(reverse("cameo:ask", args=["alice"]), follow=True)

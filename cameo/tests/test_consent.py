@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.blocks import block_create
 from accounts.models import User
-from accounts.services import follow_create
+from accounts.services.blocks import block_create
+from accounts.services.users import follow_create
 from cameo.models import Cameo, CameoGrant, ConsentEvent
 from cameo.selectors import cameo_use_refusal
-from cameo.services import (
+from cameo.services.consent import (
     cameo_grant_decide,
     cameo_grant_request,
     cameo_grant_revoke,

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts.models import Notification, User
 from cameo.models import Cameo, CameoGrant
-from cameo.services import (
+from cameo.services.consent import (
     cameo_grant_decide,
     cameo_grant_request,
     cameo_mark_verified,
@@ -122,7 +122,7 @@ def test_with_nothing_up_the_revoke_form_says_so(alice: User, bob: User) -> None
 def test_a_revoke_sends_one_notice_with_the_count_under_cameo(
     alice: User, bob: User, submit: Callable[..., Any]
 ) -> None:
-    from cameo.services import cameo_grant_revoke
+    from cameo.services.consent import cameo_grant_revoke
 
     grant = _granted(alice, bob)
     _videos(submit, bob, 3)
@@ -144,7 +144,7 @@ def test_a_revoke_sends_one_notice_with_the_count_under_cameo(
 def test_deleting_a_cameo_tells_each_creator_once(
     alice: User, bob: User, charlie: User, submit: Callable[..., Any]
 ) -> None:
-    from cameo.services import cameo_delete
+    from cameo.services.consent import cameo_delete
 
     _verified(alice, permission="everyone")
     _videos(submit, bob, 2)
@@ -164,7 +164,7 @@ def test_deleting_a_cameo_tells_each_creator_once(
 
 
 def _revoked(alice: User, bob: User) -> CameoGrant:
-    from cameo.services import cameo_grant_revoke
+    from cameo.services.consent import cameo_grant_revoke
 
     grant = _granted(alice, bob)
     cameo_grant_revoke(owner=alice, grant_id=grant.pk)
@@ -322,7 +322,7 @@ def test_a_refused_publish_keeps_the_caption_typed(
 def test_once_the_owner_approves_the_publish_button_comes_back(
     alice: User, bob: User, charlie: User, submit: Callable[..., Any]
 ) -> None:
-    from cameo.services import cameo_use_decide
+    from cameo.services.consent import cameo_use_decide
 
     job = _awaiting_draft(alice, bob, submit)
     url = reverse("generation:job_publish_action", args=[job.pk])
@@ -352,7 +352,7 @@ def verified_by_recording(monkeypatch: pytest.MonkeyPatch) -> Callable[[User], C
     import numpy as np
 
     from cameo import liveness
-    from cameo.services import cameo_verification_run, cameo_verification_start
+    from cameo.services.consent import cameo_verification_run, cameo_verification_start
     from cameo.synthetic import LEFT_RIGHT_UP
 
     crop = np.zeros((256, 256, 3), dtype=np.uint8)
@@ -394,7 +394,7 @@ def test_after_deleting_the_cameo_the_page_says_it_is_deleted(
 def test_receipts_survive_deleting_the_cameo(
     alice: User, bob: User, charlie: User, submit: Callable[..., Any]
 ) -> None:
-    from cameo.services import cameo_delete, cameo_grant_revoke
+    from cameo.services.consent import cameo_delete, cameo_grant_revoke
 
     grant = _granted(alice, bob)
     submit(bob, "@alice on a swing at dusk")
@@ -419,7 +419,7 @@ def test_receipts_survive_deleting_the_cameo(
 def test_receipts_are_the_owner_s_own(
     alice: User, bob: User, charlie: User, submit: Callable[..., Any]
 ) -> None:
-    from cameo.services import cameo_delete
+    from cameo.services.consent import cameo_delete
 
     _verified(alice, permission="everyone")
     submit(bob, "@alice reading a map")

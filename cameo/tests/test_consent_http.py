@@ -16,11 +16,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.blocks import block_create
 from accounts.models import User
-from accounts.services import follow_create
+from accounts.services.blocks import block_create
+from accounts.services.users import follow_create
 from cameo.models import Cameo, CameoGrant, CameoUse
-from cameo.services import (
+from cameo.services.consent import (
     cameo_grant_decide,
     cameo_grant_request,
     cameo_grant_revoke,

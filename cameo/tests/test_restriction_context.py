@@ -18,7 +18,7 @@ from cameo.models import Cameo, CameoUse
 from cameo.restrictions import restriction_conflict
 from cameo.restrictions.context import KEYWORD_SENSES, TOPIC_NEIGHBOURS
 from cameo.restrictions.topics import TOPICS
-from cameo.services import cameo_mark_verified, cameo_settings_update
+from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 from generation.models import GenerationJob
 from generation.services import generation_request
 

@@ -18,7 +18,7 @@ from django.core.management.base import CommandError
 from accounts.models import User
 from cameo.models import Cameo, CameoUse
 from cameo.restrictions.bench import CORPUS, read_corpus
-from cameo.services import cameo_mark_verified, cameo_settings_update
+from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 from generation.models import GenerationJob
 from generation.services import generation_request
 

@@ -21,7 +21,7 @@ from accounts.models import User
 from cameo.models import Cameo, CameoUse
 from cameo.restrictions import restriction_conflict
 from cameo.restrictions.bench import CORPUS, FRESH, read_corpus
-from cameo.services import cameo_mark_verified, cameo_settings_update
+from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 from generation.models import GenerationJob
 from generation.services import generation_request
 

@@ -15,7 +15,7 @@ from cameo.models import Cameo, CameoUse
 from cameo.restrictions import restriction_conflict
 from cameo.restrictions.spectator import only_watched
 from cameo.restrictions.words import _phrase_forms, _tokens
-from cameo.services import cameo_mark_verified, cameo_settings_update
+from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 from generation.models import GenerationJob
 from generation.services import generation_request
 

@@ -7,12 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import TeenSettings, User
-from accounts.services import follow_create
-from accounts.teens import parent_link_accept, parent_link_code_create
-from accounts.teens import teen_settings_update_by_parent as parent_sets
+from accounts.services.teens import parent_link_accept, parent_link_code_create
+from accounts.services.teens import teen_settings_update_by_parent as parent_sets
+from accounts.services.users import follow_create
 from cameo.models import Cameo, CameoGrant, ConsentEvent
 from cameo.selectors import cameo_on_profile, cameo_use_refusal, cameos_usable_by
-from cameo.services import (
+from cameo.services.consent import (
     cameo_grant_decide,
     cameo_grant_request,
     cameo_mark_verified,

@@ -15,9 +15,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import TeenSettings, User
-from feed.features import post_features_update
 from feed.models import Post
-from feed.services import post_publish
+from feed.services.features import post_features_update
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 
 CALM = "a calm peaceful lake at dawn, a boat floating slowly, static shot"

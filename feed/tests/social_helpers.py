@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from feed.models import Post
-from feed.services import post_publish
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 
 

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from accounts.models import Follow, User
 from feed.models import Post, PostFeatures
 from feed.seeding import POSTS_PER_PERSON, scale_posts_count, seed_scale, templates_from
-from feed.services import post_publish
+from feed.services.posts import post_publish
 
 
 @pytest.fixture

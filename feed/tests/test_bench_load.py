@@ -16,7 +16,7 @@ from accounts.models import User
 from feed.management.commands.bench_load import RUN_ARGS
 from feed.models import Post
 from feed.seeding import seed_scale, templates_from
-from feed.services import post_publish
+from feed.services.posts import post_publish
 
 
 def test_the_bench_starts_gunicorn_with_the_arguments_run_gives_it() -> None:

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from conftest import log_in
-from feed.budget import watch_heartbeat
 from feed.models import Post
-from feed.steering import feed_mood_set
+from feed.services.budget import watch_heartbeat
+from feed.services.steering import feed_mood_set
 from feed.tests.feed_helpers import CALM, ENERGETIC, publish_like
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
@@ -81,7 +81,7 @@ def test_moving_the_mood_slider_reorders_the_next_page_and_updates_why(
 def test_a_one_minute_limit_ends_the_feed_when_the_minute_is_watched(
     live_server: Any, page: Any, alice: User, bob: User, template_job: Any, monkeypatch: Any
 ) -> None:
-    from feed import budget
+    from feed.services import budget
 
     monkeypatch.setattr(budget, "HEARTBEAT_SECONDS", 1)  # the player reports every second
     for i in range(3):
@@ -111,8 +111,8 @@ def test_a_teens_post_page_counts_its_player_and_the_limit_notice_replaces_it(
     """Search and profiles lead to the post page: its player counts toward a teen's limit, and
     once the limit is spent the notice covers it, on a 390 px phone."""
     from accounts.models import TeenSettings
-    from accounts.teens import teen_settings_tighten
-    from feed import budget
+    from accounts.services.teens import teen_settings_tighten
+    from feed.services import budget
 
     monkeypatch.setattr(budget, "HEARTBEAT_SECONDS", 1)  # the player reports every second
     page.set_viewport_size({"width": 390, "height": 844})

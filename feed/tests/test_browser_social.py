@@ -11,7 +11,7 @@ import pytest
 from accounts.models import User
 from conftest import log_in, new_page
 from feed.models import Comment, DirectMessage
-from feed.social import post_comment_policy_set
+from feed.services.social import post_comment_policy_set
 from feed.tests.social_helpers import published
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop

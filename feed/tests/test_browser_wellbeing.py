@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from conftest import log_in
-from feed.budget import watch_heartbeat
 from feed.models import WellbeingChange
+from feed.services.budget import watch_heartbeat
 from feed.tests.feed_helpers import CALM, ENERGETIC, publish_like
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop

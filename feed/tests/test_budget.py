@@ -11,15 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from feed.budget import (
-    BEAT_CAP_SECONDS,
-    budget_extend,
-    budget_set,
-    budget_status_for,
-    today,
-    watch_heartbeat,
-)
 from feed.models import FeedPreference, SeenPost, WatchDay
+from feed.selectors.budget import budget_status_for, today
+from feed.services.budget import BEAT_CAP_SECONDS, budget_extend, budget_set, watch_heartbeat
 from feed.tests.feed_helpers import logged_in, publish_like, shown
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_pool")]

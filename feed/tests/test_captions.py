@@ -28,7 +28,7 @@ def test_a_caption_over_300_characters_is_refused_and_nothing_is_published(
 def test_a_caption_with_a_watched_word_is_published_held_until_a_moderator_looks(
     client: Any, alice: Any, bob: Any, rendered: Any, moderator: Any
 ) -> None:
-    from safety.services import moderation_release_hold
+    from safety.services.reports import moderation_release_hold
 
     WatchedWord.objects.create(phrase="free crypto")
     job = rendered(alice)

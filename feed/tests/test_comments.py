@@ -13,15 +13,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django.urls import reverse
 
-from accounts.blocks import block_create
 from accounts.models import Notification, User
-from accounts.services import follow_create
+from accounts.services.blocks import block_create
+from accounts.services.users import follow_create
 from conftest import make_user
 from feed.models import Comment, Post
-from feed.social import comment_create, moderation_comment_hide, post_comment_policy_set
+from feed.services.social import comment_create, moderation_comment_hide, post_comment_policy_set
 from feed.tests.social_helpers import HTMX, login, published, watch_word
 from safety.models import ModerationAction, Report
-from safety.services import moderation_suspend
+from safety.services.reports import moderation_suspend
 
 pytestmark = pytest.mark.django_db
 

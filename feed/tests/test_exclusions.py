@@ -17,14 +17,8 @@ from accounts.models import User
 from feed.exclusions import EXCLUDE_SIMILARITY, Exclusions, excluded, own_words
 from feed.models import FeedPreference, Post
 from feed.post_parts import embed_with_parts, parts_of, parts_rows
-from feed.steering import (
-    PHRASE_TEMPLATE,
-    feed_instruction_set,
-    feed_mode_set,
-    instruction_read,
-    none_vectors,
-    stored_vectors,
-)
+from feed.selectors.steering import PHRASE_TEMPLATE, none_vectors, stored_vectors
+from feed.services.steering import feed_instruction_set, feed_mode_set, instruction_read
 from feed.tests.feed_helpers import logged_in, publish_like, shown
 from sora_site.embeddings import embed_texts
 
@@ -186,7 +180,7 @@ def test_a_none_phrase_is_matched_without_the_sense_every_video_shares() -> None
 def test_an_interest_and_a_none_phrase_with_the_same_words_keep_their_own_vectors(
     alice: User,
 ) -> None:
-    from feed.steering import feed_interests_set
+    from feed.services.steering import feed_interests_set
 
     feed_interests_set(user=alice, interests=["dogs"])
     feed_instruction_set(user=alice, instruction="no dogs")
@@ -240,7 +234,7 @@ def test_an_excluded_video_never_appears_on_for_you_pages_one_to_three_while_les
     feed_instruction_set(user=bob, instruction="nothing scary, fewer cats")
     client = logged_in(bob)
     seen: list[int] = []
-    with mock.patch("feed.selectors.FEED_PAGE_SIZE", 3):
+    with mock.patch("feed.selectors.posts.FEED_PAGE_SIZE", 3):
         body = client.get("/").content.decode()
         seen += shown(body)
         for _ in range(2):
@@ -309,7 +303,7 @@ def test_latest_pages_on_past_hidden_videos_and_counts_them_per_page(
     feed_mode_set(user=bob, mode="latest")
     client = logged_in(bob)
     everything: list[int] = []
-    with mock.patch("feed.selectors.FEED_PAGE_SIZE", 4):
+    with mock.patch("feed.selectors.posts.FEED_PAGE_SIZE", 4):
         body = client.get("/").content.decode()
         everything += shown(body)
         while "before=" in body and shown(body):
@@ -322,7 +316,7 @@ def test_latest_pages_on_past_hidden_videos_and_counts_them_per_page(
 def test_following_hides_excluded_videos_too(
     bob: User, alice: User, mixed: dict[str, list[Post]]
 ) -> None:
-    from accounts.services import follow_create
+    from accounts.services.users import follow_create
 
     follow_create(follower=bob, followee=alice)
     feed_instruction_set(user=bob, instruction="don't show me cats")

@@ -13,12 +13,13 @@ from django.core.management import call_command
 
 from accounts.models import User
 from feed.exclusions import EXCLUDE_SIMILARITY, Exclusions
-from feed.features import post_features_update
 from feed.models import Post, PostFeatures
 from feed.pool import candidate_pool, pool_clear
 from feed.pool_exclusions import pool_excluded
 from feed.post_parts import MAX_PARTS, parts_blob, parts_rows, text_parts
-from feed.steering import feed_instruction_set, feed_mode_set, none_vectors
+from feed.selectors.steering import none_vectors
+from feed.services.features import post_features_update
+from feed.services.steering import feed_instruction_set, feed_mode_set
 from feed.tests.feed_helpers import logged_in, publish_like, shown
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_pool")]

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from feed.models import Like, Post
-from feed.selectors import FEED_PAGE_SIZE
-from feed.services import post_publish
+from feed.selectors.posts import FEED_PAGE_SIZE
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 
 

@@ -17,15 +17,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import TeenSettings, User
-from accounts.services import follow_create
+from accounts.services.users import follow_create
 from conftest import make_user
 from feed import ranking
-from feed.goal_selectors import goals_report
-from feed.goals import EXEMPLARS, feed_goals_set
 from feed.models import FeedPreference, Post, SeenPost
-from feed.selectors import feed_page
-from feed.services import posts_served_record
-from feed.steering import feed_instruction_set, feed_mode_set
+from feed.selectors.goals import EXEMPLARS, goals_report
+from feed.selectors.posts import feed_page
+from feed.services.goals import feed_goals_set
+from feed.services.posts import posts_served_record
+from feed.services.steering import feed_instruction_set, feed_mode_set
 from feed.tests.feed_helpers import logged_in, publish_like, quiet_hours_around_now, shown
 from generation.models import GenerationJob
 from sora_site.embeddings import EMBEDDING_DIM

@@ -12,14 +12,14 @@ from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 from django.urls import reverse
 
-from accounts.blocks import block_create
 from accounts.models import Notification, User
+from accounts.services.blocks import block_create
 from feed.models import Conversation, DirectMessage
-from feed.social import dm_send
-from feed.social_selectors import dm_refusal
+from feed.selectors.social import dm_refusal
+from feed.services.social import dm_send
 from feed.tests.social_helpers import HTMX, login, published, watch_word
 from safety.models import ModerationAction, Report
-from safety.services import moderation_suspend
+from safety.services.reports import moderation_suspend
 
 pytestmark = pytest.mark.django_db
 

@@ -7,14 +7,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.blocks import block_create
 from accounts.models import Notification, User
-from accounts.services import follow_create
-from cameo.services import cameo_grant_request, cameo_mark_verified, cameo_settings_update
-from feed.services import like_toggle
-from feed.social import comment_create, dm_send, moderation_comment_hide, notify_person
+from accounts.services.blocks import block_create
+from accounts.services.users import follow_create
+from cameo.services.consent import cameo_grant_request, cameo_mark_verified, cameo_settings_update
+from feed.services.posts import like_toggle
+from feed.services.social import comment_create, dm_send, moderation_comment_hide, notify_person
 from feed.tests.social_helpers import HTMX, login, published
-from safety.services import report_create_comment
+from safety.services.reports import report_create_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +144,7 @@ def test_the_empty_page_lists_what_will_show_up(alice: User) -> None:
 
 
 def test_a_parents_change_is_filed_under_family_for_the_teen(teen: User, parent: User) -> None:
-    from accounts.teens import (
+    from accounts.services.teens import (
         parent_link_accept,
         parent_link_code_create,
         teen_settings_update_by_parent,

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from accounts.blocks import block_create
 from accounts.models import User
-from accounts.services import follow_create
+from accounts.services.blocks import block_create
+from accounts.services.users import follow_create
 from conftest import make_user
 from feed.growth import accounts_scans, captured_queries, query_plan, touches_accounts
-from feed.social_selectors import search_people
+from feed.selectors.social import search_people
 
 
 def _named(username: str, first: str = "", last: str = "") -> User:

@@ -13,17 +13,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.blocks import block_create
 from accounts.models import User
-from accounts.services import follow_create, mute_create
+from accounts.services.blocks import block_create
+from accounts.services.users import follow_create, mute_create
 from conftest import make_user
 from feed import ranking
-from feed.features import blend_energy, text_features
 from feed.models import Post, PostFeatures, SeenPost
 from feed.pool import candidate_pool
-from feed.selectors import FEED_PAGE_SIZE, feed_page
-from feed.services import see_less_create
-from feed.steering import feed_instruction_set, feed_mood_set
+from feed.selectors.posts import FEED_PAGE_SIZE, feed_page
+from feed.services.features import blend_energy, text_features
+from feed.services.posts import see_less_create
+from feed.services.steering import feed_instruction_set, feed_mood_set
 from feed.tests.feed_helpers import CALM, ENERGETIC, logged_in, publish_like, shown
 from sora_site.embeddings import EMBEDDING_DIM, embed_texts
 
@@ -129,7 +129,7 @@ def test_the_terms_are_named_and_none_of_them_is_watch_time() -> None:
         "freshness", "following", "mutual", "interests", "mood", "more", "less", "goals",
         "see_less",
     )  # fmt: skip
-    assert ranking.WEIGHTS["goals"] == 1.5  # long-term goals: feed.goals
+    assert ranking.WEIGHTS["goals"] == 1.5  # long-term goals: feed.services.goals
     assert not any("watch" in term or "session" in term for term in ranking.TERMS)
 
 
@@ -194,7 +194,7 @@ def test_publishing_queues_the_features_job_which_stores_what_the_feed_reads(
 ) -> None:
     from rq import SimpleWorker
 
-    from feed.services import post_publish
+    from feed.services.posts import post_publish
 
     job = rendered(alice, "two puppies playing in the park")
     with django_capture_on_commit_callbacks(execute=True):
@@ -271,7 +271,7 @@ def test_for_you_shows_each_post_once_a_scroll_and_is_caught_up_once_all_are_wat
         publish_like(template_job, alice, f"a kite over a windy hill, take {i}") for i in range(4)
     ]
     client = logged_in(bob)
-    with mock.patch("feed.selectors.FEED_PAGE_SIZE", 2):
+    with mock.patch("feed.selectors.posts.FEED_PAGE_SIZE", 2):
         page_one = client.get("/").content.decode()
         first = shown(page_one)
         second = shown(client.get(_next_page(page_one), HTTP_HX_REQUEST="true").content.decode())
@@ -311,7 +311,7 @@ def test_for_you_leaves_out_blocked_muted_held_and_taken_down_posts(
 def test_following_mode_lists_only_followed_people_newest_first(
     alice: User, bob: User, charlie: User, template_job: Any
 ) -> None:
-    from feed.steering import feed_mode_set
+    from feed.services.steering import feed_mode_set
 
     older = publish_like(template_job, alice, "an owl in a moonlit forest", features=False)
     newer = publish_like(template_job, alice, "a butterfly in a sunny garden", features=False)
@@ -344,7 +344,7 @@ def test_the_pool_reads_new_posts_and_recomputed_features_without_a_reload(
     second = publish_like(template_job, alice, "a dolphin under the sea", features=False)
     grown = candidate_pool()
     assert len(grown) == len(pool) + 1 and grown.vectors[-1].any() == False  # noqa: E712
-    from feed.features import post_features_update
+    from feed.services.features import post_features_update
 
     post_features_update(post_id=second.pk)
     updated = candidate_pool()

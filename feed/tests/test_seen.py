@@ -91,7 +91,7 @@ def test_a_report_of_posts_sent_to_someone_else_marks_nothing(
 def test_a_report_of_a_post_never_sent_to_this_person_writes_nothing(
     bob: User, charlie: User, kites: list[Post]
 ) -> None:
-    with mock.patch("feed.selectors.FEED_PAGE_SIZE", 2):
+    with mock.patch("feed.selectors.posts.FEED_PAGE_SIZE", 2):
         sent = shown(logged_in(bob).get("/").content.decode())
     never = [p.pk for p in kites if p.pk not in sent]
     response = _report(logged_in(bob), *never)
@@ -168,7 +168,7 @@ def test_a_report_costs_the_same_queries_for_one_id_or_fifty(
     for i in range(50):
         publish_like(template_job, alice, f"a paper boat on a pond, take {i}", features=False)
     client = logged_in(bob)
-    with mock.patch("feed.selectors.FEED_PAGE_SIZE", 50):
+    with mock.patch("feed.selectors.posts.FEED_PAGE_SIZE", 50):
         sent = shown(client.get("/").content.decode())
     counts = []
     for batch in (sent[:1], sent[1:]):
@@ -182,7 +182,7 @@ def test_the_next_page_of_a_scroll_never_repeats_what_that_scroll_sent(
     bob: User, kites: list[Post]
 ) -> None:
     client = logged_in(bob)
-    with mock.patch("feed.selectors.FEED_PAGE_SIZE", 2):
+    with mock.patch("feed.selectors.posts.FEED_PAGE_SIZE", 2):
         first_scroll = client.get("/").content.decode()
         client.get(_next_page(first_scroll), HTTP_HX_REQUEST="true")
         # A new visit starts a new scroll: the same unwatched videos first, then the rest.
@@ -196,7 +196,7 @@ def test_the_next_page_of_a_scroll_never_repeats_what_that_scroll_sent(
 @pytest.mark.parametrize("token", ["abc", "-5", "99999999999999999999999", "0"])
 def test_a_made_up_scroll_starts_a_new_scroll(bob: User, kites: list[Post], token: str) -> None:
     client = logged_in(bob)
-    with mock.patch("feed.selectors.FEED_PAGE_SIZE", 2):
+    with mock.patch("feed.selectors.posts.FEED_PAGE_SIZE", 2):
         first = shown(client.get("/").content.decode())
         page = client.get(f"/?scroll={token}", HTTP_HX_REQUEST="true")
     assert page.status_code == 200 and shown(page.content.decode()) == first
@@ -205,7 +205,7 @@ def test_a_made_up_scroll_starts_a_new_scroll(bob: User, kites: list[Post], toke
 def test_the_feed_and_the_report_work_while_the_cache_is_down(bob: User, kites: list[Post]) -> None:
     client = logged_in(bob)
     unreachable = mock.Mock(side_effect=RedisError("Connection refused"))
-    down = mock.patch("feed.selectors.cache", mock.Mock(get=unreachable, set=unreachable))
+    down = mock.patch("feed.selectors.posts.cache", mock.Mock(get=unreachable, set=unreachable))
     with down:
         page = client.get("/")
         sent = shown(page.content.decode())
@@ -218,7 +218,7 @@ def test_the_feed_and_the_report_work_while_the_cache_is_down(bob: User, kites: 
 def test_the_goal_page_counts_what_the_feed_sent_for_a_goal_before_it_is_watched(
     bob: User, alice: User, template_job: Any
 ) -> None:
-    from feed.goals import feed_goals_set
+    from feed.services.goals import feed_goals_set
 
     publish_like(template_job, alice, "a woman doing push-ups and squats in a home workout")
     feed_goals_set(user=bob, goals=["fitness"])

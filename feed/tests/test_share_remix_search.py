@@ -13,13 +13,13 @@ from django.contrib.staticfiles import finders
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from accounts.blocks import block_create
 from accounts.models import Notification, User
+from accounts.services.blocks import block_create
 from conftest import make_user
-from feed.features import post_features_update
-from feed.services import post_publish
+from feed.services.features import post_features_update
+from feed.services.posts import post_publish
 from feed.tests.social_helpers import published
-from safety.services import moderation_ban, moderation_remove_video
+from safety.services.reports import moderation_ban, moderation_remove_video
 
 SEARCH = reverse("feed:search")
 

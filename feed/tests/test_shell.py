@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from accounts.blocks import block_create
 from accounts.models import Notification, User
-from feed.social import dm_send
+from accounts.services.blocks import block_create
+from feed.services.social import dm_send
 from feed.tests.social_helpers import login, published
 
 EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2764\u2665]")

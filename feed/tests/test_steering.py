@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from feed.models import FeedPreference, SeeLess
-from feed.steering import feed_instruction_set, instruction_read, stored_vectors
+from feed.selectors.steering import stored_vectors
+from feed.services.steering import feed_instruction_set, instruction_read
 from feed.tests.feed_helpers import logged_in, publish_like
 from sora_site.embeddings import EMBEDDING_DIM
 
@@ -192,9 +193,9 @@ def test_an_unknown_interest_chip_is_refused_and_nothing_is_written(alice: User)
 def test_reset_forgets_steering_and_see_less_but_keeps_the_daily_limit(
     alice: User, bob: User, template_job: Any
 ) -> None:
-    from feed.budget import budget_set
-    from feed.services import see_less_create
-    from feed.steering import feed_mood_set
+    from feed.services.budget import budget_set
+    from feed.services.posts import see_less_create
+    from feed.services.steering import feed_mood_set
 
     post = publish_like(template_job, bob, "a cat on a sofa", features=False)
     feed_instruction_set(user=alice, instruction="more dogs")
@@ -229,7 +230,7 @@ def test_see_less_like_this_is_remembered(alice: User, bob: User, template_job: 
 def test_see_less_on_a_post_you_may_not_see_is_404(
     alice: User, bob: User, template_job: Any
 ) -> None:
-    from accounts.blocks import block_create
+    from accounts.services.blocks import block_create
 
     post = publish_like(template_job, bob, "a cat on a sofa", features=False)
     block_create(blocker=bob, blocked=alice)

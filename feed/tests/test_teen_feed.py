@@ -43,7 +43,7 @@ def test_a_teen_cannot_switch_to_for_you_and_nothing_is_written(teen: User) -> N
 def test_a_teens_daily_limit_ends_the_feed_and_a_parents_approval_extends_it(
     teen: User, parent: User
 ) -> None:
-    from accounts.teens import (
+    from accounts.services.teens import (
         parent_link_accept,
         parent_link_code_create,
         teen_extension_decide,
@@ -51,7 +51,7 @@ def test_a_teens_daily_limit_ends_the_feed_and_a_parents_approval_extends_it(
     )
 
     quiet_hours_around_now(teen, now_inside=False)
-    from feed.budget import today
+    from feed.selectors.budget import today
 
     WatchDay.objects.create(user=teen, day=today(teen), seconds=60 * 60)
     client = logged_in(teen)
@@ -74,14 +74,14 @@ def _limit_words(page: str) -> str:
 
 
 def _linked_teen_past_limit(teen: User, parent: User, *, extra: int = 0) -> None:
-    from accounts.teens import (
+    from accounts.services.teens import (
         parent_link_accept,
         parent_link_code_create,
         teen_extension_decide,
         teen_extension_request,
         teen_settings_update_by_parent,
     )
-    from feed.budget import today
+    from feed.selectors.budget import today
 
     quiet_hours_around_now(teen, now_inside=False)
     link = parent_link_accept(teen=teen, code=parent_link_code_create(parent=parent).code)
@@ -123,7 +123,7 @@ def test_the_teens_limit_page_offers_to_ask_the_linked_parent_for_more_time(
 
 
 def test_a_teen_with_no_parent_is_told_how_to_be_able_to_ask(teen: User) -> None:
-    from feed.budget import today
+    from feed.selectors.budget import today
 
     quiet_hours_around_now(teen, now_inside=False)
     WatchDay.objects.create(user=teen, day=today(teen), seconds=60 * 60)
@@ -142,7 +142,8 @@ def test_the_heartbeat_that_reaches_the_limit_offers_more_time_too(
 
 
 def test_a_teens_own_lower_limit_still_reads_as_their_own(teen: User) -> None:
-    from feed.budget import budget_set, today
+    from feed.selectors.budget import today
+    from feed.services.budget import budget_set
 
     quiet_hours_around_now(teen, now_inside=False)
     budget_set(user=teen, minutes=20)
@@ -153,7 +154,8 @@ def test_a_teens_own_lower_limit_still_reads_as_their_own(teen: User) -> None:
 
 
 def test_an_adults_limit_page_is_unchanged(alice: User) -> None:
-    from feed.budget import budget_set, today
+    from feed.selectors.budget import today
+    from feed.services.budget import budget_set
 
     budget_set(user=alice, minutes=30)
     WatchDay.objects.create(user=alice, day=today(alice), seconds=30 * 60)
@@ -206,7 +208,7 @@ def test_a_teens_instruction_is_refused_with_the_reason_and_nothing_is_written(
 
 
 def test_a_teen_with_a_personalised_feed_has_every_control(teen: User, parent: User) -> None:
-    from accounts.teens import (
+    from accounts.services.teens import (
         parent_link_accept,
         parent_link_code_create,
         teen_settings_update_by_parent,
@@ -296,7 +298,8 @@ def test_a_post_pages_player_is_counted_by_the_heartbeat(teen: User, alice: User
 
 
 def test_an_adult_with_a_limit_has_it_on_post_pages_too(alice: User, bob: User) -> None:
-    from feed.budget import budget_set, today
+    from feed.selectors.budget import today
+    from feed.services.budget import budget_set
     from feed.tests.social_helpers import published
 
     post = published(bob)

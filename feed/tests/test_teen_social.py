@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.services import follow_create
+from accounts.services.users import follow_create
 from feed.models import Conversation, DirectMessage
 from feed.tests.social_helpers import login
 

@@ -19,8 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification, ParentChange, ParentLink, TeenSettings, User
-from accounts.services import follow_create, user_signup
-from accounts.teens import (
+from accounts.services.teens import (
     parent_link_accept,
     parent_link_code_create,
     teen_birthday_check,
@@ -28,6 +27,7 @@ from accounts.teens import (
     teen_settings_update_by_parent,
     videos_audience_choose,
 )
+from accounts.services.users import follow_create, user_signup
 from conftest import PASSWORD, make_user
 from feed.models import Post
 from feed.tests.feed_helpers import quiet_hours_around_now, shown
@@ -365,7 +365,7 @@ def test_a_teen_cannot_use_the_18_choice_to_open_their_videos(teen: User) -> Non
 
 def test_a_linked_parent_link_ended_no_longer_sees(world: dict[str, Any]) -> None:
     link: ParentLink = world["link"]
-    from accounts.teens import parent_link_end
+    from accounts.services.teens import parent_link_end
 
     parent_link_end(parent=link.parent, link_id=link.pk)
     client = _client(world, "pat")

@@ -17,7 +17,8 @@ import feed
 from accounts.models import User
 from feed import ranking
 from feed.models import FeedPreference
-from feed.steering import PHRASE_TEMPLATE, feed_interests_set, stored_vectors
+from feed.selectors.steering import PHRASE_TEMPLATE, stored_vectors
+from feed.services.steering import feed_interests_set
 from feed.tests.feed_helpers import logged_in, publish_like, shown
 from feed.topics import MATCH_SIMILARITY, TOPICS, interest_matches
 from sora_site.embeddings import EMBEDDING_DIM, embed_texts

@@ -21,12 +21,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import follow_create, user_signup
+from accounts.services.users import follow_create, user_signup
 from conftest import PASSWORD
-from feed import wellbeing
-from feed.budget import budget_set, watch_heartbeat
 from feed.models import CheckIn, FeedPreference, WellbeingChange
-from feed.steering import feed_mode_set, feed_mood_set
+from feed.services import wellbeing
+from feed.services.budget import budget_set, watch_heartbeat
+from feed.services.steering import feed_mode_set, feed_mood_set
 from feed.tests.feed_helpers import CALM, ENERGETIC, logged_in, publish_like, shown
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_pool")]
@@ -221,7 +221,7 @@ def test_a_monthly_no_shifts_the_feed_like_a_weekly_worse(alice: User) -> None:
 
 
 def test_a_worse_answer_keeps_the_goals_and_calmer_mood_already_chosen(alice: User) -> None:
-    from feed.goals import feed_goals_set
+    from feed.services.goals import feed_goals_set
 
     _active(alice)
     feed_goals_set(user=alice, goals=["fitness"])
@@ -550,7 +550,7 @@ def test_someone_elses_change_is_404_and_untouched(alice: User, charlie: User) -
 def test_answers_stay_private_from_other_people_and_a_linked_parent(
     teen: User, parent: User, charlie: User
 ) -> None:
-    from accounts.teens import parent_link_accept, parent_link_code_create
+    from accounts.services.teens import parent_link_accept, parent_link_code_create
 
     parent_link_accept(teen=teen, code=parent_link_code_create(parent=parent).code)
     _active(teen)
@@ -573,7 +573,7 @@ def test_answers_stay_private_from_other_people_and_a_linked_parent(
 
 
 def test_the_data_export_includes_check_ins_and_what_they_changed(alice: User) -> None:
-    from accounts.data import data_export
+    from accounts.services.data import data_export
 
     _active(alice)
     wellbeing.check_in_answer(user=alice, kind="weekly", answer="worse", note="tired")
@@ -587,7 +587,7 @@ def test_the_data_export_includes_check_ins_and_what_they_changed(alice: User) -
 
 
 def test_another_persons_export_has_none_of_my_check_ins(alice: User, bob: User) -> None:
-    from accounts.data import data_export
+    from accounts.services.data import data_export
 
     _active(alice)
     wellbeing.check_in_answer(user=alice, kind="weekly", answer="same", note="fine")

@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from accounts.teen_selectors import TeenRules, closed_profiles, teen_interaction_refusal
-from feed import social_selectors as sel
+from accounts.selectors.teens import TeenRules, closed_profiles, teen_interaction_refusal
 from feed.cards import like_button
 from feed.models import CommentPolicy, Post
 from feed.player import player_context
+from feed.selectors import social as sel
 from safety.models import Report
 from sora_site.storage import published_media_url
 

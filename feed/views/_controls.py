@@ -9,7 +9,6 @@ from django import forms
 from django.http import HttpRequest
 
 from accounts.models import User
-from feed import budget, selectors, steering
 from feed.forms import (
     INTEREST_CHIPS,
     BudgetForm,
@@ -20,8 +19,10 @@ from feed.forms import (
     MoodForm,
     PhrasesForm,
 )
-from feed.goals import NOT_PERSONALISED, goals_shape_feed
 from feed.models import FeedPreference
+from feed.selectors import posts
+from feed.selectors.goals import NOT_PERSONALISED, goals_shape_feed
+from feed.services import budget, steering
 
 
 def mood_percent(preference: FeedPreference) -> int:
@@ -40,7 +41,7 @@ def goals_controls_context(user: User, preference: FeedPreference) -> dict[str, 
 def controls_context(request: HttpRequest, **bound: forms.Form) -> dict[str, Any]:
     """The whole controls page; ``bound`` replaces a form with the one just posted, errors and
     all."""
-    preference = selectors.feed_preference_for(request.user)
+    preference = posts.feed_preference_for(request.user)
     chip_names = {name for name, _ in INTEREST_CHIPS}
     own = [i for i in preference.interests if i not in chip_names]
     context = {
@@ -63,8 +64,8 @@ def controls_context(request: HttpRequest, **bound: forms.Form) -> dict[str, Any
         "read_columns": steering.reading_columns(preference),
         "budget_form": BudgetForm(initial={"minutes": preference.daily_budget_minutes}),
         "preference": preference,
-        "budget": selectors.preference_budget(request.user, preference),
-        "see_less_count": selectors.see_less_count(viewer=request.user),
+        "budget": posts.preference_budget(request.user, preference),
+        "see_less_count": posts.see_less_count(viewer=request.user),
         "budget_range": (budget.MIN_BUDGET_MINUTES, budget.MAX_BUDGET_MINUTES),
     }
     context.update(goals_controls_context(request.user, preference))

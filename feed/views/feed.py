@@ -18,8 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
-from accounts.teen_selectors import teen_rules
-from feed import budget, selectors, services, steering, wellbeing
+from accounts.selectors.teens import teen_rules
 from feed.cards import like_button, render_cards
 from feed.exclusions import words_saved_note
 from feed.forms import (
@@ -33,11 +32,14 @@ from feed.forms import (
 )
 from feed.models import FeedPreference
 from feed.player import limit_context
+from feed.selectors import posts as selectors
+from feed.selectors.budget import budget_status_for
+from feed.services import budget, steering, wellbeing
+from feed.services import posts as services
 from feed.views import wellbeing as wellbeing_views
 from feed.views._common import post_page_context, quiet_hours_response
 from feed.views._controls import controls_context, mood_percent
-from generation.selectors import job_get_for_user
-from generation.views import job_page_context
+from generation.selectors import job_get_for_user, job_page_context
 from sora_site import refusals
 from sora_site.template_urls import remembered_reverse
 from sora_site.text import checks_own_text
@@ -325,7 +327,7 @@ def heartbeat(request: HttpRequest) -> HttpResponse:
             "The heartbeat must say how many seconds played, as a number of 0 or more."
         )
     budget.watch_heartbeat(user=request.user, seconds=form.cleaned_data["seconds"])
-    status = budget.budget_status_for(user=request.user)
+    status = budget_status_for(user=request.user)
     context = {
         "budget_status": status,
         "heartbeat_seconds": budget.HEARTBEAT_SECONDS,

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from feed import selectors
 from feed.forms import GoalsForm
-from feed.goal_selectors import goals_report
-from feed.goals import feed_goals_pick, goal_label
+from feed.selectors import posts
+from feed.selectors.goals import goal_label, goals_report
+from feed.services.goals import feed_goals_pick
 from feed.views._controls import controls_context, goals_controls_context
 
 
@@ -43,7 +43,7 @@ def goals_set(request: HttpRequest) -> HttpResponse:
                 return redirect(reverse("feed:controls") + "#goals")
     if not request.htmx:
         return render(request, "feed/controls.html", controls_context(request, goals_form=form))
-    preference = selectors.feed_preference_for(request.user)
+    preference = posts.feed_preference_for(request.user)
     context = {**goals_controls_context(request.user, preference), "goals_note": note}
     if form.errors:
         context["goals_form"] = form

@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from accounts.selectors import notifications_in_group
-from accounts.teen_selectors import teen_interaction_refusal
-from feed import social_selectors as sel
-from feed.selectors import post_get_visible
+from accounts.selectors.people import notifications_in_group
+from accounts.selectors.teens import teen_interaction_refusal
+from feed.selectors import social as sel
+from feed.selectors.posts import post_get_visible
 
 INBOX_CONVERSATIONS = 5
 INBOX_NOTIFICATIONS = 8

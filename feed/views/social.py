@@ -19,16 +19,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.selectors import profile_get_for_viewer
-from feed import social
-from feed import social_selectors as sel
+from accounts.selectors.people import profile_get_for_viewer
 from feed.models import Post
-from feed.selectors import post_get_visible
+from feed.selectors import social as sel
+from feed.selectors.posts import post_get_visible
+from feed.services import social
 from feed.views._common import post_page_context
-from safety.forms import ReportForm
 from safety.limits import limit_wait, too_many
 from safety.models import Report
-from safety.services import report_create_comment, report_create_message
+from safety.report_pages import report_from_form
+from safety.services.reports import report_create_comment, report_create_message
 from sora_site import refusals
 from sora_site.pages import redirect_back
 
@@ -112,31 +112,13 @@ def comment_policy(request: HttpRequest, post_id: int) -> HttpResponse:
     return redirect(f"{reverse('feed:post', args=[post_id])}#comments")
 
 
-def _report(request: HttpRequest, file: Any) -> HttpResponse:
-    """Shared by comment and message reports: limit, form, service, then back where they were."""
-    if (wait := limit_wait(request, "report")) is not None:
-        messages.error(request, too_many(wait, "reports"))
-        return redirect_back(request)
-    form = ReportForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect_back(request)
-    try:
-        file(**form.cleaned_data)
-    except ValidationError as exc:
-        refusals.flash(request, exc)
-    else:
-        messages.success(request, "Thanks. Moderators will look at it.")
-    return redirect_back(request)
-
-
 @login_required
 @require_POST
 def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
-    return _report(
+    return report_from_form(
         request,
         lambda **data: report_create_comment(reporter=request.user, comment_id=comment_id, **data),
+        lambda: redirect_back(request),
     )
 
 
@@ -204,9 +186,10 @@ def _send(request: HttpRequest, other: User) -> HttpResponse:
 @login_required
 @require_POST
 def message_report(request: HttpRequest, message_id: int) -> HttpResponse:
-    return _report(
+    return report_from_form(
         request,
         lambda **data: report_create_message(reporter=request.user, message_id=message_id, **data),
+        lambda: redirect_back(request),
     )
 
 

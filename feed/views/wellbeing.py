@@ -2,8 +2,8 @@
 offers of a break and a daily limit), the person's own check-ins page, and the break page the
 feed shows while a break runs.
 
-Each view parses the request, calls one service from ``feed.wellbeing`` and renders; htmx gets
-the partial that replaces the card or the panel, a plain form post gets a redirect.
+Each view parses the request, calls one service from ``feed.services.wellbeing`` and renders; htmx
+gets the partial that replaces the card or the panel, a plain form post gets a redirect.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.teen_selectors import zone_of
-from feed import wellbeing
+from accounts.selectors.teens import zone_of
 from feed.models import CheckIn, FeedPreference, WellbeingChange
+from feed.services import wellbeing
 from sora_site import refusals
 
 CARD = "feed/wellbeing/card.html"

@@ -39,6 +39,7 @@ from generation.pipeline.base import (
     VideoRequest,
 )
 from generation.pipeline.watermark import apply_watermark
+from generation.selectors import source_image_bytes
 from generation.services.request import generation_release_pending
 from generation.services.takedown import (
     TAKEN_DOWN_STAGE,
@@ -46,16 +47,15 @@ from generation.services.takedown import (
     stopped_stage,
 )
 from generation.source_image import (
-    source_image_bytes,
     source_image_manifest,
 )
 from generation.workdirs import job_workdir
-from safety import scan as safety_scan
-from safety.scan import video_scan
+from safety.services import scan as safety_scan
+from safety.services.scan import video_scan
 from sora_site import storage
 
 if TYPE_CHECKING:
-    from safety.scan import ScanResult
+    from safety.services.scan import ScanResult
 
 log = logging.getLogger(__name__)
 Status = GenerationJob.Status

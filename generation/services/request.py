@@ -20,12 +20,12 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from accounts.models import User
-from accounts.services import require_can_write
-from accounts.teen_selectors import teen_interaction_refusal
+from accounts.selectors.teens import teen_interaction_refusal
+from accounts.services.users import require_can_write
 from cameo.models import Cameo
 from cameo.selectors import cameos_named_in
-from cameo.uses import cameo_uses_record
-from feed.selectors import post_get_visible
+from cameo.services.uses import cameo_uses_record
+from feed.selectors.posts import post_get_visible
 from generation import engines
 from generation.models import GenerationJob
 from generation.pipeline.audio.lines import check_lines, spoken_lines
@@ -41,7 +41,7 @@ from generation.source_image import (
     source_image_accept,
 )
 from generation.validators import clean_prompt
-from safety.text_checks import text_check
+from safety.services.text_checks import text_check
 
 if TYPE_CHECKING:
     from cameo.models import Cameo

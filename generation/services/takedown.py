@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import notify
+from accounts.services.users import notify
 from generation.models import GenerationJob
 from generation.services.request import generation_dequeue, generation_release_pending
 from sora_site import storage

@@ -15,9 +15,9 @@ from django.urls import reverse
 
 from accounts.models import User
 from conftest import log_in
-from feed.features import post_features_update
 from feed.pool import pool_clear
-from feed.services import post_publish
+from feed.services.features import post_features_update
+from feed.services.posts import post_publish
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.services import notify
+from accounts.services.users import notify
 from generation.pipeline.encode import encode_mp4
 from generation.pipeline.provenance import sign_mp4
 

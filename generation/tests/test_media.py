@@ -5,7 +5,7 @@ from typing import Any
 from django.test import Client
 
 from accounts.models import User
-from feed.services import post_publish
+from feed.services.posts import post_publish
 
 
 def test_a_drafts_files_go_only_to_its_creator(

@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.models import User
 from conftest import start_worker
 from feed.models import Post
-from feed.services import post_publish
+from feed.services.posts import post_publish
 from generation.pipeline.encode import encode_mp4
 from generation.pipeline.provenance import read_mp4
 

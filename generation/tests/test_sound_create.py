@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from feed.services import post_publish
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 from generation.pipeline.encode import probe_mp4
 from generation.pipeline.provenance import read_mp4

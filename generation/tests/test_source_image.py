@@ -27,10 +27,10 @@ from django.utils.html import escape
 from PIL import Image
 from rq import SimpleWorker
 
-from accounts.data import account_delete
 from accounts.models import User
+from accounts.services.data import account_delete
 from cameo.models import CameoUse
-from cameo.services import cameo_mark_verified, cameo_settings_update
+from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 from conftest import PASSWORD
 from generation import source_image
 from generation.models import GenerationJob

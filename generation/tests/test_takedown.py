@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from rq import SimpleWorker
 
-from accounts.blocks import block_create
-from accounts.data import account_delete
 from accounts.models import Notification, User
-from cameo.services import (
+from accounts.services.blocks import block_create
+from accounts.services.data import account_delete
+from cameo.services.consent import (
     cameo_grant_decide,
     cameo_grant_request,
     cameo_grant_revoke,
@@ -28,13 +28,13 @@ from cameo.services import (
     cameo_settings_update,
 )
 from conftest import PASSWORD
-from feed.services import post_publish
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 from generation.pipeline import get_backend
 from generation.services.takedown import generation_takedown
-from safety import console
 from safety.models import ModerationAction
-from safety.services import moderation_remove_video
+from safety.services import console
+from safety.services.reports import moderation_remove_video
 
 EMBEDDING = [0.02 * i for i in range(128)]
 
@@ -179,10 +179,10 @@ def test_it_stores_nothing_when_the_takedown_lands_after_the_last_frame(
 def test_it_deletes_files_stored_by_a_render_that_was_taken_down_as_it_finished(
     alice: User, submit: Any, run_video_jobs: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import safety.scan
+    import safety.services.scan
 
     job = submit(alice, "a lighthouse in a storm")
-    real_record = safety.scan.video_scan_record
+    real_record = safety.services.scan.video_scan_record
 
     def record_then_taken_down(**kwargs: Any) -> Any:
         # The takedown commits in the instant between the worker's store and its last check.
@@ -191,7 +191,7 @@ def test_it_deletes_files_stored_by_a_render_that_was_taken_down_as_it_finished(
         )
         return real_record(**kwargs)
 
-    monkeypatch.setattr(safety.scan, "video_scan_record", record_then_taken_down)
+    monkeypatch.setattr(safety.services.scan, "video_scan_record", record_then_taken_down)
     run_video_jobs()
     job.refresh_from_db()
     assert job.taken_down_at is not None

@@ -14,9 +14,9 @@ from django.urls import reverse
 from rq import SimpleWorker
 
 from accounts.models import User
-from accounts.selectors import notifications_in_group
+from accounts.selectors.people import notifications_in_group
 from cameo.models import CameoGrant, CameoUse
-from cameo.services import (
+from cameo.services.consent import (
     cameo_grant_decide,
     cameo_grant_request,
     cameo_mark_verified,
@@ -24,10 +24,10 @@ from cameo.services import (
 )
 from conftest import make_user
 from feed.models import Like, Post
-from feed.services import like_toggle, post_publish
+from feed.services.posts import like_toggle, post_publish
 from generation.models import GenerationJob
 from safety.models import ModerationAction
-from safety.services import moderation_suspend
+from safety.services.reports import moderation_suspend
 
 EMBEDDING = [0.02 * i for i in range(128)]
 
@@ -318,7 +318,7 @@ def test_the_moderators_group_may_not_change_or_delete_posts_or_reports(moderato
 def test_a_moderator_lifts_a_suspension_and_a_ban_with_the_action_and_it_is_logged(
     alice: User, bob: User, moderator: User
 ) -> None:
-    from safety.services import moderation_ban
+    from safety.services.reports import moderation_ban
 
     moderation_suspend(moderator=moderator, user_id=alice.pk, days=3, reason="spam")
     moderation_ban(moderator=moderator, user_id=bob.pk, reason="spam")

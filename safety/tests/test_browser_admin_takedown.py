@@ -13,7 +13,7 @@ from rq import SimpleWorker
 
 from accounts.models import User
 from conftest import PASSWORD, new_page
-from feed.services import post_publish
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 from safety.models import ModerationAction
 

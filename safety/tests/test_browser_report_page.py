@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from accounts.models import User
-from cameo.services import cameo_mark_verified, cameo_settings_update
+from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 from conftest import PASSWORD, log_in
-from feed.services import post_publish
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 from generation.services import generation_request
 from safety.models import ModerationAction, Report
-from safety.services import report_create
+from safety.services.reports import report_create
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.models import User
 from conftest import log_in
 from safety.models import Report, ReportMessage
-from safety.services import report_message_create
+from safety.services.reports import report_message_create
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_report_a_post_follow_it_and_answer_a_moderator(
     live_server: Any, page: Any, alice: User, bob: User, moderator: User, rendered: Any
 ) -> None:
-    from feed.services import post_publish
+    from feed.services.posts import post_publish
 
     post = post_publish(user=bob, job_id=rendered(bob).pk)
     base = live_server.url

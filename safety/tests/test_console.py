@@ -17,16 +17,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification, User
-from cameo.services import cameo_delete, cameo_mark_verified, cameo_settings_update
+from cameo.services.consent import cameo_delete, cameo_mark_verified, cameo_settings_update
 from conftest import make_user
-from feed.services import post_publish
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 from generation.services import generation_request
 from generation.services.takedown import generation_delete_taken_down_files
-from safety import console
 from safety.models import ModerationAction, Report, ReportMessage, Strike, WatchedWord
-from safety.services import moderation_remove_video, report_create
-from safety.text_checks import report_automatic
+from safety.services import console
+from safety.services.reports import moderation_remove_video, report_create
+from safety.services.text_checks import report_automatic
 
 REPORT_ACTIONS = [
     "assign_to_me", "remove_reported_video", "restore_reported_video", "release_reported_video",

@@ -25,14 +25,15 @@ from django.urls import reverse
 
 from accounts.models import Notification, User
 from cameo import faces
-from feed.services import post_publish
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 from generation.pipeline import pictograms
 from generation.pipeline.base import VideoRequest
 from generation.pipeline.builtin import _buffers, build_scene, render_batch
 from generation.pipeline.scene import ScenePlan, plan_scene
-from safety import scan
+from safety import likeness
 from safety.models import LikenessMatch, VideoScan
+from safety.services import scan
 from safety.tests.test_likeness_guard import _alice_cameo, _astronaut
 
 # The ``submit`` fixture's request: 4 s of 9:16 at seed 1234, so 4 sampled frames a clip.
@@ -145,11 +146,11 @@ def test_twenty_videos_of_drawn_people_are_scanned_and_none_is_held(
     closest = _closest(detector_calls)
     print(
         f"\n{found} faces in {SAMPLED * len(PROMPTS)} sampled frames; closest to the protected "
-        f"face {closest:.3f} (holds under {scan.LIKENESS_DISTANCE})",
+        f"face {closest:.3f} (holds under {likeness.LIKENESS_DISTANCE})",
         {p: n for p, n in per_clip.items() if n},
     )
     # The guard was really asked: the detector finds the pictograms' emoji faces.
-    assert found >= 1 and closest >= scan.LIKENESS_DISTANCE
+    assert found >= 1 and closest >= likeness.LIKENESS_DISTANCE
     _nothing_held(alice)
 
 
@@ -165,7 +166,7 @@ def test_a_video_of_drawn_people_made_through_the_queue_can_be_published(
 
     assert len(detector_calls) == job.scan.frames_scanned == SAMPLED
     assert job.scan.faces_found == sum(map(len, detector_calls)) >= 1
-    assert _closest(detector_calls) >= scan.LIKENESS_DISTANCE
+    assert _closest(detector_calls) >= likeness.LIKENESS_DISTANCE
     assert job.held_at is None and job.scan.outcome == "passed"
     _nothing_held(alice)
     # The shortcut the other test takes draws the same sampled frames as the real render.

@@ -20,13 +20,14 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Notification, User
-from cameo.services import cameo_mark_verified, cameo_settings_update
+from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 from conftest import make_user
 from feed.models import Post
-from feed.services import post_publish
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
-from safety import scan
+from safety import likeness
 from safety.models import LikenessMatch, VideoScan
+from safety.services import scan
 
 ELSEWHERE = [0.02 * i for i in range(128)]  # an embedding far from every real face
 
@@ -92,7 +93,7 @@ def test_a_video_showing_alice_without_her_consent_is_held(
 
     assert job.held_at is not None and job.held_reason == scan.HOLD_REASON
     match = LikenessMatch.objects.get()
-    assert match.cameo_owner == alice and match.distance < scan.LIKENESS_DISTANCE
+    assert match.cameo_owner == alice and match.distance < likeness.LIKENESS_DISTANCE
     assert job.scan.outcome == "held"
 
     with pytest.raises(ValidationError) as excinfo:
@@ -170,18 +171,18 @@ def test_the_guard_compares_thousands_of_cameos_in_one_matrix_and_keeps_consente
     lookalike[0] += 0.5  # 0.5 from alice: a match on its own, but alice is closer to her face
     crowd[0], crowd[1] = alice, lookalike
     ids = np.arange(1, 5001, dtype=np.int64)
-    protected = scan.Likenesses(cameo_ids=ids, owner_ids=ids + 100, matrix=crowd)
-    seen = [scan.FaceSighting(frame=12, box=(0, 0, 1, 1), embedding=alice + 0.01)]
+    protected = likeness.Likenesses(cameo_ids=ids, owner_ids=ids + 100, matrix=crowd)
+    seen = [likeness.FaceSighting(frame=12, box=(0, 0, 1, 1), embedding=alice + 0.01)]
     faces = np.stack([s.embedding for s in seen])
-    nobody = scan.Likenesses.from_rows([])
+    nobody = likeness.Likenesses.from_rows([])
 
     started = time.monotonic()
-    matches = scan.likeness_matches(seen, faces, protected, nobody)
+    matches = likeness.likeness_matches(seen, faces, protected, nobody)
     assert time.monotonic() - started < 0.5
     assert [(m.cameo_id, m.owner_id, m.frame) for m in matches] == [(1, 101, 12), (2, 102, 12)]
 
-    consented = scan.Likenesses.from_rows([(1, 101, alice.tolist())])
-    assert scan.likeness_matches(seen, faces, protected, consented) == []
+    consented = likeness.Likenesses.from_rows([(1, 101, alice.tolist())])
+    assert likeness.likeness_matches(seen, faces, protected, consented) == []
 
 
 def test_the_timing_helper_scans_one_frame_a_second_of_a_real_clip() -> None:
@@ -210,7 +211,7 @@ def test_moderators_can_read_a_held_scan_in_admin_but_not_change_it(
     job = submit(bob, "a walk in the park")
     result = scan.ScanResult(
         frames_scanned=4, faces_found=1, seconds=0.8, protected_cameos=1, identity={},
-        matches=[scan.Match(cameo_id=cameo.pk, owner_id=alice.pk, distance=0.31, frame=12)],
+        matches=[likeness.Match(cameo_id=cameo.pk, owner_id=alice.pk, distance=0.31, frame=12)],
     )  # fmt: skip
     held = scan.video_scan_record(job=job, result=result)
     client.force_login(moderator)

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from cameo.models import CameoGrant
-from cameo.services import cameo_mark_verified, cameo_settings_update
+from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 from conftest import PASSWORD, make_user
 from safety.limits import too_many
 

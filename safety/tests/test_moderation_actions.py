@@ -8,12 +8,12 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Notification, User
-from cameo.services import cameo_mark_verified, cameo_settings_update
+from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 from conftest import make_user
 from generation.models import GenerationJob
 from generation.services import generation_request
 from safety.models import ModerationAction, Report
-from safety.services import moderation_release_hold, report_create
+from safety.services.reports import moderation_release_hold, report_create
 
 
 def _held_job(user: User) -> GenerationJob:

@@ -25,10 +25,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import User
-from cameo.services import cameo_mark_verified, cameo_settings_update
+from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 from generation.services import generation_request
-from safety import console, scan, services, text_checks
+from safety.likeness import Match
 from safety.models import Appeal, ModerationAction, Report, Strike, VideoScan
+from safety.services import console, scan, text_checks
+from safety.services import reports as services
 
 
 def _run(*args: str) -> list[str]:
@@ -61,7 +63,7 @@ def _job(user: User, cameo_ids: tuple[int, ...] = ()) -> Any:
 def _scan(job: Any, *, likeness: Any = None, nudity: bool = False) -> VideoScan:
     matches = []
     if likeness is not None:
-        matches = [scan.Match(cameo_id=likeness.pk, owner_id=likeness.owner_id, distance=0.3,
+        matches = [Match(cameo_id=likeness.pk, owner_id=likeness.owner_id, distance=0.3,
                               frame=12)]  # fmt: skip
     result = scan.ScanResult(
         frames_scanned=4, faces_found=len(matches), seconds=1.0, protected_cameos=1,

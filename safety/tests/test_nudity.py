@@ -21,9 +21,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Notification, User
-from feed.services import post_publish
-from safety import nudity, scan
+from feed.services.posts import post_publish
+from safety import likeness, nudity
 from safety.models import Report, VideoScan
+from safety.services import scan
 
 
 class FixedDetector:
@@ -190,7 +191,7 @@ def test_the_threshold_setting_decides(
     monkeypatch.setattr(nudity, "_detector", FixedDetector(("BUTTOCKS_EXPOSED", 0.91)))
     job = submit(bob, "a walk in the park")
     frames = np.stack([_frame()] * 96)
-    result = scan.video_scan(job, frames, 24, protected=scan.Likenesses.from_rows([]))
+    result = scan.video_scan(job, frames, 24, protected=likeness.Likenesses.from_rows([]))
     stored = scan.video_scan_record(job=job, result=result)
     assert (stored.outcome, stored.nudity_frames, stored.nudity_score) == ("passed", 0, 0.91)
     assert stored.nudity_threshold == 0.95 and not Report.objects.exists()
@@ -199,13 +200,13 @@ def test_the_threshold_setting_decides(
 def test_a_video_held_for_a_likeness_and_nudity_records_both_causes(
     alice: User, bob: User, submit: Any
 ) -> None:
-    from cameo.services import cameo_mark_verified
+    from cameo.services.consent import cameo_mark_verified
 
     cameo = cameo_mark_verified(owner=alice, display_name="Alice", embedding=[0.1] * 128)
     job = submit(bob, "a walk in the park")
     result = scan.ScanResult(
         frames_scanned=4, faces_found=1, seconds=0.9, protected_cameos=1, identity={},
-        matches=[scan.Match(cameo_id=cameo.pk, owner_id=alice.pk, distance=0.3, frame=12)],
+        matches=[likeness.Match(cameo_id=cameo.pk, owner_id=alice.pk, distance=0.3, frame=12)],
         nudity_frames=[36], nudity_score=0.88, nudity_threshold=0.5,
     )  # fmt: skip
     stored = scan.video_scan_record(job=job, result=result)
@@ -217,13 +218,13 @@ def test_a_video_held_for_a_likeness_and_nudity_records_both_causes(
 
 
 def test_a_likeness_hold_records_its_cause(alice: User, bob: User, submit: Any) -> None:
-    from cameo.services import cameo_mark_verified
+    from cameo.services.consent import cameo_mark_verified
 
     cameo = cameo_mark_verified(owner=alice, display_name="Alice", embedding=[0.1] * 128)
     job = submit(bob, "a walk in the park")
     result = scan.ScanResult(
         frames_scanned=4, faces_found=1, seconds=0.9, protected_cameos=1, identity={},
-        matches=[scan.Match(cameo_id=cameo.pk, owner_id=alice.pk, distance=0.3, frame=12)],
+        matches=[likeness.Match(cameo_id=cameo.pk, owner_id=alice.pk, distance=0.3, frame=12)],
     )  # fmt: skip
     stored = scan.video_scan_record(job=job, result=result)
     assert stored.hold_causes == ["likeness"] and stored.hold_reason == scan.HOLD_REASON

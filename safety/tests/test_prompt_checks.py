@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from cameo.models import Cameo
-from cameo.services import cameo_mark_verified, cameo_settings_update
-from feed.services import post_publish
+from cameo.services.consent import cameo_mark_verified, cameo_settings_update
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 from generation.services import PROMPT_HOLD_REASON
 from safety.models import PublicFigure

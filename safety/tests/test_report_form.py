@@ -16,9 +16,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from cameo.services import cameo_mark_verified, cameo_settings_update
+from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 from conftest import make_user
-from feed.services import post_publish
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 from generation.services import generation_request
 from safety.models import Report

@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification, User
-from cameo.services import cameo_mark_verified, cameo_settings_update
+from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 from conftest import make_user
-from feed.services import post_publish
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 from safety.models import ModerationAction, Report, Strike
-from safety.services import report_create
-from safety.text_checks import report_automatic
+from safety.services.reports import report_create
+from safety.services.text_checks import report_automatic
 
 BUTTONS = [
     "remove_reported_video", "restore_reported_video", "release_reported_video",

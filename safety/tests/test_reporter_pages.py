@@ -9,12 +9,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.blocks import block_create
 from accounts.models import Notification, User
-from cameo.services import cameo_mark_verified, cameo_settings_update
+from accounts.services.blocks import block_create
+from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 from generation.services import generation_request
-from safety import services
 from safety.models import Report, ReportMessage
+from safety.services import reports as services
 
 pytestmark = pytest.mark.django_db
 
@@ -320,7 +320,7 @@ def test_settings_and_your_profile_link_to_your_reports(alice: User) -> None:
 def test_the_post_page_has_a_report_control_for_others_only(
     alice: User, bob: User, rendered: Any
 ) -> None:
-    from feed.services import post_publish
+    from feed.services.posts import post_publish
 
     post = post_publish(user=bob, job_id=rendered(bob).pk)
     url = reverse("feed:post", args=[post.pk])

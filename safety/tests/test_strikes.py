@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from accounts.models import Notification, User
 from conftest import make_user
-from safety import console
 from safety.models import Appeal, ModerationAction, Strike
-from safety.services import moderation_suspend
+from safety.services import console
+from safety.services.reports import moderation_suspend
 
 
 def _login(user: User) -> Client:

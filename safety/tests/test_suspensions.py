@@ -11,12 +11,12 @@ from django.urls import reverse
 
 from accounts.models import User
 from conftest import PASSWORD
-from feed.selectors import feed_latest
-from feed.services import post_publish
+from feed.selectors.posts import feed_latest
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 from generation.services import generation_request
 from safety.models import ModerationAction
-from safety.services import moderation_ban, moderation_suspend
+from safety.services.reports import moderation_ban, moderation_suspend
 
 
 def _login(user: User) -> Client:
@@ -59,8 +59,8 @@ def test_a_suspended_persons_session_ends_and_they_read_until_when(
 def test_every_service_refuses_a_suspended_persons_writes(
     alice: User, bob: User, moderator: User
 ) -> None:
-    from accounts.services import follow_create
-    from cameo.services import cameo_grant_request
+    from accounts.services.users import follow_create
+    from cameo.services.consent import cameo_grant_request
 
     moderation_suspend(moderator=moderator, user_id=alice.pk, days=1, reason="spam")
     alice.refresh_from_db()

@@ -206,7 +206,7 @@ MATRIX: dict[str, Entry] = {
     ),
     # feed
     "feed:index": public(),
-    # A teen's videos reach adults only if the teen follows them (accounts.teen_visibility).
+    # A teen's videos reach adults only if the teen follows them (accounts.selectors.visibility).
     "feed:post": social(_post, _teen_post, ("GET",), anonymous=READ, banned=READ, adult=404),
     "feed:like": social(_post, _teen_post, POST, adult=404),
     "feed:publish": private(_draft, _teen_draft),

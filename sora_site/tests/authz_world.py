@@ -16,12 +16,16 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from accounts.blocks import block_create
 from accounts.models import LimitExtensionRequest, Notification, ParentLink, User
-from accounts.services import follow_create, notify
-from accounts.teens import parent_link_accept, parent_link_code_create, teen_extension_request
+from accounts.services.blocks import block_create
+from accounts.services.teens import (
+    parent_link_accept,
+    parent_link_code_create,
+    teen_extension_request,
+)
+from accounts.services.users import follow_create, notify
 from cameo.models import CameoUse, CameoVerification
-from cameo.services import (
+from cameo.services.consent import (
     cameo_grant_decide,
     cameo_grant_request,
     cameo_mark_verified,
@@ -29,14 +33,14 @@ from cameo.services import (
 )
 from conftest import make_user, moderators_group
 from feed.models import DirectMessage, Post, WatchDay, WellbeingChange
-from feed.social import comment_create, dm_send
+from feed.services.social import comment_create, dm_send
+from feed.services.wellbeing import check_in_answer
 from feed.tests.social_helpers import FinishedJobFactory, published
-from feed.wellbeing import check_in_answer
 from generation.models import GenerationJob
 from generation.services import generation_request
-from safety.console import moderation_strike
 from safety.models import Report, Strike
-from safety.services import report_create_profile, report_message_create
+from safety.services.console import moderation_strike
+from safety.services.reports import report_create_profile, report_message_create
 
 EMBEDDING = [0.015 * i for i in range(128)]
 

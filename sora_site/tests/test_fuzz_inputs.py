@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import LimitExtensionRequest, User
-from cameo.services import cameo_mark_verified
+from cameo.services.consent import cameo_mark_verified
 from feed.models import Comment, DirectMessage, FeedPreference, Post
 from feed.tests.social_helpers import published
 from generation.models import GenerationJob
@@ -99,7 +99,7 @@ def post(alice: User) -> Post:
 
 @pytest.fixture
 def friends(alice: User, bob: User) -> Iterator[None]:
-    from accounts.services import follow_create
+    from accounts.services.users import follow_create
 
     follow_create(follower=alice, followee=bob)
     follow_create(follower=bob, followee=alice)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.test import Client
 
-from accounts.blocks import block_create
 from accounts.models import User
+from accounts.services.blocks import block_create
 
 
 def test_a_missing_page_is_the_sites_page_with_a_way_back(client: Client, alice: User) -> None:

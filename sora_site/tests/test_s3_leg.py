@@ -29,12 +29,12 @@ from django.test import Client
 from django.urls import reverse
 from rq import SimpleWorker
 
-from accounts.data import account_delete
 from accounts.models import User
+from accounts.services.data import account_delete
 from conftest import PASSWORD
-from feed.services import post_publish
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
-from safety.services import moderation_remove_video
+from safety.services.reports import moderation_remove_video
 
 S3_OPTIONS: dict[str, Any] = settings.STORAGES["default"].get("OPTIONS", {})
 pytestmark = [

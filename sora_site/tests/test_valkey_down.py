@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from conftest import PASSWORD
-from feed.services import post_publish
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 from generation.services import UNAVAILABLE_MESSAGE
 from sora_site.cache import RETRY_AFTER_SECONDS

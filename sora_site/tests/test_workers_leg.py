@@ -30,7 +30,7 @@ from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegist
 
 from conftest import ROOT, make_user, worker_env
 from feed.models import Post, PostFeatures
-from feed.services import post_publish
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 from generation.services import PER_USER_QUEUE_CAP, generation_request
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from accounts.teens import teen_birthdays_run
+from accounts.services.teens import teen_birthdays_run
 
 
 class Command(BaseCommand):

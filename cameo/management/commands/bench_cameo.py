@@ -23,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cameo import faces, liveness, synthetic
 from generation.pipeline.base import CameoImage, VideoRequest
 from generation.pipeline.builtin import BuiltinBackend
-from safety.scan import time_scan
+from safety.services.scan import time_scan
 
 CLIP_SECONDS = 8.0
 CLIP_FPS = 30

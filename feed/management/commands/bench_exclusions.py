@@ -32,14 +32,17 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count
 
-from feed import exclusions, selectors, services
+from feed import exclusions
 from feed.exclusions import EXCLUDE_SIMILARITY
 from feed.management.commands.bench_feed import Command as BenchFeed
 from feed.models import Post, SeenPost
 from feed.pool import Pool, candidate_pool
 from feed.post_parts import embed_with_parts, parts_rows
 from feed.seeding import scale_parts_fill
-from feed.steering import feed_instruction_set, feed_mode_set, none_vectors
+from feed.selectors import posts as selectors
+from feed.selectors.steering import none_vectors
+from feed.services import posts as services
+from feed.services.steering import feed_instruction_set, feed_mode_set
 
 PAGES = 3
 # The rule before posts' parts were stored: the whole text alone, at this floor.

@@ -48,12 +48,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from feed import ranking, selectors
-from feed.budget import MAX_BUDGET_MINUTES, budget_set
-from feed.goals import feed_goals_set
+from feed import ranking
 from feed.models import FeedPreference, Post, SeenPost
 from feed.pool import candidate_pool
-from feed.steering import feed_instruction_set, feed_mood_set
+from feed.selectors import posts as selectors
+from feed.services.budget import MAX_BUDGET_MINUTES, budget_set
+from feed.services.goals import feed_goals_set
+from feed.services.steering import feed_instruction_set, feed_mood_set
 from sora_site import valkey
 
 P5_TARGET = 12

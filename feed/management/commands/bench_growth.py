@@ -39,7 +39,7 @@ from feed.growth import (
 from feed.management.commands import bench_feed
 from feed.models import Post
 from feed.pool import candidate_pool, pool_clear
-from feed.steering import feed_mode_set
+from feed.services.steering import feed_mode_set
 
 P8_TARGET = 1.5
 SEARCH_QUERY = "dog on the beach"

@@ -30,7 +30,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rq.worker import Worker
 
-from accounts.services import user_signup
+from accounts.services.users import user_signup
 from generation.estimate import queue_estimate
 from generation.models import GenerationJob
 from generation.services import generation_request

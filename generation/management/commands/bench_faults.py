@@ -31,7 +31,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.services import user_signup
+from accounts.services.users import user_signup
 from generation.models import GenerationJob
 from generation.services import generation_request
 from generation.workdirs import job_workdirs

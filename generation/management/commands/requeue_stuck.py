@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from feed.features import post_features_backfill
-from feed.services import post_fingerprint_backfill
+from feed.services.features import post_features_backfill
+from feed.services.posts import post_fingerprint_backfill
 from generation.services import generation_requeue_stuck
 
 

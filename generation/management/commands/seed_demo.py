@@ -18,10 +18,10 @@ from redis.exceptions import RedisError
 from accounts.models import User
 from cameo import liveness, synthetic
 from cameo.models import Cameo
-from cameo.services import cameo_mark_verified, cameo_settings_update
+from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 from feed.models import Post
 from feed.seeding import POSTS_PER_PERSON, scale_posts_count, seed_scale, templates_from
-from feed.services import post_publish
+from feed.services.posts import post_publish
 from generation.models import GenerationJob
 from generation.services import generation_request
 from generation.worker import VideoWorker

@@ -1,12 +1,12 @@
 """``manage.py bench_scan``: the cost and verdicts of the post-render scan on rendered clips.
 
-Each clip is rendered by the built-in renderer, the way a worker makes it (some with a cameo
-face from ``cameo.synthetic``, since skin and faces are what a nudity detector could mistake),
-then walked once by ``safety.scan.scan_frames`` with both frame checks, faces and nudity. It
-prints per clip the frames scanned, ms per frame for each check, faces found and the highest
-nudity score; then the totals and how many clips the nudity check would hold. The likeness
-guard's verdict needs protected cameos from the database, so ``bench_cameo`` times that part.
-The first clip's pass also loads both models; it is timed apart as the warm-up.
+Each clip is rendered by the built-in renderer, the way a worker makes it (some with a cameo face
+from ``cameo.synthetic``, since skin and faces are what a nudity detector could mistake), then
+walked once by ``safety.services.scan.scan_frames`` with both frame checks, faces and nudity. It
+prints per clip the frames scanned, ms per frame for each check, faces found and the highest nudity
+score; then the totals and how many clips the nudity check would hold. The likeness guard's verdict
+needs protected cameos from the database, so ``bench_cameo`` times that part. The first clip's pass
+also loads both models; it is timed apart as the warm-up.
 
 P4 compares each clip's scan with its render (wall seconds of ``BuiltinBackend.generate``, in
 the same process, one after the other, so a busy machine slows both): the scan should take at
@@ -31,8 +31,9 @@ from cameo import faces, synthetic
 from cameo.synthetic import GAN_SEEDS
 from generation.pipeline.base import CameoImage, VideoRequest
 from generation.pipeline.builtin import BuiltinBackend
+from safety.likeness import LIKENESS_DISTANCE, FaceCheck, pairwise_distances
 from safety.nudity import NudityCheck
-from safety.scan import LIKENESS_DISTANCE, FaceCheck, pairwise_distances, scan_frames
+from safety.services.scan import scan_frames
 
 PROMPTS = (
     "a dog running on the beach at sunset",

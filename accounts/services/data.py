@@ -44,9 +44,9 @@ from accounts.models import (
     TeenSettings,
     User,
 )
-from accounts.services import notify
+from accounts.services.users import notify
 from cameo.models import Cameo, CameoGrant, CameoUse, CameoVerification, ConsentEvent
-from cameo.services import cameo_delete
+from cameo.services.consent import cameo_delete
 from feed.models import (
     CheckIn,
     Comment,

@@ -1,7 +1,7 @@
 """Recording a cameo's use in a new video, and the consent audit row every consent write keeps.
 
-This sits below ``cameo.services`` (which also takes videos down) so that starting a video can
-check consent and record each use without reaching the takedown path.
+This sits below ``cameo.services.consent`` (which also takes videos down) so that starting a video
+can check consent and record each use without reaching the takedown path.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from accounts.services import notify
+from accounts.services.users import notify
 from cameo.models import Cameo, CameoUse, ConsentEvent
 from cameo.restrictions import restriction_conflict
 from cameo.selectors import MAX_CAMEOS_PER_VIDEO, active_grant_for, cameo_use_refusal

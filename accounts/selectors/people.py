@@ -3,12 +3,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Block, Follow, Mute, Notification, User
-from accounts.teen_selectors import profile_open_to
+from accounts.blocked import blocked_ids, has_blocked
+from accounts.models import Follow, Mute, Notification, User
+from accounts.selectors.teens import profile_open_to
 
 
 def user_get_by_handle(*, username: str) -> User:
@@ -16,11 +16,6 @@ def user_get_by_handle(*, username: str) -> User:
     site makes) is one index lookup; only another case reads the whole table."""
     found = User.objects.filter(username=username, is_active=True).first()
     return found or get_object_or_404(User, username__iexact=username, is_active=True)
-
-
-def is_blocked_between(a: User, b: User) -> bool:
-    """True when either person blocked the other."""
-    return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
 
 
 def notifications_for(*, user: User, limit: int = 100) -> list:
@@ -41,14 +36,14 @@ def unread_count(*, user: User) -> int:
 def person_get_unless_blocked(*, viewer: User, username: str) -> User:
     """The person by handle; 404 to anyone they have blocked."""
     person = user_get_by_handle(username=username)
-    if viewer.is_authenticated and Block.objects.filter(blocker=person, blocked=viewer).exists():
+    if viewer.is_authenticated and has_blocked(person, viewer):
         raise Http404("No such person.")
     return person
 
 
 def profile_get_for_viewer(*, viewer: User, username: str) -> User:
     """The person whose profile this is; 404 to anyone they have blocked, and, while they are a
-    teen, to the adults and visitors who can't find them (``teen_selectors.profile_open_to``):
+    teen, to the adults and visitors who can't find them (``selectors.teens.profile_open_to``):
     the same answer as for a handle nobody holds, so the address doesn't confirm a teen exists."""
     person = person_get_unless_blocked(viewer=viewer, username=username)
     if not profile_open_to(viewer, person):
@@ -60,10 +55,8 @@ def hidden_author_ids(*, viewer: User) -> set[int]:
     """People whose posts this viewer never sees: blocked either way, or muted."""
     if not viewer.is_authenticated:
         return set()
-    blocked = Block.objects.filter(blocker=viewer).values_list("blocked_id", flat=True)
-    blockers = Block.objects.filter(blocked=viewer).values_list("blocker_id", flat=True)
     muted = Mute.objects.filter(muter=viewer).values_list("muted_id", flat=True)
-    return set(blocked) | set(blockers) | set(muted)
+    return blocked_ids(viewer) | set(muted)
 
 
 @dataclass(frozen=True)
@@ -82,7 +75,7 @@ def relation_between(*, viewer: User, person: User) -> Relation:
     return Relation(
         follows=Follow.objects.filter(follower=viewer, followee=person).exists(),
         followed_by=Follow.objects.filter(follower=person, followee=viewer).exists(),
-        blocked=Block.objects.filter(blocker=viewer, blocked=person).exists(),
+        blocked=has_blocked(viewer, person),
         muted=Mute.objects.filter(muter=viewer, muted=person).exists(),
     )
 

@@ -16,15 +16,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from accounts.models import Block, Notification, User
-from accounts.selectors import user_get_by_handle
-from accounts.services import notify, require_can_write
-from feed import social_selectors as sel
+from accounts.blocked import is_blocked_between
+from accounts.models import Notification, User
+from accounts.selectors.people import user_get_by_handle
+from accounts.services.users import notify, require_can_write
 from feed.models import Comment, CommentPolicy, Conversation, DirectMessage, Post
-from feed.selectors import post_get_visible
-from safety.models import ModerationAction, Report
-from safety.services import _check_moderator
-from safety.text_checks import text_check
+from feed.selectors import social as sel
+from feed.selectors.posts import post_get_visible
+from safety.models import ModerationAction
+from safety.permissions import require_moderator
+from safety.services.reports import close_reports
+from safety.services.text_checks import text_check
 from safety.watched import watched_match
 from sora_site.text import clean_typed_text
 
@@ -34,8 +36,7 @@ def notify_person(*, recipient_id: int, actor: User, kind: str, text: str, url: 
     block (either way)."""
     if recipient_id == actor.pk:
         return
-    between = Q(blocker_id=recipient_id, blocked=actor) | Q(blocker=actor, blocked_id=recipient_id)
-    if Block.objects.filter(between).exists():
+    if is_blocked_between(recipient_id, actor):
         return
     notify(recipient_id=recipient_id, kind=kind, text=text, url=url, actor=actor)
 
@@ -277,15 +278,6 @@ def conversation_mark_read(*, user: User, conversation: Conversation) -> int:
 # --- Moderators ---------------------------------------------------------------------------------
 
 
-def _close_reports(outcome: str, **target: object) -> None:
-    """Resolve the open reports on a comment or message and tell each reporter."""
-    for report in Report.objects.select_for_update().filter(status=Report.Status.OPEN, **target):
-        report.status, report.resolved_at = Report.Status.RESOLVED, timezone.now()
-        report.save(update_fields=["status", "resolved_at"])
-        if report.reporter_id:
-            notify(recipient_id=report.reporter_id, kind="report_outcome", text=outcome)
-
-
 def _was_held(**target: object) -> bool:
     """Hidden by the automatic checks rather than by a moderator: nobody was told of it yet."""
     return not ModerationAction.objects.filter(kind=ModerationAction.Kind.HIDE, **target).exists()
@@ -294,7 +286,7 @@ def _was_held(**target: object) -> bool:
 @transaction.atomic
 def moderation_comment_hide(*, moderator: User, comment_id: int, reason: str) -> object:
     """Hide a comment from everyone but its author; its open reports are resolved."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     comment = Comment.objects.select_for_update().get(pk=comment_id)
     if comment.hidden_at is not None:
         raise ValidationError("This comment is already hidden.")
@@ -303,7 +295,7 @@ def moderation_comment_hide(*, moderator: User, comment_id: int, reason: str) ->
     comment.hidden_at = timezone.now()
     comment.hidden_reason = f"Hidden by a moderator: {reason}"[:300]
     comment.save(update_fields=["hidden_at", "hidden_reason"])
-    _close_reports("A moderator hid the comment you reported. Thank you.", comment=comment)
+    close_reports("A moderator hid the comment you reported. Thank you.", comment=comment)
     notify(
         recipient_id=comment.author_id, kind="comment_hidden",
         text=f"A moderator hid your comment: {reason}", url=comment_url(comment),
@@ -318,7 +310,7 @@ def moderation_comment_hide(*, moderator: User, comment_id: int, reason: str) ->
 def moderation_comment_restore(*, moderator: User, comment_id: int, reason: str) -> object:
     """Show a hidden comment again. One that the checks held is announced to the poster now,
     since nobody was told of it when it was written."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     comment = (
         Comment.objects.select_for_update().select_related("post", "author").get(pk=comment_id)
     )
@@ -352,7 +344,7 @@ def _recipient_id(message: DirectMessage) -> int:
 @transaction.atomic
 def moderation_message_hide(*, moderator: User, message_id: int, reason: str) -> object:
     """Hide a direct message from its recipient; its open reports are resolved."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     message = (
         DirectMessage.objects.select_for_update().select_related("conversation").get(pk=message_id)
     )
@@ -361,7 +353,7 @@ def moderation_message_hide(*, moderator: User, message_id: int, reason: str) ->
     message.hidden_at = timezone.now()
     message.hidden_reason = f"Hidden by a moderator: {reason}"[:300]
     message.save(update_fields=["hidden_at", "hidden_reason"])
-    _close_reports("A moderator hid the message you reported. Thank you.", message=message)
+    close_reports("A moderator hid the message you reported. Thank you.", message=message)
     notify(
         recipient_id=message.sender_id, kind="message_hidden",
         text=f"A moderator hid a message you sent: {reason}",
@@ -375,7 +367,7 @@ def moderation_message_hide(*, moderator: User, message_id: int, reason: str) ->
 @transaction.atomic
 def moderation_message_restore(*, moderator: User, message_id: int, reason: str) -> object:
     """Show a hidden message to its recipient, who is told of it if the checks had held it."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     message = (
         DirectMessage.objects.select_for_update()
         .select_related("conversation", "sender")
@@ -399,7 +391,7 @@ def moderation_message_restore(*, moderator: User, message_id: int, reason: str)
     )  # fmt: skip
 
 
-# --- Notifications for likes and remixes (called from feed.services) ----------------------------
+# --- Notifications for likes and remixes (called from feed.services.posts) ----------------------
 
 
 def notify_like(*, post: Post, user: User) -> None:

@@ -22,10 +22,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import notify
+from accounts.services.users import notify
 from generation.models import GenerationJob
 from safety.models import Appeal, ModerationAction, Report, Strike
-from safety.services import _check_moderator, _close_reports, moderation_ban, moderation_suspend
+from safety.permissions import require_moderator
+from safety.services.reports import close_reports, moderation_ban, moderation_suspend
 
 APPEAL_LIMIT = 2000
 REASON_LIMIT = 300
@@ -72,7 +73,7 @@ def _close_report(report: Report | None, outcome: str, moderator: User) -> None:
     if report is None:
         return
     if report.job_id is not None:
-        _close_reports(report.job, outcome, moderator)
+        close_reports(outcome, job=report.job)
         report.refresh_from_db(fields=["status", "resolved_at"])
     if report.status != Report.Status.OPEN:
         return
@@ -97,7 +98,7 @@ def moderation_warn(
 ) -> ModerationAction:
     """Tell a person what they did wrong, without a strike: a warning never counts toward a
     suspension, but the person sees it on their standing page."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     person, report = _person(moderator, user_id), _report(report_id)
     action = ModerationAction.objects.create(
         moderator=moderator, kind=ModerationAction.Kind.WARN, target_user=person,
@@ -116,7 +117,7 @@ def moderation_reinstate(*, moderator: User, user_id: int, reason: str) -> Moder
     """Lift a suspension or a ban (a mistake, or one that served its purpose): the person may
     write again and their posts come back to the feeds. Admin offers this instead of editing
     ``suspended_until`` or ``is_active`` by hand, so the log says who lifted it and why."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     person = _person(moderator, user_id)
     if person.is_active and not person.is_suspended:
         raise ValidationError("This account is neither suspended nor banned.")
@@ -143,7 +144,7 @@ def moderation_strike(
 ) -> ModerationAction:
     """Give a strike. It counts for ``SORA_STRIKE_ACTIVE_DAYS``; the strike that brings the
     active count to ``SORA_STRIKES_TO_SUSPEND`` also suspends the account (a second log row)."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     person, report = _person(moderator, user_id), _report(report_id)
     job_id = job_id or (report.job_id if report else None)
     action = ModerationAction.objects.create(
@@ -203,7 +204,7 @@ def _link_report(action: ModerationAction, report: Report) -> None:
 @transaction.atomic
 def report_suspend(*, moderator: User, report_id: int, days: int, reason: str) -> ModerationAction:
     """Suspend the reported account for N days and close the report."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     report = _report(report_id)
     user_id = _report_person(report)
     _person(moderator, user_id)
@@ -216,7 +217,7 @@ def report_suspend(*, moderator: User, report_id: int, days: int, reason: str) -
 @transaction.atomic
 def report_ban(*, moderator: User, report_id: int, reason: str) -> ModerationAction:
     """Close the reported account and the report."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     report = _report(report_id)
     action = moderation_ban(moderator=moderator, user_id=_report_person(report), reason=reason)
     _link_report(action, report)
@@ -229,7 +230,7 @@ def report_assign(*, moderator: User, report_id: int) -> Report:
     """Take a report from the queue. Taking one another moderator holds is allowed (they may be
     away); the queue's assignee filter shows who has what. Assignment is not an action on a
     person, so it writes no log row."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     report = _report(report_id)
     if report.status != Report.Status.OPEN:
         raise ValidationError("This report is already closed, so there is nothing to take.")
@@ -256,7 +257,7 @@ def moderation_restore_video(*, moderator: User, job_id: int, reason: str) -> Mo
     files are gone and the restore is refused. Videos taken down because consent was withdrawn
     stay down: only the cameo's owner can decide those.
     """
-    _check_moderator(moderator)
+    require_moderator(moderator)
     job = GenerationJob.objects.select_for_update().filter(pk=job_id).first()
     if job is None:
         raise ValidationError("That video no longer exists.")
@@ -274,7 +275,7 @@ def moderation_restore_video(*, moderator: User, job_id: int, reason: str) -> Mo
         )
     job.taken_down_at, job.takedown_reason = None, ""
     job.save(update_fields=["taken_down_at", "takedown_reason"])
-    _close_reports(job, "A moderator reviewed the video you reported and left it up.", moderator)
+    close_reports("A moderator reviewed the video you reported and left it up.", job=job)
     notify(
         recipient_id=job.creator_id, kind="restored",
         text=f"A moderator restored your video: {reason}",
@@ -328,7 +329,7 @@ def appeal_decide(
 ) -> ModerationAction:
     """Uphold or reverse a strike on appeal and tell the person. Reversing also lifts the
     suspension the strikes caused once the person is below the threshold again."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     appeal = Appeal.objects.select_for_update().select_related("strike").filter(pk=appeal_id)
     appeal = appeal.first()
     if appeal is None:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import django_rq
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -19,12 +18,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
-from redis.exceptions import RedisError
 
+from accounts.blocked import is_blocked_between
 from accounts.models import User
-from accounts.selectors import is_blocked_between
-from accounts.services import notify, require_can_write
-from accounts.teen_selectors import teen_cameo_cap_refusal, teen_cameo_level_refusal
+from accounts.selectors.teens import teen_cameo_cap_refusal, teen_cameo_level_refusal
+from accounts.services.users import notify, require_can_write
 from cameo import liveness
 from cameo.models import (
     Cameo,
@@ -40,10 +38,11 @@ from cameo.selectors import (
     said_no_sentence,
     uses_by_others,
 )
-from cameo.uses import consent_event_create
+from cameo.services.uses import consent_event_create
 from generation.services.takedown import generation_takedown
-from safety.text_checks import text_check
+from safety.services.text_checks import text_check
 from sora_site import storage
+from sora_site.queue import enqueue_default
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -432,11 +431,8 @@ def cameo_verification_start(
 
 
 def _enqueue_verification(attempt_id: int) -> None:
-    try:
-        django_rq.get_queue("default", commit_mode="auto").enqueue(
-            "cameo.jobs.verify_cameo", attempt_id, job_id=f"cameo-verify-{attempt_id}"
-        )
-    except RedisError:
+    job_id = f"cameo-verify-{attempt_id}"
+    if not enqueue_default("cameo.jobs.verify_cameo", attempt_id, job_id=job_id):
         _verification_finish(attempt_id, reason=CHECK_UNAVAILABLE)
 
 

@@ -1,6 +1,6 @@
 """Writes for teen accounts: their settings (a parent's changes logged for the teen), the
 parent link, requests for more time, and turning 18. Reads and the rules other apps ask about
-live in ``accounts.teen_selectors``.
+live in ``accounts.selectors.teens``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.blocked import is_blocked_between
 from accounts.models import (
     ADULT_AGE,
     TEEN_SETTING_LABELS,
@@ -26,9 +27,7 @@ from accounts.models import (
     User,
     age_on,
 )
-from accounts.selectors import is_blocked_between
-from accounts.services import notify, require_can_write
-from accounts.teen_selectors import (
+from accounts.selectors.teens import (
     LEVELS,
     REACH_LEVELS,
     active_link_of,
@@ -36,10 +35,11 @@ from accounts.teen_selectors import (
     local_today,
     quiet_window_minutes,
 )
+from accounts.services.users import notify, require_can_write
 from cameo.models import Cameo
-from cameo.services import cameo_settings_update
-from feed.budget import MAX_BUDGET_MINUTES, MIN_BUDGET_MINUTES, budget_set
+from cameo.services.consent import cameo_settings_update
 from feed.models import FeedPreference
+from feed.services.budget import MAX_BUDGET_MINUTES, MIN_BUDGET_MINUTES, budget_set
 
 Permission = Cameo.Permission
 EXTENSION_CHOICES = (15, 30, 60)
@@ -531,7 +531,7 @@ def teen_birthday_check(*, user: User, now: dt.datetime | None = None) -> bool:
 
 def _ask_who_sees_videos(user: User) -> None:
     """At 18 the videos don't open by themselves: they stay with the people the person follows
-    (``accounts.teen_visibility``) until they choose, and they are asked to."""
+    (``accounts.selectors.visibility``) until they choose, and they are asked to."""
     row = TeenSettings.objects.filter(user=user).first()
     if row is None or row.videos_seen_by != TeenSettings.Audience.FOLLOWING:
         return

@@ -1,30 +1,34 @@
-"""Long-term goals: what a person wants the app to help with, beyond what they watch today.
+"""Long-term goals as the feed reads them, and the goal page's report.
 
-Each goal is a handful of written exemplars of the videos that serve it. They are embedded
-with MiniLM when the person saves their goals (``feed_goals_set``) and stored on their
-``FeedPreference``, so the feed never runs the model per request. The ranking's ``goals`` term
-is how close a post comes to the closest exemplar of any chosen goal; "Be more connected to
-friends" also counts posts by people the person follows (``feed.ranking``).
+Each goal is a handful of written exemplars of the videos that serve it (``EXEMPLARS``); their
+MiniLM vectors are stored on the person's ``FeedPreference`` when they save their goals
+(``feed.services.goals``), and ``ranking_goals`` hands them to the ranking, so the feed never
+runs the model per request.
+
+The goal page reports what the feed did for each of the person's goals lately.
+
+"Shown for a goal" is what the feed recorded when it showed a post with the goal among the
+reasons in "Why this video?" (``SeenPost.goal``). "Friends" are the people the person follows
+now; the page says which of them follow back. Nobody but the person sees any of it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
 
-from accounts.teen_selectors import teen_rules
+from accounts.models import Follow, User
+from accounts.selectors.teens import teen_rules
 from feed import ranking
-from feed.models import FeedPreference, Goal
-from sora_site import embeddings
+from feed.models import FeedPreference, Goal, SeenPost
 from sora_site.embeddings import EMBEDDING_DIM
 
-if TYPE_CHECKING:
-    from accounts.models import User
-
 NOT_PERSONALISED = "Goals shape a personalised feed; yours shows Latest and Following."
+
 
 # Written like the prompts people type, because posts are embedded from their prompts.
 EXEMPLARS: dict[str, tuple[str, ...]] = {
@@ -73,6 +77,8 @@ EXEMPLARS: dict[str, tuple[str, ...]] = {
         "building a colorful diorama by hand",
     ),
 }
+
+
 # What each goal's term does, in the words the goal page and the picker use.
 EFFECTS: dict[str, str] = {
     Goal.FRIENDS: "Posts by people you follow rank higher, and so do videos of friends and "
@@ -84,6 +90,8 @@ EFFECTS: dict[str, str] = {
     Goal.REST: "Calm, slow videos rank higher: waves, rain, quiet forests, a cup of tea.",
     Goal.CREATIVE: "Videos of painting, pottery, making music and sketching rank higher.",
 }
+
+
 # Goals at most: every goal may be chosen.
 MAX_GOALS = len(Goal.values)
 
@@ -136,41 +144,105 @@ def goals_shape_feed(user: User) -> bool:
     return rules is None or rules.personalised
 
 
-def _goal_vectors_blob(goals: list[str]) -> bytes:
-    if not goals:
-        return b""
-    texts = [text for goal in goals for text in EXEMPLARS[goal]]
-    return np.asarray(embeddings.embed_texts(texts), dtype="<f4").tobytes()
+WINDOW_DAYS = 30
 
 
-def clean_goals(goals: list[str]) -> list[str]:
-    """The chosen goals in the order ``Goal`` lists them, once each; an unknown one is refused
-    with a sentence."""
-    unknown = [g for g in goals if g not in Goal.values]
-    if unknown:
-        raise ValidationError("Pick your goals from the list.")
-    chosen = set(goals)
-    return [g for g in Goal.values if g in chosen]
+@dataclass(frozen=True)
+class FriendsSeen:
+    """Posts by people the person follows that the feed showed them, by whether those people
+    follow them back."""
+
+    mutual: int
+    one_way: int
+
+    @property
+    def total(self) -> int:
+        return self.mutual + self.one_way
 
 
-@transaction.atomic
-def feed_goals_set(*, user: User, goals: list[str]) -> FeedPreference:
-    """Save the person's long-term goals and their exemplars' vectors."""
-    cleaned = clean_goals(goals)
-    preference, _ = FeedPreference.objects.select_for_update().get_or_create(user=user)
-    preference.goals = cleaned
-    preference.goal_vectors = _goal_vectors_blob(cleaned)
-    preference.save(update_fields=["goals", "goal_vectors", "updated_at"])
-    return preference
+@dataclass(frozen=True)
+class GoalProgress:
+    """One goal on the goal page: what its term does and what the feed showed for it."""
+
+    goal: str
+    label: str
+    effect: str
+    shown: int
+    friends: FriendsSeen | None = None
+
+    @property
+    def nothing_yet(self) -> bool:
+        return not self.shown and not (self.friends and self.friends.total)
 
 
-@transaction.atomic
-def feed_goals_pick(*, user: User, goals: list[str]) -> FeedPreference:
-    """The goal picker's save. Refused for a teen whose feed isn't personalised: goals would
-    shape nothing they see, and only a linked parent can change that."""
-    if not goals_shape_feed(user):
-        raise ValidationError(
-            f"{NOT_PERSONALISED} A linked parent can turn personalisation on from their family "
-            "page."
+@dataclass(frozen=True)
+class GoalsReport:
+    """The goal page: each chosen goal over the last ``WINDOW_DAYS`` days, how many videos the
+    feed showed in all, whether the person may pick goals, and, when goals aren't shaping the
+    feed right now, why not."""
+
+    goals: list[GoalProgress]
+    seen: int
+    since: dt.datetime
+    can_pick: bool = True
+    paused_because: str = ""
+
+
+def goals_report(*, user: User, now: dt.datetime | None = None) -> GoalsReport:
+    """What the feed did for the person's goals in the last 30 days: the preference, the videos
+    shown per goal, and (with the friends goal) friends' posts seen, a query each."""
+    since = (now or timezone.now()) - dt.timedelta(days=WINDOW_DAYS)
+    preference = FeedPreference.objects.filter(user=user).first() or FeedPreference(user=user)
+    chosen = [g for g in preference.goals if g in Goal.values]
+    shown = _shown_per_goal(user, since)
+    friends = _friends_seen(user, since) if Goal.FRIENDS in chosen else None
+    goals = [
+        GoalProgress(
+            goal=goal,
+            label=goal_label(goal),
+            effect=EFFECTS[goal],
+            shown=shown.get(goal, 0),
+            friends=friends if goal == Goal.FRIENDS else None,
         )
-    return feed_goals_set(user=user, goals=goals)
+        for goal in chosen
+    ]
+    can_pick = goals_shape_feed(user)
+    return GoalsReport(
+        goals=goals,
+        seen=sum(shown.values()),
+        since=since,
+        can_pick=can_pick,
+        paused_because=_paused_because(can_pick, preference),
+    )
+
+
+def _shown_per_goal(user: User, since: dt.datetime) -> dict[str, int]:
+    """Videos the feed showed since ``since``, per goal; "" counts those shown for no goal."""
+    rows = (
+        SeenPost.objects.filter(user=user, served_at__gte=since)
+        .values_list("goal")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)
+
+
+def _friends_seen(user: User, since: dt.datetime) -> FriendsSeen:
+    followed = Follow.objects.filter(follower=user).values("followee")
+    followers = Follow.objects.filter(followee=user).values("follower")
+    counts = SeenPost.objects.filter(
+        user=user, served_at__gte=since, post__author__in=followed
+    ).aggregate(total=Count("pk"), mutual=Count("pk", filter=Q(post__author__in=followers)))
+    return FriendsSeen(mutual=counts["mutual"], one_way=counts["total"] - counts["mutual"])
+
+
+def _paused_because(can_pick: bool, preference: FeedPreference) -> str:
+    """Why goals aren't shaping the feed right now, as a sentence; "" when they are."""
+    if not can_pick:
+        return NOT_PERSONALISED
+    if preference.goals and preference.mode != FeedPreference.Mode.FOR_YOU:
+        return (
+            f"Goals shape For you, and you're watching {preference.get_mode_display()}: they "
+            "start again when you switch back."
+        )
+    return ""

@@ -1,27 +1,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
-import django_rq
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from redis.exceptions import RedisError
 
 from accounts.models import User
-from accounts.services import require_can_write
+from accounts.services.users import require_can_write
 from cameo.selectors import approvals_awaited
 from feed.models import Like, Post, SeeLess, SeenPost
-from feed.selectors import SERVED_HOURS, post_get_visible
-from feed.social import notify_like, notify_remix
+from feed.selectors.posts import SERVED_HOURS, post_get_visible
+from feed.services.social import notify_like, notify_remix
 from generation.models import GenerationJob
 from generation.pipeline.fingerprint import keyframe_hashes
 from generation.selectors import job_get_for_user
-from safety.text_checks import text_check
+from safety.services.text_checks import text_check
 from safety.watched import watched_match
+from sora_site.queue import enqueue_default
 
 CAPTION_HOLD_REASON = (
     "Your caption is waiting for a moderator to look at it. The video appears in feeds once "
@@ -61,27 +59,19 @@ def _post_create(*, user: User, job_id: int, caption: str, held: bool) -> Post:
     if held:
         job.held_at, job.held_reason = timezone.now(), CAPTION_HOLD_REASON
         job.save(update_fields=["held_at", "held_reason"])
-    transaction.on_commit(lambda: _enqueue_default("feed.jobs.post_fingerprint", post.pk))
+    transaction.on_commit(lambda: enqueue_default("feed.jobs.post_fingerprint", post.pk))
     # Embedding, topics and energy for the For-you ranking; the feed never computes them.
-    transaction.on_commit(lambda: _enqueue_default("feed.jobs.post_features", post.pk))
+    transaction.on_commit(lambda: enqueue_default("feed.jobs.post_features", post.pk))
     if job.remix_of_id is not None:
         notify_remix(post)
     return post
-
-
-def _enqueue_default(func: str, *args: object) -> None:
-    """Background chores are best effort: a queue outage must not undo the person's action."""
-    try:
-        django_rq.get_queue("default", commit_mode="auto").enqueue(func, *args)
-    except RedisError:
-        logging.getLogger(__name__).warning("Could not queue %s%s", func, args)
 
 
 def post_fingerprint_backfill() -> int:
     """Queue fingerprints for posts published while the queue was unreachable."""
     missing = list(Post.objects.filter(keyframe_hashes=[]).values_list("pk", flat=True))
     for post_id in missing:
-        _enqueue_default("feed.jobs.post_fingerprint", post_id)
+        enqueue_default("feed.jobs.post_fingerprint", post_id)
     return len(missing)
 
 

@@ -22,8 +22,8 @@ from django.db.models import Q
 
 from feed.models import Post, PostFeatures
 from feed.post_parts import embed_with_parts
-from feed.services import _enqueue_default
 from feed.topics import post_topics
+from sora_site.queue import enqueue_default
 
 if TYPE_CHECKING:
     import numpy as np
@@ -211,5 +211,5 @@ def post_features_backfill() -> int:
     unread = Q(features__isnull=True) | Q(features__parts__isnull=True)
     missing = list(Post.objects.filter(unread).values_list("pk", flat=True))
     for post_id in missing:
-        _enqueue_default("feed.jobs.post_features", post_id)
+        enqueue_default("feed.jobs.post_features", post_id)
     return len(missing)

@@ -31,11 +31,13 @@ from django.utils import timezone
 
 from accounts.models import Follow, User
 from accounts.models import User as UserModel
-from accounts.teen_selectors import teen_rules, zone_of
-from feed.budget import budget_set, today
-from feed.goals import feed_goals_set, goal_label
+from accounts.selectors.teens import teen_rules, zone_of
 from feed.models import CheckIn, FeedPreference, Goal, WatchDay, WellbeingChange
 from feed.prepared import Prepared
+from feed.selectors.budget import today
+from feed.selectors.goals import goal_label
+from feed.services.budget import budget_set
+from feed.services.goals import feed_goals_set
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.blocked import is_blocked_between
 from accounts.models import (
     ADULT_AGE,
     MAX_AGE,
@@ -23,8 +24,7 @@ from accounts.models import (
     User,
     age_on,
 )
-from accounts.selectors import is_blocked_between
-from safety import text_checks
+from safety.services import text_checks
 
 UNDER_AGE_MESSAGE = f"You must be at least {MIN_AGE} years old to use this app."
 

@@ -14,9 +14,10 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Block, Follow, User
+from accounts.blocked import blocked_ids, has_blocked
+from accounts.models import Follow, User
 from accounts.search_keys import starts_with
-from accounts.teen_selectors import (
+from accounts.selectors.teens import (
     closed_profiles,
     dm_allowed_by_age,
     findable_by,
@@ -30,7 +31,7 @@ from feed.models import (
     Post,
     PostFeatures,
 )
-from feed.selectors import _posts
+from feed.selectors.posts import _posts
 from sora_site import embeddings
 from sora_site.embeddings import EMBEDDING_DIM
 
@@ -52,15 +53,6 @@ SEARCH_LITERAL_BONUS = 0.5
 SEARCH_CANDIDATES = 20_000
 
 
-def _blocked_ids(viewer: User) -> set[int]:
-    """People this viewer blocked or who blocked them."""
-    if not viewer.is_authenticated:
-        return set()
-    blocked = Block.objects.filter(blocker=viewer).values_list("blocked_id", flat=True)
-    blockers = Block.objects.filter(blocked=viewer).values_list("blocker_id", flat=True)
-    return set(blocked) | set(blockers)
-
-
 # --- Comments -----------------------------------------------------------------------------------
 
 
@@ -71,7 +63,7 @@ def _visible_comments(viewer: User) -> QuerySet[Comment]:
     if not viewer.is_authenticated:
         return qs.filter(hidden_at__isnull=True)
     qs = qs.filter(Q(hidden_at__isnull=True) | Q(author=viewer))
-    return qs.exclude(author_id__in=_blocked_ids(viewer))
+    return qs.exclude(author_id__in=blocked_ids(viewer))
 
 
 def comments_for_post(*, viewer: User, post: Post) -> list[Comment]:
@@ -128,9 +120,9 @@ def dm_refusal(sender: User, recipient: User) -> str | None:
         return f"@{recipient.username}'s account is closed, so it can't get messages."
     if recipient.is_suspended:
         return f"@{recipient.username}'s account is suspended, so it can't get messages for now."
-    if Block.objects.filter(blocker=sender, blocked=recipient).exists():
+    if has_blocked(sender, recipient):
         return f"You blocked @{recipient.username}. Unblock them to send a message."
-    if Block.objects.filter(blocker=recipient, blocked=sender).exists():
+    if has_blocked(recipient, sender):
         return f"You can't message @{recipient.username}."
     return dm_allowed_by_age(sender, recipient)
 
@@ -239,7 +231,7 @@ def search_people(*, viewer: User, query: str) -> list[User]:
     if not query:
         return []
     people = User.objects.filter(starts_with(query), is_active=True)
-    people = people.exclude(pk__in=_blocked_ids(viewer))
+    people = people.exclude(pk__in=blocked_ids(viewer))
     found = sorted(
         (person for person in people[:200] if findable_by(viewer, person)),
         key=lambda u: (u.username.lower() != query.lower(), len(u.username), u.username.lower()),

@@ -7,7 +7,7 @@ personalisation, daily limit, quiet hours), ``teen_extra_minutes_today`` (the bu
 (messages), ``teen_cameo_cap_refusal`` (cameo consent) and ``teen_interaction_refusal``
 (comments and remixes). Each reads ``is_teen_now``: the
 stored flag, lifted at once on the 18th birthday in the person's own timezone, even before
-``accounts.teens.teen_birthdays_run`` writes it down.
+``accounts.services.teens.teen_birthdays_run`` writes it down.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.blocked import has_blocked
 from accounts.follows import are_mutuals
 from accounts.models import (
     ADULT_AGE,
-    Block,
     Follow,
     LimitExtensionRequest,
     ParentChange,
@@ -188,9 +188,8 @@ def profile_open_to(viewer: Any, person: User) -> bool:
         return True
     if not getattr(viewer, "is_authenticated", False):
         return False
-    return (
-        Follow.objects.filter(follower=person, followee=viewer).exists()
-        or Block.objects.filter(blocker=viewer, blocked=person).exists()
+    return Follow.objects.filter(follower=person, followee=viewer).exists() or has_blocked(
+        viewer, person
     )
 
 

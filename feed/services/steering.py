@@ -18,12 +18,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.teen_selectors import teen_rules
-from feed.goals import goals_shape_feed
+from accounts.selectors.teens import teen_rules
 from feed.models import FeedPreference, SeeLess, SeenPost
+from feed.selectors.goals import goals_shape_feed
+from feed.selectors.steering import PHRASE_TEMPLATE, none_vectors, stored_vectors
 from safety.moderation import CATEGORY_LABELS, moderate_text
 from sora_site import embeddings
-from sora_site.embeddings import EMBEDDING_DIM
 from sora_site.text import refuse_control_characters
 
 INSTRUCTION_LIMIT = 500
@@ -31,15 +31,6 @@ MAX_PHRASES = 10
 MAX_PHRASE_CHARS = 60
 MAX_INTERESTS = 12
 MAX_INTEREST_CHARS = 40
-# Phrases are embedded inside this sentence: against prompts it separates matches from the rest
-# far better than a bare word ("dogs" alone scores a snowy mountain at 0.23, a puppy at 0.39;
-# "a video of dogs" 0.21 and 0.44).
-PHRASE_TEMPLATE = "a video of {}"
-# A "none" phrase's vector has part of "a video" taken out of it (``none_vectors``): every
-# post's text shares that sense with the template, which pulls a long prompt about a puppy in a
-# kitchen at a party below the floor for "dogs" while short unrelated ones sit near it.
-NONE_SINK = "a video"
-NONE_SINK_WEIGHT = 0.4
 
 # Cue words, longest first so "no more than" wins over "no more", and "no more" over "no".
 # A NONE cue leaves what follows out of For you entirely (``feed.exclusions``); a LESS cue ranks
@@ -276,21 +267,6 @@ def _check_phrase_count(phrases: list[str], limit: int, what: str) -> None:
 # --- Vectors --------------------------------------------------------------------------------
 
 
-def stored_vectors(preference: FeedPreference) -> np.ndarray | None:
-    """The preference's phrase vectors, (interests + more + less + none, 384), or None when they
-    don't match its phrases (edited elsewhere): the feed then ignores the phrases."""
-    blob = bytes(preference.phrase_vectors or b"")
-    count = (
-        len(preference.interests)
-        + len(preference.instruction_more)
-        + len(preference.instruction_less)
-        + len(preference.instruction_none)
-    )
-    if len(blob) != count * EMBEDDING_DIM * 4:
-        return None
-    return np.frombuffer(blob, dtype="<f4").reshape(count, EMBEDDING_DIM)
-
-
 def _all_phrases(preference: FeedPreference) -> list[str]:
     return [
         *preference.interests,
@@ -298,16 +274,6 @@ def _all_phrases(preference: FeedPreference) -> list[str]:
         *preference.instruction_less,
         *preference.instruction_none,
     ]
-
-
-def none_vectors(phrases: list[str]) -> np.ndarray:
-    """Unit vectors for "none" phrases: the phrase inside ``PHRASE_TEMPLATE``, less
-    ``NONE_SINK_WEIGHT`` of ``NONE_SINK``'s vector. Measured in ``feed.exclusions``."""
-    if not phrases:
-        return np.zeros((0, EMBEDDING_DIM), np.float32)
-    vectors = embeddings.embed_texts([PHRASE_TEMPLATE.format(p) for p in phrases])
-    vectors = vectors - NONE_SINK_WEIGHT * embeddings.embed_texts([NONE_SINK])[0]
-    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
 
 
 def _vectors_blob(preference: FeedPreference, known: dict[str, np.ndarray]) -> bytes:

@@ -1,17 +1,17 @@
 """Who may see a teen's videos: the one rule, as a queryset filter every list and fetch of posts
-goes through (``feed.selectors._posts``, the For-you mask, the share page and video files).
+goes through (``feed.selectors.posts._posts``, the For-you mask, the share page and video files).
 
 Following Instagram's teen accounts, a teen's videos reach the people the teen follows (mutuals
 are among them; following a teen is not enough) and nobody else, with these exceptions:
 
 - the teen themselves, and their linked parent while the link lasts;
-- other teens, who already find each other in search (``teen_selectors.findable_by``): the
+- other teens, who already find each other in search (``accounts.selectors.teens.findable_by``): the
   product's teen-to-teen rule, followed here rather than made stricter in one place only;
 - everyone, when a linked parent chose "Everyone" (``TeenSettings.videos_seen_by``).
 
 Visitors who aren't signed in are strangers. The rule rides on the stored setting rather than
 on the age, so the videos don't open on the 18th birthday: the person chooses then
-(``accounts.teens.videos_audience_choose``), and keeps the teen default until they do.
+(``accounts.services.teens.videos_audience_choose``), and keeps the teen default until they do.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from accounts.models import Follow, ParentLink, TeenSettings, User
-from accounts.teen_selectors import is_teen_now
+from accounts.selectors.teens import is_teen_now
 
 M = TypeVar("M", bound=Model)
 Audience = TeenSettings.Audience

@@ -1,9 +1,9 @@
 """Blocking someone: the block cascade.
 
-A block ends any follow between the two and consent to use each other's cameo, so videos either
-made with the other's cameo come down. That reaches cameo consent and takedown, so the cascade
-sits on top (as account deletion in ``accounts.data`` does), not in ``accounts.services``, which
-every app's services import.
+A block ends any follow between the two and consent to use each other's cameo, so videos either made
+with the other's cameo come down. That reaches cameo consent and takedown, so the cascade sits on
+top (as account deletion in ``accounts.services.data`` does), not in ``accounts.services.users``,
+which every app's services import.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Block, Follow, User
-from cameo.services import cameo_uses_end_for_block
+from cameo.services.consent import cameo_uses_end_for_block
 
 
 @transaction.atomic

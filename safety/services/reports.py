@@ -6,21 +6,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.blocked import is_blocked_between
 from accounts.models import Notification, User
-from accounts.selectors import is_blocked_between
-from accounts.services import notify
-from feed.social_selectors import comment_get_visible, message_get_for_participant
+from accounts.services.users import notify
+from feed.selectors.social import comment_get_visible, message_get_for_participant
 from generation.models import GenerationJob
 from generation.selectors import public_post_for
 from generation.services.takedown import generation_takedown
 from safety.models import LikenessMatch, ModerationAction, Report, ReportMessage
-from safety.text_checks import REPORT_NOTE_LIMIT
+from safety.permissions import is_moderator, require_moderator
+from safety.services.text_checks import REPORT_NOTE_LIMIT
 
 
 def _job_visible_to(job: Any, user: User) -> bool:
@@ -68,14 +69,11 @@ def report_create(
 # --- Moderators' actions ------------------------------------------------------------------------
 
 
-def _check_moderator(user: User) -> None:
-    if not (user.is_active and user.has_perm("safety.add_moderationaction")):
-        raise PermissionDenied("Only moderators can act on reports and held videos.")
-
-
-def _close_reports(job: Any, outcome: str, moderator: User) -> list[Report]:
-    """Resolve the open reports on a video and tell each reporter the outcome."""
-    reports = list(Report.objects.select_for_update().filter(job=job, status=Report.Status.OPEN))
+def close_reports(outcome: str, **target: object) -> list[Report]:
+    """Resolve the open reports on one target (``job=``, ``comment=``, ``message=`` or
+    ``reported_user=``) and tell each reporter the outcome."""
+    open_reports = Report.objects.select_for_update().filter(status=Report.Status.OPEN, **target)
+    reports = list(open_reports)
     for report in reports:
         report.status, report.resolved_at = Report.Status.RESOLVED, timezone.now()
         report.save(update_fields=["status", "resolved_at"])
@@ -87,13 +85,13 @@ def _close_reports(job: Any, outcome: str, moderator: User) -> list[Report]:
 @transaction.atomic
 def moderation_release_hold(*, moderator: User, job_id: int, reason: str) -> ModerationAction:
     """A moderator looked at a held video and lets its creator publish it."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     job = GenerationJob.objects.select_for_update().get(pk=job_id)
     if job.held_at is None:
         raise ValidationError("This video isn't held.")
     job.held_at, job.held_reason = None, ""
     job.save(update_fields=["held_at", "held_reason"])
-    _close_reports(job, "A moderator reviewed the video you reported and left it up.", moderator)
+    close_reports("A moderator reviewed the video you reported and left it up.", job=job)
     notify(
         recipient_id=job.creator_id, kind="hold_released",
         text="A moderator reviewed your video. You can publish it now.",
@@ -109,7 +107,7 @@ def moderation_release_hold(*, moderator: User, job_id: int, reason: str) -> Mod
 def moderation_remove_video(*, moderator: User, job_id: int, reason: str) -> ModerationAction:
     """Take a video down (draft or post) for breaking the rules, through the same takedown as
     every other path: a render still waiting or in progress stops, and a job deletes its files."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     job = GenerationJob.objects.select_for_update().get(pk=job_id)
     if job.taken_down_at is not None:
         raise ValidationError("This video is already down.")
@@ -117,7 +115,7 @@ def moderation_remove_video(*, moderator: User, job_id: int, reason: str) -> Mod
         job_ids=[job.pk], reason=f"Removed by a moderator: {reason}",
         notice=f"A moderator removed one of your videos: {reason}",
     )  # fmt: skip
-    _close_reports(job, "A moderator removed the video you reported. Thank you.", moderator)
+    close_reports("A moderator removed the video you reported. Thank you.", job=job)
     return ModerationAction.objects.create(
         moderator=moderator, kind=ModerationAction.Kind.REMOVE, reason=reason,
         target_user_id=job.creator_id, job=job,
@@ -126,7 +124,7 @@ def moderation_remove_video(*, moderator: User, job_id: int, reason: str) -> Mod
 
 @transaction.atomic
 def report_dismiss(*, moderator: User, report_id: int, reason: str) -> ModerationAction:
-    _check_moderator(moderator)
+    require_moderator(moderator)
     report = Report.objects.select_for_update().get(pk=report_id)
     if report.status != Report.Status.OPEN:
         raise ValidationError("This report is already closed.")
@@ -151,7 +149,7 @@ def moderation_suspend(
     *, moderator: User, user_id: int, days: int, reason: str
 ) -> ModerationAction:
     """Suspend an account for N days: its session ends and every service refuses its writes."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     if not 1 <= days <= MAX_SUSPENSION_DAYS:
         raise ValidationError(f"Suspend for 1 to {MAX_SUSPENSION_DAYS} days.")
     person = User.objects.select_for_update().get(pk=user_id)
@@ -173,7 +171,7 @@ def moderation_suspend(
 def moderation_ban(*, moderator: User, user_id: int, reason: str) -> ModerationAction:
     """Close an account: it can't log in, and its posts leave every feed in this transaction
     (feeds list only active authors)."""
-    _check_moderator(moderator)
+    require_moderator(moderator)
     person = User.objects.select_for_update().get(pk=user_id)
     if person.pk == moderator.pk or person.is_superuser:
         raise ValidationError("That account can't be banned from here.")
@@ -196,8 +194,7 @@ def report_message_create(*, author: User, report_id: int, text: str) -> Any:
     """Add a message to a report's thread. The reporter writes from their report's page; a
     moderator writes from admin. The other side is notified. Anyone else gets a 404."""
     report = Report.objects.select_for_update().filter(pk=report_id).first()
-    is_moderator = author.is_active and author.has_perm("safety.add_moderationaction")
-    if report is None or not (is_moderator or report.reporter_id == author.pk):
+    if report is None or not (is_moderator(author) or report.reporter_id == author.pk):
         raise Http404("No such report.")
     text = text.strip()
     if not text:

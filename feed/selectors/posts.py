@@ -3,7 +3,7 @@
 For you ranks the candidate pool (``feed.pool``) with ``feed.ranking``; Latest and Following are
 newest first. Every list goes through ``_visible`` (not held, not taken down, active author) and
 leaves out people blocked either way, teens who keep their videos from the viewer
-(``accounts.teen_visibility``), and, in feeds, people muted.
+(``accounts.selectors.visibility``), and, in feeds, people muted.
 """
 
 from __future__ import annotations
@@ -21,18 +21,23 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 from redis.exceptions import RedisError
 
+from accounts.blocked import without_blocked
 from accounts.models import Block, Follow, Mute, User
-from accounts.teen_selectors import teen_rules
-from accounts.teen_visibility import authors_hidden_from_id, filter_visible_to, sees_every_video
+from accounts.selectors.teens import teen_rules
+from accounts.selectors.visibility import (
+    authors_hidden_from_id,
+    filter_visible_to,
+    sees_every_video,
+)
 from feed import exclusions, ranking
-from feed.budget import BudgetStatus, budget_status, effective_limit, today
 from feed.cards import FeedCard, card_rows, cards, cards_from_rows, unlink_closed_profiles
-from feed.goals import ranking_goals
 from feed.models import FeedPreference, Like, Post, SeeLess, SeenPost, WatchDay
 from feed.pool import Pool, candidate_pool
 from feed.pool_exclusions import pool_excluded
 from feed.prepared import Prepared
-from feed.steering import stored_vectors
+from feed.selectors.budget import BudgetStatus, budget_status, effective_limit, today
+from feed.selectors.goals import ranking_goals
+from feed.selectors.steering import stored_vectors
 from sora_site.embeddings import EMBEDDING_DIM
 
 FEED_PAGE_SIZE = 10
@@ -44,7 +49,7 @@ MAX_ROUNDS = 3
 # page of short videos takes a minute or two to watch).
 AHEAD_PAGES = 8
 AHEAD_SECONDS = 600
-# A post counts as seen only when the browser reports it watched (``feed.services``), and only
+# A post counts as seen only when the browser reports it watched (``feed.services.posts``), and only
 # within this many hours of the feed sending it; a scroll's token is honoured as long.
 SERVED_HOURS = 6
 Mode = FeedPreference.Mode
@@ -66,9 +71,8 @@ def _posts(viewer: User | None) -> QuerySet[Post]:
     if viewer is not None and viewer.is_authenticated:
         qs = _with_liked(qs, viewer)
         # A block hides each person's posts from the other, wherever posts are listed or opened.
-        qs = qs.exclude(author__in=Block.objects.filter(blocker=viewer).values("blocked"))
-        qs = qs.exclude(author__in=Block.objects.filter(blocked=viewer).values("blocker"))
-    # A teen's videos reach only the people the teen follows (``accounts.teen_visibility``).
+        qs = without_blocked(qs, viewer)
+    # A teen's videos reach only the people the teen follows (``accounts.selectors.visibility``).
     return filter_visible_to(viewer, qs)
 
 

@@ -1,0 +1,5 @@
+"""Account reads, one module each: ``people``, ``teens``, ``visibility``.
+
+Import the module you need (``from accounts.selectors.people import ...``); this package
+re-exports nothing, so importing one module never loads the others.
+"""
