@@ -8,9 +8,10 @@ password, staff status and groups), but not what a service guards: a suspension,
 checks. Those are read-only here, and change only through the same actions.
 
 Adding and deleting accounts is removed, for superusers too: people sign up on the site, where the
-age check runs, and an account is deleted by its owner (``accounts.services.data.account_delete``,
-which deletes its files and writes an AccountDeletion) or closed with the "Ban" action. Parent
-links, teen settings and the logs are read-only.
+age check runs, and an account is deleted by its owner
+(``accounts.services.deletion.account_delete``, which deletes its files and writes an
+AccountDeletion) or closed with the "Ban" action. Parent links, teen settings and the logs are
+read-only.
 """
 
 from __future__ import annotations

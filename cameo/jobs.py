@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cameo.services import consent
+from cameo.services import verification
 
 
 def verify_cameo(attempt_id: int) -> str:
-    return consent.cameo_verification_run(attempt_id=attempt_id).state
+    return verification.cameo_verification_run(attempt_id=attempt_id).state

@@ -13,7 +13,7 @@ from accounts.selectors.people import profile_get_for_viewer
 from cameo import liveness, selectors
 from cameo.forms import DecideForm, RecordForm, SettingsForm
 from cameo.models import CameoVerification
-from cameo.services import consent
+from cameo.services import consent, verification
 from cameo.uploads import ClipSizeLimit
 from safety.limits import limit_wait, too_many
 from safety.models import Report
@@ -90,7 +90,7 @@ def _record(request: HttpRequest) -> HttpResponse:
         form.add_error("clip", liveness.TOO_BIG.format(mb=too_big / (1024 * 1024)))
     elif form.is_valid():
         try:
-            consent.cameo_verification_start(
+            verification.cameo_verification_start(
                 owner=request.user,
                 challenge=_challenge(request),
                 **form.cleaned_data,

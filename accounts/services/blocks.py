@@ -2,8 +2,8 @@
 
 A block ends any follow between the two and consent to use each other's cameo, so videos either made
 with the other's cameo come down. That reaches cameo consent and takedown, so the cascade sits on
-top (as account deletion in ``accounts.services.data`` does), not in ``accounts.services.users``,
-which every app's services import.
+top (as account deletion in ``accounts.services.deletion`` does), not in
+``accounts.services.users``, which every app's services import.
 """
 
 from __future__ import annotations

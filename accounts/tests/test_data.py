@@ -21,7 +21,8 @@ from django.test import Client
 from PIL import Image
 
 from accounts.models import AccountDeletion, Notification, ParentChange, User
-from accounts.services import data
+from accounts.selectors import export
+from accounts.services import deletion
 from accounts.services.blocks import block_create
 from accounts.services.teens import (
     parent_link_accept,
@@ -36,8 +37,8 @@ from cameo.services.consent import (
     cameo_grant_request,
     cameo_mark_verified,
     cameo_settings_update,
-    cameo_verification_start,
 )
+from cameo.services.verification import cameo_verification_start
 from conftest import PASSWORD, make_user
 from feed.models import Comment, Post
 from feed.services.budget import budget_set, watch_heartbeat
@@ -226,7 +227,7 @@ def test_records_of_other_kinds_go_to_other_by_themselves(
 ) -> None:
     """A model the sections don't cover (a future check-in, say) is exported field by field."""
     watch_heartbeat(user=alice, seconds=30)
-    monkeypatch.setattr(data, "COVERED", data.COVERED - {"feed.WatchDay"})
+    monkeypatch.setattr(export, "COVERED", export.COVERED - {"feed.WatchDay"})
     archive = _zip(_login(alice).get(EXPORT))
     [row] = _read(archive, "other/feed_watchday.json")
     assert row["user"] == "you" and row["seconds"] == 30
@@ -308,7 +309,7 @@ def test_deleting_an_account_leaves_nothing_of_the_person_but_the_audit_row(
     assert _files_in_storage() <= _files_referenced()  # no orphan files of anyone's
 
     audit = AccountDeletion.objects.get()
-    assert (audit.user_id, audit.username_digest) == (alice_id, data.username_digest("alice"))
+    assert (audit.user_id, audit.username_digest) == (alice_id, deletion.username_digest("alice"))
     assert "alice" not in json.dumps(audit.rows_deleted) and audit.files_deleted == 8
     assert audit.rows_deleted["generation.GenerationJob"] == 2
     assert audit.rows_deleted["feed.Post"] == 1 and audit.rows_deleted["cameo.Cameo"] == 1
@@ -319,7 +320,7 @@ def test_after_deletion_others_keep_their_things_and_the_audit_logs_stay(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        data.account_delete(user=world.alice, password=PASSWORD)
+        deletion.account_delete(user=world.alice, password=PASSWORD)
     bob_post = Post.objects.get(pk=world.bob_post.pk)
     assert (bob_post.like_count, bob_post.comment_count) == (0, 0)
     assert not Comment.objects.filter(post=bob_post).exists()  # her comment and its reply
@@ -370,7 +371,7 @@ def test_a_teen_deleting_their_account_tells_their_parent(
     link = parent_link_accept(teen=teen, code=parent_link_code_create(parent=parent).code)
     teen_settings_update_by_parent(parent=parent, link_id=link.pk, daily_limit_minutes=30)
     with django_capture_on_commit_callbacks(execute=True):
-        audit = data.account_delete(user=teen, password=PASSWORD)
+        audit = deletion.account_delete(user=teen, password=PASSWORD)
     assert audit.was_teen and _pointing_at(audit.user_id) == []
     assert Notification.objects.get(recipient=parent, kind="unlink_decided").text == (
         "@tess deleted their account, so your link to it has ended."
@@ -390,7 +391,7 @@ def test_deleting_an_account_takes_its_words_out_of_everyones_notifications(
     kept = set(others.values_list("pk", flat=True))
     assert Notification.objects.filter(recipient=world.alice, text="@bob followed you.").exists()
     with django_capture_on_commit_callbacks(execute=True):
-        data.account_delete(user=world.alice, password=PASSWORD)
+        deletion.account_delete(user=world.alice, password=PASSWORD)
     left = list(Notification.objects.values_list("text", flat=True))
     assert not [text for text in left if "lovely kite" in text]
     assert [text for text in left if text.startswith("@alice ")] == [

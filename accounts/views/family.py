@@ -28,8 +28,9 @@ from accounts.forms import (
     VideoAudienceForm,
 )
 from accounts.models import LimitExtensionRequest, ParentLink, TeenSettings
+from accounts.selectors import export
 from accounts.selectors import teens as sel
-from accounts.services import data, teens
+from accounts.services import deletion, teens
 from sora_site import refusals
 
 _DECISIONS = {"approve": True, "decline": False}
@@ -352,7 +353,7 @@ def data_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def data_export(request: HttpRequest) -> FileResponse:
-    archive = data.data_export(user=request.user)
+    archive = export.data_export(user=request.user)
     name = f"{request.user.username}-data-{timezone.localdate():%Y-%m-%d}.zip"
     return FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")
 
@@ -363,7 +364,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST)
     if form.is_valid():
         try:
-            data.account_delete(user=request.user, password=form.cleaned_data["password"])
+            deletion.account_delete(user=request.user, password=form.cleaned_data["password"])
         except ValidationError as exc:
             form.add_error("password", exc)
         else:

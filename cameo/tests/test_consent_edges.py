@@ -352,7 +352,7 @@ def verified_by_recording(monkeypatch: pytest.MonkeyPatch) -> Callable[[User], C
     import numpy as np
 
     from cameo import liveness
-    from cameo.services.consent import cameo_verification_run, cameo_verification_start
+    from cameo.services.verification import cameo_verification_run, cameo_verification_start
     from cameo.synthetic import LEFT_RIGHT_UP
 
     crop = np.zeros((256, 256, 3), dtype=np.uint8)

@@ -573,7 +573,7 @@ def test_answers_stay_private_from_other_people_and_a_linked_parent(
 
 
 def test_the_data_export_includes_check_ins_and_what_they_changed(alice: User) -> None:
-    from accounts.services.data import data_export
+    from accounts.selectors.export import data_export
 
     _active(alice)
     wellbeing.check_in_answer(user=alice, kind="weekly", answer="worse", note="tired")
@@ -587,7 +587,7 @@ def test_the_data_export_includes_check_ins_and_what_they_changed(alice: User) -
 
 
 def test_another_persons_export_has_none_of_my_check_ins(alice: User, bob: User) -> None:
-    from accounts.services.data import data_export
+    from accounts.selectors.export import data_export
 
     _active(alice)
     wellbeing.check_in_answer(user=alice, kind="weekly", answer="same", note="fine")

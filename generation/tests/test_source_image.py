@@ -28,7 +28,7 @@ from PIL import Image
 from rq import SimpleWorker
 
 from accounts.models import User
-from accounts.services.data import account_delete
+from accounts.services.deletion import account_delete
 from cameo.models import CameoUse
 from cameo.services.consent import cameo_mark_verified, cameo_settings_update
 from conftest import PASSWORD

@@ -19,7 +19,7 @@ from rq import SimpleWorker
 
 from accounts.models import Notification, User
 from accounts.services.blocks import block_create
-from accounts.services.data import account_delete
+from accounts.services.deletion import account_delete
 from cameo.services.consent import (
     cameo_grant_decide,
     cameo_grant_request,

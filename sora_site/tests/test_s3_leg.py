@@ -30,7 +30,7 @@ from django.urls import reverse
 from rq import SimpleWorker
 
 from accounts.models import User
-from accounts.services.data import account_delete
+from accounts.services.deletion import account_delete
 from conftest import PASSWORD
 from feed.services.posts import post_publish
 from generation.models import GenerationJob
