@@ -6,7 +6,6 @@ folder of their own on a free port, so they never touch the developer's ``var/``
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import re
 import signal
@@ -20,6 +19,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from sora_site.visitor import Visitor
 
 RUN = settings.BASE_DIR / "run"
 STOP_WITHIN_S = 15
@@ -72,35 +73,6 @@ def port_free(port: int) -> bool:
         except OSError:
             return False
     return True
-
-
-class Visitor:
-    """Just enough of a browser: cookies and CSRF tokens."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=60) as resp:
-            return resp.read().decode()
-
-    def get_bytes(self, path: str) -> bytes:
-        with self.opener.open(self.base + path, timeout=60) as resp:
-            return resp.read()
-
-    def post(self, path: str, data: dict[str, str]) -> str:
-        token = next(c.value for c in self.jar if c.name == "csrftoken")
-        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
-        request = urllib.request.Request(
-            self.base + path, data=body, headers={"Referer": self.base + path}
-        )
-        with self.opener.open(request, timeout=60) as resp:
-            return resp.geturl()
-
-    def cookie_header(self) -> str:
-        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
 
 def start_run(var_dir: Path, port: int) -> subprocess.Popen[bytes]:

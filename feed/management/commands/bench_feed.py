@@ -23,12 +23,10 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -55,7 +53,7 @@ from feed.selectors import posts as selectors
 from feed.services.budget import MAX_BUDGET_MINUTES, budget_set
 from feed.services.goals import feed_goals_set
 from feed.services.steering import feed_instruction_set, feed_mood_set
-from sora_site import valkey
+from sora_site.bench_site import run_in_own_site
 
 P5_TARGET = 12
 P6_TARGET = 0.5
@@ -69,7 +67,6 @@ NEXT_PATH = "/?more=1"
 INSTRUCTION = "more cooking and dogs, less pranks, nothing scary"
 GOALS = ("friends", "fitness")
 # Environment variables that would point the bench at the operator's own data.
-_OWN_DATA = ("DATABASE_URL", "REDIS_URL", "SORA_MEDIA_ROOT", "SORA_STORAGE", "SORA_VAR_DIR")
 
 
 def _verdict(ok: bool) -> str:
@@ -130,42 +127,12 @@ class Command(BaseCommand):
 
     def _in_own_folder(self, options: dict[str, Any]) -> None:
         """Run this command again with ``--here --seed`` in a folder of its own."""
-        keep = options["var_dir"]
-        folder = Path(keep or tempfile.mkdtemp(prefix="sora-bench-feed-")).resolve()
-        folder.mkdir(parents=True, exist_ok=True)
-        socket_path = folder / "valkey.sock"
-        server = valkey.start(socket_path)
-        env = {k: v for k, v in os.environ.items() if k not in _OWN_DATA}
-        env.update(
-            SORA_VAR_DIR=str(folder),
-            REDIS_URL=f"unix://{socket_path}?db=0",
-            DJANGO_SETTINGS_MODULE="sora_site.settings",
-            DEBUG="0",
-        )
-        args = [sys.executable, str(settings.BASE_DIR / "manage.py"), self.command_name, "--here"]
-        args += ["--seed", *self._passed_on(options)]
-        self.stdout.write(f"Bench folder: {folder}{'' if keep else ' (removed afterwards)'}")
-        try:
-            self._stream(args, env)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-            if not keep:
-                shutil.rmtree(folder, ignore_errors=True)
+        args = ["--seed", *self._passed_on(options)]
+        run_in_own_site(self.command_name, args, self.stdout.write, keep=options["var_dir"])
 
     def _passed_on(self, options: dict[str, Any]) -> list[str]:
         names = ("posts", "viewers", "workers", "clients", "seconds", "rounds", "repeats")
         return [part for name in names for part in (f"--{name}", str(options[name]))]
-
-    def _stream(self, args: list[str], env: dict[str, str]) -> None:
-        with subprocess.Popen(
-            args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        ) as proc:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                self.stdout.write(line.rstrip("\n"))
-        if proc.returncode:
-            raise CommandError(f"The bench stopped with exit status {proc.returncode}.")
 
     # --- Measuring -------------------------------------------------------------------------
 

@@ -14,14 +14,11 @@ import datetime as dt
 import math
 import os
 import secrets
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import django_rq
@@ -34,9 +31,8 @@ from accounts.services.users import user_signup
 from generation.estimate import queue_estimate
 from generation.models import GenerationJob
 from generation.services import generation_request
-from sora_site import valkey
+from sora_site.bench_site import run_in_own_site
 
-_OWN_DATA = ("DATABASE_URL", "REDIS_URL", "SORA_MEDIA_ROOT", "SORA_STORAGE", "SORA_VAR_DIR")
 GOAL = 0.3
 # A mix of clip lengths in submission order: long clips ahead of short ones is the hard case.
 MIX = (12, 12, 4, 8, 4, 12, 8, 4)
@@ -75,28 +71,9 @@ class Command(BaseCommand):
     # --- A database and queue of its own ------------------------------------------------------
 
     def _in_own_folder(self, options: dict[str, Any]) -> None:
-        folder = Path(tempfile.mkdtemp(prefix="sora-bench-estimate-")).resolve()
-        socket_path = folder / "valkey.sock"
-        server = valkey.start(socket_path)
-        env = {k: v for k, v in os.environ.items() if k not in _OWN_DATA}
-        env.update(
-            SORA_VAR_DIR=str(folder),
-            REDIS_URL=valkey.url_for(socket_path),
-            DJANGO_SETTINGS_MODULE="sora_site.settings",
-            DEBUG="0",
-        )
-        args = [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_estimate", "--here"]
-        args += ["--jobs", str(options["jobs"]), "--workers", str(options["workers"])]
-        args += ["--timeout", str(options["timeout"])]
-        self.stdout.write(f"Bench folder: {folder} (removed afterwards)")
-        try:
-            proc = subprocess.run(args, env=env, check=False)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-            shutil.rmtree(folder, ignore_errors=True)
-        if proc.returncode:
-            raise CommandError(f"The bench stopped with exit status {proc.returncode}.")
+        args = ["--jobs", str(options["jobs"]), "--workers", str(options["workers"])]
+        run_in_own_site("bench_estimate", [*args, "--timeout", str(options["timeout"])],
+                        self.stdout.write)  # fmt: skip
 
     # --- Measuring ----------------------------------------------------------------------------
 

@@ -16,11 +16,9 @@ import datetime as dt
 import os
 import random
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,17 +33,8 @@ from accounts.services.users import user_signup
 from generation.models import GenerationJob
 from generation.services import generation_request
 from generation.workdirs import job_workdirs
-from sora_site import valkey
+from sora_site.bench_site import OWN_DATA, run_in_own_site
 
-_OWN_DATA = (
-    "DATABASE_URL",
-    "REDIS_URL",
-    "SORA_MEDIA_ROOT",
-    "SORA_STORAGE",
-    "SORA_VAR_DIR",
-    "SORA_WORK_DIR",
-    "SORA_VIDEO_MODEL",
-)
 # "Saving" is 97%: past it the job is done, so a kill point above it would hit an idle worker.
 LAST_POINT = 97
 PROMPTS = (
@@ -125,34 +114,13 @@ class Command(BaseCommand):
     # --- A database and queue of its own ------------------------------------------------------
 
     def _in_own_folder(self, options: dict[str, Any]) -> None:
-        folder = Path(tempfile.mkdtemp(prefix="sora-bench-faults-")).resolve()
-        socket_path = folder / "valkey.sock"
-        server = valkey.start(socket_path)
-        env = {k: v for k, v in os.environ.items() if k not in _OWN_DATA}
-        env.update(
-            SORA_VAR_DIR=str(folder),
-            REDIS_URL=valkey.url_for(socket_path),
-            DJANGO_SETTINGS_MODULE="sora_site.settings",
-            DEBUG="0",
-        )
-        args = [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_faults", "--here"]
+        args = []
         for name in ("runs", "duration", "seed", "timeout", "at"):
             if options[name] is not None:
                 args += [f"--{name}", str(options[name])]
-        self.stdout.write(f"Bench folder: {folder} (removed afterwards)")
-        try:
-            proc = subprocess.Popen(
-                args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-            )
-            for line in proc.stdout:
-                self.stdout.write(line.rstrip("\n"))
-            code = proc.wait()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-            shutil.rmtree(folder, ignore_errors=True)
-        if code:
-            raise CommandError(f"The bench stopped with exit status {code}.")
+        # A model set for this machine's workers must not reach the bench's own worker.
+        own = (*OWN_DATA, "SORA_WORK_DIR", "SORA_VIDEO_MODEL")
+        run_in_own_site("bench_faults", args, self.stdout.write, own=own)
 
     # --- The runs ----------------------------------------------------------------------------
 

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import signal
 import socket
@@ -27,6 +26,8 @@ import redis
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rq import Queue, Worker
+
+from sora_site.visitor import Visitor
 
 RATIO_GOAL = 1.5
 FEATURES_GOAL_S = 1.0
@@ -47,26 +48,6 @@ PROMPTS = [
 
 def _verdict(ok: bool) -> str:
     return "meets" if ok else "MISSES"
-
-
-class _Visitor:
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=120) as resp:
-            return resp.read().decode()
-
-    def post(self, path: str, data: dict[str, str]) -> str:
-        token = next(c.value for c in self.jar if c.name == "csrftoken")
-        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
-        request = urllib.request.Request(
-            self.base + path, data=body, headers={"Referer": self.base + path}
-        )
-        with self.opener.open(request, timeout=120) as resp:
-            return resp.geturl()
 
 
 class Command(BaseCommand):
@@ -121,7 +102,7 @@ class Command(BaseCommand):
                 time.sleep(0.1)
 
     def _bench_submits(self, base: str) -> None:
-        visitor = _Visitor(base)
+        visitor = Visitor(base, timeout=120)
         visitor.get("/accounts/signup/")
         password = "bench-password-4471"
         visitor.post(

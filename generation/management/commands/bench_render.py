@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import re
 import signal
@@ -30,34 +29,13 @@ from generation.pipeline import encode
 from generation.pipeline.base import VideoRequest
 from generation.pipeline.builtin import BuiltinBackend
 from generation.pipeline.watermark import apply_watermark
+from sora_site.visitor import Visitor
 
 
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-class _Browser:
-    """Just enough of a browser: cookies and CSRF tokens."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=30) as resp:
-            return resp.read().decode()
-
-    def post(self, path: str, data: dict[str, str]) -> str:
-        token = next(c.value for c in self.jar if c.name == "csrftoken")
-        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
-        request = urllib.request.Request(
-            self.base + path, data=body, headers={"Referer": self.base + path}
-        )
-        with self.opener.open(request, timeout=30) as resp:
-            return resp.geturl()
 
 
 class Command(BaseCommand):
@@ -142,7 +120,7 @@ class Command(BaseCommand):
         return time.monotonic() - started
 
     def _submit_to_draft(self, base: str) -> float:
-        browser = _Browser(base)
+        browser = Visitor(base, timeout=30)
         browser.get("/accounts/signup/")
         password = "bench-password-4471"
         browser.post(
