@@ -1,3 +1,6 @@
+"""Writes for people: sign-up (with the age check), follows, mutes, notifications, profile
+updates, and ``require_can_write``, the check every write a person makes goes through first."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,3 +1,6 @@
+"""Writes for posts: publishing a draft (its caption checked, its fingerprint and features queued),
+likes, "see less", and the posts a person has seen."""
+
 from __future__ import annotations
 
 import datetime as dt

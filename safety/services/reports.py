@@ -1,5 +1,8 @@
-"""Writes and checks for safety. Every path that creates text a person wrote calls
-``text_check`` before saving it."""
+"""Reports and the moderators' first actions: filing a report (a video, a profile, a comment, a
+message) and its message thread, dismissing or closing reports with a word to each reporter,
+releasing a hold, taking a video down, and suspending or banning an account. Each action writes
+its ModerationAction in the same transaction. Strikes, warnings, appeals and the console's
+report-level actions are in ``console``."""
 
 from __future__ import annotations
 
