@@ -11,22 +11,27 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.shortcuts import get_object_or_404
 from redis.exceptions import RedisError
 
 from accounts.blocked import without_blocked
-from accounts.models import Block, Follow, Mute, User
+from accounts.models import Block, Follow, Mute, ParentLink, TeenSettings, User
 from accounts.selectors.teens import teen_rules
 from accounts.selectors.visibility import (
     authors_hidden_from_id,
     filter_visible_to,
+    kept_to_followed,
     sees_every_video,
 )
 from feed import exclusions, ranking
@@ -369,8 +374,10 @@ class _Steered:
 def _steered(
     viewer: User, preference: FeedPreference, pool: Pool, scroll_began: dt.datetime
 ) -> _Steered:
-    following, followers, hidden = _relations(viewer)
-    hidden = np.concatenate([hidden, _teens_hidden_from(viewer, pool.min_id)])
+    following, followers, hidden, children = _relations(viewer)
+    if not sees_every_video(viewer):
+        kept = np.setdiff1d(_kept_in_pool(pool), np.concatenate([followers, children, [viewer.pk]]))
+        hidden = np.concatenate([hidden, kept])
     seen, see_less = _marks(viewer, pool.min_id, scroll_began)
     mask = np.ones(len(pool), dtype=bool)
     mask[pool.positions(seen)] = False
@@ -404,16 +411,52 @@ def _ahead_key(viewer: User) -> str:
     return f"feed:ahead:{viewer.pk}"
 
 
+class _AheadHere:
+    """The rankings this process made or fetched lately, by viewer, so the next page of a
+    scroll served here reads no cache at all: a page costs one unpickled cache read less. The
+    shared cache still holds each one for the other processes. The fingerprint decides, as it
+    does for the shared copy, so a stale entry is never used."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[int, tuple[float, str, list[Queued]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, viewer_id: int, fingerprint: str) -> list[Queued] | None:
+        with self._lock:
+            entry = self._entries.get(viewer_id)
+            if entry is None or entry[1] != fingerprint:
+                return None
+            if time.monotonic() - entry[0] > AHEAD_SECONDS:
+                del self._entries[viewer_id]
+                return None
+            self._entries.move_to_end(viewer_id)
+            return entry[2]
+
+    def put(self, viewer_id: int, fingerprint: str, queue: list[Queued]) -> None:
+        with self._lock:
+            self._entries[viewer_id] = (time.monotonic(), fingerprint, queue)
+            self._entries.move_to_end(viewer_id)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+_ahead_here = _AheadHere(size=2048)
+
+
 def _ranked_ahead(viewer: User, steered: _Steered, pool: Pool) -> list[Queued]:
     """What the last ranking left for the next pages, if it still holds, minus what the viewer
     may no longer be shown."""
-    try:
-        kept = cache.get(_ahead_key(viewer))
-    except RedisError:
-        return []
-    if not kept or kept[0] != steered.fingerprint:
-        return []
-    queue: list[Queued] = kept[1]
+    queue = _ahead_here.get(viewer.pk, steered.fingerprint)
+    if queue is None:
+        try:
+            kept = cache.get(_ahead_key(viewer))
+        except RedisError:
+            return []
+        if not kept or kept[0] != steered.fingerprint:
+            return []
+        queue = kept[1]
+        _ahead_here.put(viewer.pk, steered.fingerprint, queue)
     if not queue:
         return []
     ids = np.array([entry[0] for entry in queue], dtype=np.int64)
@@ -423,14 +466,26 @@ def _ranked_ahead(viewer: User, steered: _Steered, pool: Pool) -> list[Queued]:
 
 
 def _keep_ahead(viewer: User, fingerprint: str, queue: list[Queued]) -> None:
-    # Without the cache the next page ranks again: slower, never wrong.
+    _ahead_here.put(viewer.pk, fingerprint, queue)
+    # Without the shared cache another process's next page ranks again: slower, never wrong.
     with contextlib.suppress(RedisError):
         cache.set(_ahead_key(viewer), (fingerprint, queue), AHEAD_SECONDS)
 
 
-# The picked posts a viewer may see, as card rows: the page's one query for its posts.
+# The picked posts a viewer may see, as card rows: the page's one query for its posts. It
+# applies the whole rule on who may see a teen's videos itself (for each picked post, by its
+# author), so what reaches the page never rests on the ranking's mask being up to date.
 CHUNK = 64
 _PICKED_CARDS = Prepared(
+    lambda viewer, post_ids: card_rows(
+        _with_liked(_visible(), viewer)
+        .exclude(Exists(authors_hidden_from_id(viewer_id=viewer).filter(pk=OuterRef("author_id"))))
+        .filter(pk__in=post_ids)
+    ),
+    list_size=CHUNK,
+)
+# Teens see every teen's videos (``sees_every_video``).
+_PICKED_CARDS_FOR_TEENS = Prepared(
     lambda viewer, post_ids: card_rows(_with_liked(_visible(), viewer).filter(pk__in=post_ids)),
     list_size=CHUNK,
 )
@@ -444,11 +499,12 @@ def _fill_page(
     taken down, author banned). Blocks and mutes were masked out already."""
     shown: list[FeedCard] = []
     used = invisible = 0
+    picked = _PICKED_CARDS_FOR_TEENS if sees_every_video(viewer) else _PICKED_CARDS
     for _ in range(MAX_ROUNDS):
         chunk = queue[used : used + min(page_size - len(shown) + SPARE_PICKS, CHUNK)]
         if not chunk or len(shown) == page_size:
             break
-        rows = _PICKED_CARDS.rows(viewer=viewer.pk, post_ids=[entry[0] for entry in chunk])
+        rows = picked.rows(viewer=viewer.pk, post_ids=[entry[0] for entry in chunk])
         found = {card.pk: card for card in cards_from_rows(rows)}
         now = time.time()
         for post_id, created, because in chunk:
@@ -471,27 +527,35 @@ def _rows(sql: str, params: list[object]) -> list[tuple[object, ...]]:
         return cursor.fetchall()
 
 
-def _relations(viewer: User) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """People the viewer follows, who follow them, and whose posts they never see (blocked
-    either way, or muted), in one query. Written as SQL: the ORM spent longer composing this
-    five-part union than the database spent answering it, on every feed page."""
-    follow, block, mute = (m._meta.db_table for m in (Follow, Block, Mute))
+def _relations(viewer: User) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """People the viewer follows, who follow them, whose posts they never see (blocked either
+    way, or muted), and the teens they are the linked parent of, in one query. Written as SQL:
+    the ORM spent longer composing this six-part union than the database spent answering it,
+    on every feed page."""
+    follow, block, mute, link = (m._meta.db_table for m in (Follow, Block, Mute, ParentLink))
     sql = (
         f"SELECT followee_id, 0 FROM {follow} WHERE follower_id = %s "
         f"UNION ALL SELECT follower_id, 1 FROM {follow} WHERE followee_id = %s "
         f"UNION ALL SELECT blocked_id, 2 FROM {block} WHERE blocker_id = %s "
         f"UNION ALL SELECT blocker_id, 2 FROM {block} WHERE blocked_id = %s "
-        f"UNION ALL SELECT muted_id, 2 FROM {mute} WHERE muter_id = %s"
+        f"UNION ALL SELECT muted_id, 2 FROM {mute} WHERE muter_id = %s "
+        f"UNION ALL SELECT teen_id, 3 FROM {link} "
+        "WHERE parent_id = %s AND ended_at IS NULL AND teen_id IS NOT NULL"
     )
-    rows = np.array(_rows(sql, [viewer.pk] * 5), dtype=np.int64).reshape(-1, 2)
-    return tuple(rows[rows[:, 1] == kind, 0] for kind in (0, 1, 2))  # type: ignore[return-value]
+    rows = np.array(_rows(sql, [viewer.pk] * 6), dtype=np.int64).reshape(-1, 2)
+    return tuple(rows[rows[:, 1] == kind, 0] for kind in range(4))  # type: ignore[return-value]
 
 
-# Teens with a video in the pool who keep their videos from the viewer: one query, compiled once,
-# that looks at the pool's authors only (posts from ``since`` on), not at every teen there is.
-_HIDDEN_TEENS = Prepared(
-    lambda viewer, since: (
-        authors_hidden_from_id(viewer_id=viewer)
+# Who, among the pool's authors, keeps their videos to the people they follow (teens, by
+# default): read once per pool and at most every ``KEPT_SECONDS`` in each process, not on every
+# page, since it is the same for every viewer. The ranking's mask leaves their posts out for
+# anyone they don't follow and who isn't their parent. A setting changed since then costs at
+# most a short page (the card query above applies the rule itself), never a video shown to
+# someone it was kept from.
+KEPT_SECONDS = 30.0
+_KEPT_IN_POOL = Prepared(
+    lambda since: (
+        kept_to_followed()
         .filter(pk__in=Post.objects.filter(pk__gte=since).values("author_id"))
         .values_list("pk")
     ),
@@ -499,11 +563,34 @@ _HIDDEN_TEENS = Prepared(
 )
 
 
-def _teens_hidden_from(viewer: User, since_id: int) -> np.ndarray:
-    if sees_every_video(viewer):
-        return np.zeros(0, dtype=np.int64)
-    rows = _HIDDEN_TEENS.rows(viewer=viewer.pk, since=since_id)
-    return np.array([row[0] for row in rows], dtype=np.int64)
+@dataclass(frozen=True)
+class _Kept:
+    pool: Pool  # the pool it was read for: a new pool (new posts, another database) reads again
+    read_at: float
+    authors: np.ndarray
+
+
+_kept: _Kept | None = None
+
+
+def _kept_in_pool(pool: Pool) -> np.ndarray:
+    global _kept
+    kept, now = _kept, time.monotonic()
+    if kept is None or kept.pool is not pool or now - kept.read_at > KEPT_SECONDS:
+        rows = _KEPT_IN_POOL.rows(since=pool.min_id)
+        kept = _Kept(pool, now, np.array([row[0] for row in rows], dtype=np.int64))
+        _kept = kept
+    return kept.authors
+
+
+@receiver(post_save, sender=TeenSettings, dispatch_uid="feed-kept-settings")
+@receiver(post_save, sender=User, dispatch_uid="feed-kept-user")
+@receiver(post_delete, sender=TeenSettings, dispatch_uid="feed-kept-settings-gone")
+def kept_authors_changed(**_signal: object) -> None:
+    """A setting (or account) that decides who sees whose videos was saved in this process:
+    the next page reads who keeps theirs to their followers again."""
+    global _kept
+    _kept = None
 
 
 def _marks(viewer: User, since_id: int, scroll_began: dt.datetime) -> tuple[np.ndarray, np.ndarray]:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models.signals import post_save
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -30,6 +31,7 @@ from accounts.services.teens import (
 from accounts.services.users import follow_create, user_signup
 from conftest import PASSWORD, make_user
 from feed.models import Post
+from feed.selectors import posts as feed_posts
 from feed.tests.feed_helpers import quiet_hours_around_now, shown
 from feed.tests.social_helpers import published
 from generation.selectors import media_visible_to
@@ -251,6 +253,37 @@ def test_a_teen_can_narrow_them_again_after_a_parent_widened_them(world: dict[st
     teen_settings_update_by_parent(parent=link.parent, link_id=link.pk, videos_seen_by="everyone")
     teen_settings_tighten(teen=teen, videos_seen_by="following")
     assert world["teen_post"].pk not in _latest(_client(world, "charlie"))
+
+
+def test_for_you_follows_a_parent_widening_the_videos_on_the_next_page(
+    world: dict[str, Any], fresh_pool: None
+) -> None:
+    link, charlie = world["link"], _client(world, "charlie")
+    assert world["teen_post"].pk not in shown(charlie.get(reverse("feed:index")).content.decode())
+    teen_settings_update_by_parent(parent=link.parent, link_id=link.pk, videos_seen_by="everyone")
+    assert world["teen_post"].pk in shown(charlie.get(reverse("feed:index")).content.decode())
+
+
+def test_for_you_keeps_a_narrowed_teens_video_out_even_where_the_ranking_has_not_heard(
+    world: dict[str, Any], fresh_pool: None
+) -> None:
+    """Another server process still ranks with who was open before the teen narrowed it (it
+    reads that once per pool): the page's own query keeps the video out all the same."""
+    teen, link, charlie = world["people"]["tess"], world["link"], _client(world, "charlie")
+    teen_settings_update_by_parent(parent=link.parent, link_id=link.pk, videos_seen_by="everyone")
+    assert world["teen_post"].pk in shown(charlie.get(reverse("feed:index")).content.decode())
+    # As in a process that did not save the change: the ranking still counts the teen as open.
+    post_save.disconnect(dispatch_uid="feed-kept-settings", sender=TeenSettings)
+    try:
+        teen_settings_tighten(teen=teen, videos_seen_by="following")
+    finally:
+        post_save.connect(
+            feed_posts.kept_authors_changed, sender=TeenSettings, dispatch_uid="feed-kept-settings"
+        )
+    assert feed_posts._kept is not None and teen.pk not in feed_posts._kept.authors
+    page = charlie.get(reverse("feed:index")).content.decode()
+    assert world["teen_post"].pk not in shown(page)
+    assert world["teen_post"].pk not in _latest(charlie)
 
 
 def test_a_bad_choice_from_a_parent_is_a_sentence_and_nothing_is_written(
