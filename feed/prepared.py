@@ -54,8 +54,8 @@ class Prepared:
         """The rows as ``model`` instances, each field converted as the ORM would (JSON, dates,
         booleans); ``build`` must select the model's own columns."""
         compiled = self._statement(tuple(sorted(values)))
-        params = compiled.params(self._values(values))
-        return list(model._default_manager.raw(compiled.sql, params))
+        names = [col.target.attname for col, _, _ in compiled.compiler.select]
+        return [model.from_db(connection.alias, names, row) for row in self.rows(**values)]
 
     def _values(self, values: dict[str, int | Sequence[int]]) -> dict[str, Any]:
         return {k: self._padded(v) if not isinstance(v, int) else v for k, v in values.items()}

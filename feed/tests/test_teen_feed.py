@@ -3,6 +3,8 @@ and the teen daily limit (plus what a parent approved today) ends it."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.urls import reverse
 
@@ -176,7 +178,7 @@ def _panel_post(client: object, name: str, data: dict[str, str]) -> str:
         reverse(name), {**data, "back": "feed"},
         HTTP_HX_REQUEST="true", HTTP_HX_TARGET="steer-panel",
     )  # fmt: skip
-    return response.content.decode()
+    return html.unescape(response.content.decode())  # the text a person reads
 
 
 def test_a_teens_panel_shows_for_you_mood_and_words_disabled_with_the_reason(teen: User) -> None:
@@ -198,10 +200,10 @@ def test_a_teens_instruction_is_refused_with_the_reason_and_nothing_is_written(
     quiet_hours_around_now(teen, now_inside=False)
     client = logged_in(teen)
     panel = _panel_post(client, "feed:instruction", {"instruction": "more dogs"})
-    assert "Your feed isn&#x27;t personalised, so mood, interests and your own words" in panel
+    assert "Your feed isn't personalised, so mood, interests and your own words" in panel
     assert "Your next videos follow it" not in panel
     mood = _panel_post(client, "feed:mood", {"mood": "80"})
-    assert "Your next videos follow it" not in mood and "isn&#x27;t personalised" in mood
+    assert "Your next videos follow it" not in mood and "isn't personalised" in mood
     assert '<span data-testid="mode">Latest</span>' in mood
     row = FeedPreference.objects.filter(user=teen).first()
     assert row is None or (row.instruction, row.mood) == ("", None)
@@ -241,7 +243,7 @@ def test_on_latest_an_adults_steering_note_says_it_waits_for_for_you(alice: User
     client = logged_in(alice)
     client.post(reverse("feed:mode"), {"mode": "latest"})
     mood = _panel_post(client, "feed:mood", {"mood": "80"})
-    assert "Mood saved. It steers For you; you&#x27;re watching Latest." in mood
+    assert "Mood saved. It steers For you; you're watching Latest." in mood
     assert 'data-testid="steer-off"' not in mood
     assert FeedPreference.objects.get(user=alice).mood == 0.8
 

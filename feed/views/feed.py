@@ -14,8 +14,11 @@ from django.http import (
     HttpResponseForbidden,
     JsonResponse,
 )
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.utils.safestring import SafeString
+from django.template import engines
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.selectors.teens import teen_rules
@@ -82,7 +85,9 @@ def index(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "feed/index.html#feed-items", context)
     if request.user.is_authenticated:
-        context.update(_panel_context(request, page.preference, steering_off=page.steering_off))
+        context["steer_panel"] = _steer_panel(
+            request, page.preference, steering_off=page.steering_off
+        )
         # One query, on full pages only (never on the htmx next page).
         context.update(wellbeing_views.card_context(wellbeing.check_in_due(request.user)))
     return render(request, "feed/index.html", context)
@@ -146,24 +151,41 @@ def _from_panel(request: HttpRequest) -> bool:
     return bool(request.htmx) and request.htmx.target == PANEL_TARGET
 
 
-def _panel_context(
+def _steer_panel(
     request: HttpRequest,
     preference: FeedPreference | None = None,
     *,
     steering_off: bool | None = None,
-) -> dict[str, Any]:
-    """The quick panel. For a teen whose feed isn't personalised, For you, mood and their own
-    words are shown disabled, with the reason in one line (``steer_off``)."""
+    **extra: str,
+) -> SafeString:
+    """The quick panel's HTML (``templates/jinja2/feed/steer_panel.html``), with ``extra``'s
+    note or error. For a teen whose feed isn't personalised, For you, mood and their own words
+    are shown disabled, with the reason in one line (``steer_off``)."""
     preference = preference or selectors.feed_preference_for(request.user)
     if steering_off is None:
         steering_off = not steering.steering_applies(request.user)
     if steering_off and preference.mode == FeedPreference.Mode.FOR_YOU:
         preference.mode = FeedPreference.Mode.LATEST  # as the feed shows it; nothing is saved
-    return {
+    context = {
         "preference": preference,
         "mood_percent": mood_percent(preference),
         "modes": FeedPreference.Mode.choices,
         "steer_off": steering.PANEL_STEERING_OFF if steering_off else "",
+        "urls": _panel_urls(),
+        # One token for the panel's three forms: each new one costs 32 random draws.
+        "csrf_input": format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+        ),
+        **extra,
+    }
+    html = engines["jinja2"].env.get_template("feed/steer_panel.html").render(context)
+    return mark_safe(html)  # noqa: S308 - autoescaped by Jinja
+
+
+def _panel_urls() -> dict[str, str]:
+    return {
+        name: remembered_reverse(f"feed:{name}")
+        for name in ("mode", "mood", "instruction", "controls")
     }
 
 
@@ -188,14 +210,12 @@ def _steer(
             form.add_error(None, exc)
         else:
             if _from_panel(request):
-                context = {**_panel_context(request), "steer_note": note}
-                return render(request, "feed/index.html#steer-panel", context)
+                return HttpResponse(_steer_panel(request, steer_note=note))
             messages.success(request, note)
             return redirect("feed:index" if request.POST.get("back") == "feed" else "feed:controls")
     if _from_panel(request):
         errors = " ".join(e for errs in form.errors.values() for e in errs)
-        context = {**_panel_context(request), "steer_error": errors}
-        return render(request, "feed/index.html#steer-panel", context)
+        return HttpResponse(_steer_panel(request, steer_error=errors))
     return render(request, "feed/controls.html", controls_context(request, **{key: form}))
 
 
