@@ -374,11 +374,12 @@ class _Steered:
 def _steered(
     viewer: User, preference: FeedPreference, pool: Pool, scroll_began: dt.datetime
 ) -> _Steered:
-    following, followers, hidden, children = _relations(viewer)
+    rows = _viewer_rows(viewer, pool.min_id, scroll_began)
+    following, followers, hidden = rows.following, rows.followers, rows.hidden
+    seen, see_less = rows.seen, rows.see_less
     if not sees_every_video(viewer):
-        kept = np.setdiff1d(_kept_in_pool(pool), np.concatenate([followers, children, [viewer.pk]]))
-        hidden = np.concatenate([hidden, kept])
-    seen, see_less = _marks(viewer, pool.min_id, scroll_began)
+        keeps = np.concatenate([followers, rows.children, [viewer.pk]])
+        hidden = np.concatenate([hidden, np.setdiff1d(_kept_in_pool(pool), keeps)])
     mask = np.ones(len(pool), dtype=bool)
     mask[pool.positions(seen)] = False
     if len(hidden):
@@ -398,7 +399,8 @@ def viewer_steering(
     *, viewer: User, preference: FeedPreference, pool: Pool
 ) -> tuple[np.ndarray, ranking.Steering]:
     """Which of the pool the viewer may be shown (unseen, author not blocked or muted), and
-    everything they steer by, as arrays for ``ranking.rank``. Two queries."""
+    everything they steer by, as arrays for ``ranking.rank``. One query, and now and then
+    one more for who keeps their videos to their followers (``_kept_in_pool``)."""
     steered = _steered(viewer, preference, pool, _from_millis(scroll_start(None)))
     return steered.mask, steered.steering
 
@@ -527,12 +529,14 @@ def _rows(sql: str, params: list[object]) -> list[tuple[object, ...]]:
         return cursor.fetchall()
 
 
-def _relations(viewer: User) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """People the viewer follows, who follow them, whose posts they never see (blocked either
-    way, or muted), and the teens they are the linked parent of, in one query. Written as SQL:
-    the ORM spent longer composing this six-part union than the database spent answering it,
-    on every feed page."""
-    follow, block, mute, link = (m._meta.db_table for m in (Follow, Block, Mute, ParentLink))
+def _viewer_rows(viewer: User, since_id: int, scroll_began: dt.datetime) -> _ViewerRows:
+    """Everything of the viewer's own that a For-you page reads, in one query: whom they
+    follow, who follows them, whose posts they never see (blocked either way, or muted), the
+    teens they are the linked parent of, the pool's posts they have seen or were sent since
+    ``scroll_began``, and every post they marked "see less". Written as SQL: the ORM spent
+    longer composing this eight-part union than the database spent answering it."""
+    tables = (Follow, Block, Mute, ParentLink, SeenPost, SeeLess)
+    follow, block, mute, link, seen, less = (m._meta.db_table for m in tables)
     sql = (
         f"SELECT followee_id, 0 FROM {follow} WHERE follower_id = %s "
         f"UNION ALL SELECT follower_id, 1 FROM {follow} WHERE followee_id = %s "
@@ -540,10 +544,25 @@ def _relations(viewer: User) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
         f"UNION ALL SELECT blocker_id, 2 FROM {block} WHERE blocked_id = %s "
         f"UNION ALL SELECT muted_id, 2 FROM {mute} WHERE muter_id = %s "
         f"UNION ALL SELECT teen_id, 3 FROM {link} "
-        "WHERE parent_id = %s AND ended_at IS NULL AND teen_id IS NOT NULL"
+        "WHERE parent_id = %s AND ended_at IS NULL AND teen_id IS NOT NULL "
+        f"UNION ALL SELECT post_id, 4 FROM {seen} WHERE user_id = %s AND post_id >= %s "
+        "AND (seen_at IS NOT NULL OR served_at >= %s) "
+        f"UNION ALL SELECT post_id, 5 FROM {less} WHERE user_id = %s"
     )
-    rows = np.array(_rows(sql, [viewer.pk] * 6), dtype=np.int64).reshape(-1, 2)
-    return tuple(rows[rows[:, 1] == kind, 0] for kind in range(4))  # type: ignore[return-value]
+    began = connection.ops.adapt_datetimefield_value(scroll_began)
+    params = [viewer.pk] * 7 + [since_id, began, viewer.pk]
+    rows = np.array(_rows(sql, params), dtype=np.int64).reshape(-1, 2)
+    return _ViewerRows(*(rows[rows[:, 1] == kind, 0] for kind in range(6)))
+
+
+@dataclass(frozen=True)
+class _ViewerRows:
+    following: np.ndarray
+    followers: np.ndarray
+    hidden: np.ndarray
+    children: np.ndarray
+    seen: np.ndarray
+    see_less: np.ndarray
 
 
 # Who, among the pool's authors, keeps their videos to the people they follow (teens, by
@@ -591,21 +610,6 @@ def kept_authors_changed(**_signal: object) -> None:
     the next page reads who keeps theirs to their followers again."""
     global _kept
     _kept = None
-
-
-def _marks(viewer: User, since_id: int, scroll_began: dt.datetime) -> tuple[np.ndarray, np.ndarray]:
-    """Posts in the pool the viewer has seen or was sent since ``scroll_began``, and every post
-    they marked "see less"."""
-    seen, less = SeenPost._meta.db_table, SeeLess._meta.db_table
-    sql = (
-        f"SELECT post_id, 0 FROM {seen} WHERE user_id = %s AND post_id >= %s "
-        "AND (seen_at IS NOT NULL OR served_at >= %s) "
-        f"UNION ALL SELECT post_id, 1 FROM {less} WHERE user_id = %s"
-    )
-    began = connection.ops.adapt_datetimefield_value(scroll_began)
-    rows = np.array(_rows(sql, [viewer.pk, since_id, began, viewer.pk]), dtype=np.int64)
-    rows = rows.reshape(-1, 2)
-    return rows[rows[:, 1] == 0, 0], rows[rows[:, 1] == 1, 0]
 
 
 def _phrases(labels: list[str], vectors: np.ndarray) -> ranking.Phrases:

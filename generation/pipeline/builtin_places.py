@@ -33,7 +33,9 @@ from generation.pipeline import pictograms
 from generation.pipeline.builtin_layers import SUBJECT_DEPTH, PreparedLayer, layers_for, ridge
 from generation.pipeline.builtin_palette import Grade, hex_rgb
 from generation.pipeline.builtin_sprites import Sheet, box, capsule, pictogram_sheet
+from generation.pipeline.builtin_thing_looks import SHAPE_SIZES, SHAPES, shape_sheet
 from generation.pipeline.scene import ScenePlan, Thing
+from generation.pipeline.scene_things import SCENERY_SHAPES
 from generation.pipeline.scene_vocab import ROOMS
 
 logger = logging.getLogger(__name__)
@@ -159,8 +161,12 @@ def build_places(
 
 
 def _icon_sheet(name: str, world_height: float, clip: _Clip) -> Sheet:
-    """A pictogram drawn about as many pixels tall as it will be at the clip's largest zoom."""
+    """A pictogram (or a drawn shape) about as many pixels tall as it will be at the clip's
+    largest zoom."""
     px = int(np.clip(world_height * clip.height * clip.zoom * 1.15, 12, MAX_SHEET_PX))
+    if name in SHAPES:  # shapes are sized by their width
+        wide, tall = SHAPE_SIZES[name]
+        return shape_sheet(name, max(8, round(px * wide / tall)))
     return pictogram_sheet(name, px)
 
 
@@ -535,8 +541,20 @@ def _sign_spots(
     return spots
 
 
+# One building the prompt names ("a haunted house", "a lighthouse") stands alone, this much
+# taller than the street of them a plural makes.
+LANDMARK_SCALE = 1.6
+
+
+def _is_building(name: str) -> bool:
+    group = pictograms.subgroup(name) if name not in SHAPES else ""
+    return name in SCENERY_SHAPES or group.startswith("place-") or group == "hotel"
+
+
 def _scenery_height(name: str) -> tuple[float, bool]:
     """World height of a scenery pictogram, and whether it hangs above the street."""
+    if name == "shape-lighthouse":
+        return 0.2, False
     group = pictograms.subgroup(name)
     if group.startswith("place-") or group == "hotel":
         return 0.16, False
@@ -562,14 +580,16 @@ def _scenery(
     """One scenery pictogram repeated along the far edge of the ground, at the depth of the
     nearest background layer, so it slides with that layer."""
     height, hangs = _scenery_height(thing.icon)
+    landmark = thing.count == 1 and _is_building(thing.icon)
+    height *= thing.scale * (LANDMARK_SCALE if landmark else 1.0)
     try:
         sheet = _icon_sheet(thing.icon, height, clip)
     except pictograms.PictogramError as exc:
         logger.warning("Scenery %r is not drawn: %s", thing.word or thing.icon, exc)
         return []
     sheet = _at_scale(_graded(sheet, grade, lit=0.5 if hangs else 0.0, haze=0.12), height, clip)
-    # Copies across one frame width: a street of houses; indoors, one on show.
-    visible = thing.count if plan.setting in ROOMS else max(3, thing.count)
+    # Copies across one frame width: a street of houses; indoors or a named landmark, one.
+    visible = thing.count if plan.setting in ROOMS or landmark else max(3, thing.count)
     spacing = clip.view_width / visible
     if hangs:
         wire = torch.from_numpy(grade.apply("#1a1a20")).view(3, 1, 1)

@@ -92,6 +92,22 @@ def world_size(icon: str, sheet: sprites.Sheet, unit: float) -> float:
     return extent(icon) * unit * min(1.0, (h - 2) / max(w - 2, 1.0))
 
 
+# A size word sets a floor or a ceiling as well as a factor: a giant cupcake is at least as big
+# as a large animal, a tiny elephant no bigger than a cat.
+GIANT_AT_LEAST = 0.9
+TINY_AT_MOST = 0.4
+
+
+def size_factor(icon: str, word_scale: float) -> float:
+    """What to multiply ``icon``'s usual extent by for a size word's ``word_scale``."""
+    if word_scale == 1.0:
+        return 1.0
+    usual = extent(icon)
+    wanted = usual * word_scale
+    wanted = max(wanted, GIANT_AT_LEAST) if word_scale > 1.0 else min(wanted, TINY_AT_MOST)
+    return wanted / usual
+
+
 def half_width(sheet: sprites.Sheet, size: float) -> float:
     return (float(sheet.pixels.shape[3]) - 2) / sheet.px_per_unit * size / 2
 
@@ -156,6 +172,7 @@ SHAPE_SIZES = {
     "shape-stall": (1.0, 0.95),
     "shape-lamppost": (0.3, 1.0),
     "shape-haybale": (1.0, 0.62),
+    "shape-lighthouse": (0.42, 1.0),
 }
 SHAPES = frozenset(SHAPE_SIZES)
 WOOD, WOOD_DARK, WOOD_LIGHT = "#b9804a", "#8a5a32", "#d39a60"
@@ -272,6 +289,30 @@ def _haybale(draw: ImageDraw.ImageDraw, w: int, h: int) -> None:
         draw.rectangle((x0, 0, x0 + w * 0.04, h), fill="#9a6a2a")
 
 
+def _lighthouse(draw: ImageDraw.ImageDraw, w: int, h: int) -> None:
+    """A tapering tower in red and white bands under a lamp room with a dome, on a rock."""
+    draw.ellipse((0, h * 0.9, w, h * 1.1), fill="#6d6a66")
+    base, top = h * 0.93, h * 0.3
+    bands = 4
+    for i in range(bands):  # from the foot up, each band a little narrower
+        y0 = base - (base - top) * i / bands
+        y1 = base - (base - top) * (i + 1) / bands
+        half0 = w * (0.36 - 0.12 * i / bands)
+        half1 = w * (0.36 - 0.12 * (i + 1) / bands)
+        colour = "#d8443a" if i % 2 == 0 else "#f4efe4"
+        draw.polygon(
+            [(w / 2 - half0, y0), (w / 2 + half0, y0), (w / 2 + half1, y1), (w / 2 - half1, y1)],
+            fill=colour,
+        )
+    draw.rectangle((w * 0.22, top - h * 0.025, w * 0.78, top + h * 0.01), fill="#3d4450")
+    draw.rectangle((w * 0.3, h * 0.16, w * 0.7, top - h * 0.025), fill="#ffe08a")
+    for x0 in (w * 0.42, w * 0.56):  # the lamp room's window bars
+        draw.rectangle((x0, h * 0.16, x0 + w * 0.03, top - h * 0.025), fill="#3d4450")
+    draw.pieslice((w * 0.26, h * 0.07, w * 0.74, h * 0.25), 180, 360, fill="#d8443a")
+    draw.rectangle((w * 0.48, h * 0.0, w * 0.52, h * 0.09), fill="#3d4450")
+    draw.rectangle((w * 0.44, h * 0.72, w * 0.56, base), fill="#5a3a2a")  # the door
+
+
 _SHAPE_DRAWERS = {
     "shape-table": _table,
     "shape-desk": lambda draw, w, h: _table(draw, w, h, drawer=True),
@@ -283,4 +324,5 @@ _SHAPE_DRAWERS = {
     "shape-stall": _stall,
     "shape-lamppost": _lamppost,
     "shape-haybale": _haybale,
+    "shape-lighthouse": _lighthouse,
 }

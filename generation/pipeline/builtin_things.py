@@ -180,7 +180,7 @@ class _Stage:
     def _actor_copies(self, thing: Thing, *, pair: bool) -> list[_Item]:
         clip = self.clip
         count = max(1, thing.count)
-        shape = _shape(thing.icon, clip)
+        shape = _shape(thing.icon, clip, looks.size_factor(thing.icon, thing.scale))
         if shape is None:
             return []
         sheet, size, half = shape
@@ -262,7 +262,7 @@ class _Stage:
         for index, thing in enumerate(clip.plan.things):
             if thing.role != "furniture":
                 continue
-            shape = _shape(thing.icon, clip)
+            shape = _shape(thing.icon, clip, looks.size_factor(thing.icon, thing.scale))
             if shape is None:
                 continue
             sheet, size, half = shape
@@ -302,7 +302,7 @@ class _Stage:
         scale = BETWEEN_SCALE if thing.relation == "between" else 1.0
         if thing.motion and thing.on < 0:
             scale = FOCUS_SCALE  # what the sentence is about: big enough to see it melt or grow
-        shape = _shape(thing.icon, clip, scale)
+        shape = _shape(thing.icon, clip, scale * looks.size_factor(thing.icon, thing.scale))
         if shape is None:
             return
         sheet, size, half = shape

@@ -89,6 +89,7 @@ class Thing:
     actor: int = -1  # index into ``ScenePlan.cast()`` of the actor it belongs to; -1: none
     on: int = -1  # index into ``ScenePlan.things`` of the furniture it stands on; -1: ground
     motion: str = ""  # its own in-place action ("shrink" for a melting ice cream), or ""
+    scale: float = 1.0  # drawn this much larger or smaller: "a huge wave" 1.7, "tiny" 0.6
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,8 @@ def plan_scene(prompt: str) -> ScenePlan:
         room=_room_kinds(tokens, hits["setting"]) if setting == "room" else (),
     )
     used = _used_positions(tokens, hits, plan)
+    windows = _painted_windows(tokens, plan)
+    used |= windows
     weak = {hit.position for found in hits.values() for hit in found if hit.weight < 1}
     weak |= {hit.position for hit in hits["setting"] if names_an_object(tokens[hit.position])}
     weak |= _furnished(tokens, hits["setting"], setting)
@@ -229,6 +232,7 @@ def plan_scene(prompt: str) -> ScenePlan:
         reflections=extra.reflections or _wet_night(plan),
     )
     labels = extra.labels
+    labels.update(dict.fromkeys(windows, "the room's window"))
     plan = _painted_sky_things(plan, labels)
     if plan.setting not in vocab.SKYLESS_SETTINGS:  # "the night sky" is the sky painted
         for pos, token in enumerate(tokens):
@@ -245,6 +249,22 @@ def plan_scene(prompt: str) -> ScenePlan:
         drawn=_drawn(sourced, hits, plan, labels)
         + tuple(dict.fromkeys((line.verb, "spoken line, heard") for line in spoken_lines(prompt))),
     )
+
+
+# Rooms whose wall has a window painted on it (``builtin_rooms.LOOKS``), and the kitchen's.
+_WINDOWED_ROOMS = frozenset({"office", "bedroom", "living room"})
+_WINDOW_WORDS = frozenset({"window", "windows", "windowsill"})
+
+
+def _painted_windows(tokens: list[str], plan: ScenePlan) -> set[int]:
+    """Positions of "window" words the room's own painted window draws: "by the window" in a
+    living room is that window, not a second one standing on the floor."""
+    painted = plan.setting == "kitchen" or (
+        plan.setting == "room" and plan.room[:1] and plan.room[0] in _WINDOWED_ROOMS
+    )
+    if not painted:
+        return set()
+    return {pos for pos, token in enumerate(tokens) if token in _WINDOW_WORDS}
 
 
 def _leads_with(tokens: list[str], hits: list[_Hit], concept: str) -> bool:
@@ -320,7 +340,8 @@ def _room_kinds(tokens: list[str], hits: list[_Hit]) -> tuple[str, ...]:
     a room read through MiniLM alone ("waiting area") is a living room."""
     named = {_room_kind(_room_word(tokens, hit)) for hit in hits if hit.concept == "room"}
     kinds = tuple(kind for kind in vocab.ROOM_KINDS if kind in named)
-    return kinds or ("living room",)
+    implied = (vocab.IMPLIED_ROOM_KINDS[t] for t in tokens if t in vocab.IMPLIED_ROOM_KINDS)
+    return kinds or (next(implied, "living room"),)
 
 
 # Rooms whose word also draws the piece of furniture that makes them (WORD_ICONS in scene_things).

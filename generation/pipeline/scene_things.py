@@ -70,6 +70,8 @@ WORD_ICONS: dict[str, str | None] = {
     "street lamp": "shape-lamppost",
     "lamppost": "shape-lamppost",
     "lamp post": "shape-lamppost",
+    "lighthouse": "shape-lighthouse",
+    "lighthouses": "shape-lighthouse",
     "hay": "shape-haybale",
     "haystack": "shape-haybale",
     "hay bale": "shape-haybale",
@@ -110,6 +112,10 @@ WORD_ICONS: dict[str, str | None] = {
 WORD_KITS: dict[str, tuple[str, ...]] = {
     "homework": ("shape-desk", "books", "pencil"),
     "schoolwork": ("shape-desk", "books", "pencil"),
+    # A haunted house is the derelict one, with its ghost.
+    "haunted house": ("derelict-house", "ghost"),
+    "haunted mansion": ("derelict-house", "ghost"),
+    "haunted castle": ("castle", "ghost"),
 }
 # Words that make a place busy: extra walkers and traffic in the background.
 BUSY_WORDS = frozenset(
@@ -201,6 +207,8 @@ SKY = frozenset(
 )  # fmt: skip
 GROUND_WEATHER = frozenset({"snowman", "umbrella", "water-wave", "fire", "droplet"})
 SCENERY_PLANTS = frozenset({"evergreen-tree", "deciduous-tree", "palm-tree", "cactus"})
+# Drawn shapes that stand in the distance like the set's buildings.
+SCENERY_SHAPES = frozenset({"shape-lighthouse"})
 # Tokens that never become things: time, weather and mood words the plan already reads,
 # plus words that describe rather than name.
 _NEVER = frozenset(
@@ -230,7 +238,7 @@ class Found:
 class ThingPlan:
     """What ``plan_things`` adds to a scene plan."""
 
-    things: list[tuple[str, str, str, int, str, int, int, str]] = field(default_factory=list)
+    things: list[tuple[str, str, str, int, str, int, int, str, float]] = field(default_factory=list)
     labels: dict[int, str] = field(default_factory=dict)  # token position -> what drew it
     subjects: tuple[str, ...] = ()
     colors: tuple[str, ...] = ()
@@ -240,6 +248,23 @@ class ThingPlan:
     # The plan's in-place action belongs to a thing, not to the subjects ("an ice cream
     # melting"): the subjects go back to their natural motion.
     motion_taken: bool = False
+
+
+# Size words just before a thing's word, and how much bigger or smaller they draw it.
+SIZE_WORDS: dict[str, float] = {
+    **dict.fromkeys(
+        ("huge", "giant", "gigantic", "enormous", "massive", "colossal", "towering", "jumbo"), 1.7
+    ),
+    **dict.fromkeys(("big", "large"), 1.3),
+    **dict.fromkeys(("tiny", "miniature", "mini", "teeny"), 0.6),
+    "small": 0.8,
+}
+
+
+def _size(tokens: list[str], start: int) -> float:
+    """The size word among the two words before ``start`` ("a huge red balloon"), or 1."""
+    before = tokens[max(0, start - 2) : max(0, start)]
+    return next((SIZE_WORDS[word] for word in reversed(before) if word in SIZE_WORDS), 1.0)
 
 
 def lemma(word: str) -> str:
@@ -305,7 +330,7 @@ def role_of(icon: str) -> str:
         return "furniture"
     if icon in SKY:
         return "sky"
-    if icon in SCENERY_PLANTS:
+    if icon in SCENERY_PLANTS or icon in SCENERY_SHAPES:
         return "scenery"
     if icon.startswith(SHAPE_PREFIX) or icon in GROUND_WEATHER:
         return "prop"
@@ -366,6 +391,7 @@ class _Thing:
     on: _Thing | None = None  # the furniture it stands on
     verb: int = -1  # position of the verb that set its relation
     motion: str = ""  # an in-place action of its own (scene_vocab.IN_PLACE_ACTIONS)
+    scale: float = 1.0  # a size word before it: "a huge wave", "a tiny house"
 
 
 def plan_things(
@@ -422,7 +448,12 @@ def plan_things(
         for subject, origin in zip(subjects, subject_origins, strict=True)
         if origin not in upgraded or origin not in drawn_by_thing
     ]
-    things = [_Thing(f.icon, f.word, f.start, f.end, role_of(f.icon), f.count) for f in found]
+    things = [
+        _Thing(
+            f.icon, f.word, f.start, f.end, role_of(f.icon), f.count, scale=_size(tokens, f.start)
+        )
+        for f in found
+    ]
     if all(origin < 0 for _, origin in keep) and any(_leads(t) for t in things):
         keep = []  # the setting's stand-in subjects give way to the actors the prompt names
     out.subjects = tuple(kind for (kind, _), _ in keep)
@@ -570,6 +601,10 @@ def _nouns(sourced: list[tuple[str, str]], free: set[int]) -> list[Found]:
             pos += 1
             continue
         pair = f"{token} {tokens[pos + 1]}" if pos + 1 < len(tokens) else ""
+        if pair in WORD_KITS and pos + 1 in free:
+            found += [Found(pos, pos + 2, icon, pair) for icon in WORD_KITS[pair]]
+            pos += 2
+            continue
         if pair and pos + 1 in free and _nameable(tokens[pos + 1]):
             icon = _exact_icon(pair)
             if icon:
@@ -586,7 +621,10 @@ def _nouns(sourced: list[tuple[str, str]], free: set[int]) -> list[Found]:
         if icon and not verb_read_as_noun and not (token.endswith("ing") and _symbol(icon)):
             found.append(Found(pos, pos + 1, icon, token, _count(tokens, pos, pos)))
         pos += 1
-    return found
+    # A kit's part that the prompt also names by itself is drawn once: "a haunted house with
+    # a ghost" has one ghost.
+    named = {f.icon for f in found if f.word not in WORD_KITS}
+    return [f for f in found if f.word not in WORD_KITS or f.icon not in named]
 
 
 def _ing_stems(word: str) -> set[str]:
@@ -604,6 +642,8 @@ _OBJECT_GROUPS = ("food-", "plant-", "animal-", "drink")
 def names_an_object(word: str) -> bool:
     """Whether a word that sets the place is also a thing to draw there: "pancakes" make a
     kitchen and are pancakes, a "cactus" makes a desert and is a cactus."""
+    if WORD_ICONS.get(word) in SCENERY_SHAPES:  # a lighthouse makes the coast and stands there
+        return True
     match = pictograms.find(word)
     return bool(
         match and match.how == "name" and pictograms.subgroup(match.name).startswith(_OBJECT_GROUPS)
@@ -875,6 +915,7 @@ def _finish(things: list[_Thing], subjects: int, out: ThingPlan) -> None:
         (
             t.icon, t.word, t.role, t.count, t.relation if t.actor is not None else "",
             actor_index(t.actor), things.index(t.on) if t.on in things else -1, t.motion,
+            t.scale,
         )
         for t in things
     ]  # fmt: skip

@@ -114,7 +114,28 @@ IMPLIED_PLACES: dict[str, str] = {
     **dict.fromkeys(("skier", "skiers", "snowboarder", "snowboarders", "sled", "sledding"), "snow"),
     **dict.fromkeys(("astronaut", "astronauts"), "space"),
     **dict.fromkeys(("diver", "divers", "snorkeling", "snorkelling"), "underwater"),
+    # Furniture that only stands indoors: "a cat asleep on the couch" is in a living room.
+    **dict.fromkeys(
+        (
+            "couch",
+            "couches",
+            "sofa",
+            "sofas",
+            "armchair",
+            "armchairs",
+            "fireplace",
+            "bed",
+            "beds",
+            "bookshelf",
+            "bookshelves",
+            "bathtub",
+            "bathtubs",
+        ),
+        "room",
+    ),  # fmt: skip
 }
+# The kind of room implied furniture stands in, where it isn't a living room.
+IMPLIED_ROOM_KINDS: dict[str, str] = dict.fromkeys(("bed", "beds"), "bedroom")
 
 TIMES: dict[str, tuple[str, ...]] = {
     "dawn": _w("dawn sunrise daybreak morning first_light"),

@@ -39,7 +39,7 @@ def test_a_haunted_house_at_night_is_the_building_outside_with_its_ghost_driftin
     assert plan.setting != "room"
     assert plan.time_of_day == "night"
     roles = {thing.icon: thing.role for thing in plan.things}
-    assert roles["house"] == "scenery"
+    assert roles["derelict-house"] == "scenery"  # the haunted one, standing alone
     assert roles["ghost"] == "actor"  # the ghost is who the video is about, not a stray dog
     assert "dog" not in plan.subjects
     assert plan.not_drawn == ()
