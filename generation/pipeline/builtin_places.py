@@ -580,7 +580,10 @@ def _scenery(
     """One scenery pictogram repeated along the far edge of the ground, at the depth of the
     nearest background layer, so it slides with that layer."""
     height, hangs = _scenery_height(thing.icon)
-    landmark = thing.count == 1 and _is_building(thing.icon)
+    last = thing.word.split()[-1] if thing.word else ""
+    # "houses" make a street of them; "a circus" or "the campus" is one place
+    plural = last.endswith("s") and not last.endswith(("ss", "us", "is"))
+    landmark = thing.count == 1 and not plural and _is_building(thing.icon)
     height *= thing.scale * (LANDMARK_SCALE if landmark else 1.0)
     try:
         sheet = _icon_sheet(thing.icon, height, clip)

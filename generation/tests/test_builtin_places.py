@@ -181,6 +181,25 @@ def test_a_scenery_thing_repeats_along_the_background() -> None:
     assert np.array_equal(bare[sky], dressed[sky])
 
 
+def test_one_named_building_stands_alone_and_taller_than_a_street_of_them() -> None:
+    bare = render(build(city(setting="meadow")), (0,))[0]
+
+    def dressed(word: str) -> np.ndarray:
+        house = Thing(icon="house", word=word, role="scenery")
+        return render(build(city(setting="meadow", things=(house,))), (0,))[0]
+
+    def rows_reached(frame: np.ndarray) -> int:
+        return int((np.abs(frame.astype(int) - bare.astype(int)).sum(axis=(1, 2)) > 0).sum())
+
+    street, one = dressed("houses"), dressed("house")
+    ground = slice(row(0.3), row(0.8))
+    # One house (and at most a part of the next), where "houses" make a street.
+    assert (
+        runs(changed_columns(bare, one, ground)) <= 2 < runs(changed_columns(bare, street, ground))
+    )
+    assert rows_reached(one) > rows_reached(street)
+
+
 def test_a_scenery_count_sets_how_many_fit_in_the_frame() -> None:
     plan = city(setting="meadow")
     trees = Thing(icon="deciduous-tree", word="trees", role="scenery", count=4)
