@@ -44,6 +44,13 @@ from generation.pipeline.scene_vocab import IN_PLACE_ACTIONS
 
 logger = logging.getLogger(__name__)
 
+# A falling thing starts this far into the clip, this far (frame heights) above where it lands.
+FALL_START = 0.3
+FALL_HEIGHT = 1.0
+# What a falling thing splashes into.
+WET_TARGETS = frozenset({"tumbler-glass", "glass-of-milk", "wine-glass", "cup-with-straw",
+                         "beverage-box", "hot-beverage", "teacup-without-handle", "droplet",
+                         "water-wave", "bathtub", "shape-pool"})  # fmt: skip
 GRAVITY = 1.5  # world units (frame heights) per s²: a person is 1.7 m and 0.26 units tall
 SEA_LINE = SHALLOWS_Y - 0.004  # where a board rides the surf on a beach
 KNOCK_AT, THROW_AT, KICK_AT, MEET_AT = 0.45, 0.4, 0.35, 0.5  # shares of the clip
@@ -132,10 +139,12 @@ def build_things(
     staged.place_actors()
     staged.place_furniture()
     staged.seat_actors()
-    for role in ("mount", "prop"):  # props go where riders sit, so mounts come first
-        for thing in plan.things:
-            if thing.role == role:
-                staged.place(thing)
+    # Props go where riders sit, so mounts come first; what falls comes last, onto or into
+    # what it lands on.
+    for role, falls in (("mount", False), ("prop", False), ("prop", True)):
+        for index, thing in enumerate(plan.things):
+            if thing.role == role and (thing.motion == "fall") == falls:
+                staged.place(thing, index)
     staged.relate_actors()
     ordered = sorted(enumerate(staged.items), key=lambda pair: (pair[1].key, pair[0]))
     everyone = [item.subject for _, item in ordered]
@@ -155,6 +164,9 @@ class _Stage:
         self.items = items
         self.cast = cast
         self.furniture: dict[int, _Item] = {}
+        self.props: dict[int, _Item] = {}  # the first copy of each placed prop, by thing index
+        # What something falls into or onto ("a glass" a lemon drops into): shown big.
+        self.landing_spots = {t.on for t in clip.plan.things if t.motion == "fall" and t.on >= 0}
         self.falls: list[Landing] = []
         self.actors: list[_Item] = []
         self.taken = [_rel(clip, item.subject) for item in items if _grounded(item)]
@@ -297,10 +309,13 @@ class _Stage:
 
     # --------------------------------------------------------------- mounts and props
 
-    def place(self, thing: Thing) -> None:
+    def place(self, thing: Thing, index: int) -> None:
         clip = self.clip
         scale = BETWEEN_SCALE if thing.relation == "between" else 1.0
-        if thing.motion and thing.on < 0:
+        if thing.motion == "fall":
+            self._fall(thing)
+            return
+        if (thing.motion and thing.on < 0) or index in self.landing_spots:
             scale = FOCUS_SCALE  # what the sentence is about: big enough to see it melt or grow
         shape = _shape(thing.icon, clip, scale * looks.size_factor(thing.icon, thing.scale))
         if shape is None:
@@ -323,6 +338,42 @@ class _Stage:
                 if thing.motion:
                     _own_motion(clip, made, thing.motion)
                 self.items.append(made)
+                self.props.setdefault(index, made)
+
+    def _fall(self, thing: Thing) -> None:
+        """It drops from above the frame and lands: into or onto what the prompt names
+        ("a lemon dropping into a glass"), or on the ground. The landing is a sound event."""
+        clip = self.clip
+        target = self.props.get(thing.on) or self.furniture.get(thing.on)
+        scale = 1.0 if target is not None else FOCUS_SCALE
+        shape = _shape(thing.icon, clip, scale * looks.size_factor(thing.icon, thing.scale))
+        if shape is None:
+            return
+        sheet, size, half = shape
+        if target is not None:
+            x = target.subject.x.astype(np.float32)
+            floor = float(target.subject.y.max()) - 0.55 * target.height
+            key = (target.key[0], target.key[1] + 1)  # in front of it, as if inside
+        else:
+            rel = self._free(1, 2.4 * half + 0.04, pair=False)[0]
+            x = clip.still(rel)
+            floor = clip.motion.ground_y + 0.004
+            key = (floor, 1)
+        t = clip.times
+        start = clip.frame(FALL_START)
+        after = np.clip(t - t[start], 0, None)
+        top = floor - FALL_HEIGHT
+        y = np.minimum(top + 0.5 * GRAVITY * after**2, floor).astype(np.float32)
+        y[:start] = top
+        spin = np.where(y < floor, after * 2.5, after[np.argmax(y >= floor)] * 2.5)
+        subject = _still(thing.icon, sheet, size, (x, y, np.full_like(y, floor)),
+                         angle=spin.astype(np.float32), flip=looks.facing(thing.icon))  # fmt: skip
+        self.items.append(_Item(subject, key, size, half, "thing"))
+        landed = int(np.argmax(y >= floor)) if bool((y >= floor).any()) else -1
+        if landed > 0:
+            wet = target is not None and target.subject.kind in WET_TARGETS
+            strength = round(min(1.0, 0.35 + 0.4 * looks.extent(thing.icon)), 3)
+            self.falls.append(Landing(landed, float(x[landed]), floor, size, strength, wet))
 
     def _prop(
         self,

@@ -87,8 +87,12 @@ class Thing:
     count: int = 1
     relation: str = ""  # one of RELATIONS, or ""
     actor: int = -1  # index into ``ScenePlan.cast()`` of the actor it belongs to; -1: none
-    on: int = -1  # index into ``ScenePlan.things`` of the furniture it stands on; -1: ground
-    motion: str = ""  # its own in-place action ("shrink" for a melting ice cream), or ""
+    # index into ``ScenePlan.things`` of the furniture it stands on (or, for a thing that
+    # falls, what it lands on or in); -1: ground
+    on: int = -1
+    # its own in-place action ("shrink" for a melting ice cream), "fall" for a thing that
+    # drops from above, or ""
+    motion: str = ""
     scale: float = 1.0  # drawn this much larger or smaller: "a huge wave" 1.7, "tiny" 0.6
 
 
@@ -198,7 +202,8 @@ def plan_scene(prompt: str) -> ScenePlan:
     )
     used = _used_positions(tokens, hits, plan)
     windows = _painted_windows(tokens, plan)
-    used |= windows
+    sea = _painted_water(tokens, plan)
+    used |= windows | sea
     weak = {hit.position for found in hits.values() for hit in found if hit.weight < 1}
     weak |= {hit.position for hit in hits["setting"] if names_an_object(tokens[hit.position])}
     weak |= _furnished(tokens, hits["setting"], setting)
@@ -233,6 +238,7 @@ def plan_scene(prompt: str) -> ScenePlan:
     )
     labels = extra.labels
     labels.update(dict.fromkeys(windows, "the room's window"))
+    labels.update(dict.fromkeys(sea, f"{plan.setting} scene"))
     plan = _painted_sky_things(plan, labels)
     if plan.setting not in vocab.SKYLESS_SETTINGS:  # "the night sky" is the sky painted
         for pos, token in enumerate(tokens):
@@ -265,6 +271,24 @@ def _painted_windows(tokens: list[str], plan: ScenePlan) -> set[int]:
     if not painted:
         return set()
     return {pos for pos, token in enumerate(tokens) if token in _WINDOW_WORDS}
+
+
+# Settings whose backdrop is open water: "turquoise water" at the beach is that water.
+_WATER_SETTINGS = frozenset({"beach", "underwater"})
+_WATER_WORDS = frozenset({"water", "waters"})
+
+
+def _painted_water(tokens: list[str], plan: ScenePlan) -> set[int]:
+    """Positions of "water" words the backdrop's sea draws; "a glass of water" stays a glass."""
+    if plan.setting not in _WATER_SETTINGS:
+        return set()
+    water = {
+        pos
+        for pos, token in enumerate(tokens)
+        if token in _WATER_WORDS and (pos == 0 or tokens[pos - 1] != "of")
+    }
+    # "turquoise water" and "blue water": the sea's colour word goes with it
+    return water | {pos - 1 for pos in water if pos and tokens[pos - 1] in vocab.COLORS}
 
 
 def _leads_with(tokens: list[str], hits: list[_Hit], concept: str) -> bool:
@@ -523,6 +547,8 @@ def _fuzzy_hits(tokens: list[str], hits: dict[str, list[_Hit]]) -> tuple[tuple[s
             category, concept = labels[best]
             if category == "setting" and (names_an_object(tok) or lemma(tok) in VERBS):
                 continue  # a banana, or eating, is not a hint that this is a kitchen
+            if category == "weather" and WORD_ICONS.get(tok):
+                continue  # a glass of water, or a splash, is not rain
             hits[category].append(_Hit(pos, concept, weight=0.75))
             interpreted.append((tok, concept))
     for name in hits:

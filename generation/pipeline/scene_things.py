@@ -106,7 +106,19 @@ WORD_ICONS: dict[str, str | None] = {
     "top": None,
     "traffic": None,
     "golden hour": None,
+    "tropical": None,  # a tropical island is the beach, not a cocktail
+    # An aisle is the walk between shelves or pews, never a wedding.
+    "aisle": None,
+    "aisles": None,
+    "splash": "sweat-droplets",
+    "splashes": "sweat-droplets",
+    "splashing": "sweat-droplets",
 }
+# "a glass of water": the glass is the thing (glass is otherwise a material, "a glass vase"),
+# and what it holds is drawn by it.
+GLASS_WORDS = frozenset({"glass", "glasses"})
+GLASS_OF = {"milk": "glass-of-milk", "wine": "wine-glass", "champagne": "clinking-glasses"}
+GLASS_ICON = "tumbler-glass"
 # Words that stand for a few things together, drawn as all of them: homework is a desk with
 # books and a pencil on it (furniture first; the props stand on it).
 WORD_KITS: dict[str, tuple[str, ...]] = {
@@ -471,13 +483,65 @@ def plan_things(
             )
         for pos in _count_positions(tokens, thing.start):
             out.labels.setdefault(pos, "count")
-    _relate(tokens, verbs, things, kept_origins, out)
+    fell = _falls(tokens, things, out)
+    _relate(tokens, [v for v in verbs if v[0] not in fell], things, kept_origins, out)
+    if _stand_ins_idle(things, kept_origins):
+        # A prompt about things ("a runaway shopping cart") needs no stand-in dog walking past
+        # them; stand-ins stay only where a verb gave one of them something to do.
+        out.subjects, out.colors, kept_origins = (), (), []
     _board_vehicles(tokens, things, kept_origins)
     _place_on_furniture(tokens, things)
     _seat_on_furniture(tokens, things, kept_origins)
     _own_motion(tokens, action_at, things, kept_origins, out)
     _finish(things, len(out.subjects), out)
     return out
+
+
+# A thing named just before one of these falls from above: "a lemon dropping into a glass".
+FALL_WORDS = frozenset(
+    {"drop", "drops", "dropping", "dropped", "fall", "falls", "falling", "fell", "tumble",
+     "tumbles", "tumbling", "plunge", "plunges", "plunging", "plummet", "plummets", "plummeting"}
+)  # fmt: skip
+_INTO = frozenset({"into", "onto", "in", "on", "upon"})
+
+
+def _falls(tokens: list[str], things: list[_Thing], out: ThingPlan) -> set[int]:
+    """Props that fall from above ("an apple falling from the tree", "a lemon dropping into a
+    glass of water"): their motion is ``fall``, landing on or in the thing named after "into"
+    when there is one. Returns the positions of the verbs used, so no one else does them."""
+    used: set[int] = set()
+    for pos, token in enumerate(tokens):
+        if token not in FALL_WORDS:
+            continue
+        faller = next(
+            (t for t in things if t.role == "prop" and pos - 2 <= t.end - 1 < pos and t.start >= 0),
+            None,
+        )
+        if faller is None or faller.relation or faller.motion:
+            continue
+        faller.motion = "fall"
+        follows = tokens[pos + 1 : pos + 2]
+        if follows and follows[0] in _INTO:
+            faller.on = next(
+                (t for t in things
+                 if t is not faller and t.role in ("prop", "furniture")
+                 and pos + 1 < t.start <= pos + 4),
+                None,
+            )  # fmt: skip
+        used.add(pos)
+        out.labels[pos] = f"{icon_label(faller.icon)} falling"
+    return used
+
+
+def _stand_ins_idle(things: list[_Thing], origins: list[int]) -> bool:
+    """Whether every subject is the setting's stand-in, the prompt names a prop or a mount, and
+    no verb joined a thing to a stand-in (a stand-in cutting the ribbon keeps its place)."""
+    return (
+        bool(origins)
+        and all(origin < 0 for origin in origins)
+        and any(t.role in ("prop", "mount") for t in things)
+        and not any(isinstance(t.actor, int) for t in things)
+    )
 
 
 def _leads(thing: _Thing) -> bool:
@@ -593,6 +657,11 @@ def _nouns(sourced: list[tuple[str, str]], free: set[int]) -> list[Found]:
                 found.append(Found(pos, end, icon, source))
             pos = end
             continue
+        glass = _glass_at(tokens, pos, free)
+        if glass:
+            found.append(glass)
+            pos = glass.end
+            continue
         if not _nameable(token) or (token in GROUP_WORDS and tokens[pos + 1 : pos + 2] == ["of"]):
             pos += 1  # "a school of fish" is many fish, not a school
             continue
@@ -607,6 +676,10 @@ def _nouns(sourced: list[tuple[str, str]], free: set[int]) -> list[Found]:
             continue
         if pair and pos + 1 in free and _nameable(tokens[pos + 1]):
             icon = _exact_icon(pair)
+            # "a runaway shopping cart" is the shopping cart, not a "runaway shopping" and a cart
+            after = f"{tokens[pos + 1]} {tokens[pos + 2]}" if pos + 2 < len(tokens) else ""
+            if icon and after and pos + 2 in free and _exact_icon(after) == icon:
+                icon = None
             if icon:
                 found.append(Found(pos, pos + 2, icon, pair, _count(tokens, pos, pos + 1)))
                 pos += 2
@@ -625,6 +698,22 @@ def _nouns(sourced: list[tuple[str, str]], free: set[int]) -> list[Found]:
     # a ghost" has one ghost.
     named = {f.icon for f in found if f.word not in WORD_KITS}
     return [f for f in found if f.word not in WORD_KITS or f.icon not in named]
+
+
+def _glass_at(tokens: list[str], pos: int, free: set[int]) -> Found | None:
+    """A drinking glass: "a glass of water" (the water is in it) or "the glass" on its own."""
+    if tokens[pos] not in GLASS_WORDS:
+        return None
+    if tokens[pos + 1 : pos + 2] == ["of"] and pos + 2 < len(tokens) and pos + 2 in free:
+        held = tokens[pos + 2]
+        return Found(pos, pos + 3, GLASS_OF.get(held, GLASS_ICON), f"glass of {held}")
+    before = tokens[pos - 1] if pos > 0 else ""
+    after = tokens[pos + 1] if pos + 1 < len(tokens) else ""
+    if before in ("a", "the", "his", "her", "their", "my", "empty", "full") and (
+        not after or not _nameable(after)
+    ):
+        return Found(pos, pos + 1, GLASS_ICON, tokens[pos])
+    return None
 
 
 def _ing_stems(word: str) -> set[str]:

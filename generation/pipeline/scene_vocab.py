@@ -224,6 +224,9 @@ COLORS: dict[str, str] = {
     "gray": "#8a8c92",
     "grey": "#8a8c92",
     "silver": "#c0c4cc",
+    "turquoise": "#2fc4bc",
+    "teal": "#1f8a8a",
+    "aqua": "#3fd0e0",
 }
 PLURAL_WORDS = frozenset(
     _w(
