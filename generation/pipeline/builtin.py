@@ -326,6 +326,13 @@ def _wobble(rng: np.random.Generator, t: np.ndarray, band: tuple[float, float]) 
     )
 
 
+# How fast the backdrop slides as the camera pans, as a share of the walkers' own plane:
+# the sky hardly moves, a room's wall just behind them almost keeps up.
+SKY_DRIFT_DEPTH = 0.04
+WALL_DEPTH = 0.7
+WALLED_SETTINGS = frozenset({"room", "kitchen"})
+
+
 def _sky(
     plan: ScenePlan,
     grade: Grade,
@@ -333,9 +340,11 @@ def _sky(
     camera: dict[str, np.ndarray],
     size: tuple[int, int],
 ) -> tuple[torch.Tensor, np.ndarray]:
-    """Paint the backdrop wide and tall enough for cloud drift, slow pan and shake."""
+    """Paint the backdrop wide and tall enough for cloud drift, slow pan and shake. A room's
+    wall is near, not a far sky: it slides by as the camera follows someone down a hallway."""
     width, height = size
-    drift = camera["t"] * height * 0.006 + camera["pan"] * height * 0.04
+    depth = WALL_DEPTH if plan.setting in WALLED_SETTINGS else SKY_DRIFT_DEPTH
+    drift = camera["t"] * height * 0.006 + camera["pan"] * height * depth
     x = np.floor(drift - drift.min()).astype(np.int64)
     margin = int(math.ceil(np.abs(camera["shake_y"]).max() * height)) + 1
     y = np.round(margin + camera["shake_y"] * height).astype(np.int64)

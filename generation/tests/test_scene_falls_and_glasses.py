@@ -84,3 +84,13 @@ def test_the_falling_lemon_comes_from_above_and_lands_in_the_glass_with_a_splash
     assert seen[0] < splash.frame  # seen falling before it lands
     bottoms = [rows(lemon_px[frame])[1] for frame in seen]
     assert np.all(np.diff(bottoms) >= 0)  # only ever downwards
+
+
+def test_a_rooms_wall_slides_by_as_the_camera_follows_a_walker() -> None:
+    def travel(setting: str) -> int:
+        scene = scene_of(plan_of(setting=setting, camera="pan", room=("hallway",)), seconds=3)
+        offsets = scene.sky_offsets[:, 0]
+        return int(offsets.max() - offsets.min())
+
+    # Outdoors the far sky hardly moves; a hallway's doors pass by the walker.
+    assert travel("room") > max(8, 10 * travel("meadow"))
