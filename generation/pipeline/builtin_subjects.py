@@ -21,7 +21,7 @@ from generation.pipeline import builtin_wearables as wearables
 from generation.pipeline import scene_vocab as vocab
 from generation.pipeline.builtin_layers import GROUND_Y, SUBJECT_DEPTH
 from generation.pipeline.builtin_palette import Grade
-from generation.pipeline.cameo_looks import CameoLook
+from generation.pipeline.cameo_looks import CameoLook, prompt_look
 from generation.pipeline.scene import ScenePlan
 from generation.pipeline.scene_vocab import COLORS
 
@@ -163,9 +163,13 @@ def build_subjects(
     subjects = []
     worn: set[str] = set()  # main colours taken, so two kids do not wear the same shirt
     lit = partial(_lit, grade=grade)
+    # The first person the prompt names wears what it says ("a man in a suit").
+    prompt_dressed = next((i for i, c in enumerate(cast) if c[0] == "person" and c[2] is None), -1)
     for i, (kind, color, face, slot) in enumerate(cast):
         look = _look(kind, plan, grade, rng, color, worn)
         dressed = wearables.look_for(faces, looks, face)
+        if i == prompt_dressed and plan.worn:
+            dressed = prompt_look(plan.worn)
         look = wearables.dress(look, dressed, lit)
         wide_cameo = face is not None and unit == UNIT
         size = (CAMEO_LANDSCAPE_UNIT if wide_cameo else unit) * sprites.SIZES[kind]

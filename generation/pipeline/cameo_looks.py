@@ -120,6 +120,17 @@ GARMENTS: dict[str, tuple[str, str, str | None]] = {
     "vest": ("vest", "torso", None),
     "uniform": ("uniform", "torso", None),
     "jersey": ("jersey", "torso", None),
+    "apron": ("apron", "torso", "#f4f4f0"),
+    "armor": ("armor", "torso", "#a8b0b8"),
+    "armour": ("armor", "torso", "#a8b0b8"),
+    "cape": ("cape", "torso", "#b02a3a"),
+    "robe": ("robe", "torso", None),
+    "gown": ("gown", "torso", None),
+    "kimono": ("kimono", "torso", None),
+    "pajamas": ("pajamas", "torso", "#8fb0e0"),
+    "pyjamas": ("pajamas", "torso", "#8fb0e0"),
+    "overalls": ("overalls", "torso", "#3a5a9a"),
+    "swimsuit": ("swimsuit", "torso", None),
     "jeans": ("jeans", "legs", "#3a5a9a"),
     "trousers": ("trousers", "legs", None),
     "pants": ("trousers", "legs", None),
@@ -247,6 +258,26 @@ def _worn(words: list[str]) -> Wearable | None:
             label = " ".join(w for w in (color_name, name) if w)
             return Wearable(slot=slot, style=style, color=hex_color, label=label)
     return None
+
+
+# A garment the prompt names with no colour ("a man in a hat") is drawn in this one.
+PROMPT_GARMENT_COLOR = "#4a4a58"
+
+
+def prompt_look(phrases: Sequence[str]) -> CameoLook:
+    """What a prompt dresses its person in ("a man in a suit", "a girl wearing a red hat"):
+    ``phrases`` are ``ScenePlan.worn``, each a garment name with its colour word if any."""
+    items: list[Item] = []
+    for phrase in phrases:
+        words = phrase.split()
+        worn = _worn(words)
+        name = next((n for n in (" ".join(words[-2:]), words[-1]) if n in GARMENTS), "")
+        if worn is None and name:
+            style, slot, default = GARMENTS[name]
+            worn = Wearable(slot, style, default or PROMPT_GARMENT_COLOR, phrase)
+        if worn is not None and worn.slot not in {i.slot for i in items if isinstance(i, Wearable)}:
+            items.append(worn)
+    return CameoLook(items=tuple(items))
 
 
 def _color(words: list[str]) -> tuple[str, str | None]:

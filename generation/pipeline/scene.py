@@ -17,6 +17,7 @@ from typing import Any
 
 from generation.pipeline import scene_vocab as vocab
 from generation.pipeline.audio.lines import spoken_lines
+from generation.pipeline.cameo_looks import GARMENTS
 from generation.pipeline.scene_things import (
     GROUP_WORDS,
     VERBS,
@@ -131,6 +132,9 @@ class ScenePlan:
     # The kinds of room the prompt names, in ``vocab.ROOM_KINDS`` order ("hospital", "hallway"),
     # when the setting is "room"; the first sets the walls and floor, each adds what it hangs.
     room: tuple[str, ...] = field(default=())
+    # What the prompt dresses its first person in ("suit", "red hat"): ``cameo_looks.GARMENTS``
+    # names, each with its colour word if any.
+    worn: tuple[str, ...] = field(default=())
 
     def cast(self) -> tuple[str, ...]:
         """Who can act: each planned subject kind, then each actor thing's icon, in that order.
@@ -149,6 +153,7 @@ class ScenePlan:
         data["drawn"] = [list(pair) for pair in self.drawn]
         data["things"] = [asdict(thing) for thing in self.things]
         data["room"] = list(self.room)
+        data["worn"] = list(self.worn)
         return data
 
 
@@ -203,7 +208,8 @@ def plan_scene(prompt: str) -> ScenePlan:
     used = _used_positions(tokens, hits, plan)
     windows = _painted_windows(tokens, plan)
     sea = _painted_water(tokens, plan)
-    used |= windows | sea
+    worn = _worn(tokens, plan.subjects)
+    used |= windows | sea | {pos for start, end, _ in worn for pos in range(start, end)}
     weak = {hit.position for found in hits.values() for hit in found if hit.weight < 1}
     weak |= {hit.position for hit in hits["setting"] if names_an_object(tokens[hit.position])}
     weak |= _furnished(tokens, hits["setting"], setting)
@@ -228,8 +234,13 @@ def plan_scene(prompt: str) -> ScenePlan:
             camera=_pick_camera(tokens, extra.action),
             energy=_energy(tokens, extra.action, mood_energy),
         )
+    if "person" not in extra.subjects:
+        worn = []  # no hand-drawn person left to wear them: the job page lists them
     plan = replace(
         plan,
+        worn=tuple(
+            dict.fromkeys(phrase for start, _, phrase in worn if tokens[start] not in _WEAR_VERBS)
+        ),
         subjects=extra.subjects,
         colors=extra.colors,
         things=tuple(Thing(*fields) for fields in extra.things),
@@ -239,6 +250,8 @@ def plan_scene(prompt: str) -> ScenePlan:
     labels = extra.labels
     labels.update(dict.fromkeys(windows, "the room's window"))
     labels.update(dict.fromkeys(sea, f"{plan.setting} scene"))
+    for start, end, phrase in worn:
+        labels.update(dict.fromkeys(range(start, end), f"{phrase}, worn"))
     plan = _painted_sky_things(plan, labels)
     if plan.setting not in vocab.SKYLESS_SETTINGS:  # "the night sky" is the sky painted
         for pos, token in enumerate(tokens):
@@ -271,6 +284,40 @@ def _painted_windows(tokens: list[str], plan: ScenePlan) -> set[int]:
     if not painted:
         return set()
     return {pos for pos, token in enumerate(tokens) if token in _WINDOW_WORDS}
+
+
+# Words before a garment that put it on someone: "a man in a suit", "wearing a red hat".
+_WEAR_CUES = frozenset({"in", "wearing", "wears", "wore", "dressed", "sporting", "with"})
+_WEAR_VERBS = frozenset({"wearing", "wears", "wore", "dressed", "sporting"})
+MAX_WORN = 3
+
+
+def _worn(tokens: list[str], subjects: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """Garments the prompt puts on its person: (start, end, phrase), the phrase being the
+    garment with its colour word. The words between the cue and the garment ("wearing shining
+    armor", "in a long black coat") go with it; a cue verb is its own entry, naming it."""
+    if "person" not in subjects:
+        return []
+    found: list[tuple[int, int, str]] = []
+    pos = 0
+    while pos < len(tokens) and len(found) < MAX_WORN:
+        size = next(
+            (n for n in (2, 1) if pos + n <= len(tokens) and " ".join(tokens[pos : pos + n])
+             in GARMENTS),
+            0,
+        )  # fmt: skip
+        cue = next((p for p in range(pos - 1, max(-1, pos - 5), -1) if tokens[p] in _WEAR_CUES), -1)
+        if not size or cue < 0:
+            pos += 1
+            continue
+        color = tokens[pos - 1] if tokens[pos - 1] in vocab.COLORS else ""
+        phrase = " ".join(w for w in (color, *tokens[pos : pos + size]) if w)
+        start = next((p for p in range(cue + 1, pos) if tokens[p] not in vocab.STOPWORDS), pos)
+        found.append((start, pos + size, phrase))
+        if tokens[cue] in _WEAR_VERBS:  # "wearing" is the garment's, not someone in a turban
+            found.append((cue, cue + 1, phrase))
+        pos += size
+    return found
 
 
 # Settings whose backdrop is open water: "turquoise water" at the beach is that water.
@@ -545,7 +592,9 @@ def _fuzzy_hits(tokens: list[str], hits: dict[str, list[_Hit]]) -> tuple[tuple[s
         best = int(scores.argmax())
         if float(scores[best]) >= FUZZY_THRESHOLD:
             category, concept = labels[best]
-            if category == "setting" and (names_an_object(tok) or lemma(tok) in VERBS):
+            if category == "setting" and (
+                names_an_object(tok) or WORD_ICONS.get(tok) or lemma(tok) in VERBS
+            ):
                 continue  # a banana, or eating, is not a hint that this is a kitchen
             if category == "weather" and WORD_ICONS.get(tok):
                 continue  # a glass of water, or a splash, is not rain

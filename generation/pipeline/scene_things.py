@@ -110,6 +110,12 @@ WORD_ICONS: dict[str, str | None] = {
     # An aisle is the walk between shelves or pews, never a wedding.
     "aisle": None,
     "aisles": None,
+    # A hand is the one holding something ("coffee in hand"), never a hand sign.
+    "hand": None,
+    # Wearing is what a person does with a garment (drawn on them), not a pictogram.
+    "wearing": None,
+    "wears": None,
+    "hands": None,
     "splash": "sweat-droplets",
     "splashes": "sweat-droplets",
     "splashing": "sweat-droplets",
@@ -485,6 +491,7 @@ def plan_things(
             out.labels.setdefault(pos, "count")
     fell = _falls(tokens, things, out)
     _relate(tokens, [v for v in verbs if v[0] not in fell], things, kept_origins, out)
+    _in_hand(tokens, things, kept_origins, out)
     if _stand_ins_idle(things, kept_origins):
         # A prompt about things ("a runaway shopping cart") needs no stand-in dog walking past
         # them; stand-ins stay only where a verb gave one of them something to do.
@@ -531,6 +538,31 @@ def _falls(tokens: list[str], things: list[_Thing], out: ThingPlan) -> set[int]:
         used.add(pos)
         out.labels[pos] = f"{icon_label(faller.icon)} falling"
     return used
+
+
+_HANDS = frozenset({"hand", "hands"})
+_OWNERS = frozenset({"his", "her", "their", "my", "one"})
+
+
+def _in_hand(tokens: list[str], things: list[_Thing], origins: list[int], out: ThingPlan) -> None:
+    """ "coffee in hand", "a map in her hand": the prop is held by whoever the prompt is about."""
+    actors = [t for t in things if t.role == "actor"]
+    holder: int | _Thing | None = 0 if origins else (actors[0] if actors else None)
+    if holder is None:
+        return
+    for thing in things:
+        if thing.role != "prop" or thing.relation or thing.start < 0:
+            continue
+        after = tokens[thing.end : thing.end + 3]
+        if after[:1] != ["in"]:
+            continue
+        hand = 1 if after[1:2] and after[1] in _HANDS else 2
+        if not (after[hand : hand + 1] and after[hand] in _HANDS) or (
+            hand == 2 and after[1] not in _OWNERS
+        ):
+            continue
+        thing.relation, thing.actor = "hold", holder
+        out.labels[thing.end + hand] = f"holding {icon_label(thing.icon)}"
 
 
 def _stand_ins_idle(things: list[_Thing], origins: list[int]) -> bool:

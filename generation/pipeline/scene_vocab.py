@@ -113,6 +113,8 @@ IMPLIED_PLACES: dict[str, str] = {
     **dict.fromkeys(("surfer", "surfers", "surfboard", "surfboards"), "beach"),
     **dict.fromkeys(("skier", "skiers", "snowboarder", "snowboarders", "sled", "sledding"), "snow"),
     **dict.fromkeys(("astronaut", "astronauts"), "space"),
+    # Buses, taxis and trams run through a town.
+    **dict.fromkeys(("bus", "buses", "taxi", "taxis", "cab", "tram", "trams"), "city"),
     **dict.fromkeys(("diver", "divers", "snorkeling", "snorkelling"), "underwater"),
     # Furniture that only stands indoors: "a cat asleep on the couch" is in a living room.
     **dict.fromkeys(
