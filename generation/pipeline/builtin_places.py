@@ -601,11 +601,19 @@ def _scenery(
     feet = (band[0] - 0.004 if band else _ground_top(plan)) + 0.003 * order
     backdrop = [s.depth for s in layers_for(plan) if s.depth < SUBJECT_DEPTH and s.amp > 0]
     depth = max(backdrop, default=0.6)
-    count = math.ceil(clip.span / spacing)
-    span = count * spacing  # whole copies, so the wrap keeps the spacing even
-    start = (np.arange(count) + 0.5 + rng.uniform(-0.15, 0.15, count)) * spacing - span / 2
-    start = start + order * spacing * 0.5
-    u = _wrap(start[:, None] - clip.pan[None, :] * depth, span)
+    if landmark and plan.setting not in ROOMS:
+        # One of it in the whole clip, in view mid-clip, off the middle: the camera passes it
+        # rather than meeting a copy every frame width.
+        count = 1
+        mid = clip.pan[len(clip.pan) // 2] * depth
+        side = rng.choice((-1.0, 1.0)) * 0.18 * clip.view_width
+        u = np.asarray(mid + side - clip.pan[None, :] * depth, np.float64)
+    else:
+        count = math.ceil(clip.span / spacing)
+        span = count * spacing  # whole copies, so the wrap keeps the spacing even
+        start = (np.arange(count) + 0.5 + rng.uniform(-0.15, 0.15, count)) * spacing - span / 2
+        start = start + order * spacing * 0.5
+        u = _wrap(start[:, None] - clip.pan[None, :] * depth, span)
     y = np.full_like(u, feet)
     if hangs:  # strung up between the buildings, swaying a little
         sway = rng.uniform(0, 6.3, count)[:, None]

@@ -315,7 +315,9 @@ class _Stage:
         if thing.motion == "fall":
             self._fall(thing)
             return
-        if (thing.motion and thing.on < 0) or index in self.landing_spots:
+        # A still life (no one in it: "a bowl of ramen with chopsticks") is its things.
+        still_life = not clip.plan.cast()
+        if (thing.motion and thing.on < 0) or index in self.landing_spots or still_life:
             scale = FOCUS_SCALE  # what the sentence is about: big enough to see it melt or grow
         shape = _shape(thing.icon, clip, scale * looks.size_factor(thing.icon, thing.scale))
         if shape is None:

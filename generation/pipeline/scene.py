@@ -247,6 +247,10 @@ def plan_scene(prompt: str) -> ScenePlan:
         busy=extra.busy,
         reflections=extra.reflections or _wet_night(plan),
     )
+    if not plan.cast() and not hits["action"]:
+        # A still life ("a bowl of ramen with chopsticks"): the camera moves in on it rather
+        # than panning across an empty field past it.
+        plan = replace(plan, camera=_pick_camera(tokens, "float"))
     labels = extra.labels
     labels.update(dict.fromkeys(windows, "the room's window"))
     labels.update(dict.fromkeys(sea, f"{plan.setting} scene"))

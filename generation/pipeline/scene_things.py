@@ -18,7 +18,7 @@ Each word this module draws comes back with what drew it, for the plan's ``drawn
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from generation.pipeline import pictograms
 from generation.pipeline import scene_vocab as vocab
@@ -107,6 +107,9 @@ WORD_ICONS: dict[str, str | None] = {
     "traffic": None,
     "golden hour": None,
     "tropical": None,  # a tropical island is the beach, not a cocktail
+    "cabin": "hut",
+    "cabins": "hut",
+    "log cabin": "hut",
     # An aisle is the walk between shelves or pews, never a wedding.
     "aisle": None,
     "aisles": None,
@@ -237,7 +240,8 @@ _NEVER = frozenset(
      "heavy", "tall", "long", "short", "wide", "deep", "high", "low", "hot", "warm", "cold",
      "fresh", "ripe", "wooden", "stone", "glass", "paper", "rubber", "metal", "golden",
      "grand", "opening", "show", "class", "lone", "alone", "together", "slow", "motion",
-     "falling", "softly", "after", "before", "during", "against", "along", "past", "while"}
+     "falling", "softly", "after", "before", "during", "against", "along", "past", "while",
+     "left", "right", "open", "closed", "shut"}
 )  # fmt: skip
 
 
@@ -726,10 +730,34 @@ def _nouns(sourced: list[tuple[str, str]], free: set[int]) -> list[Found]:
         if icon and not verb_read_as_noun and not (token.endswith("ing") and _symbol(icon)):
             found.append(Found(pos, pos + 1, icon, token, _count(tokens, pos, pos)))
         pos += 1
+    found = _served_in(tokens, found)
     # A kit's part that the prompt also names by itself is drawn once: "a haunted house with
     # a ghost" has one ghost.
     named = {f.icon for f in found if f.word not in WORD_KITS}
     return [f for f in found if f.word not in WORD_KITS or f.icon not in named]
+
+
+# Dishes named by what is in them: "a bowl of ramen" is the ramen pictogram (already in its
+# bowl), not an empty bowl beside it.
+DISH_WORDS = frozenset({"bowl", "bowls", "plate", "plates", "dish", "pot", "tray", "basket"})
+
+
+def _served_in(tokens: list[str], found: list[Found]) -> list[Found]:
+    kept: list[Found] = []
+    for index, f in enumerate(found):
+        after = found[index + 1] if index + 1 < len(found) else None
+        served = (
+            f.word in DISH_WORDS
+            and tokens[f.end : f.end + 1] == ["of"]
+            and after is not None
+            and after.start <= f.end + 3
+            and pictograms.subgroup(after.icon).startswith(("food-", "drink"))
+        )
+        if served and after is not None:
+            found[index + 1] = replace(after, start=f.start)  # "bowl of ramen" is its name
+            continue
+        kept.append(f)
+    return kept
 
 
 def _glass_at(tokens: list[str], pos: int, free: set[int]) -> Found | None:

@@ -267,3 +267,18 @@ def test_every_camera_move_carries_the_place_with_it(camera: str) -> None:
     for before, after in zip(bare, dressed, strict=True):
         street = changed_columns(before, after, slice(row(0.62), row(0.8)))
         assert street.mean() > 0.5  # walkers, traffic and signs in every frame
+
+
+def test_one_named_building_is_drawn_once_in_a_panning_clip() -> None:
+    def copies(word: str) -> int:
+        cabin = Thing(icon="hut", word=word, role="scenery")
+        plan = city(
+            setting="forest", things=(cabin,), subjects=("person",), action="walk", camera="pan"
+        )
+        scene = build(plan)
+        assert scene.places is not None
+        (group,) = scene.places.back
+        return int(group.u.shape[0])
+
+    # One cabin for the whole clip, however far the camera pans; cabins line the way.
+    assert copies("cabin") == 1 < copies("cabins")

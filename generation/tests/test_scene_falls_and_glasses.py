@@ -94,3 +94,16 @@ def test_a_rooms_wall_slides_by_as_the_camera_follows_a_walker() -> None:
 
     # Outdoors the far sky hardly moves; a hallway's doors pass by the walker.
     assert travel("room") > max(8, 10 * travel("meadow"))
+
+
+def test_a_bowl_of_ramen_is_the_ramen_and_the_still_life_is_moved_in_on() -> None:
+    plan = plan_scene("a bowl of steaming ramen with chopsticks")
+    icons = [thing.icon for thing in plan.things]
+    assert icons.count("steaming-bowl") == 1 and "bowl-with-spoon" not in icons
+    assert dict(plan.drawn)["bowl of steaming ramen"] == "steaming bowl pictogram"
+    assert plan.cast() == () and plan.camera == "zoom in"  # no pan across an empty field
+
+
+def test_left_open_by_the_front_door_draws_no_hand_sign_and_no_book() -> None:
+    icons = [t.icon for t in plan_scene("an umbrella left open by the front door").things]
+    assert icons == ["umbrella", "door"]

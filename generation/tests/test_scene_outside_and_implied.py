@@ -25,9 +25,14 @@ class SmallRequest(VideoRequest):
         return (96, 160)
 
 
-def frames_of(prompt: str) -> np.ndarray:
+def frames_of(prompt: str, *, without_things: bool = False) -> np.ndarray:
+    """The prompt's small clip; ``without_things`` draws the same plan, seed and people with
+    none of its pictogram things."""
     request = SmallRequest(prompt=prompt, seed=5, duration_s=1, fps=8)
-    scene = build_scene(plan_scene(prompt), request)
+    plan = plan_scene(prompt)
+    if without_things:
+        plan = dataclasses.replace(plan, things=())
+    scene = build_scene(plan, request)
     frames = np.empty((scene.num_frames, scene.height, scene.width, 3), dtype=np.uint8)
     with torch.inference_mode():
         render_batch(scene, 0, scene.num_frames, torch.from_numpy(frames))
