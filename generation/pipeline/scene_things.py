@@ -514,6 +514,7 @@ FALL_WORDS = frozenset(
      "tumbles", "tumbling", "plunge", "plunges", "plunging", "plummet", "plummets", "plummeting"}
 )  # fmt: skip
 _INTO = frozenset({"into", "onto", "in", "on", "upon"})
+SPLASH_ICON = "sweat-droplets"
 
 
 def _falls(tokens: list[str], things: list[_Thing], out: ThingPlan) -> set[int]:
@@ -541,6 +542,11 @@ def _falls(tokens: list[str], things: list[_Thing], out: ThingPlan) -> set[int]:
             )  # fmt: skip
         used.add(pos)
         out.labels[pos] = f"{icon_label(faller.icon)} falling"
+        if faller.on is not None:  # "with a splash": the landing's own splash, not a prop
+            for splash in [t for t in things if t.icon == SPLASH_ICON and t.start > pos]:
+                things.remove(splash)
+                for at in range(splash.start, splash.end):
+                    out.labels[at] = f"splash as the {faller.word} lands"
     return used
 
 

@@ -21,7 +21,8 @@ def test_a_lemon_drops_into_a_glass_of_water_and_nothing_else_is_made_up() -> No
     lemon = plan.things[icons.index("lemon")]
     assert lemon.motion == "fall"
     assert plan.things[lemon.on].icon == "tumbler-glass"  # it lands in the glass
-    assert "sweat-droplets" in icons  # the splash
+    assert "sweat-droplets" not in icons  # the splash is the landing's, not a prop beside it
+    assert dict(plan.drawn)["splash"] == "splash as the lemon lands"
     assert plan.subjects == ()  # no stand-in dog walking past
     assert plan.weather == "none"  # water in a glass is not rain
     assert "shape-table" not in icons  # nothing is knocked off anything
