@@ -55,6 +55,7 @@ GRAVITY = 1.5  # world units (frame heights) per s²: a person is 1.7 m and 0.26
 SEA_LINE = SHALLOWS_Y - 0.004  # where a board rides the surf on a beach
 KNOCK_AT, THROW_AT, KICK_AT, MEET_AT = 0.45, 0.4, 0.35, 0.5  # shares of the clip
 BETWEEN_SCALE = 1.5  # a game between two players is the scene's centre: drawn a little larger
+STILL_LIFE_SIZE = 0.5  # person heights a small thing is drawn at when no one is in the scene
 FOCUS_SCALE = 2.4  # a prop doing something of its own ("an ice cream melting") is the scene
 # Where a prop on furniture sits, as a share of the furniture's height (its top is 1).
 SURFACE = {"shape-bench": 0.55, "bed": 0.55, "chair": 0.5, "couch-and-lamp": 0.5}
@@ -315,10 +316,12 @@ class _Stage:
         if thing.motion == "fall":
             self._fall(thing)
             return
-        # A still life (no one in it: "a bowl of ramen with chopsticks") is its things.
-        still_life = not clip.plan.cast()
-        if (thing.motion and thing.on < 0) or index in self.landing_spots or still_life:
+        if (thing.motion and thing.on < 0) or index in self.landing_spots:
             scale = FOCUS_SCALE  # what the sentence is about: big enough to see it melt or grow
+        elif not clip.plan.cast():
+            # A still life (no one in it: "a bowl of ramen with chopsticks") is its things:
+            # small ones are brought up to a size to see; a shopping cart stays cart-sized.
+            scale = float(np.clip(STILL_LIFE_SIZE / looks.extent(thing.icon), 1.0, FOCUS_SCALE))
         shape = _shape(thing.icon, clip, scale * looks.size_factor(thing.icon, thing.scale))
         if shape is None:
             return
