@@ -170,7 +170,7 @@ def worker_env() -> dict[str, str]:
     """Environment for a worker subprocess that shares this test run's database and queue."""
     env = dict(os.environ)
     db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
+    if connection.vendor == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
     else:
         env["DATABASE_URL"] = (

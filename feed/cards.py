@@ -65,9 +65,12 @@ class FeedCard:
 
 
 def _pattern(name: str) -> Callable[[object], str]:
-    """A fast link maker for ``name``: reversed once with a marker that each value replaces."""
+    """A fast link maker for ``name``: reversed once with a marker that each value replaces.
+    A number needs no quoting (most links are by id); anything else is quoted."""
     head, tail = remembered_reverse(name, (_MARKER,)).split(_MARKER)
-    return lambda value: f"{head}{quote(str(value))}{tail}"
+    return lambda value: (
+        f"{head}{value}{tail}" if type(value) is int else f"{head}{quote(str(value))}{tail}"
+    )
 
 
 def _shorten(text: str, limit: int = 160) -> str:
@@ -92,13 +95,14 @@ def _filesystem_url(base_url: str, name: str) -> str:
 
 
 @cache
-def _jinja(name: str) -> Any:
+def jinja_template(name: str) -> Any:
+    """The Jinja template ``name`` (``templates/jinja2``), looked up once per process."""
     return engines["jinja2"].env.get_template(name)
 
 
 def render_cards(cards: Sequence[FeedCard], *, signed_in: bool, next_url: str) -> SafeString:
     """The feed items' HTML; the last one loads ``next_url`` (if any) as it scrolls into view."""
-    html = _jinja("feed/cards.html").render(
+    html = jinja_template("feed/cards.html").render(
         posts=cards,
         signed_in=signed_in,
         next_url=next_url,
@@ -111,7 +115,7 @@ def render_cards(cards: Sequence[FeedCard], *, signed_in: bool, next_url: str) -
 def like_button(*, post_id: int, like_count: int, liked: bool, signed_in: bool) -> SafeString:
     """The like button on its own: for the post page, and what htmx swaps in after a like."""
     post_url, like_url = _pattern("feed:post"), _pattern("feed:like")
-    html = _jinja("feed/like_button.html").render(
+    html = jinja_template("feed/like_button.html").render(
         signed_in=signed_in,
         liked=liked,
         like_count=like_count,

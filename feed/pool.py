@@ -15,6 +15,7 @@ features are read. Arrays are never changed in place, so a request holding the o
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import threading
 from dataclasses import dataclass, field
@@ -80,6 +81,26 @@ class Pool(Candidates):
         """Memory the pool's arrays hold, its parts included."""
         arrays = (self.ids, self.authors, self.created, self.energy, self.vectors)
         return sum(int(array.nbytes) for array in arrays) + self.parts.nbytes
+
+    @functools.cached_property
+    def _by_author(self) -> tuple[np.ndarray, np.ndarray]:
+        """The pool's indexes ordered by author, and the authors in that order: made once per
+        pool, the first time a page asks whose posts are where."""
+        order = np.argsort(self.authors, kind="stable")
+        return order, self.authors[order]
+
+    def author_positions(self, authors: np.ndarray) -> np.ndarray:
+        """Indexes of the posts by any of ``authors``: two binary searches per author, where a
+        test of each of the pool's posts took a tenth of a millisecond on every page."""
+        if not len(self) or not len(authors):
+            return np.zeros(0, dtype=np.int64)
+        order, sorted_authors = self._by_author
+        starts = np.searchsorted(sorted_authors, authors, "left")
+        lengths = np.searchsorted(sorted_authors, authors, "right") - starts
+        total = int(lengths.sum())
+        # Each author's run of the sorted order, one after the other.
+        offsets = np.cumsum(lengths) - lengths
+        return order[np.arange(total) + np.repeat(starts - offsets, lengths)]
 
     def positions(self, post_ids: np.ndarray) -> np.ndarray:
         """Indexes of those of ``post_ids`` that are in the pool."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.shortcuts import get_object_or_404
@@ -41,6 +41,7 @@ from feed.pool import Pool, candidate_pool
 from feed.pool_exclusions import pool_excluded
 from feed.prepared import Prepared
 from feed.selectors.budget import BudgetStatus, budget_status, effective_limit, today
+from feed.selectors.check_ins import DUE_COLUMNS, DueRow, due_columns
 from feed.selectors.goals import ranking_goals
 from feed.selectors.steering import stored_vectors
 from sora_site.embeddings import EMBEDDING_DIM
@@ -152,6 +153,8 @@ class FeedPage:
     scroll: int | None = None
     # A teen whose feed isn't personalised: For you, mood and their words can't reach it.
     steering_off: bool = False
+    # What decides whether a wellbeing check-in is due, when it was read with the preference.
+    check_in: DueRow | None = None
     # Latest and Following: the page began before this post; how many posts the viewer's "none"
     # words hid on it, and those words quoted; whether this page shows them anyway.
     before: int | None = None
@@ -190,16 +193,70 @@ def feed_preference_for(viewer: User) -> FeedPreference:
     return found[0]
 
 
-def preference_budget(viewer: User, preference: FeedPreference) -> BudgetStatus:
+def preference_budget(
+    viewer: User, preference: FeedPreference, latest: LatestWatch | None = None
+) -> BudgetStatus:
     """Today's budget; today's watch time is read only when there is a limit to count it for.
-    The newest day is read (a query with no date to compose) and kept if it is today."""
+    The newest day is read (a query with no date to compose) and kept if it is today, unless
+    the caller read it already (``latest``: the feed page reads it with the preference)."""
     limit = effective_limit(viewer, preference.daily_budget_minutes)
     watch_day = None
     if limit.minutes is not None:
-        found = _LATEST_WATCH_DAY.instances(WatchDay, user_id=viewer.pk)
-        if found and found[0].day == today(viewer):
-            watch_day = found[0]
+        if latest is None:
+            found = _LATEST_WATCH_DAY.instances(WatchDay, user_id=viewer.pk)
+            latest = (found[0].day, found[0].seconds, found[0].extensions) if found else _NO_DAY
+        day, seconds, extensions = latest
+        if day is not None and day == today(viewer):
+            watch_day = WatchDay(user=viewer, day=day, seconds=seconds, extensions=extensions)
     return budget_status(user=viewer, limit=limit, watch_day=watch_day)
+
+
+# The viewer's newest watch day: the day, its seconds and its extensions (all None: none yet).
+LatestWatch = tuple[dt.date | None, int | None, int | None]
+_NO_DAY: LatestWatch = (None, None, None)
+
+
+def _latest_watch(column: str) -> Subquery:
+    newest = WatchDay.objects.filter(user=OuterRef("user_id")).order_by("-day")
+    return Subquery(newest.values(column)[:1])
+
+
+# The feed page's one question about the viewer: their preference, with their newest watch day
+# (for today's time) and what decides whether a check-in is due, in one round trip instead of
+# three. A person who never changed a setting has no preference row: their page asks the other
+# two on their own.
+_WATCH_COLUMNS = ("latest_watch_day", "latest_watch_seconds", "latest_watch_extensions")
+_PAGE_FACTS = Prepared(
+    lambda user_id: (
+        FeedPreference.objects.filter(user_id=user_id)
+        .annotate(
+            latest_watch_day=_latest_watch("day"),
+            latest_watch_seconds=_latest_watch("seconds"),
+            latest_watch_extensions=_latest_watch("extensions"),
+            **due_columns("user_id"),
+        )
+        .values_list(*_PREFERENCE_FIELDS, *_WATCH_COLUMNS, *DUE_COLUMNS)
+    ),
+    list_size=0,
+)
+
+
+@dataclass(frozen=True)
+class _PageFacts:
+    preference: FeedPreference
+    latest: LatestWatch | None  # None: not read
+    check_in: DueRow | None  # None: not read
+
+
+def _page_facts(viewer: User) -> _PageFacts:
+    found = _PAGE_FACTS.rows(user_id=viewer.pk)
+    if not found:
+        return _PageFacts(FeedPreference(user=viewer), None, None)
+    row, size = found[0], len(_PREFERENCE_FIELDS)
+    preference = FeedPreference.from_db(connection.alias, _PREFERENCE_FIELDS, row[:size])
+    preference.user = viewer
+    latest = row[size : size + len(_WATCH_COLUMNS)]
+    return _PageFacts(preference, latest, row[size + len(_WATCH_COLUMNS) :])
 
 
 def feed_page(
@@ -217,7 +274,8 @@ def feed_page(
     if viewer is None or not viewer.is_authenticated:
         posts = feed_latest(viewer=None, before=before, page_size=page_size)
         return _chronological(Mode.LATEST, posts, page_size, before)
-    preference = feed_preference_for(viewer)
+    facts = _page_facts(viewer)
+    preference = facts.preference
     steering_off = False
     if viewer.is_teen:
         # A non-personalised teen feed is Latest or Following over moderated posts, with no
@@ -226,10 +284,14 @@ def feed_page(
         steering_off = rules is not None and not rules.personalised
         if rules is not None and preference.mode not in rules.feed_modes:
             preference.mode = Mode.LATEST
-    budget = preference_budget(viewer, preference)
+    budget = preference_budget(viewer, preference, facts.latest)
     if budget.reached:
         return FeedPage(
-            mode=preference.mode, budget=budget, preference=preference, steering_off=steering_off
+            mode=preference.mode,
+            budget=budget,
+            preference=preference,
+            steering_off=steering_off,
+            check_in=facts.check_in,
         )
     if preference.mode in (Mode.LATEST, Mode.FOLLOWING):
         page = _chronological_steered(viewer, preference, before, page_size, show_hidden)
@@ -238,6 +300,7 @@ def feed_page(
             viewer=viewer, preference=preference, page_size=page_size, scroll=scroll
         )
     page.budget, page.preference, page.steering_off = budget, preference, steering_off
+    page.check_in = facts.check_in
     return page
 
 
@@ -382,8 +445,7 @@ def _steered(
         hidden = np.concatenate([hidden, np.setdiff1d(_kept_in_pool(pool), keeps)])
     mask = np.ones(len(pool), dtype=bool)
     mask[pool.positions(seen)] = False
-    if len(hidden):
-        mask &= ~np.isin(pool.authors, hidden)
+    mask[pool.author_positions(hidden)] = False
     # What the viewer said "none" of is never a candidate (not merely ranked lower).
     mask &= ~pool_excluded(pool, exclusions.exclusions_for(preference))
     digest = hashlib.blake2b(digest_size=16)

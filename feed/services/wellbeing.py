@@ -24,17 +24,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Follow, User
 from accounts.models import User as UserModel
 from accounts.selectors.teens import teen_rules, zone_of
-from feed.models import CheckIn, FeedPreference, Goal, WatchDay, WellbeingChange
-from feed.prepared import Prepared
-from feed.selectors.budget import today
+from feed.models import CheckIn, FeedPreference, Goal, WellbeingChange
+from feed.selectors.check_ins import check_in_due as check_in_due  # the pages ask it here
+from feed.selectors.check_ins import due_kinds
 from feed.selectors.goals import goal_label
 from feed.services.budget import budget_set
 from feed.services.goals import feed_goals_set
@@ -57,13 +55,6 @@ ANSWERS: dict[str, tuple[str, ...]] = {
 WORSE_ANSWERS = frozenset({Answer.WORSE, Answer.NO})
 GOOD_ANSWERS = frozenset({Answer.BETTER, Answer.YES})
 
-# Activity is days with watch time (``WatchDay`` rows with seconds, counted by the player's
-# heartbeat): the check-in asks how *using* the app feels, and watching the feed is the use a
-# worse answer changes. Days spent only creating don't count.
-WEEKLY_ACTIVE_DAYS = 7
-WEEKLY_EVERY = dt.timedelta(days=7)
-MONTHLY_AFTER_SIGNUP = dt.timedelta(days=30)
-MONTHLY_EVERY = dt.timedelta(days=30)
 NOTE_LIMIT = 500
 
 CALM_MOOD = 0.2
@@ -71,75 +62,6 @@ FIELDS = ("mood", "goals", "mode")
 BREAK_MINUTES = (15, 60)  # and "the rest of today"
 MAX_BREAK_MINUTES = 24 * 60
 BUDGET_MINUTES = (30, 45, 60)
-
-
-# --- When a check-in is due ---------------------------------------------------------------------
-
-
-def _count(qs: Any) -> Coalesce:
-    counted = qs.order_by().values("user").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def _newest(qs: Any) -> Subquery:
-    return Subquery(qs.order_by("-created_at").values("created_at")[:1])
-
-
-def _due_row(user_id: int) -> Any:
-    watched = WatchDay.objects.filter(user=OuterRef("pk"), seconds__gt=0)
-    check_ins = CheckIn.objects.filter(user=OuterRef("pk"))
-    return User.objects.filter(pk=user_id).values_list(
-        _count(watched),
-        Subquery(watched.order_by("-day").values("day")[:1]),
-        _newest(check_ins),
-        _newest(check_ins.filter(kind=Kind.MONTHLY)),
-    )
-
-
-# Asked on every full feed page: compiled once (``feed.prepared``), then only run.
-_DUE = Prepared(_due_row, list_size=0)
-
-
-def due_kinds(user: Any, now: dt.datetime | None = None) -> set[str]:
-    """Which check-ins are due, in one query (the feed page asks on every full load).
-
-    Weekly: watch time on at least 7 different days, and no check-in of either kind in the last
-    7 days (a monthly one stands for that week's, so two cards never come one after the other).
-    Monthly: the account is at least 30 days old, has watch time in the last 30 days, and has
-    no monthly check-in in the last 30 days. Answered and dismissed count alike."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    now = now or timezone.now()
-    found = _DUE.rows(user_id=user.pk)
-    if not found:
-        return set()
-    active_days, last_watched, last_any, last_monthly = found[0]
-    month_start = today(user, now) - dt.timedelta(days=29)
-    kinds = set()
-    if (active_days or 0) >= WEEKLY_ACTIVE_DAYS and _waited(last_any, now, WEEKLY_EVERY):
-        kinds.add(Kind.WEEKLY)
-    if (
-        user.date_joined <= now - MONTHLY_AFTER_SIGNUP
-        and last_watched is not None
-        and last_watched >= month_start
-        and _waited(last_monthly, now, MONTHLY_EVERY)
-    ):
-        kinds.add(Kind.MONTHLY)
-    return kinds
-
-
-def _waited(last: dt.datetime | None, now: dt.datetime, period: dt.timedelta) -> bool:
-    return last is None or last <= now - period
-
-
-def check_in_due(user: Any, now: dt.datetime | None = None) -> str | None:
-    """The check-in to show now, or None; monthly wins when both are due. Never for visitors."""
-    kinds = due_kinds(user, now)
-    if Kind.MONTHLY in kinds:
-        return Kind.MONTHLY
-    if Kind.WEEKLY in kinds:
-        return Kind.WEEKLY
-    return None
 
 
 # --- Reads for the pages ------------------------------------------------------------------------

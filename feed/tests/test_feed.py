@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from feed.cards import like_button
 from feed.models import Like, Post
 from feed.selectors.posts import FEED_PAGE_SIZE
 from feed.services.posts import post_publish
@@ -125,6 +126,28 @@ def test_like_toggles_and_counts(client: Client, bob: User, many_posts: list[Pos
     unliked = client.post(url, HTTP_HX_REQUEST="true").content.decode()
     assert 'aria-pressed="false"' in unliked and "<span>0</span>" in unliked
     assert not Like.objects.exists()
+
+
+def _card_like_button(page: str, post: Post) -> str:
+    card = page[page.index(f'data-post="{post.pk}"') :]
+    card = card[card.index('<div class="actions">') + len('<div class="actions">') :]
+    return card[: card.index('<a href="')].strip()
+
+
+def test_a_cards_like_button_is_the_one_a_like_swaps_in(
+    client: Client, bob: User, many_posts: list[Post]
+) -> None:
+    """The cards write the like button out (templates/jinja2/feed/cards.html) rather than
+    include feed/like_button.html: the two must stay the same markup, signed in or not."""
+    post = many_posts[-1]
+    anonymous = _card_like_button(client.get("/").content.decode(), post)
+    assert anonymous == like_button(post_id=post.pk, like_count=0, liked=False, signed_in=False)
+    assert "Log in to like" in anonymous
+    client.force_login(bob)
+    swapped = client.post(reverse("feed:like", args=[post.pk]), HTTP_HX_REQUEST="true")
+    page = client.get("/").content.decode()
+    assert _card_like_button(page, post) == swapped.content.decode()
+    assert 'aria-pressed="true"' in swapped.content.decode()
 
 
 def test_like_refuses_get_and_anonymous(client: Client, many_posts: list[Post]) -> None:

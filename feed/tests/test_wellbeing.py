@@ -153,6 +153,32 @@ def test_working_out_the_card_costs_one_query(alice: User) -> None:
     assert len(queries.captured_queries) == 1
 
 
+@pytest.mark.parametrize("has_preference", [True, False])
+def test_the_feed_page_reads_the_check_in_with_the_preference_and_today_s_time(
+    alice: User, has_preference: bool
+) -> None:
+    """A person with a preference row: one query reads it, today's watch time and whether a
+    check-in is due. Without one (never changed a setting) the page asks the check-in alone."""
+    _active(alice)
+    if has_preference:
+        budget_set(user=alice, minutes=45)
+    client = logged_in(alice)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/").content.decode()
+    assert 'data-testid="check-in"' in page and WEEKLY_Q in page
+    reads = [q["sql"] for q in queries.captured_queries if "feed_checkin" in q["sql"]]
+    # Without a preference row, the one read found nothing and the check-in is asked alone.
+    assert len(reads) == (1 if has_preference else 2)
+    assert "feed_feedpreference" in reads[0]
+    alone = f'FROM "accounts_user" WHERE "accounts_user"."id" = {alice.pk}'
+    assert reads[-1].endswith(alone) is not has_preference
+    if has_preference:
+        assert 'data-testid="budget-meter"' in page and "of 45 min today" in page
+        assert not [
+            q for q in queries.captured_queries if q["sql"].startswith('SELECT "feed_watchday"')
+        ]
+
+
 def test_the_next_page_through_htmx_never_asks_about_check_ins(alice: User) -> None:
     _active(alice)
     with mock.patch.object(wellbeing, "check_in_due", side_effect=AssertionError) as due:

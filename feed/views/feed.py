@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django import forms
@@ -16,13 +19,12 @@ from django.http import (
 )
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template import engines
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.selectors.teens import teen_rules
-from feed.cards import like_button, render_cards
+from feed.cards import jinja_template, like_button, render_cards
 from feed.exclusions import words_saved_note
 from feed.forms import (
     BudgetForm,
@@ -85,11 +87,16 @@ def index(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "feed/index.html#feed-items", context)
     if request.user.is_authenticated:
+        # One masked token for the whole page, the panel's forms included: each one costs 32
+        # random draws. The template's own ``csrf_token`` would draw a second.
+        context["csrf_token"] = get_token(request)
         context["steer_panel"] = _steer_panel(
-            request, page.preference, steering_off=page.steering_off
+            request, page.preference, steering_off=page.steering_off, token=context["csrf_token"]
         )
-        # One query, on full pages only (never on the htmx next page).
-        context.update(wellbeing_views.card_context(wellbeing.check_in_due(request.user)))
+        # Full pages only (never the htmx next page), from what the page read with the
+        # preference: no query of its own unless the person has no preference row.
+        due = wellbeing.check_in_due(request.user, row=page.check_in)
+        context.update(wellbeing_views.card_context(due))
     return render(request, "feed/index.html", context)
 
 
@@ -156,37 +163,80 @@ def _steer_panel(
     preference: FeedPreference | None = None,
     *,
     steering_off: bool | None = None,
-    **extra: str,
+    token: str = "",
+    steer_note: str = "",
+    steer_error: str = "",
 ) -> SafeString:
-    """The quick panel's HTML (``templates/jinja2/feed/steer_panel.html``), with ``extra``'s
-    note or error. For a teen whose feed isn't personalised, For you, mood and their own words
-    are shown disabled, with the reason in one line (``steer_off``)."""
+    """The quick panel's HTML (``templates/jinja2/feed/steer_panel.html``), with a note or an
+    error after a change. For a teen whose feed isn't personalised, For you, mood and their own
+    words are shown disabled, with the reason in one line (``steer_off``). ``token`` is the
+    page's CSRF token, when the page has one already."""
     preference = preference or selectors.feed_preference_for(request.user)
     if steering_off is None:
         steering_off = not steering.steering_applies(request.user)
     if steering_off and preference.mode == FeedPreference.Mode.FOR_YOU:
         preference.mode = FeedPreference.Mode.LATEST  # as the feed shows it; nothing is saved
-    context = {
-        "preference": preference,
-        "mood_percent": mood_percent(preference),
+    panel = _Panel(
+        mode=preference.mode,
+        mode_label=preference.get_mode_display(),
+        mood_percent=mood_percent(preference),
+        steer_off=steering.PANEL_STEERING_OFF if steering_off else "",
+        instruction=preference.instruction,
+        more=tuple(preference.instruction_more),
+        less=tuple(preference.instruction_less),
+        never=tuple(preference.instruction_none),
+        urls=_panel_urls(),
+        steer_note=steer_note,
+        steer_error=steer_error,
+    )
+    csrf_input = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token or get_token(request)
+    )
+    # A note or an error is shown once, after a change: not worth keeping.
+    render = _panel_html.__wrapped__ if steer_note or steer_error else _panel_html
+    # The token is the one part that changes on every page, so it goes in after.
+    return mark_safe(render(panel).replace(_CSRF_SLOT, csrf_input))  # noqa: S308
+
+
+# Where the token goes. An HTML comment: nothing a person types can come out of Jinja as one.
+_CSRF_SLOT = "<!--csrf-->"
+
+
+@dataclass(frozen=True)
+class _Panel:
+    """Everything the panel shows except the CSRF token."""
+
+    mode: str
+    mode_label: str
+    mood_percent: int
+    steer_off: str
+    instruction: str
+    more: tuple[str, ...]
+    less: tuple[str, ...]
+    never: tuple[str, ...]
+    urls: tuple[tuple[str, str], ...]
+    steer_note: str
+    steer_error: str
+
+
+@lru_cache(maxsize=1024)
+def _panel_html(panel: _Panel) -> str:
+    """The panel for ``panel``, autoescaped by Jinja, with ``_CSRF_SLOT`` where the token goes.
+    Kept by what it shows: a feed page shows the same panel until the person changes a setting,
+    and most people have the same one, so it is rendered once per process, not on each page."""
+    context = {field.name: getattr(panel, field.name) for field in dataclasses.fields(panel)} | {
+        "urls": dict(panel.urls),
         "modes": FeedPreference.Mode.choices,
-        "steer_off": steering.PANEL_STEERING_OFF if steering_off else "",
-        "urls": _panel_urls(),
-        # One token for the panel's three forms: each new one costs 32 random draws.
-        "csrf_input": format_html(
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
-        ),
-        **extra,
+        "csrf_input": mark_safe(_CSRF_SLOT),  # noqa: S308 - a constant
     }
-    html = engines["jinja2"].env.get_template("feed/steer_panel.html").render(context)
-    return mark_safe(html)  # noqa: S308 - autoescaped by Jinja
+    return str(jinja_template("feed/steer_panel.html").render(context))
 
 
-def _panel_urls() -> dict[str, str]:
-    return {
-        name: remembered_reverse(f"feed:{name}")
+def _panel_urls() -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (name, remembered_reverse(f"feed:{name}"))
         for name in ("mode", "mood", "instruction", "controls")
-    }
+    )
 
 
 @login_required

@@ -303,7 +303,7 @@ def _server_env() -> dict[str, str]:
     """This process's environment, pointed at the database it uses."""
     env = dict(os.environ)
     db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
+    if connection.vendor == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
     else:
         # Named from the live connection, not DATABASE_URL: under the tests it is test_<name>.
