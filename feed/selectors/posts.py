@@ -440,10 +440,16 @@ def _steered(
     rows = _viewer_rows(viewer, pool.min_id, scroll_began)
     following, followers, hidden = rows.following, rows.followers, rows.hidden
     seen, see_less = rows.seen, rows.see_less
-    if not sees_every_video(viewer):
-        keeps = np.concatenate([followers, rows.children, [viewer.pk]])
-        hidden = np.concatenate([hidden, np.setdiff1d(_kept_in_pool(pool), keeps)])
     mask = np.ones(len(pool), dtype=bool)
+    if not sees_every_video(viewer):
+        # Kept posts are out, but for their authors' followers, parents and themselves.
+        kept = _kept_in_pool(pool)
+        mask[kept.positions] = False
+        keeps = [*followers.tolist(), *rows.children.tolist(), viewer.pk]
+        back = kept.author_set.intersection(keeps)
+        if back:
+            mask[pool.author_positions(np.fromiter(back, dtype=np.int64))] = True
+    # After the kept posts: what was seen, blocked or muted stays out whoever its author is.
     mask[pool.positions(seen)] = False
     mask[pool.author_positions(hidden)] = False
     # What the viewer said "none" of is never a candidate (not merely ranked lower).
@@ -649,19 +655,24 @@ class _Kept:
     pool: Pool  # the pool it was read for: a new pool (new posts, another database) reads again
     read_at: float
     authors: np.ndarray
+    # The same authors as a set, and where their posts are in the pool: a page masks those
+    # positions and gives back the few whose authors the viewer may see.
+    author_set: frozenset[int]
+    positions: np.ndarray
 
 
 _kept: _Kept | None = None
 
 
-def _kept_in_pool(pool: Pool) -> np.ndarray:
+def _kept_in_pool(pool: Pool) -> _Kept:
     global _kept
     kept, now = _kept, time.monotonic()
     if kept is None or kept.pool is not pool or now - kept.read_at > KEPT_SECONDS:
-        rows = _KEPT_IN_POOL.rows(since=pool.min_id)
-        kept = _Kept(pool, now, np.array([row[0] for row in rows], dtype=np.int64))
+        authors = [row[0] for row in _KEPT_IN_POOL.rows(since=pool.min_id)]
+        array = np.array(authors, dtype=np.int64)
+        kept = _Kept(pool, now, array, frozenset(authors), pool.author_positions(array))
         _kept = kept
-    return kept.authors
+    return kept
 
 
 @receiver(post_save, sender=TeenSettings, dispatch_uid="feed-kept-settings")
