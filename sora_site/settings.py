@@ -142,6 +142,8 @@ TEMPLATES = [
                 "sora_site.context_processors.site",
             ],
             "builtins": ["sora_site.template_urls"],
+            # ``{% load static %}``: Django's tags, with {% static %}'s answers remembered.
+            "libraries": {"static": "sora_site.template_static"},
         },
     },
     {
