@@ -41,8 +41,8 @@ scores, not degrees:
 
 from __future__ import annotations
 
-import functools
 import importlib.util
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -126,8 +126,20 @@ def model_dir() -> Path:
     )
 
 
-@functools.cache
+_per_thread = threading.local()
+
+
 def _models() -> _Models:
+    """This thread's models. dlib's detector and face network keep working state while they
+    run, so two threads never share them (the post-render scan looks at frames on several
+    threads); each thread loads them once."""
+    models = getattr(_per_thread, "models", None)
+    if models is None:
+        models = _per_thread.models = _load_models()
+    return models
+
+
+def _load_models() -> _Models:
     folder = model_dir()
     return _Models(
         detector=dlib.get_frontal_face_detector(),

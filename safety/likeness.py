@@ -43,9 +43,16 @@ class FaceCheck:
     sightings: list[FaceSighting] = field(default_factory=list)
     name: str = "faces"
 
-    def observe(self, index: int, frame: np.ndarray) -> None:
-        for face in cameo_faces.find_faces(frame, upsample=self.upsample):
+    def look(self, frame: np.ndarray) -> list[cameo_faces.Face]:
+        """The faces in one frame (safe to run for several frames at once)."""
+        return cameo_faces.find_faces(frame, upsample=self.upsample)
+
+    def record(self, index: int, seen: list[cameo_faces.Face]) -> None:
+        for face in seen:
             self.sightings.append(FaceSighting(index, face.box, face.embedding))
+
+    def observe(self, index: int, frame: np.ndarray) -> None:
+        self.record(index, self.look(frame))
 
     def embeddings(self) -> np.ndarray:
         if not self.sightings:

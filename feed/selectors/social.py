@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -29,11 +29,10 @@ from feed.models import (
     Conversation,
     DirectMessage,
     Post,
-    PostFeatures,
 )
+from feed.pool import Pool, candidate_pool
 from feed.selectors.posts import _posts
 from sora_site import embeddings
-from sora_site.embeddings import EMBEDDING_DIM
 
 HELD_NOTE = "Only you can see this until a moderator reviews it."
 INBOX_SIZE = 100
@@ -49,8 +48,9 @@ SEARCH_MIN_SIMILARITY = 0.3
 SEARCH_BAND = 0.15
 # A post whose caption or prompt contains the query word for word always counts, ranked first.
 SEARCH_LITERAL_BONUS = 0.5
-# Only the newest posts are scored, so one search reads a bounded number of vectors (1.5 KB each).
-SEARCH_CANDIDATES = 20_000
+# How many of the closest posts are checked for visibility at a time (then four times as many,
+# and so on, until enough of them may be shown).
+SEARCH_CHECKED = 200
 
 
 # --- Comments -----------------------------------------------------------------------------------
@@ -246,43 +246,51 @@ def search_posts(*, viewer: User, query: str) -> list[Post]:
     query = query.strip()
     if not query:
         return []
-    # Both kinds of match look at the same window of newest posts, so a search reads a bounded
-    # number of rows however many posts there are; older posts stay on their authors' profiles.
-    visible = _posts(viewer).filter(pk__gt=_search_floor())
+    # Both kinds of match look at the same window: the newest posts, whose vectors this process
+    # already holds for For you (``feed.pool``). A search reads no embeddings from the database
+    # and does the same work however many posts there are; older posts stay on their authors'
+    # profiles.
+    pool = candidate_pool()
+    if not len(pool):
+        return []
+    visible = _posts(viewer).filter(pk__gte=pool.min_id)
     literal = set(
         visible.filter(Q(caption__icontains=query) | Q(job__prompt__icontains=query))
         .order_by("-pk")
         .values_list("pk", flat=True)[:SEARCH_POSTS]
     )
-    sims = _similarities(visible, query)
+    similarity = pool.vectors @ embeddings.embed_texts([query])[0]
+    sims = _closest_visible(pool, similarity, visible)
     floor = max(SEARCH_MIN_SIMILARITY, max(sims.values(), default=0.0) - SEARCH_BAND)
     scores = {pk: sim for pk, sim in sims.items() if sim >= floor}
     for pk in literal:
-        scores[pk] = sims.get(pk, 0.0) + SEARCH_LITERAL_BONUS
+        # Posted since the pool was read, or not scored yet: the words alone count.
+        where = int(np.searchsorted(pool.ids, pk))
+        known = where < len(pool) and pool.ids[where] == pk
+        scores[pk] = (float(similarity[where]) if known else 0.0) + SEARCH_LITERAL_BONUS
     best = sorted(scores, key=lambda pk: (-scores[pk], -pk))[:SEARCH_POSTS]
     posts = visible.in_bulk(best)
     return [posts[pk] for pk in best if pk in posts]
 
 
-def _search_floor() -> int:
-    """Posts with an id above this are the newest ``SEARCH_CANDIDATES`` published (fewer where
-    some were deleted): one look at the top of the id index."""
-    top = Post.objects.aggregate(top=Max("pk"))["top"] or 0
-    return max(0, top - SEARCH_CANDIDATES)
-
-
-def _similarities(visible: QuerySet[Post], query: str) -> dict[int, float]:
-    """Cosine similarity of the query to each of the newest visible posts with features."""
-    size = EMBEDDING_DIM * 4
-    rows = [
-        (pk, bytes(vector))
-        for pk, vector in PostFeatures.objects.filter(post__in=visible.values("pk"))
-        .order_by("-post_id")
-        .values_list("post_id", "embedding")[:SEARCH_CANDIDATES]
-        if len(vector) == size  # a half-written row must not break search for everyone
-    ]
-    if not rows:
-        return {}
-    matrix = np.frombuffer(b"".join(v for _, v in rows), dtype="<f4").reshape(-1, EMBEDDING_DIM)
-    sims = matrix @ embeddings.embed_texts([query])[0]
-    return {pk: float(sim) for (pk, _), sim in zip(rows, sims, strict=True)}
+def _closest_visible(
+    pool: Pool, similarity: np.ndarray, visible: QuerySet[Post]
+) -> dict[int, float]:
+    """The closest posts the viewer may see, by id, with their similarity: at least
+    ``SEARCH_POSTS`` of them where there are that many above ``SEARCH_MIN_SIMILARITY``, so the
+    page's best are among them. The pool holds posts whatever their visibility, so the closest
+    are checked against ``visible``, a few hundred at a time."""
+    order = np.argsort(-similarity, kind="stable")
+    found: dict[int, float] = {}
+    start, width = 0, SEARCH_CHECKED
+    while start < len(order) and len(found) < SEARCH_POSTS:
+        chunk = order[start : start + width]
+        chunk = chunk[similarity[chunk] >= SEARCH_MIN_SIMILARITY]
+        if not len(chunk):
+            break
+        ids = pool.ids[chunk].tolist()
+        shown = set(visible.filter(pk__in=ids).values_list("pk", flat=True))
+        pairs = zip(ids, chunk, strict=True)
+        found.update({pk: float(similarity[i]) for pk, i in pairs if pk in shown})
+        start, width = start + width, width * 4
+    return found

@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 from html import unescape
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Notification, User
@@ -182,6 +185,34 @@ def test_search_leaves_out_posts_the_viewer_cannot_see(
     block_create(blocker=alice, blocked=bob)
     client.force_login(bob)
     assert _videos(_search(client, "golden retriever")[1]) == []
+
+
+@pytest.mark.django_db
+def test_a_search_reads_no_embeddings_from_the_database(client: Client, alice: User) -> None:
+    """Post vectors come from the candidate pool this process already holds for For you."""
+    dog = published(alice, "a golden retriever running on the beach at sunset")
+    post_features_update(post_id=dog.pk)
+    assert _videos(_search(client, "dog playing by the sea")[1]) == [dog.pk]  # the pool is read
+    with CaptureQueriesContext(connection) as queries:
+        assert _videos(_search(client, "a dog on the sand")[1]) == [dog.pk]
+    assert not [q for q in queries.captured_queries if "embedding" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_the_closest_video_hidden_from_the_viewer_makes_way_for_the_next(
+    client: Client, alice: User, bob: User
+) -> None:
+    closest = published(alice, "a golden retriever running on the beach at sunset")
+    carol = make_user("carol")
+    next_closest = published(carol, "a dog playing in the waves by the sea")
+    for post in (closest, next_closest):
+        post_features_update(post_id=post.pk)
+    block_create(blocker=alice, blocked=bob)
+    client.force_login(bob)
+    # One post checked at a time: the first check finds only what bob may not see.
+    with mock.patch("feed.selectors.social.SEARCH_CHECKED", 1):
+        found = _videos(_search(client, "a golden retriever running on the beach at sunset")[1])
+    assert found == [next_closest.pk]
 
 
 @pytest.mark.django_db

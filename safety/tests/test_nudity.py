@@ -11,6 +11,7 @@ these tests prove what the site does with its answer.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -160,17 +161,21 @@ def test_both_checks_see_the_same_frames_in_one_walk(monkeypatch: pytest.MonkeyP
     class Recorder:
         name = "faces"
 
-        def observe(self, index: int, frame: np.ndarray) -> None:
+        def look(self, frame: np.ndarray) -> None:
+            return None
+
+        def record(self, index: int, seen: None) -> None:
             order.append(("faces", index))
 
     class Nudity(nudity.NudityCheck):
-        def observe(self, index: int, frame: np.ndarray) -> None:
+        def record(self, index: int, score: float) -> None:
             order.append(("nudity", index))
-            super().observe(index, frame)
+            super().record(index, score)
 
     spent: dict[str, float] = {}
     frames = np.stack([_frame()] * 96)  # 4 s at 24 fps
     scan.scan_frames(frames, 24, [Recorder(), Nudity(threshold=0.5)], spent=spent)
+    # Frames may be looked at two at a time; what each check saw is recorded in frame order.
     assert order == [(name, i) for i in (12, 36, 60, 84) for name in ("faces", "nudity")]
     assert set(spent) == {"faces", "nudity"} and len(found.seen) == 4
 
@@ -257,5 +262,6 @@ def test_bench_scan_prints_frames_costs_and_holds(capsys: pytest.CaptureFixture[
         in out
     )
     assert "P4 scan / render: median" in out and "scan / render" in out.split("pass")[1]
+    assert re.search(r"Scan per second of video: median \d\.\d{3} s, worst \d\.\d{3} s", out)
     with pytest.raises(CommandError, match="--videos must be between 1 and 100, not 0."):
         call_command("bench_scan", "--videos", "0")
