@@ -142,8 +142,6 @@ TEMPLATES = [
                 "sora_site.context_processors.site",
             ],
             "builtins": ["sora_site.template_urls"],
-            # ``{% load static %}``: Django's tags, with {% static %}'s answers remembered.
-            "libraries": {"static": "sora_site.template_static"},
         },
     },
     {
@@ -232,7 +230,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": env.str(
             "SORA_STATICFILES_BACKEND",
-            default="whitenoise.storage.CompressedManifestStaticFilesStorage",
+            default="sora_site.static_storage.StaticFilesStorage",
         )
     },
 }
