@@ -154,7 +154,7 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Django's backend, with each statement's placeholders rewritten once (sora_site/sqlite).
+    # Django's backend, with each statement's %s marks turned into ? once (sora_site/sqlite).
     DATABASES["default"]["ENGINE"] = "sora_site.sqlite"
     # WAL lets the web server read while a worker writes progress.
     DATABASES["default"]["OPTIONS"] = {

@@ -1,1 +1,1 @@
-"""Django's SQLite backend, with each statement's placeholders converted once (``base``)."""
+"""Django's SQLite backend, with each statement's %s marks turned into ? once (``base``)."""

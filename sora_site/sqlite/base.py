@@ -1,4 +1,4 @@
-"""Django's SQLite backend, remembering each statement's placeholders once converted.
+"""Django's SQLite backend, remembering each statement once its %s marks are turned into ?.
 
 SQLite takes ``?`` where Django writes ``%s``, so Django's backend rewrites every statement
 with a regular expression before running it. The statements a page runs are the same text on
